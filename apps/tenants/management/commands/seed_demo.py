@@ -1,0 +1,47 @@
+"""Create (idempotently) the demo workspace and its people, and print how to sign in."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_scopes import scope
+
+from apps.tenants.models import Membership, Role, Tenant, User
+
+DEMO_PASSWORD = "sohbet-demo-1234"  # noqa: S105 - printed on purpose, local demo only
+PEOPLE = [
+    ("owner@demo.sohbet.localhost", "Deniz Demir", Role.OWNER),
+    ("operator@demo.sohbet.localhost", "Ece Operator", Role.OPERATOR),
+]
+SUPERUSER = ("admin@sohbet.localhost", "Platform Admin")
+
+
+class Command(BaseCommand):
+    help = "Create the demo workspace, a demo owner and operator, and a platform superuser."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-superuser", action="store_true")
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates accounts with a known password: DEBUG only.")
+        tenant, _ = Tenant.objects.get_or_create(
+            slug="demo", defaults={"name": "Demo Shop", "timezone": "Europe/Istanbul"}
+        )
+        with scope(tenant=tenant):
+            for email, name, role in PEOPLE:
+                user = User.objects.filter(email=email).first()
+                if user is None:
+                    user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
+                Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": role})
+        if not options["no_superuser"] and not User.objects.filter(email=SUPERUSER[0]).exists():
+            User.objects.create_superuser(SUPERUSER[0], DEMO_PASSWORD, full_name=SUPERUSER[1])
+
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Sohbet demo is ready at http://127.0.0.1:8000/"))
+        out(f"  Demo operator : {PEOPLE[1][0]}  password: {DEMO_PASSWORD}")
+        out(f"  Demo owner    : {PEOPLE[0][0]}  password: {DEMO_PASSWORD}")
+        if not options["no_superuser"]:
+            out(f"  Platform admin: {SUPERUSER[0]}  password: {DEMO_PASSWORD}  (/admin/)")
+        out("")

@@ -1,0 +1,297 @@
+"""Every write about workspaces, members, invitations and users.
+
+Errors a person can fix raise ``ValidationError`` (shown as a form error); actions the actor's
+role does not allow raise ``PermissionDenied`` (a 403 page). Nothing is written when either is
+raised.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from apps.core.services import email_enqueue
+from apps.tenants.models import Invitation, Membership, Role, Tenant, User
+
+RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "settings"}
+
+
+def hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:40].strip("-") or "workspace"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-team"
+    candidate = base
+    while Tenant.objects.filter(slug=candidate).exists():
+        candidate = f"{base}-{secrets.token_hex(2)}"
+    return candidate
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+def user_create(*, email: str, password: str, full_name: str, language: str = "") -> User:
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this email address already exists.")})
+    candidate = User(email=email, full_name=full_name.strip(), language=language)
+    validate_password(password, user=candidate)
+    candidate.set_password(password)
+    candidate.full_clean()
+    try:
+        with transaction.atomic():
+            candidate.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"email": _("An account with this email address already exists.")}
+        ) from exc
+    return candidate
+
+
+def user_update_profile(*, user: User, full_name: str, language: str) -> User:
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    user.full_name = full_name.strip()
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "language"])
+    return user
+
+
+# --- Workspaces -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tenant_create(
+    *, name: str, owner: User, timezone_name: str = "UTC", language: str = "en"
+) -> Tenant:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"workspace_name": _("Give the workspace a name.")})
+    tenant = Tenant(
+        name=name, slug=_unique_slug(name), timezone=timezone_name, default_language=language
+    )
+    tenant.full_clean()
+    tenant.save()
+    with scope(tenant=tenant):
+        Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+    return tenant
+
+
+@transaction.atomic
+def workspace_signup(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    workspace_name: str,
+    language: str = "en",
+    timezone_name: str = "UTC",
+) -> tuple[User, Tenant]:
+    """A business signs up: its owner's account and its workspace, in one transaction."""
+    user = user_create(email=email, password=password, full_name=full_name, language="")
+    tenant = tenant_create(
+        name=workspace_name, owner=user, timezone_name=timezone_name, language=language
+    )
+    return user, tenant
+
+
+def tenant_update_settings(
+    *, actor: Membership, tenant: Tenant, name: str, timezone_name: str, default_language: str
+) -> Tenant:
+    _require_role(actor, Role.ADMIN)
+    tenant.name = name.strip()
+    tenant.timezone = timezone_name
+    tenant.default_language = default_language
+    tenant.full_clean()
+    tenant.save(update_fields=["name", "timezone", "default_language", "updated_at"])
+    return tenant
+
+
+def tenant_suspend(*, tenant: Tenant) -> Tenant:
+    """Platform staff only (Django admin): members see a 'suspended' page, public endpoints
+    refuse service. Nothing is deleted."""
+    tenant.status = Tenant.Status.SUSPENDED
+    tenant.suspended_at = timezone.now()
+    tenant.save(update_fields=["status", "suspended_at", "updated_at"])
+    return tenant
+
+
+def tenant_reactivate(*, tenant: Tenant) -> Tenant:
+    tenant.status = Tenant.Status.ACTIVE
+    tenant.suspended_at = None
+    tenant.save(update_fields=["status", "suspended_at", "updated_at"])
+    return tenant
+
+
+# --- Members --------------------------------------------------------------------------------
+
+
+def _require_role(actor: Membership, minimum: str) -> None:
+    if not actor.has_role(minimum):
+        raise PermissionDenied(_("Only workspace owners and admins can do this."))
+
+
+def _require_can_manage(actor: Membership, *, current_role: str, new_role: str | None) -> None:
+    """Admins manage admins and operators; only owners touch owners."""
+    _require_role(actor, Role.ADMIN)
+    touches_owner = current_role == Role.OWNER or new_role == Role.OWNER
+    if touches_owner and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can change or remove an owner."))
+
+
+def _lock_owner_ids(tenant: Tenant) -> list[int]:
+    return list(
+        Membership.objects.select_for_update()
+        .filter(tenant=tenant, role=Role.OWNER)
+        .values_list("id", flat=True)
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Membership, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if membership.tenant_id != actor.tenant_id:
+        raise PermissionDenied
+    _require_can_manage(actor, current_role=membership.role, new_role=role)
+    owner_ids = _lock_owner_ids(membership.tenant)
+    membership.refresh_from_db(fields=["role"])
+    if membership.role == Role.OWNER and role != Role.OWNER and owner_ids == [membership.id]:
+        raise ValidationError(
+            {"role": _("A workspace needs at least one owner. Make someone else owner first.")}
+        )
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Membership, membership: Membership) -> None:
+    if membership.tenant_id != actor.tenant_id:
+        raise PermissionDenied
+    if membership.id != actor.id:
+        _require_can_manage(actor, current_role=membership.role, new_role=None)
+    owner_ids = _lock_owner_ids(membership.tenant)
+    membership.refresh_from_db(fields=["role"])
+    if membership.role == Role.OWNER and owner_ids == [membership.id]:
+        raise ValidationError(_("The last owner cannot be removed. Make someone else owner first."))
+    membership.delete()
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def invitation_create(
+    *, actor: Membership, email: str, role: str, accept_url_template: str
+) -> Invitation:
+    """Invite someone by email. ``accept_url_template`` is an absolute URL with ``{token}``.
+
+    A pending invitation for the same address is replaced (its link stops working).
+    """
+    _require_role(actor, Role.ADMIN)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if role == Role.OWNER and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can invite another owner."))
+    email = User.objects.normalize_email(email).strip().lower()
+    tenant = actor.tenant
+    if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of the workspace.")})
+
+    raw_token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(
+            tenant=tenant, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            tenant=tenant,
+            email=email,
+            role=role,
+            token_hash=hash_token(raw_token),
+            invited_by=actor.user,
+            expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
+        accept_url = accept_url_template.replace("{token}", raw_token)
+        with translation.override(tenant.default_language):
+            context = {
+                "invitation": invitation,
+                "tenant": tenant,
+                "inviter": actor.user,
+                "accept_url": accept_url,
+                "role_label": invitation.get_role_display(),
+            }
+            subject = _("%(name)s invited you to %(workspace)s on Sohbet") % {
+                "name": actor.user.get_full_name(),
+                "workspace": tenant.name,
+            }
+            body = render_to_string("emails/invitation.txt", context)
+        email_enqueue(subject=subject, body=body, to=[email])
+    return invitation
+
+
+def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
+    _require_role(actor, Role.ADMIN)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _check_invitation_usable(invitation: Invitation) -> None:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."), code="used")
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation was withdrawn."), code="revoked")
+    if invitation.is_expired:
+        raise ValidationError(_("This invitation has expired."), code="expired")
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """An existing, signed-in user accepts. The invitation is single-use even under races."""
+    with scopes_disabled():  # the token already identified the workspace
+        invitation = (
+            Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
+        )
+    _check_invitation_usable(invitation)
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email},
+            code="wrong_user",
+        )
+    tenant = invitation.tenant
+    with scope(tenant=tenant):
+        membership, _created = Membership.objects.get_or_create(
+            tenant=tenant, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_new_user(
+    *, invitation: Invitation, full_name: str, password: str
+) -> tuple[User, Membership]:
+    """Someone without an account accepts: the account is created for the invited address."""
+    with scopes_disabled():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_invitation_usable(locked)
+    user = user_create(email=locked.email, password=password, full_name=full_name)
+    return user, invitation_accept(invitation=locked, user=user)

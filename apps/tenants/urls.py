@@ -1,0 +1,79 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+from django_ratelimit.decorators import ratelimit
+
+from apps.tenants import views
+from apps.tenants.forms import QueuedPasswordResetForm
+
+workspace_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("welcome/", views.onboarding, name="onboarding"),
+    path("settings/", views.workspace_settings, name="settings"),
+    path("members/", views.members, name="members"),
+    path("members/invite/", views.member_invite, name="member_invite"),
+    path("members/<int:member_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+]
+
+tenant_urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("app/", views.home, name="home"),
+    path("app/new/", views.workspace_new, name="workspace_new"),
+    path("app/<slug:slug>/", include(workspace_patterns)),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("w/<str:widget_key>/config.json", views.widget_config, name="widget_config"),
+]
+
+limited = ratelimit(key="ip", rate="10/m", method="POST", block=True)
+
+account_urlpatterns = [
+    path(
+        "accounts/login/",
+        limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password/reset/",
+        limited(
+            auth_views.PasswordResetView.as_view(
+                form_class=QueuedPasswordResetForm, success_url=reverse_lazy("password_reset_done")
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [path("", include((tenant_urlpatterns, "tenants"))), *account_urlpatterns]

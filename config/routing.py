@@ -1,0 +1,3 @@
+"""WebSocket URL routes. Each app with consumers appends its routes here."""
+
+websocket_urlpatterns: list = []
