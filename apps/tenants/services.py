@@ -29,8 +29,12 @@ def hash_token(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
+# Letters that Unicode normalisation does not reduce to ASCII (slugify would drop them).
+_TRANSLITERATE = str.maketrans({"ı": "i", "İ": "I", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d"})
+
+
 def _unique_slug(name: str) -> str:
-    base = slugify(name)[:40].strip("-") or "workspace"
+    base = slugify(name.translate(_TRANSLITERATE))[:40].strip("-") or "workspace"
     if base in RESERVED_SLUGS:
         base = f"{base}-team"
     candidate = base
@@ -44,10 +48,16 @@ def _unique_slug(name: str) -> str:
 
 def user_create(*, email: str, password: str, full_name: str, language: str = "") -> User:
     email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this email address already exists.")})
     candidate = User(email=email, full_name=full_name.strip(), language=language)
-    validate_password(password, user=candidate)
+    errors: dict[str, list] = {}
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("An account with this email address already exists.")]
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        errors["password"] = error.error_list
+    if errors:
+        raise ValidationError(errors)
     candidate.set_password(password)
     candidate.full_clean()
     try:

@@ -1,0 +1,164 @@
+"""Headless Chromium through Playwright's sync API, against pytest-django's ``live_server``.
+
+- Chromium is Debian's (``CHROMIUM_PATH``, default ``/usr/bin/chromium``); Playwright's own
+  browser download is never used. The browser starts lazily, on the first test that needs it,
+  so collecting these tests on a machine without Chromium works (the root conftest skips them).
+- ``page`` is a fresh browser context per test (en-US, 1280x800) whose relative URLs resolve
+  against the live server; ``new_page`` opens further contexts (a second person, another
+  locale).
+- ``screenshot(page, name)`` writes ``test-artifacts/screenshots/<name>.png`` (git-ignored). A
+  failing test also leaves a screenshot of each of its open pages there.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in the main thread; without this, Django's
+# ORM refuses to run from the test body (SynchronousOnlyOperation).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the item, so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def _compiled_translations() -> None:
+    """``.mo`` files are build output (git-ignored); compile any that are missing or stale so
+    the live server speaks Turkish, and drop translations Django may have cached before."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils.translation.reloader import translation_file_changed
+
+    stale = [
+        po
+        for locale_dir in settings.LOCALE_PATHS
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command("compiletranslations", verbosity=0)
+        translation_file_changed(sender=None, file_path=stale[0].with_suffix(".mo"))
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    manager = sync_playwright().start()
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, _compiled_translations) -> Iterator:
+    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # from an earlier run
+        stale.unlink()
+    browser = playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        headless=True,
+        args=CHROMIUM_ARGS,
+    )
+    yield browser
+    browser.close()
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "page"
+
+
+def save_screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{_safe_name(name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def screenshot() -> Callable:
+    """``screenshot(page, "members")`` -> ``test-artifacts/screenshots/members.png``."""
+    return save_screenshot
+
+
+@pytest.fixture
+def new_page(browser, live_server, transactional_db, request) -> Iterator[Callable]:
+    """Open a page in a new, separate browser context (its own cookies: another person).
+
+    ``new_page()`` is en-US; ``new_page(locale="tr-TR")`` a Turkish browser. Relative URLs in
+    ``page.goto`` resolve against the live server.
+    """
+    contexts = []
+
+    def open_page(locale: str = "en-US", **context_options):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=locale,
+            viewport={"width": 1280, "height": 800},
+            **context_options,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+
+    report = getattr(request.node, "_report_call", None)
+    failed = report is not None and report.failed
+    for number, context in enumerate(contexts, start=1):
+        if failed:
+            for page in context.pages:
+                try:
+                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
+                except Exception:  # noqa: BLE001, S110 - a screenshot must not hide the failure
+                    pass
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def log_in(page, email: str, password: str) -> None:
+    """Sign in through the real login form, as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+@pytest.fixture
+def login() -> Callable:
+    """``login(page, user)`` signs ``user`` in with the factories' password."""
+    from tests.factories import PASSWORD
+
+    def do_login(page, user, password: str = PASSWORD) -> None:
+        log_in(page, user.email, password)
+
+    return do_login

@@ -1,0 +1,62 @@
+import pytest
+from channels.layers import channel_layers
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fresh_layers():
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def test_healthz_ok_on_configured_services(client, fresh_layers):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["failing"] == []
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["channel_layer"] == "ok"
+
+
+@pytest.mark.redis
+def test_healthz_checks_real_redis_and_broker(client, fresh_layers, settings):
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    response = client.get("/healthz")
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "channel_layer": "ok",
+        "broker": "ok",
+    }
+
+
+def test_healthz_503_names_the_failing_part(client, fresh_layers):
+    from config.celery import app
+
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.conf.task_always_eager = False
+    old_broker = app.conf.broker_url
+    app.conf.broker_url = dead
+    try:
+        with override_settings(
+            CHANNEL_LAYERS={
+                "default": {
+                    "BACKEND": "channels_redis.core.RedisChannelLayer",
+                    "CONFIG": {"hosts": [dead]},
+                }
+            }
+        ):
+            channel_layers.backends.clear()
+            response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = old_broker
+        app.pool.force_close_all() if app._pool else None
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert set(body["failing"]) == {"channel_layer", "broker"}
+    assert body["checks"]["database"] == "ok"

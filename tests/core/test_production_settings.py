@@ -1,0 +1,51 @@
+"""Production mode (DEBUG=0): refuses unsafe settings, and `check --deploy` is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "x7Gq2-pK9vLr4sT1wZ8nB3mH6jD0fY5cA2eU9iO4uR7tE1qW3zX6v"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY",
+                                                             "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="chat.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "env, complaint",
+    [
+        ({"DEBUG": "0", "ALLOWED_HOSTS": "chat.example.com"}, "SECRET_KEY"),
+        (
+            {"DEBUG": "0", "ALLOWED_HOSTS": "chat.example.com",
+             "SECRET_KEY": "django-insecure-sohbet-development-only-never-use-in-production"},
+            "SECRET_KEY",
+        ),
+        ({"DEBUG": "0", "SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_unsafe_settings(env, complaint):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and complaint in result.stderr

@@ -1,0 +1,23 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_attempts_are_limited_per_ip(client, settings):
+    settings.RATELIMIT_ENABLE = True
+    codes = [
+        client.post(reverse("login"), {"username": "a@b.c", "password": "wrong"}).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [200] * 10
+    assert codes[-1] == 429
+    limited = client.post(reverse("login"), {"username": "a@b.c", "password": "wrong"})
+    assert "Too many attempts" in limited.content.decode()
+
+
+def test_signup_posts_are_limited_per_ip(client, settings):
+    settings.RATELIMIT_ENABLE = True
+    for _ in range(10):
+        client.post(reverse("tenants:signup"), {})
+    assert client.post(reverse("tenants:signup"), {}).status_code == 429
