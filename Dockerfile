@@ -56,13 +56,15 @@ COPY . .
 # with them and they are not in the image's environment.
 # collectstatic writes the hashed, compressed files and the manifest that WhiteNoise serves
 # into STATIC_ROOT (default /app/var/static). compiletranslations turns locale/*.po into .mo
-# with polib (no GNU gettext in the image).
+# with polib (no GNU gettext in the image). compileall writes the bytecode now, as the app user
+# cannot write __pycache__ under /app at run time.
 # The source stays owned by root and read-only for the app user; only var/ (media, beat
 # schedule) is writable by it.
 RUN export SECRET_KEY="docker-build-only-throwaway-key-not-used-at-runtime-0123456789" \
            ALLOWED_HOSTS="localhost" \
  && python manage.py collectstatic --noinput \
  && python manage.py compiletranslations \
+ && python -m compileall -q apps config \
  && mkdir -p /app/var/media \
  && chown -R sohbet:sohbet /app/var
 

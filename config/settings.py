@@ -19,6 +19,8 @@ VAR_DIR = Path(environ.Env().str("SOHBET_VAR_DIR", default=str(BASE_DIR / "var")
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
+# Fixed at start-up from the environment (test runners flip DEBUG itself).
+PRODUCTION_MODE = not DEBUG
 
 DEV_SECRET_KEY = "django-insecure-sohbet-development-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)

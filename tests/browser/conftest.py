@@ -132,7 +132,7 @@ def new_page(browser, live_server, transactional_db, request) -> Iterator[Callab
             for page in context.pages:
                 try:
                     save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-                except Exception:  # noqa: BLE001, S110 - a screenshot must not hide the failure
+                except Exception:  # noqa: S110 - a screenshot must not hide the failure
                     pass
         context.close()
 

@@ -47,7 +47,9 @@ def test_member_of_suspended_workspace_sees_suspension(page, login, screenshot):
 
     login(page, operator.user)
     expect(page.get_by_role("heading", name="This workspace is suspended")).to_be_visible()
-    expect(page.get_by_text("Dondurulmuş Ltd is suspended by the Sohbet platform team.")).to_be_visible()
+    expect(
+        page.get_by_text("Dondurulmuş Ltd is suspended by the Sohbet platform team.")
+    ).to_be_visible()
     screenshot(page, "suspended")
 
     for path in ("members/", "settings/", "welcome/"):

@@ -67,7 +67,9 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     teammate = new_page()
     teammate.goto(accept_url)
     expect(teammate.get_by_role("heading", name="Join Acme Destek")).to_be_visible()
-    expect(teammate.get_by_text("This invitation is for mehmet@acme.example, as Operator.")).to_be_visible()
+    expect(
+        teammate.get_by_text("This invitation is for mehmet@acme.example, as Operator.")
+    ).to_be_visible()
     teammate.get_by_label("Your name").fill("Mehmet Demir")
     teammate.get_by_label("Choose a password").fill("copper-Kettle-88-river")
     screenshot(teammate, "invitation_accept")

@@ -20,7 +20,9 @@ def data():
         member(tenant, Role.OPERATOR)
         with scope(tenant=tenant):
             services.invitation_create(
-                actor=owner, email=f"inv@{tenant.slug}.test", role="operator",
+                actor=owner,
+                email=f"inv@{tenant.slug}.test",
+                role="operator",
                 accept_url_template="{token}",
             )
     return a, b
@@ -36,17 +38,19 @@ def test_every_changelist_and_change_page_opens(superuser_client, data):
     assert admin.site._registry, "no models registered"
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        changelist = superuser_client.get(reverse("admin:%s_%s_changelist" % info))
+        changelist = superuser_client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert changelist.status_code == 200, model
-        search = superuser_client.get(reverse("admin:%s_%s_changelist" % info), {"q": "a"})
+        search = superuser_client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"})
         assert search.status_code == 200, model
         if model_admin.has_add_permission(changelist.wsgi_request):
-            add = superuser_client.get(reverse("admin:%s_%s_add" % info))
+            add = superuser_client.get(reverse("admin:{}_{}_add".format(*info)))
             assert add.status_code == 200, model
         with scopes_disabled():
             objects = list(model._default_manager.all()[:3])
         for obj in objects:
-            change = superuser_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk]))
+            change = superuser_client.get(
+                reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+            )
             assert change.status_code == 200, (model, obj.pk)
 
 

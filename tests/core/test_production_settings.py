@@ -12,8 +12,9 @@ GOOD_KEY = "x7Gq2-pK9vLr4sT1wZ8nB3mH6jD0fY5cA2eU9iO4uR7tE1qW3zX6v"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY",
-                                                             "ALLOWED_HOSTS"}}
+    base = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -26,8 +27,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_check_deploy_is_clean_with_production_settings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="chat.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="chat.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -38,8 +44,11 @@ def test_check_deploy_is_clean_with_production_settings():
     [
         ({"DEBUG": "0", "ALLOWED_HOSTS": "chat.example.com"}, "SECRET_KEY"),
         (
-            {"DEBUG": "0", "ALLOWED_HOSTS": "chat.example.com",
-             "SECRET_KEY": "django-insecure-sohbet-development-only-never-use-in-production"},
+            {
+                "DEBUG": "0",
+                "ALLOWED_HOSTS": "chat.example.com",
+                "SECRET_KEY": "django-insecure-sohbet-development-only-never-use-in-production",
+            },
             "SECRET_KEY",
         ),
         ({"DEBUG": "0", "SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),

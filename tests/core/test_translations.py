@@ -48,10 +48,15 @@ def test_catalogues_hold_every_string_in_the_source(tmp_path):
             shutil.copy(source, tmp_path / name)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "tr", "-l", "en", "--no-obsolete"],
-        cwd=tmp_path, check=True, capture_output=True, timeout=120,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     for lang in ["tr", "en"]:
-        fresh = {e.msgid for e in polib.pofile(str(tmp_path / f"locale/{lang}/LC_MESSAGES/django.po"))}
+        fresh = {
+            e.msgid for e in polib.pofile(str(tmp_path / f"locale/{lang}/LC_MESSAGES/django.po"))
+        }
         committed = {
             e.msgid
             for e in polib.pofile(str(ROOT / f"locale/{lang}/LC_MESSAGES/django.po"))

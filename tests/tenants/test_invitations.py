@@ -54,7 +54,9 @@ def test_invite_sends_email_with_single_use_link_and_stores_only_a_hash(
     assert "new@example.com" in page_text(members_page)
 
 
-def test_new_person_creates_account_through_the_link(client, owner, django_capture_on_commit_callbacks):
+def test_new_person_creates_account_through_the_link(
+    client, owner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, owner, role="admin")
     path = accept_path(mail.outbox[0])
@@ -75,7 +77,9 @@ def test_new_person_creates_account_through_the_link(client, owner, django_captu
     assert "already been used" in page_text(again)
 
 
-def test_bad_password_on_accept_keeps_invitation_usable(client, owner, django_capture_on_commit_callbacks):
+def test_bad_password_on_accept_keeps_invitation_usable(
+    client, owner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, owner)
     path = accept_path(mail.outbox[0])
@@ -84,7 +88,9 @@ def test_bad_password_on_accept_keeps_invitation_usable(client, owner, django_ca
     assert response.status_code == 400
     assert "too short" in page_text(response)
     assert not User.objects.filter(email="new@example.com").exists()
-    assert client.post(path, {"full_name": "Nur", "password": "good-long-secret-1"}).status_code == 302
+    assert (
+        client.post(path, {"full_name": "Nur", "password": "good-long-secret-1"}).status_code == 302
+    )
 
 
 def test_existing_user_logs_in_then_joins(client, owner, django_capture_on_commit_callbacks):
@@ -117,7 +123,9 @@ def test_signed_in_as_someone_else_cannot_accept(client, owner, django_capture_o
         assert not Membership.objects.filter(user=intruder).exists()
 
 
-def test_expired_revoked_and_unknown_links_get_clear_pages(client, owner, django_capture_on_commit_callbacks):
+def test_expired_revoked_and_unknown_links_get_clear_pages(
+    client, owner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, owner, email="late@example.com")
         invite(client, owner, email="withdrawn@example.com")
@@ -143,7 +151,9 @@ def test_expired_revoked_and_unknown_links_get_clear_pages(client, owner, django
     unknown = client.get("/invite/not-a-real-token/")
     assert unknown.status_code == 404
     assert "not valid" in page_text(unknown)
-    assert client.post(late, {"full_name": "X", "password": "good-long-secret-1"}).status_code == 410
+    assert (
+        client.post(late, {"full_name": "X", "password": "good-long-secret-1"}).status_code == 410
+    )
     assert not User.objects.filter(email="late@example.com").exists()
 
 
@@ -195,4 +205,3 @@ def test_invitation_email_is_delivered_by_a_real_celery_worker(celery_worker, ow
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [m.to for m in mail.outbox] == [["queued@example.com"]]
-

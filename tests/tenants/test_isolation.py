@@ -61,8 +61,9 @@ def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method)
     for name, params in workspace_url_names():
         kwargs = {"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}
         url = reverse(name, kwargs=kwargs)
-        response = getattr(client, method)(url, {"role": "owner", "email": "evil@example.com",
-                                                 "name": "Pwned"})
+        response = getattr(client, method)(
+            url, {"role": "owner", "email": "evil@example.com", "name": "Pwned"}
+        )
         assert response.status_code == 404, f"{method.upper()} {url} -> {response.status_code}"
         assert b"Beta" not in response.content
     with scope(tenant=w["b"]):
@@ -93,7 +94,9 @@ def test_anonymous_is_sent_to_login_for_every_workspace_url(client, two_workspac
     w = two_workspaces
     ids = {"member_id": w["b_operator"].pk, "invitation_id": w["b_inv"].pk}
     for name, params in workspace_url_names():
-        url = reverse(name, kwargs={"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}})
+        url = reverse(
+            name, kwargs={"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}
+        )
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 

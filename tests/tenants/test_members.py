@@ -106,7 +106,9 @@ def test_owner_can_hand_over_ownership_then_step_down(client, team):
     client.force_login(team["owner"].user)
     tenant = team["tenant"]
     client.post(url("member_role", tenant, member_id=team["admin"].pk), {"role": "owner"})
-    response = client.post(url("member_role", tenant, member_id=team["owner"].pk), {"role": "admin"})
+    response = client.post(
+        url("member_role", tenant, member_id=team["owner"].pk), {"role": "admin"}
+    )
     assert response.status_code == 302
     assert role_of(team["admin"]) == Role.OWNER
     assert role_of(team["owner"]) == Role.ADMIN

@@ -25,6 +25,6 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(capsys, client):
 def test_seed_demo_refuses_in_production(settings):
     from django.core.management.base import CommandError
 
-    settings.DEBUG = False
+    settings.PRODUCTION_MODE = True
     with pytest.raises(CommandError):
         call_command("seed_demo")

@@ -73,9 +73,7 @@ def test_slugs_are_unique_and_reserved_words_avoided(client):
 
 def test_login_logout_and_home_redirect(client):
     m = member(TenantFactory(), Role.OPERATOR, email="op@example.com")
-    response = client.post(
-        reverse("login"), {"username": "op@example.com", "password": PASSWORD}
-    )
+    response = client.post(reverse("login"), {"username": "op@example.com", "password": PASSWORD})
     assert response.status_code == 302
     home = client.get(reverse("tenants:home"))
     assert home.url == reverse("tenants:dashboard", kwargs={"slug": m.tenant.slug})

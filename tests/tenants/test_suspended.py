@@ -18,7 +18,9 @@ def test_members_of_a_suspended_workspace_see_a_clear_page(client):
         assert response.status_code == 403
         assert "This workspace is suspended" in page_text(response)
     services.tenant_reactivate(tenant=m.tenant)
-    assert client.get(reverse("tenants:dashboard", kwargs={"slug": m.tenant.slug})).status_code == 200
+    assert (
+        client.get(reverse("tenants:dashboard", kwargs={"slug": m.tenant.slug})).status_code == 200
+    )
 
 
 def test_public_widget_endpoint_refuses_politely_when_suspended(client):
