@@ -11,9 +11,10 @@
 ARG PYTHON_IMAGE=python:3.11-slim
 
 # --- builder: the project and its dependencies in a virtualenv ------------------------------
-# Both stages use the same base image, so the venv's interpreter link (/usr/local/bin/python3.11)
-# is valid in the runtime stage. Every dependency ships binary wheels (psycopg[binary],
+# Both stages use the same base image, so the venv's interpreter links (into /usr/local/bin)
+# are valid in the runtime stage. Every dependency ships binary wheels (psycopg[binary],
 # cryptography, argon2-cffi, msgpack...), so no compiler is installed here either.
+# The pip cache mount needs BuildKit, the default builder since Docker 23.
 FROM ${PYTHON_IMAGE} AS builder
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -31,10 +31,12 @@ def workspace_view(min_role: str = Role.OPERATOR) -> Callable:
             if membership is None:
                 raise Http404(_("No such workspace."))
             tenant = membership.tenant
+            if tenant.is_suspended:
+                return render(
+                    request, "tenants/suspended.html", {"suspended_tenant": tenant}, status=403
+                )
             request.tenant = tenant
             request.membership = membership
-            if tenant.is_suspended:
-                return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
             if not membership.has_role(min_role):
                 raise PermissionDenied(_("Only workspace owners and admins can open this page."))
             request.session[SESSION_LAST_WORKSPACE] = tenant.slug

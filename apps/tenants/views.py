@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -172,6 +173,8 @@ def _members_page(
             else [],
             "invite_form": invite_form or InviteForm(),
             "roles": Role.choices,
+            "sole_owner": request.membership.is_owner
+            and selectors.members(tenant=tenant).filter(role=Role.OWNER).count() == 1,
         },
         status=status,
     )
@@ -276,7 +279,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if problem:
         return _invitation_problem(request, problem, status=410)
     if invitation.tenant.is_suspended:
-        return render(request, "tenants/suspended.html", {"tenant": invitation.tenant}, 403)
+        return render(
+            request, "tenants/suspended.html", {"suspended_tenant": invitation.tenant}, 403
+        )
 
     context: dict = {"invitation": invitation, "tenant_invited": invitation.tenant}
     existing = User.objects.filter(email__iexact=invitation.email).exists()
@@ -357,7 +362,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Profile saved."))
+            # Confirm in the language just chosen, not the one the request arrived in.
+            with translation.override(user.language or request.LANGUAGE_CODE):
+                messages.success(request, _("Profile saved."))
             return redirect("profile")
     return render(
         request, "registration/profile.html", {"form": form}, status=400 if form.errors else 200

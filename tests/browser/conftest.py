@@ -10,6 +10,7 @@
   failing test also leaves a screenshot of each of its open pages there.
 """
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -130,10 +131,8 @@ def new_page(browser, live_server, transactional_db, request) -> Iterator[Callab
     for number, context in enumerate(contexts, start=1):
         if failed:
             for page in context.pages:
-                try:
+                with contextlib.suppress(Exception):  # it must not hide the failure
                     save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-                except Exception:  # noqa: S110 - a screenshot must not hide the failure
-                    pass
         context.close()
 
 

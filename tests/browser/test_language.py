@@ -61,3 +61,14 @@ def test_anonymous_turkish_browser_gets_turkish_landing(new_page, screenshot):
     expect(page.get_by_role("heading", name=turkish(HERO))).to_be_visible()
     expect(page.get_by_role("link", name=turkish("Create your workspace"))).to_be_visible()
     expect(page.get_by_role("heading", name=HERO)).to_have_count(0)
+
+
+def test_profile_confirmation_is_in_the_newly_chosen_language(page, login):
+    operator = member(TenantFactory(), Role.OPERATOR, language="")
+    login(page, operator.user)
+    page.goto("/accounts/profile/")
+    page.get_by_label("Interface language").select_option(label="Turkish")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("heading", name=turkish("Profile and language"))).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(turkish("Profile saved."))

@@ -13,7 +13,9 @@ GOOD_KEY = "x7Gq2-pK9vLr4sT1wZ8nB3mH6jD0fY5cA2eU9iO4uR7tE1qW3zX6v"
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -24,7 +24,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         if settings.PRODUCTION_MODE:
-            raise CommandError("seed_demo creates accounts with a known password: not in production mode.")
+            raise CommandError(
+                "seed_demo creates accounts with a known password: not in production mode."
+            )
         tenant, _ = Tenant.objects.get_or_create(
             slug="demo", defaults={"name": "Demo Shop", "timezone": "Europe/Istanbul"}
         )
