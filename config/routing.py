@@ -1,3 +1,10 @@
-"""WebSocket URL routes. Each app with consumers appends its routes here."""
+"""WebSocket URL routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from apps.conversations.consumers import InboxConsumer, VisitorConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/widget/<str:widget_key>/", VisitorConsumer.as_asgi()),
+    path("ws/inbox/<slug:slug>/", InboxConsumer.as_asgi()),
+]

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "apps.core",
     "apps.tenants",
+    "apps.visitors",
+    "apps.conversations",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # A file, not memory, so that a test's real ASGI server process can open the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -142,6 +148,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Encryption at rest (message bodies, visitor PII) ----------------------------------------
+# Comma-separated Fernet keys. The first encrypts; all decrypt, so a new key can be put in front
+# and `manage.py rotate_encryption_keys` re-encrypts old rows without downtime.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
+if not DEBUG and not ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Production mode (DEBUG=0) needs ENCRYPTION_KEYS: one or more Fernet keys, "
+        "comma-separated (python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())')."
+    )
+
+# --- Live chat limits -----------------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=5000)
+CHAT_MESSAGES_PER_MINUTE = env.int("CHAT_MESSAGES_PER_MINUTE", default=30)
+CHAT_NEW_VISITORS_PER_IP_PER_HOUR = env.int("CHAT_NEW_VISITORS_PER_IP_PER_HOUR", default=60)
+CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=16384)
+# Public base URL of this deployment (the embed snippet points at it); empty = the request's.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"

@@ -1,6 +1,7 @@
 """Forms validate shape only; rules live in services."""
 
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.services import email_enqueue
-from apps.tenants.models import Role, User
+from apps.tenants.models import Role, User, WidgetSettings
 
 TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -92,3 +93,49 @@ class QueuedPasswordResetForm(PasswordResetForm):
             for u in User.objects.filter(email__iexact=email, is_active=True)
             if u.has_usable_password()
         )
+
+
+class WidgetSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WidgetSettings
+        fields = [
+            "color",
+            "position",
+            "launcher_text",
+            "welcome_title",
+            "welcome_message",
+            "display_name",
+            "avatar",
+            "allowed_origins",
+            "auto_open",
+            "auto_open_delay",
+            "auto_open_url_contains",
+        ]
+        widgets = {
+            "color": forms.TextInput(attrs={"type": "color"}),
+            "welcome_message": forms.Textarea(attrs={"rows": 3}),
+            "allowed_origins": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "https://www.example.com"}
+            ),
+        }
+
+    def clean_allowed_origins(self) -> str:
+        lines = []
+        for raw in self.cleaned_data["allowed_origins"].splitlines():
+            line = raw.strip().rstrip("/")
+            if not line:
+                continue
+            parts = urlsplit(line)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a site address like https://www.example.com."),
+                    params={"line": line[:100]},
+                )
+            lines.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        return "\n".join(dict.fromkeys(lines))
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        if avatar and hasattr(avatar, "size") and avatar.size > 512 * 1024:
+            raise forms.ValidationError(_("The avatar may be 512 KB at most."))
+        return avatar

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.crypto import EncryptedTextField
 from apps.core.models import TenantOwned
 
 
@@ -111,6 +113,8 @@ class Tenant(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    # The last conversation number handed out (numbers are per workspace, 1, 2, 3…).
+    conversation_seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("workspace")
@@ -210,3 +214,81 @@ class Invitation(TenantOwned):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+def new_identity_secret() -> str:
+    return "is_" + secrets.token_urlsafe(32)
+
+
+def avatar_upload_to(instance: "WidgetSettings", filename: str) -> str:
+    return f"avatars/{secrets.token_urlsafe(16)}.png"
+
+
+class WidgetSettings(TenantOwned):
+    """How a workspace's chat widget looks and behaves. One row per workspace."""
+
+    class Position(models.TextChoices):
+        RIGHT = "right", _("Bottom right")
+        LEFT = "left", _("Bottom left")
+
+    class AutoOpen(models.TextChoices):
+        CLICK = "click", _("Only when the visitor clicks")
+        DELAY = "delay", _("After a delay on matching pages")
+
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#2563eb",
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2563eb.")),
+        ],
+    )
+    position = models.CharField(
+        _("position"), max_length=8, choices=Position.choices, default=Position.RIGHT
+    )
+    launcher_text = models.CharField(_("launcher text"), max_length=40, blank=True)
+    welcome_title = models.CharField(_("welcome title"), max_length=80, blank=True)
+    welcome_message = models.TextField(_("welcome message"), max_length=500, blank=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        blank=True,
+        help_text=_("The name operators and the bot appear under. Empty: the workspace name."),
+    )
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True)
+    allowed_origins = models.TextField(
+        _("allowed sites"),
+        blank=True,
+        help_text=_(
+            "One site per line, like https://www.example.com. Only these sites may show the "
+            "chat. Empty: any site."
+        ),
+    )
+    auto_open = models.CharField(
+        _("open the chat"), max_length=8, choices=AutoOpen.choices, default=AutoOpen.CLICK
+    )
+    auto_open_delay = models.PositiveIntegerField(
+        _("after (seconds)"), default=10, validators=[MaxValueValidator(3600)]
+    )
+    auto_open_url_contains = models.CharField(
+        _("on pages whose address contains"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: every page."),
+    )
+    identity_secret = EncryptedTextField(_("identity secret"), default=new_identity_secret)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("widget settings")
+        verbose_name_plural = _("widget settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="widget_settings_one_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"widget settings ({self.tenant_id})"
+
+    @property
+    def origins(self) -> list[str]:
+        return [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]

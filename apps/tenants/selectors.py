@@ -39,6 +39,10 @@ def invitation_by_token_unscoped(*, raw_token: str) -> Invitation | None:
         )
 
 
+def tenant_by_slug(*, slug: str) -> Tenant | None:
+    return Tenant.objects.filter(slug=slug).first()
+
+
 def tenant_by_widget_key(*, widget_key: str) -> Tenant | None:
     return Tenant.objects.filter(widget_key=widget_key).first()
 
@@ -59,3 +63,47 @@ def pending_invitations(*, tenant: Tenant) -> list[Invitation]:
         tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True
     ).select_related("invited_by")
     return [inv for inv in qs if not inv.is_expired]
+
+
+def widget_settings(*, tenant: Tenant):
+    """The workspace's widget settings (created with defaults when missing). Inside the scope."""
+    from apps.tenants.services import widget_settings_get
+
+    return widget_settings_get(tenant=tenant)
+
+
+def widget_display_name(*, tenant: Tenant) -> str:
+    from apps.tenants.models import WidgetSettings
+
+    name = (
+        WidgetSettings.objects.filter(tenant=tenant).values_list("display_name", flat=True).first()
+    )
+    return name or tenant.name
+
+
+def widget_public_config(*, tenant: Tenant, base_url: str, team_online: bool) -> dict:
+    """What config.json and the chat window tell the browser. Never the identity secret."""
+    ws = widget_settings(tenant=tenant)
+    if ws.auto_open == ws.AutoOpen.DELAY:
+        auto_open = {
+            "mode": "delay",
+            "seconds": ws.auto_open_delay,
+            "url_contains": ws.auto_open_url_contains,
+        }
+    else:
+        auto_open = {"mode": "click"}
+    return {
+        "key": tenant.widget_key,
+        "workspace": tenant.name,
+        "language": tenant.default_language,
+        "color": ws.color,
+        "position": ws.position,
+        "launcher_text": ws.launcher_text,
+        "welcome_title": ws.welcome_title,
+        "welcome_message": ws.welcome_message,
+        "display_name": ws.display_name or tenant.name,
+        "avatar_url": (base_url + ws.avatar.url) if ws.avatar else None,
+        "auto_open": auto_open,
+        "team_online": team_online,
+        "chat_url": f"{base_url}/w/{tenant.widget_key}/chat/",
+    }

@@ -19,8 +19,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from apps.core import realtime
 from apps.core.services import email_enqueue
-from apps.tenants.models import Invitation, Membership, Role, Tenant, User
+from apps.tenants.models import (
+    Invitation,
+    Membership,
+    Role,
+    Tenant,
+    User,
+    WidgetSettings,
+    new_identity_secret,
+)
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "settings"}
 
@@ -97,6 +106,7 @@ def tenant_create(
     tenant.save()
     with scope(tenant=tenant):
         Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+        WidgetSettings.objects.create(tenant=tenant)
     return tenant
 
 
@@ -199,6 +209,51 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     if membership.role == Role.OWNER and owner_ids == [membership.id]:
         raise ValidationError(_("The last owner cannot be removed. Make someone else owner first."))
     membership.delete()
+    # Open inbox sockets of that person close at once (DESIGN.md §7).
+    realtime.publish_on_commit(
+        realtime.group_operator(membership.tenant_id, membership.user_id),
+        {"type": "access.revoked"},
+    )
+
+
+def user_signed_out(*, user: User) -> None:
+    """Close the person's live inbox sockets everywhere (called by the logout view)."""
+    realtime.publish_on_commit(realtime.group_user(user.pk), {"type": "access.revoked"})
+
+
+# --- Widget settings ------------------------------------------------------------------------
+
+
+def widget_settings_get(*, tenant: Tenant) -> WidgetSettings:
+    """The workspace's widget settings, created with defaults on first use. Inside the scope."""
+    settings_row = WidgetSettings.objects.filter(tenant=tenant).first()
+    if settings_row is None:
+        try:
+            with transaction.atomic():
+                settings_row = WidgetSettings.objects.create(tenant=tenant)
+        except IntegrityError:
+            settings_row = WidgetSettings.objects.get(tenant=tenant)
+    return settings_row
+
+
+def widget_settings_update(
+    *, actor: Membership, widget: WidgetSettings, **fields
+) -> WidgetSettings:
+    _require_role(actor, Role.ADMIN)
+    for name, value in fields.items():
+        setattr(widget, name, value)
+    widget.full_clean()
+    widget.save()
+    return widget
+
+
+def widget_identity_secret_regenerate(
+    *, actor: Membership, widget: WidgetSettings
+) -> WidgetSettings:
+    _require_role(actor, Role.ADMIN)
+    widget.identity_secret = new_identity_secret()
+    widget.save(update_fields=["identity_secret", "updated_at"])
+    return widget
 
 
 # --- Invitations ----------------------------------------------------------------------------

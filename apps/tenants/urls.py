@@ -9,6 +9,12 @@ workspace_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("welcome/", views.onboarding, name="onboarding"),
     path("settings/", views.workspace_settings, name="settings"),
+    path("settings/widget/", views.widget_settings, name="widget_settings"),
+    path(
+        "settings/widget/identity-secret/",
+        views.widget_secret_regenerate,
+        name="widget_secret_regenerate",
+    ),
     path("members/", views.members, name="members"),
     path("members/invite/", views.member_invite, name="member_invite"),
     path("members/<int:member_id>/role/", views.member_role, name="member_role"),
@@ -27,7 +33,6 @@ tenant_urlpatterns = [
     path("app/new/", views.workspace_new, name="workspace_new"),
     path("app/<slug:slug>/", include(workspace_patterns)),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("w/<str:widget_key>/config.json", views.widget_config, name="widget_config"),
 ]
 
 limited = ratelimit(key="ip", rate="10/m", method="POST", block=True)
@@ -38,7 +43,7 @@ account_urlpatterns = [
         limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
     path(
         "accounts/password/change/",

@@ -1,11 +1,13 @@
 """HTML views for signup, workspaces, members and invitations. They validate input and call
 services; the rules live in ``services.py``."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +24,7 @@ from apps.tenants.forms import (
     ProfileForm,
     RoleForm,
     SignupForm,
+    WidgetSettingsForm,
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
 )
@@ -106,8 +109,14 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
 
 
 def _snippet(request: HttpRequest, tenant: Tenant) -> str:
-    loader = request.build_absolute_uri("/static/widget/loader.js")
-    return f'<script async src="{loader}" data-sohbet-key="{tenant.widget_key}"></script>'
+    """One tag: defines the ``Sohbet(...)`` command queue, then loads the loader async."""
+    base = settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+    return (
+        "<script>(function(w,d,k,u){w.Sohbet=w.Sohbet||function(){(w.Sohbet.q=w.Sohbet.q||[])"
+        '.push(arguments)};w.SohbetSettings={key:k,base:u};var s=d.createElement("script");'
+        's.async=1;s.src=u+"/widget.js";d.head.appendChild(s)})'
+        f'(window,document,"{tenant.widget_key}","{base}")</script>'
+    )
 
 
 @workspace_view()
@@ -371,25 +380,58 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@ratelimit(key="ip", rate="120/m", block=True)
-@require_GET
-def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
-    """Public: what the widget needs to start. A suspended workspace politely refuses."""
-    tenant = selectors.tenant_by_widget_key(widget_key=widget_key)
-    if tenant is None:
-        return JsonResponse(
-            {"error": "unknown_widget", "message": _("This chat widget does not exist.")},
-            status=404,
-        )
-    if tenant.is_suspended:
-        return JsonResponse(
-            {
-                "error": "workspace_suspended",
-                "message": _("Chat is not available on this site at the moment."),
-            },
-            status=403,
-        )
-    return JsonResponse(
-        {"workspace": tenant.name, "language": tenant.default_language, "key": tenant.widget_key}
+@workspace_view(min_role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def widget_settings(request: HttpRequest) -> HttpResponse:
+    widget = selectors.widget_settings(tenant=request.tenant)
+    form = WidgetSettingsForm(request.POST or None, request.FILES or None, instance=widget)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if fields["avatar"] is False:  # "clear" ticked
+            fields["avatar"] = ""
+        elif fields["avatar"] is None:
+            fields.pop("avatar")
+        try:
+            services.widget_settings_update(actor=request.membership, widget=widget, **fields)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Widget settings saved."))
+            return redirect("tenants:widget_settings", slug=request.tenant.slug)
+    widget.refresh_from_db()
+    return render(
+        request,
+        "tenants/widget_settings.html",
+        {
+            "form": form,
+            "widget": widget,
+            "snippet": _snippet(request, request.tenant),
+            "chat_url": request.build_absolute_uri(
+                reverse("widget:chat", kwargs={"widget_key": request.tenant.widget_key})
+            ),
+        },
+        status=400 if form.errors else 200,
     )
+
+
+@workspace_view(min_role=Role.ADMIN)
+@require_POST
+def widget_secret_regenerate(request: HttpRequest) -> HttpResponse:
+    widget = selectors.widget_settings(tenant=request.tenant)
+    services.widget_identity_secret_regenerate(actor=request.membership, widget=widget)
+    messages.success(
+        request,
+        _("A new identity secret was made. Update your server: the old one no longer works."),
+    )
+    return redirect("tenants:widget_settings", slug=request.tenant.slug)
+
+
+class SignOutView(auth_views.LogoutView):
+    """Log out, and close this person's live inbox sockets at once."""
+
+    def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        if user is not None:
+            services.user_signed_out(user=user)
+        return response

@@ -10,12 +10,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "x7Gq2-pK9vLr4sT1wZ8nB3mH6jD0fY5cA2eU9iO4uR7tE1qW3zX6v"
 
+GOOD_FERNET = "dGVzdC1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMtISE="
+
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "ENCRYPTION_KEYS",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -36,6 +45,7 @@ def test_check_deploy_is_clean_with_production_settings():
         DEBUG="0",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="chat.example.com",
+        ENCRYPTION_KEYS=GOOD_FERNET,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -54,6 +64,10 @@ def test_check_deploy_is_clean_with_production_settings():
             "SECRET_KEY",
         ),
         ({"DEBUG": "0", "SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
+        (
+            {"DEBUG": "0", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "chat.example.com"},
+            "ENCRYPTION_KEYS",
+        ),
     ],
 )
 def test_production_refuses_unsafe_settings(env, complaint):

@@ -7,8 +7,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.conversations.services import message_post_from_visitor
 from apps.tenants import services
 from apps.tenants.models import Invitation, Membership, Role
+from apps.visitors.services import visit_start
 from tests.factories import TenantFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +46,16 @@ def two_workspaces():
         invitation = services.invitation_create(
             actor=b_owner, email="x@example.com", role="operator", accept_url_template="{token}"
         )
-    return {"a": a, "b": b, "a_owner": a_owner, "b_operator": b_operator, "b_inv": invitation}
+        start = visit_start(tenant=b, token=None, ip="127.0.0.1")
+        chat = message_post_from_visitor(visitor=start.visitor, client_id="c1", body="Beta secret")
+    return {
+        "a": a,
+        "b": b,
+        "a_owner": a_owner,
+        "b_operator": b_operator,
+        "b_inv": invitation,
+        "b_conversation": chat.conversation,
+    }
 
 
 def test_every_workspace_route_is_covered():
@@ -57,7 +68,11 @@ def test_every_workspace_route_is_covered():
 def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method):
     w = two_workspaces
     client.force_login(w["a_owner"].user)
-    ids = {"member_id": w["b_operator"].pk, "invitation_id": w["b_inv"].pk}
+    ids = {
+        "member_id": w["b_operator"].pk,
+        "invitation_id": w["b_inv"].pk,
+        "number": w["b_conversation"].number,
+    }
     for name, params in workspace_url_names():
         kwargs = {"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}
         url = reverse(name, kwargs=kwargs)
@@ -77,7 +92,11 @@ def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method)
 def test_b_object_ids_inside_a_urls_are_404(client, two_workspaces, method):
     w = two_workspaces
     client.force_login(w["a_owner"].user)
-    ids = {"member_id": w["b_operator"].pk, "invitation_id": w["b_inv"].pk}
+    ids = {
+        "member_id": w["b_operator"].pk,
+        "invitation_id": w["b_inv"].pk,
+        "number": w["b_conversation"].number,
+    }
     for name, params in workspace_url_names():
         object_params = [p for p in params if p != "slug"]
         if not object_params:
@@ -92,7 +111,11 @@ def test_b_object_ids_inside_a_urls_are_404(client, two_workspaces, method):
 
 def test_anonymous_is_sent_to_login_for_every_workspace_url(client, two_workspaces):
     w = two_workspaces
-    ids = {"member_id": w["b_operator"].pk, "invitation_id": w["b_inv"].pk}
+    ids = {
+        "member_id": w["b_operator"].pk,
+        "invitation_id": w["b_inv"].pk,
+        "number": w["b_conversation"].number,
+    }
     for name, params in workspace_url_names():
         url = reverse(
             name, kwargs={"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}

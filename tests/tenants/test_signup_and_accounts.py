@@ -35,7 +35,7 @@ def test_signup_creates_owner_workspace_and_lands_on_onboarding(client):
     assert page.status_code == 200
     body = page_text(page)
     assert "Welcome to Kahve Dükkanı" in body
-    assert f'data-sohbet-key="{tenant.widget_key}"' in body
+    assert f'"{tenant.widget_key}"' in body and "/widget.js" in body
 
 
 def test_signup_bad_input_shows_errors_and_creates_nothing(client):

@@ -25,7 +25,7 @@ def test_members_of_a_suspended_workspace_see_a_clear_page(client):
 
 def test_public_widget_endpoint_refuses_politely_when_suspended(client):
     tenant = TenantFactory()
-    url = reverse("tenants:widget_config", kwargs={"widget_key": tenant.widget_key})
+    url = reverse("widget:config", kwargs={"widget_key": tenant.widget_key})
     ok = client.get(url)
     assert ok.status_code == 200 and ok.json()["workspace"] == tenant.name
     services.tenant_suspend(tenant=tenant)
@@ -35,7 +35,7 @@ def test_public_widget_endpoint_refuses_politely_when_suspended(client):
         "error": "workspace_suspended",
         "message": "Chat is not available on this site at the moment.",
     }
-    unknown = client.get(reverse("tenants:widget_config", kwargs={"widget_key": "wk_nope"}))
+    unknown = client.get(reverse("widget:config", kwargs={"widget_key": "wk_nope"}))
     assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_widget"
 
 

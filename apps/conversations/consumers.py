@@ -1,0 +1,565 @@
+"""The two live sockets: the visitor's chat window and the operator inbox.
+
+They validate frames and call services and selectors; rules live in the services. See
+docs/widget-protocol.md for every frame.
+"""
+
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from apps.conversations import payloads, selectors, services
+from apps.conversations.models import Conversation, Message
+from apps.core import realtime
+from apps.core.consumers import FrameError, JsonFrameConsumer
+from apps.tenants import selectors as tenant_selectors
+from apps.tenants.models import Tenant
+from apps.visitors import services as visitor_services
+from apps.visitors.models import Visitor, VisitorSession
+
+CLOSE_BAD_HELLO = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN = 4404
+CLOSE_RATE_LIMITED = 4429
+TYPING_MIN_INTERVAL = 0.5
+
+logger = logging.getLogger(__name__)
+
+
+def _supported_language(value) -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    if isinstance(value, str) and value:
+        base = value.split("-")[0].lower()
+        if base in codes:
+            return base
+    return settings.LANGUAGE_CODE
+
+
+def _optional_int(frame: dict, field: str) -> int | None:
+    value = frame.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise FrameError(
+            "invalid", _("%(field)s must be a message id.") % {"field": field}, field=field
+        )
+    return value
+
+
+def client_ip(scope_: dict) -> str:
+    header = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    if header and header.startswith("HTTP_"):
+        wanted = header[5:].lower().replace("_", "-").encode()
+        for name, value in scope_.get("headers", []):
+            if name == wanted:
+                return value.decode(errors="replace").split(",")[0].strip()
+    client = scope_.get("client") or ["unknown"]
+    return str(client[0])
+
+
+def _header(scope_: dict, name: bytes) -> str:
+    for key, value in scope_.get("headers", []):
+        if key == name:
+            return value.decode(errors="replace")
+    return ""
+
+
+class ScopedConsumer(JsonFrameConsumer):
+    tenant: Tenant | None = None
+
+    async def run(self, fn, /, **kwargs):
+        """Run a sync function (a service or selector) in a worker thread, inside the scope."""
+
+        def call():
+            with scope(tenant=self.tenant):
+                return fn(**kwargs)
+
+        return await database_sync_to_async(call)()
+
+
+class VisitorConsumer(ScopedConsumer):
+    """``/ws/widget/<widget_key>/``: one visitor's chat window."""
+
+    visitor: Visitor | None = None
+    session: VisitorSession | None = None
+    token_hash: str = ""
+    last_typing = 0.0
+
+    async def connect(self):
+        key = self.scope["url_route"]["kwargs"]["widget_key"]
+        self.language = _supported_language(_header(self.scope, b"accept-language"))
+        self.tenant = await database_sync_to_async(tenant_selectors.tenant_by_widget_key)(
+            widget_key=key
+        )
+        await self.accept()
+        with translation.override(self.language):
+            if self.tenant is None:
+                await self.send_error("unknown_widget", _("This chat widget does not exist."))
+                await self.close(CLOSE_UNKNOWN)
+            elif self.tenant.is_suspended:
+                await self.send_error(
+                    "workspace_suspended", _("Chat is not available on this site at the moment.")
+                )
+                await self.close(CLOSE_FORBIDDEN)
+
+    async def disconnect(self, code):
+        await self.leave_all()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.tenant is None or self.tenant.is_suspended:
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+    def _require_hello(self) -> None:
+        if self.visitor is None:
+            raise FrameError("hello_required", _("Say hello first."))
+
+    # --- frames ---------------------------------------------------------------------------
+
+    async def frame_hello(self, frame: dict) -> None:
+        token = frame.get("token")
+        if token is not None and not isinstance(token, str):
+            raise FrameError("invalid", _("token must be text or null."), field="token")
+        last_id = _optional_int(frame, "last_id")
+        page = frame.get("page") if isinstance(frame.get("page"), dict) else None
+        self.language = _supported_language(frame.get("language") or self.language)
+        try:
+            start = await self.run(
+                visitor_services.visit_start,
+                tenant=self.tenant,
+                token=token,
+                ip=client_ip(self.scope),
+                user_agent=_header(self.scope, b"user-agent"),
+                language=str(frame.get("language") or "")[:35],
+                tz=str(frame.get("timezone") or "")[:64],
+                screen=str(frame.get("screen") or "")[:20],
+                page=page,
+            )
+        except visitor_services.VisitorError as exc:
+            await self.send_error(exc.code, exc.message, **exc.extra)
+            await self.close(CLOSE_RATE_LIMITED)
+            return
+        if self.visitor is not None and self.visitor.pk != start.visitor.pk:
+            await self.leave(realtime.group_visitor(self.visitor.pk))
+        self.visitor, self.session, self.token_hash = start.visitor, start.session, start.token_hash
+        await self.join(realtime.group_visitor(self.visitor.pk))
+        await self.join(realtime.group_widget(self.tenant.pk))
+        await self.send_ready(last_id=last_id, new_token=start.new_token, returning=start.returning)
+
+    async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
+        def load():
+            conversation = selectors.visitor_open_conversation(visitor=self.visitor)
+            return {
+                "conversation": payloads.conversation_ref(conversation) if conversation else None,
+                "messages": selectors.visitor_messages(visitor=self.visitor, after_id=last_id),
+                "online": services._team_online(self.tenant.pk) > 0,
+                "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
+            }
+
+        data = await self.run(load)
+        visitor = {
+            "id": self.visitor.public_id.hex,
+            "name": self.visitor.name if self.visitor.is_verified else "",
+            "verified": self.visitor.is_verified,
+            "returning": returning,
+        }
+        if new_token:
+            visitor["token"] = new_token
+        await self.send_frame(
+            "ready",
+            visitor=visitor,
+            conversation=data["conversation"],
+            messages=data["messages"],
+            team={"online": data["online"], "name": data["display_name"], "avatar_url": None},
+            limits={
+                "max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
+                "per_minute": settings.CHAT_MESSAGES_PER_MINUTE,
+            },
+        )
+
+    async def frame_message(self, frame: dict) -> None:
+        self._require_hello()
+        result = await self.run(
+            services.message_post_from_visitor,
+            visitor=self.visitor,
+            client_id=frame.get("client_id"),
+            body=frame.get("body"),
+        )
+        await self.send_frame(
+            "ack",
+            client_id=result.message.client_id,
+            id=result.message.pk,
+            created_at=payloads.iso(result.message.created_at),
+            conversation=result.conversation.public_id,
+            duplicate=result.duplicate,
+        )
+
+    async def frame_typing(self, frame: dict) -> None:
+        self._require_hello()
+        typing = bool(frame.get("typing"))
+        now = time.monotonic()
+        if typing and now - self.last_typing < TYPING_MIN_INTERVAL:
+            return
+        self.last_typing = now
+        conversation = await self.run(selectors.visitor_open_conversation, visitor=self.visitor)
+        if conversation is not None:
+            await realtime.apublish(
+                realtime.group_conversation(conversation.pk),
+                {
+                    "type": "chat.typing",
+                    "who": "visitor",
+                    "typing": typing,
+                    "number": conversation.number,
+                    "name": "",
+                },
+            )
+
+    async def _mark(self, frame: dict, state: str) -> None:
+        self._require_hello()
+        up_to = _optional_int(frame, "up_to")
+        if up_to is None:
+            raise FrameError("invalid", _("up_to must be a message id."), field="up_to")
+
+        def mark():
+            message = (
+                Message.objects.select_related("conversation")
+                .filter(pk=up_to, conversation__visitor=self.visitor)
+                .first()
+            )
+            if message is None:
+                raise FrameError("not_found", _("No such message in your conversations."))
+            return services.messages_mark(
+                conversation=message.conversation, reader="visitor", up_to=up_to, state=state
+            )
+
+        await self.run(mark)
+
+    async def frame_delivered(self, frame: dict) -> None:
+        await self._mark(frame, "delivered")
+
+    async def frame_read(self, frame: dict) -> None:
+        await self._mark(frame, "read")
+
+    async def _publish_panel(self) -> None:
+        def load():
+            conversation = selectors.visitor_open_conversation(visitor=self.visitor)
+            if conversation is None:
+                return None, None
+            return conversation, selectors.visitor_panel(
+                visitor=self.visitor, exclude_conversation=conversation
+            )
+
+        conversation, panel = await self.run(load)
+        if conversation is not None:
+            await realtime.apublish(
+                realtime.group_conversation(conversation.pk),
+                {"type": "chat.visitor", "number": conversation.number, "visitor": panel},
+            )
+
+    async def frame_page(self, frame: dict) -> None:
+        self._require_hello()
+        await self.run(
+            visitor_services.pageview_record,
+            visitor=self.visitor,
+            session=self.session,
+            url=frame.get("url", ""),
+            title=frame.get("title", ""),
+            referrer=frame.get("referrer", ""),
+        )
+        await self._publish_panel()
+
+    async def frame_identify(self, frame: dict) -> None:
+        self._require_hello()
+        result = await self.run(
+            visitor_services.visitor_identify,
+            visitor=self.visitor,
+            token_hash=self.token_hash,
+            user_id=frame.get("user_id"),
+            user_hash=frame.get("user_hash"),
+            email=frame.get("email"),
+            name=frame.get("name"),
+        )
+        if not result.verified:
+            await self._publish_panel()
+            raise FrameError(
+                "identity_invalid",
+                _("This identity could not be verified; it was kept as unverified."),
+            )
+        if result.visitor.pk != self.visitor.pk:
+            await self.leave(realtime.group_visitor(self.visitor.pk))
+            self.visitor = result.visitor
+            await self.join(realtime.group_visitor(self.visitor.pk))
+        else:
+            self.visitor = result.visitor
+        await self.send_ready(last_id=None, new_token=None, returning=True)
+        await self._publish_panel()
+
+    async def frame_attributes(self, frame: dict) -> None:
+        self._require_hello()
+        self.visitor = await self.run(
+            visitor_services.visitor_set_attributes,
+            visitor=self.visitor,
+            attributes=frame.get("attributes"),
+        )
+        await self._publish_panel()
+
+    # --- events from the channel layer ----------------------------------------------------
+
+    async def chat_message(self, event: dict) -> None:
+        await self.send_frame("message", message=event["message"])
+
+    async def chat_receipt(self, event: dict) -> None:
+        if event["reader"] == "operator":
+            await self.send_frame(
+                "receipt",
+                conversation=event["conversation"],
+                up_to=event["up_to"],
+                state=event["state"],
+            )
+
+    async def chat_status(self, event: dict) -> None:
+        await self.send_frame("conversation", conversation=event["conversation"])
+
+    async def chat_team(self, event: dict) -> None:
+        await self.send_frame("team", online=event["online"])
+
+    async def chat_typing(self, event: dict) -> None:
+        if event["who"] == "operator":
+            await self.send_frame("typing", typing=event["typing"], author={"name": event["name"]})
+
+
+class InboxConsumer(ScopedConsumer):
+    """``/ws/inbox/<slug>/``: an operator's live inbox."""
+
+    membership = None
+    subscribed: Conversation | None = None
+    last_typing = 0.0
+
+    async def connect(self):
+        user = self.scope.get("user")
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.send_error("unauthenticated", _("Please sign in."))
+            await self.close(CLOSE_UNAUTHENTICATED)
+            return
+        membership = await database_sync_to_async(tenant_selectors.membership_by_slug_unscoped)(
+            user=user, slug=slug
+        )
+        if membership is None or membership.tenant.is_suspended:
+            await self.send_error("forbidden", _("You are not a member of this workspace."))
+            await self.close(CLOSE_FORBIDDEN)
+            return
+        self.membership = membership
+        self.tenant = membership.tenant
+        self.language = user.language or self.tenant.default_language
+        await self.join(realtime.group_inbox(self.tenant.pk))
+        await self.join(realtime.group_operator(self.tenant.pk, user.pk))
+        await self.join(realtime.group_user(user.pk))
+        presence = await self.run(services.presence_connect, membership=membership)
+        await self.send_ready(presence.status)
+
+    async def send_ready(self, status: str) -> None:
+        def load():
+            return selectors.inbox_initial_summaries(), services._team_online(self.tenant.pk)
+
+        summaries, online = await self.run(load)
+        user = self.membership.user
+        await self.send_frame(
+            "ready",
+            me={"id": user.pk, "name": user.get_full_name(), "status": status},
+            team={"online": online},
+            conversations=summaries,
+        )
+
+    async def disconnect(self, code):
+        if self.membership is not None:
+            try:
+                await self.run(services.presence_disconnect, membership=self.membership)
+            except Exception:  # never let a dying socket raise; presence expires on its own
+                logger.warning("presence_disconnect failed", exc_info=True)
+        await self.leave_all()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.membership is None:
+            return
+        if not await self._still_allowed():
+            await self._revoke(_("Your access to this workspace has ended."))
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+    async def _still_allowed(self) -> bool:
+        session = self.scope.get("session")
+
+        def check():
+            if (
+                isinstance(session, SessionBase)
+                and session.session_key
+                and not session.exists(session.session_key)
+            ):
+                return False
+            m = tenant_selectors.membership_by_slug_unscoped(
+                user=self.membership.user, slug=self.tenant.slug
+            )
+            return m is not None and not m.tenant.is_suspended
+
+        return await database_sync_to_async(check)()
+
+    async def _revoke(self, message: str) -> None:
+        await self.send_frame("revoked", message=str(message))
+        await self.close(CLOSE_FORBIDDEN)
+        self.membership = None
+
+    async def _conversation(self, frame: dict) -> Conversation:
+        conversation = await self.run(
+            selectors.conversation_by_number, number=frame.get("conversation")
+        )
+        if conversation is None:
+            raise FrameError("not_found", _("No such conversation in this workspace."))
+        return conversation
+
+    # --- frames ---------------------------------------------------------------------------
+
+    async def frame_ping(self, frame: dict) -> None:
+        await self.run(services.presence_heartbeat, membership=self.membership)
+        await self.send_frame("pong")
+
+    async def frame_subscribe(self, frame: dict) -> None:
+        after_id = _optional_int(frame, "after_id")
+        conversation = await self._conversation(frame)
+        if self.subscribed is not None and self.subscribed.pk != conversation.pk:
+            await self.leave(realtime.group_conversation(self.subscribed.pk))
+        await self.join(realtime.group_conversation(conversation.pk))
+        self.subscribed = conversation
+
+        def load():
+            return (
+                selectors.conversation_messages(conversation=conversation, after_id=after_id),
+                selectors.visitor_panel(
+                    visitor=conversation.visitor, exclude_conversation=conversation
+                ),
+            )
+
+        messages, panel = await self.run(load)
+        await self.send_frame(
+            "history", conversation=conversation.number, messages=messages, visitor=panel
+        )
+
+    async def frame_unsubscribe(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self.leave(realtime.group_conversation(conversation.pk))
+        if self.subscribed is not None and self.subscribed.pk == conversation.pk:
+            self.subscribed = None
+
+    async def frame_message(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        result = await self.run(
+            services.message_post_from_operator,
+            membership=self.membership,
+            conversation=conversation,
+            client_id=frame.get("client_id"),
+            body=frame.get("body"),
+        )
+        await self.send_frame(
+            "ack",
+            client_id=result.message.client_id,
+            id=result.message.pk,
+            conversation=conversation.number,
+            duplicate=result.duplicate,
+        )
+
+    async def frame_typing(self, frame: dict) -> None:
+        typing = bool(frame.get("typing"))
+        now = time.monotonic()
+        if typing and now - self.last_typing < TYPING_MIN_INTERVAL:
+            return
+        self.last_typing = now
+        conversation = await self._conversation(frame)
+        await realtime.apublish(
+            realtime.group_visitor(conversation.visitor_id),
+            {
+                "type": "chat.typing",
+                "who": "operator",
+                "typing": typing,
+                "number": conversation.number,
+                "name": self.membership.user.get_full_name(),
+            },
+        )
+
+    async def _mark(self, frame: dict, state: str) -> None:
+        conversation = await self._conversation(frame)
+        up_to = _optional_int(frame, "up_to")
+        if up_to is None:
+            raise FrameError("invalid", _("up_to must be a message id."), field="up_to")
+        await self.run(
+            services.messages_mark,
+            conversation=conversation,
+            reader="operator",
+            up_to=up_to,
+            state=state,
+        )
+
+    async def frame_read(self, frame: dict) -> None:
+        await self._mark(frame, "read")
+
+    async def frame_delivered(self, frame: dict) -> None:
+        await self._mark(frame, "delivered")
+
+    async def frame_resolve(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self.run(
+            services.conversation_resolve, membership=self.membership, conversation=conversation
+        )
+
+    async def frame_reopen(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self.run(
+            services.conversation_reopen, membership=self.membership, conversation=conversation
+        )
+
+    async def frame_presence(self, frame: dict) -> None:
+        await self.run(
+            services.presence_set, membership=self.membership, status=frame.get("status")
+        )
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def inbox_conversation(self, event: dict) -> None:
+        await self.send_frame("conversation", conversation=event["conversation"])
+
+    async def inbox_presence(self, event: dict) -> None:
+        await self.send_frame(
+            "presence", user=event["user"], status=event["status"], team={"online": event["online"]}
+        )
+
+    async def chat_message(self, event: dict) -> None:
+        await self.send_frame("message", conversation=event["number"], message=event["message"])
+
+    async def chat_receipt(self, event: dict) -> None:
+        if event["reader"] == "visitor":
+            await self.send_frame(
+                "receipt", conversation=event["number"], up_to=event["up_to"], state=event["state"]
+            )
+
+    async def chat_typing(self, event: dict) -> None:
+        if event["who"] == "visitor":
+            await self.send_frame(
+                "typing", conversation=event["number"], typing=event["typing"], author="visitor"
+            )
+
+    async def chat_visitor(self, event: dict) -> None:
+        await self.send_frame("visitor", conversation=event["number"], visitor=event["visitor"])
+
+    async def chat_status(self, event: dict) -> None:
+        pass  # operators learn status changes from the summary (inbox.conversation)
+
+    async def access_revoked(self, event: dict) -> None:
+        with translation.override(self.language):
+            await self._revoke(_("Your access to this workspace has ended."))

@@ -1,0 +1,61 @@
+"""The JSON shapes of docs/widget-protocol.md, built from models. Pure functions, no writes."""
+
+from datetime import datetime
+
+from apps.conversations.models import Conversation, Message
+
+PREVIEW_LENGTH = 140
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def author(message: Message) -> dict | None:
+    if message.sender == Message.Sender.OPERATOR and message.author_id:
+        user = message.author
+        return {"name": user.get_full_name() if user else "", "avatar_url": None}
+    return None
+
+
+def message(msg: Message, conversation: Conversation) -> dict:
+    return {
+        "id": msg.pk,
+        "conversation": conversation.public_id,
+        "client_id": msg.client_id,
+        "sender": msg.sender,
+        "author": author(msg),
+        "body": msg.body,
+        "created_at": iso(msg.created_at),
+        "delivered_at": iso(msg.delivered_at),
+        "read_at": iso(msg.read_at),
+    }
+
+
+def conversation_ref(conversation: Conversation) -> dict:
+    """What a visitor may know about a conversation (no per-workspace number)."""
+    return {"id": conversation.public_id, "status": conversation.status}
+
+
+def summary(conversation: Conversation) -> dict:
+    last = conversation.last_message
+    preview = ""
+    if last is not None:
+        preview = (
+            last.body if len(last.body) <= PREVIEW_LENGTH else last.body[:PREVIEW_LENGTH] + "…"
+        )
+    visitor = conversation.visitor
+    return {
+        "number": conversation.number,
+        "id": conversation.public_id,
+        "status": conversation.status,
+        "visitor": {"id": visitor.public_id.hex, "name": str(visitor.display_name)},
+        "preview": preview,
+        "preview_sender": last.sender if last is not None else None,
+        "unread": conversation.operator_unread,
+        "waiting_since": iso(conversation.waiting_since),
+        "last_activity_at": iso(conversation.last_activity_at),
+        "created_at": iso(conversation.created_at),
+    }

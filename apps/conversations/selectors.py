@@ -1,0 +1,95 @@
+"""Reads for the widget and the inbox. Every function runs inside the workspace scope."""
+
+from apps.conversations import payloads
+from apps.conversations.models import Conversation, Message
+from apps.visitors.models import PageView, Visitor, VisitorSession
+
+HISTORY_LIMIT = 100
+
+
+def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:
+    return (
+        Conversation.objects.filter(visitor=visitor, status=Conversation.Status.OPEN)
+        .order_by("-last_activity_at")
+        .first()
+    )
+
+
+def visitor_messages(*, visitor: Visitor, after_id: int | None) -> list[dict]:
+    """The visitor's messages after ``after_id`` (all of them, oldest first), or the latest 100."""
+    qs = Message.objects.filter(conversation__visitor=visitor).select_related(
+        "conversation", "author"
+    )
+    if after_id is not None:
+        rows = list(qs.filter(id__gt=after_id).order_by("id")[:1000])
+    else:
+        rows = list(qs.order_by("-id")[:HISTORY_LIMIT])[::-1]
+    return [payloads.message(m, m.conversation) for m in rows]
+
+
+def conversation_by_number(*, number) -> Conversation | None:
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    return Conversation.objects.select_related("visitor").filter(number=number).first()
+
+
+def conversation_messages(*, conversation: Conversation, after_id: int | None) -> list[dict]:
+    qs = Message.objects.filter(conversation=conversation).select_related("author")
+    if after_id is not None:
+        rows = list(qs.filter(id__gt=after_id).order_by("id")[:1000])
+    else:
+        rows = list(qs.order_by("-id")[:HISTORY_LIMIT])[::-1]
+    return [payloads.message(m, conversation) for m in rows]
+
+
+def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:
+    qs = Conversation.objects.select_related("visitor", "last_message").order_by(
+        "-last_activity_at"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return [payloads.summary(c) for c in qs[:limit]]
+
+
+def inbox_initial_summaries() -> list[dict]:
+    """Every open conversation (up to 200) and the 50 most recently resolved."""
+    return inbox_summaries(status=Conversation.Status.OPEN, limit=200) + inbox_summaries(
+        status=Conversation.Status.RESOLVED, limit=50
+    )
+
+
+def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None = None) -> dict:
+    session = VisitorSession.objects.filter(visitor=visitor).order_by("-last_seen_at").first()
+    pages = list(
+        PageView.objects.filter(visitor=visitor)
+        .order_by("-viewed_at")
+        .values("url", "title", "viewed_at")[:20]
+    )
+    previous = Conversation.objects.filter(visitor=visitor).order_by("-created_at")
+    if exclude_conversation is not None:
+        previous = previous.exclude(pk=exclude_conversation.pk)
+    return {
+        "id": visitor.public_id.hex,
+        "name": str(visitor.display_name),
+        "email": visitor.email if visitor.is_verified else "",
+        "verified": visitor.is_verified,
+        "returning": visitor.visits > 1 or previous.exists(),
+        "visits": visitor.visits,
+        "current_page": ({"url": pages[0]["url"], "title": pages[0]["title"]} if pages else None),
+        "pages": [
+            {"url": p["url"], "title": p["title"], "at": payloads.iso(p["viewed_at"])}
+            for p in pages
+        ],
+        "browser": session.browser if session else "",
+        "os": session.os if session else "",
+        "language": session.language if session else "",
+        "timezone": session.timezone if session else "",
+        "attributes": visitor.attributes,
+        "unverified": visitor.unverified,
+        "first_seen_at": payloads.iso(visitor.first_seen_at),
+        "last_seen_at": payloads.iso(visitor.last_seen_at),
+        "previous_conversations": [
+            {"number": c.number, "status": c.status, "created_at": payloads.iso(c.created_at)}
+            for c in previous[:10]
+        ],
+    }

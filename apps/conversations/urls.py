@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.conversations import views
+
+app_name = "inbox"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:number>/", views.inbox, name="conversation"),
+]

@@ -1,0 +1,100 @@
+"""The shared shape of Sohbet's JSON WebSocket consumers.
+
+Frames are JSON objects with a ``type``; ``frame_<type>`` handles each. Oversized, malformed and
+unknown frames get an ``error`` frame and the socket stays open (docs/widget-protocol.md).
+Handlers raise ``FrameError`` for a refusal; anything with ``code``/``message`` attributes (the
+services' errors) is turned into an error frame the same way.
+"""
+
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str, **extra):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class JsonFrameConsumer(AsyncWebsocketConsumer):
+    language = "en"
+    groups_joined: set[str]
+
+    async def send_frame(self, frame_type: str, **fields: Any) -> None:
+        await self.send(text_data=json.dumps({"type": frame_type, **fields}, ensure_ascii=False))
+
+    async def send_error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_frame("error", code=code, message=str(message), **extra)
+
+    async def join(self, group: str) -> None:
+        if not hasattr(self, "groups_joined"):
+            self.groups_joined = set()
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        if group in getattr(self, "groups_joined", set()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+
+    async def leave_all(self) -> None:
+        for group in list(getattr(self, "groups_joined", set())):
+            try:
+                await self.leave(group)
+            except Exception:  # the layer may be down; its group entries expire on their own
+                logger.warning("leaving %s failed", group, exc_info=True)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.language):
+            raw = text_data if text_data is not None else bytes_data
+            if raw is None:
+                return
+            size = len(raw.encode() if isinstance(raw, str) else raw)
+            if size > settings.CHAT_FRAME_MAX_BYTES:
+                await self.send_error(
+                    "frame_too_large",
+                    _("A frame may be %(n)s bytes at most.") % {"n": settings.CHAT_FRAME_MAX_BYTES},
+                )
+                return
+            try:
+                frame = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                await self.send_error("bad_frame", _("Frames must be JSON objects."))
+                return
+            if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                await self.send_error("bad_frame", _("Frames must be JSON objects with a type."))
+                return
+            handler = getattr(self, "frame_" + frame["type"].replace(".", "_"), None)
+            if handler is None or frame["type"].startswith("_"):
+                await self.send_error(
+                    "bad_frame",
+                    _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},
+                )
+                return
+            try:
+                await handler(frame)
+            except Exception as exc:  # a refusal becomes an error frame; a bug too, but logged
+                code = getattr(exc, "code", None)
+                message = getattr(exc, "message", None)
+                if isinstance(code, str) and message is not None:
+                    extra = dict(getattr(exc, "extra", {}) or {})
+                    if "client_id" in frame and isinstance(frame["client_id"], str):
+                        extra.setdefault("client_id", frame["client_id"][:64])
+                    await self.send_error(code, message, **extra)
+                else:
+                    logger.exception("frame %s failed", frame["type"])
+                    await self.send_error("server_error", _("Something went wrong on our side."))
+
+    async def frame_ping(self, frame: dict) -> None:
+        await self.send_frame("pong")

@@ -1,0 +1,72 @@
+"""Encryption at rest for message bodies and visitor PII.
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``) under a
+``MultiFernet`` built from ``settings.ENCRYPTION_KEYS``: the first key encrypts, every key
+decrypts. Rotating: put a new key first, deploy, run ``manage.py rotate_encryption_keys``, then
+drop the old key. Without configured keys (the local run) a key is derived from SECRET_KEY;
+production mode refuses to start without ENCRYPTION_KEYS.
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        derived = hashlib.sha256(b"sohbet-dev-encryption:" + settings.SECRET_KEY.encode()).digest()
+        keys = (base64.urlsafe_b64encode(derived).decode(),)
+    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet_for(tuple(settings.ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return fernet().decrypt(token.encode()).decode()
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt ``token`` under the first key (no-op in meaning, new ciphertext)."""
+    return fernet().rotate(token.encode()).decode()
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """A stable keyed hash for equality lookups on encrypted values (e.g. a verified user id).
+
+    Keyed with SECRET_KEY and a purpose string, so the hashes mean nothing outside this deployment.
+    """
+    key = hashlib.sha256(f"sohbet-lookup:{purpose}:".encode() + settings.SECRET_KEY.encode())
+    return hmac.new(key.digest(), value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted. Reads give plain ``str``; the database sees only tokens.
+
+    Not searchable or orderable by content in SQL: look up by a ``keyed_hash`` column instead.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken as exc:  # a key was dropped too early: fail loudly, never guess
+            raise ValueError(f"Cannot decrypt {self.model.__name__}.{self.name}") from exc
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)

@@ -1,0 +1,100 @@
+"""Visitors (contacts), their device tokens, sessions and page views."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.crypto import EncryptedTextField
+from apps.core.models import TenantOwned
+
+
+class Visitor(TenantOwned):
+    """A person on a workspace's site: anonymous until the tenant's server vouches for them.
+
+    ``name`` and ``email`` are set only from a verified identity (HMAC); claims without one are
+    kept in ``unverified`` and never link visitors together.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = EncryptedTextField(_("verified user id"), blank=True)
+    external_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    name = EncryptedTextField(_("name"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True)
+    verified_at = models.DateTimeField(_("identity verified"), null=True, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    unverified = models.JSONField(_("unverified claims"), default=dict, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True, db_index=True)
+    visits = models.PositiveIntegerField(_("visits"), default=1)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id_hash"],
+                condition=~models.Q(external_id_hash=""),
+                name="visitor_unique_verified_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or _("Visitor %(short)s") % {"short": self.public_id.hex[:6]}
+
+
+class VisitorToken(TenantOwned):
+    """One browser's secret for a visitor. Only the SHA-256 of the token is stored."""
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visitor token")
+        verbose_name_plural = _("visitor tokens")
+
+
+class VisitorSession(TenantOwned):
+    """A visit: a run of page views without a 30-minute gap."""
+
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="sessions")
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    browser = models.CharField(_("browser"), max_length=60, blank=True)
+    os = models.CharField(_("operating system"), max_length=60, blank=True)
+    language = models.CharField(_("language"), max_length=35, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    screen = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("visitor session")
+        verbose_name_plural = _("visitor sessions")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["visitor", "-started_at"])]
+
+
+class PageView(TenantOwned):
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="page_views")
+    session = models.ForeignKey(VisitorSession, on_delete=models.CASCADE, related_name="page_views")
+    url = models.URLField(_("address"), max_length=2000)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    referrer = models.URLField(_("referrer"), max_length=2000, blank=True)
+    viewed_at = models.DateTimeField(_("viewed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("page view")
+        verbose_name_plural = _("page views")
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["visitor", "-viewed_at"])]

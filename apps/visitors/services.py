@@ -1,0 +1,305 @@
+"""Every write about visitors: recognising them, their visits, identity and attributes.
+
+Callers run inside the workspace scope (``django_scopes.scope(tenant=...)``).
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ua_parser import parse as parse_user_agent
+
+from apps.core.crypto import keyed_hash
+from apps.core.ratelimit import hit
+from apps.tenants.models import Tenant, WidgetSettings
+from apps.visitors.models import PageView, Visitor, VisitorSession, VisitorToken
+
+SESSION_GAP = timedelta(minutes=30)
+MAX_ATTRIBUTES = 50
+
+
+class VisitorError(Exception):
+    """A visitor request we refuse; ``code`` is the protocol's error code."""
+
+    def __init__(self, code: str, message: str, **extra):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_visitor_token() -> str:
+    return "vt_" + secrets.token_urlsafe(32)
+
+
+@dataclass
+class VisitStart:
+    visitor: Visitor
+    session: VisitorSession
+    token_hash: str
+    new_token: str | None  # only when a token was issued now
+    returning: bool
+
+
+def _clean_page(url: str, title: str = "", referrer: str = "") -> tuple[str, str, str] | None:
+    url = (url or "")[:2000]
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    if urlsplit(referrer or "").scheme not in ("http", "https"):
+        referrer = ""
+    return url, (title or "")[:300], (referrer or "")[:2000]
+
+
+def _describe_agent(user_agent: str) -> tuple[str, str]:
+    if not user_agent:
+        return "", ""
+    parsed = parse_user_agent(user_agent[:400])
+    browser = os_name = ""
+    if parsed.user_agent and parsed.user_agent.family != "Other":
+        browser = f"{parsed.user_agent.family} {parsed.user_agent.major or ''}".strip()
+    if parsed.os and parsed.os.family != "Other":
+        os_name = parsed.os.family
+    return browser[:60], os_name[:60]
+
+
+def visit_start(
+    *,
+    tenant: Tenant,
+    token: str | None,
+    ip: str,
+    user_agent: str = "",
+    language: str = "",
+    tz: str = "",
+    screen: str = "",
+    page: dict | None = None,
+) -> VisitStart:
+    """Recognise the browser by its token, or make a new visitor; open or continue a visit.
+
+    New visitors are limited per IP address (``CHAT_NEW_VISITORS_PER_IP_PER_HOUR``).
+    """
+    now = timezone.now()
+    token_row = None
+    if token and isinstance(token, str) and len(token) < 200:
+        token_row = (
+            VisitorToken.objects.select_related("visitor")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+    new_token = None
+    with transaction.atomic():
+        if token_row is not None:
+            visitor = token_row.visitor
+            token_hash = token_row.token_hash
+            VisitorToken.objects.filter(pk=token_row.pk).update(last_used_at=now)
+            returning = True
+        else:
+            allowed, retry_after = hit(
+                f"newvisitor:{tenant.pk}:{ip}",
+                limit=settings.CHAT_NEW_VISITORS_PER_IP_PER_HOUR,
+                window=3600,
+            )
+            if not allowed:
+                raise VisitorError(
+                    "rate_limited",
+                    _("Too many new chats from this address. Please try again later."),
+                    retry_after=retry_after,
+                )
+            visitor = Visitor.objects.create(tenant=tenant)
+            new_token = new_visitor_token()
+            token_hash = hash_token(new_token)
+            VisitorToken.objects.create(tenant=tenant, visitor=visitor, token_hash=token_hash)
+            returning = False
+
+        session = (
+            VisitorSession.objects.filter(visitor=visitor, last_seen_at__gte=now - SESSION_GAP)
+            .order_by("-last_seen_at")
+            .first()
+        )
+        browser, os_name = _describe_agent(user_agent)
+        if session is None:
+            session = VisitorSession.objects.create(
+                tenant=tenant,
+                visitor=visitor,
+                user_agent=user_agent[:400],
+                browser=browser,
+                os=os_name,
+                language=(language or "")[:35],
+                timezone=(tz or "")[:64],
+                screen=(screen or "")[:20],
+            )
+            if returning:
+                Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1)
+        else:
+            VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+        Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+        if page:
+            pageview_record(
+                visitor=visitor,
+                session=session,
+                url=page.get("url", ""),
+                title=page.get("title", ""),
+                referrer=page.get("referrer", ""),
+            )
+    visitor.refresh_from_db()
+    return VisitStart(visitor, session, token_hash, new_token, returning)
+
+
+def pageview_record(
+    *, visitor: Visitor, session: VisitorSession, url: str, title: str = "", referrer: str = ""
+) -> PageView | None:
+    """Record a page view; addresses other than http(s) are ignored."""
+    cleaned = _clean_page(str(url or ""), str(title or ""), str(referrer or ""))
+    if cleaned is None:
+        return None
+    url, title, referrer = cleaned
+    last = PageView.objects.filter(session=session).order_by("-viewed_at").first()
+    if last is not None and last.url == url and last.title == title:
+        return last  # a reload, not a new page
+    now = timezone.now()
+    VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+    return PageView.objects.create(
+        tenant_id=visitor.tenant_id,
+        visitor=visitor,
+        session=session,
+        url=url,
+        title=title,
+        referrer=referrer,
+    )
+
+
+def identity_hash(*, secret: str, user_id: str) -> str:
+    """What the tenant's server computes: hex HMAC-SHA256(identity secret, user_id)."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _claims(email, name) -> dict:
+    claims = {}
+    if isinstance(email, str) and email.strip():
+        claims["email"] = email.strip()[:254]
+    if isinstance(name, str) and name.strip():
+        claims["name"] = name.strip()[:150]
+    return claims
+
+
+@dataclass
+class IdentifyResult:
+    visitor: Visitor  # the visitor this browser now belongs to (may have changed)
+    verified: bool
+    merged_from: int | None = None
+
+
+@transaction.atomic
+def visitor_identify(
+    *,
+    visitor: Visitor,
+    token_hash: str,
+    user_id,
+    user_hash,
+    email=None,
+    name=None,
+) -> IdentifyResult:
+    """Link this browser to a known contact when the HMAC proves it; otherwise only note claims.
+
+    A valid ``user_hash`` links the browser's token to the contact with that user id (created if
+    new). An anonymous visitor's conversations and visits move to that contact; a visitor that
+    was already verified as someone else keeps its history (a shared computer), and only this
+    browser moves. Without a valid hash nothing is linked: the claims are kept as unverified.
+    """
+    claims = _claims(email, name)
+    if isinstance(user_id, (int, float)) and not isinstance(user_id, bool):
+        user_id = str(user_id)
+    valid = False
+    if isinstance(user_id, str) and user_id and len(user_id) <= 200 and isinstance(user_hash, str):
+        ws = WidgetSettings.objects.filter(tenant_id=visitor.tenant_id).first()
+        if ws is not None:
+            expected = identity_hash(secret=ws.identity_secret, user_id=user_id)
+            valid = hmac.compare_digest(expected, user_hash.strip().lower())
+    if not valid:
+        if isinstance(user_id, str) and user_id:
+            claims["user_id"] = user_id[:200]
+        if claims:
+            visitor.unverified = {**visitor.unverified, **claims}
+            visitor.save(update_fields=["unverified"])
+        return IdentifyResult(visitor, False)
+
+    lookup = keyed_hash(f"{visitor.tenant_id}:{user_id}", purpose="visitor-identity")
+    now = timezone.now()
+    known = Visitor.objects.select_for_update().filter(external_id_hash=lookup).first()
+    if known is not None and known.pk == visitor.pk:
+        target = visitor
+    elif known is not None:
+        target = known
+    elif not visitor.is_verified:
+        target = visitor  # an anonymous visitor becomes the contact
+    else:
+        target = Visitor.objects.create(tenant_id=visitor.tenant_id)
+    target.external_id = user_id
+    target.external_id_hash = lookup
+    target.verified_at = target.verified_at or now
+    if "email" in claims:
+        target.email = claims["email"]
+    if "name" in claims:
+        target.name = claims["name"]
+    target.last_seen_at = now
+    target.save()
+
+    merged_from = None
+    if target.pk != visitor.pk:
+        VisitorToken.objects.filter(token_hash=token_hash).update(visitor=target)
+        if not visitor.is_verified:
+            from apps.conversations.services import conversations_move_to_visitor
+
+            conversations_move_to_visitor(source=visitor, target=target)
+            VisitorSession.objects.filter(visitor=visitor).update(visitor=target)
+            PageView.objects.filter(visitor=visitor).update(visitor=target)
+            if visitor.attributes:
+                target.attributes = {**visitor.attributes, **target.attributes}
+                target.save(update_fields=["attributes"])
+            merged_from = visitor.pk
+            if not VisitorToken.objects.filter(visitor=visitor).exists():
+                visitor.delete()
+    return IdentifyResult(target, True, merged_from)
+
+
+def visitor_set_attributes(*, visitor: Visitor, attributes) -> Visitor:
+    if not isinstance(attributes, dict):
+        raise VisitorError("invalid", _("Attributes must be an object."), field="attributes")
+    merged = dict(visitor.attributes)
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not key or len(key) > 50:
+            raise VisitorError(
+                "invalid", _("Attribute names are 1 to 50 characters."), field="attributes"
+            )
+        if value is None:
+            merged.pop(key, None)
+            continue
+        if isinstance(value, str):
+            value = value[:500]
+        elif not isinstance(value, (bool, int, float)):
+            raise VisitorError(
+                "invalid",
+                _("Attribute values must be text, numbers or true/false."),
+                field="attributes",
+            )
+        merged[key] = value
+    if len(merged) > MAX_ATTRIBUTES:
+        raise VisitorError(
+            "invalid",
+            _("A visitor can have at most %(n)s attributes.") % {"n": MAX_ATTRIBUTES},
+            field="attributes",
+        )
+    visitor.attributes = merged
+    visitor.save(update_fields=["attributes"])
+    return visitor

@@ -1,0 +1,219 @@
+"""Public widget endpoints: the loader, its config, the page-view beacon, the chat window, the demo.
+
+Keyed by the workspace's public widget key; the tenant always comes from that key, never from
+the request body. Rate limited per IP.
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+from django_scopes import scope
+
+from apps.conversations import services as conversation_services
+from apps.tenants import selectors as tenant_selectors
+from apps.tenants.models import Tenant
+from apps.visitors import services
+from apps.visitors.strings import widget_strings
+
+_loader_cache: dict[str, tuple[float, bytes]] = {}
+
+
+def base_url(request: HttpRequest) -> str:
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": code, "message": str(message), **extra}, status=status)
+
+
+def _tenant_or_error(widget_key: str) -> tuple[Tenant | None, JsonResponse | None]:
+    tenant = tenant_selectors.tenant_by_widget_key(widget_key=widget_key)
+    if tenant is None:
+        return None, _error("unknown_widget", _("This chat widget does not exist."), 404)
+    if tenant.is_suspended:
+        return None, _error(
+            "workspace_suspended", _("Chat is not available on this site at the moment."), 403
+        )
+    return tenant, None
+
+
+def _team_online(tenant: Tenant) -> bool:
+    with scope(tenant=tenant):
+        return conversation_services._team_online(tenant.pk) > 0
+
+
+@require_GET
+def loader(request: HttpRequest) -> HttpResponse:
+    """``/widget.js``: a stable address for the loader (static files get hashed names)."""
+    path = finders.find("widget/loader.js") or str(Path(settings.STATIC_ROOT) / "widget/loader.js")
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError as exc:
+        raise Http404 from exc
+    cached = _loader_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, Path(path).read_bytes())
+        _loader_cache[path] = cached
+    response = HttpResponse(cached[1], content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@never_cache
+@ratelimit(key="ip", rate="120/m", block=True)
+@require_GET
+def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
+    """Public: what the loader needs to draw the launcher. A suspended workspace refuses."""
+    tenant, error = _tenant_or_error(widget_key)
+    if error is not None:
+        response = error
+    else:
+        with scope(tenant=tenant):
+            data = tenant_selectors.widget_public_config(
+                tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
+            )
+        response = JsonResponse(data)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _origin_allowed(tenant: Tenant, origin: str) -> bool:
+    with scope(tenant=tenant):
+        allowed = tenant_selectors.widget_settings(tenant=tenant).origins
+    return not allowed or origin in allowed
+
+
+@csrf_exempt
+@ratelimit(key="ip", rate="300/m", block=True)
+@require_http_methods(["POST", "OPTIONS"])
+def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
+    """Page-view beacon from the loader: recognises the browser by its token or issues one."""
+    origin = request.headers.get("Origin", "")
+    tenant, error = _tenant_or_error(widget_key)
+    if error is not None:
+        error["Access-Control-Allow-Origin"] = origin or "*"
+        return error
+    if origin and not _origin_allowed(tenant, origin):
+        return _error("origin_not_allowed", _("This site may not show this chat."), 403)
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            response = _error("bad_request", _("Send a JSON object."), 400)
+        else:
+            page = {
+                "url": data.get("url"),
+                "title": data.get("title"),
+                "referrer": data.get("referrer"),
+            }
+            try:
+                with scope(tenant=tenant):
+                    start = services.visit_start(
+                        tenant=tenant,
+                        token=data.get("token") if isinstance(data.get("token"), str) else None,
+                        ip=request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", ""),
+                        user_agent=request.headers.get("User-Agent", ""),
+                        language=str(data.get("language") or ""),
+                        tz=str(data.get("timezone") or ""),
+                        screen=str(data.get("screen") or ""),
+                        page={k: str(v) for k, v in page.items() if isinstance(v, str)},
+                    )
+            except services.VisitorError as exc:
+                response = _error(exc.code, exc.message, 429, **exc.extra)
+            else:
+                response = JsonResponse(
+                    {
+                        "token": start.new_token or data.get("token"),
+                        "visitor": start.visitor.public_id.hex,
+                        "returning": start.returning,
+                    }
+                )
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Vary"] = "Origin"
+    return response
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    return " ".join(origins) if origins else "*"
+
+
+@xframe_options_exempt
+@ratelimit(key="ip", rate="120/m", block=True)
+@require_GET
+def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
+    """The chat window: inside the loader's iframe (``?embed=1``) or as the hosted chat page."""
+    tenant = tenant_selectors.tenant_by_widget_key(widget_key=widget_key)
+    if tenant is None:
+        raise Http404(_("This chat widget does not exist."))
+    language = translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+    language = language.split("-")[0]
+    with translation.override(language):
+        if tenant.is_suspended:
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "title": _("Chat unavailable"),
+                    "message": _("Chat is not available on this site at the moment."),
+                },
+                status=403,
+            )
+        with scope(tenant=tenant):
+            ws = tenant_selectors.widget_settings(tenant=tenant)
+            config = tenant_selectors.widget_public_config(
+                tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
+            )
+        response = render(
+            request,
+            "widget/chat.html",
+            {
+                "tenant": tenant,
+                "widget": config,
+                "embed": request.GET.get("embed") == "1",
+                "ws_url_path": f"/ws/widget/{tenant.widget_key}/",
+                "strings": widget_strings(),
+                "language": language,
+            },
+        )
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; "
+        f"frame-ancestors {frame_ancestors(ws.origins)}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def demo(request: HttpRequest) -> HttpResponse:
+    """A pretend shop that embeds a widget (the demo workspace's, or ``?key=``)."""
+    key = request.GET.get("key", "")
+    tenant = tenant_selectors.tenant_by_widget_key(widget_key=key) if key else None
+    if tenant is None:
+        tenant = tenant_selectors.tenant_by_slug(slug="demo")
+    if tenant is None:
+        raise Http404(_("No demo workspace yet: run the README's first command."))
+    return render(
+        request,
+        "widget/demo.html",
+        {"widget_key": tenant.widget_key, "base_url": base_url(request), "tenant": tenant},
+    )

@@ -1,0 +1,102 @@
+"""Socket clients for the live-chat tests: real websockets against a real daphne process."""
+
+import json
+import uuid
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.live import asgi_servers
+
+
+class Socket:
+    def __init__(self, url: str, origin: str, cookie: str | None = None):
+        headers = {"Cookie": cookie} if cookie else None
+        self._cm = connect(url, origin=origin, additional_headers=headers, open_timeout=10)
+        self.conn = self._cm.__enter__()
+        self.seen: list[dict] = []
+
+    def send(self, type_: str, **fields) -> None:
+        self.conn.send(json.dumps({"type": type_, **fields}))
+
+    def send_raw(self, data) -> None:
+        self.conn.send(data)
+
+    def recv(self, timeout: float = 5) -> dict:
+        frame = json.loads(self.conn.recv(timeout=timeout))
+        self.seen.append(frame)
+        return frame
+
+    def expect(self, type_: str, timeout: float = 5, **match) -> dict:
+        """The next frame of ``type_`` whose fields match; other frames are kept in ``seen``."""
+        while True:
+            frame = self.recv(timeout)
+            if frame["type"] == type_ and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+
+    def expect_message(self, timeout: float = 5, **match) -> dict:
+        """The next ``message`` frame whose message matches ``match`` (e.g. sender="operator")."""
+        while True:
+            frame = self.expect("message", timeout)
+            if all(frame["message"].get(k) == v for k, v in match.items()):
+                return frame["message"]
+
+    def nothing(self, timeout: float = 0.5, type_: str | None = None) -> bool:
+        """True when no frame (of ``type_``) arrives within ``timeout``."""
+        try:
+            while True:
+                frame = self.recv(timeout)
+                if type_ is None or frame["type"] == type_:
+                    return False
+        except TimeoutError:
+            return True
+
+    def closed_with(self, timeout: float = 5) -> int | None:
+        try:
+            while True:
+                self.recv(timeout)
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class VisitorClient(Socket):
+    def __init__(self, server, widget_key: str, **kwargs):
+        super().__init__(f"{server.ws}/ws/widget/{widget_key}/", origin=server.url, **kwargs)
+
+    def hello(self, token=None, last_id=None, **extra) -> dict:
+        self.send("hello", token=token, last_id=last_id, language="en", timezone="UTC", **extra)
+        return self.expect("ready")
+
+    def say(self, body: str, client_id: str | None = None) -> dict:
+        client_id = client_id or uuid.uuid4().hex
+        self.send("message", client_id=client_id, body=body)
+        return self.expect("ack", client_id=client_id)
+
+
+class OperatorClient(Socket):
+    def __init__(self, server, slug: str, session_key: str | None):
+        cookie = f"sessionid={session_key}" if session_key else None
+        super().__init__(f"{server.ws}/ws/inbox/{slug}/", origin=server.url, cookie=cookie)
+
+    def reply(self, number: int, body: str, client_id: str | None = None) -> dict:
+        client_id = client_id or uuid.uuid4().hex
+        self.send("message", conversation=number, client_id=client_id, body=body)
+        return self.expect("ack", client_id=client_id)
+
+
+def session_for(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+def server(transactional_db):
+    with asgi_servers(1) as servers:
+        yield servers[0]

@@ -1,0 +1,113 @@
+"""Real ASGI servers (daphne subprocesses) for socket and browser tests.
+
+``asgi_server()`` starts daphne on a free loopback port against the test database (committed
+data: use ``transactional_db``) and, when REDIS_URL is set, the same Redis channel layer as the
+test process, so several servers share the work as in production.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.request import urlopen
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_database_url() -> str:
+    conf = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{conf['NAME']}"
+    user = conf.get("USER") or ""
+    password = f":{conf['PASSWORD']}" if conf.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{conf['PORT']}" if conf.get("PORT") else ""
+    return f"postgres://{auth}{conf.get('HOST') or '127.0.0.1'}{port}/{conf['NAME']}"
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log: Path):
+        self.process = process
+        self.port = port
+        self.log = log
+        self.url = f"http://127.0.0.1:{port}"
+        self.ws = f"ws://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def kill(self) -> None:
+        """A crash, not a shutdown."""
+        self.process.kill()
+        self.process.wait(10)
+
+
+def start_server(**env: str) -> Server:
+    port = free_port()
+    log = ROOT / "test-artifacts" / f"daphne-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    layer = settings.CHANNEL_LAYERS["default"]
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "RATELIMIT_ENABLE": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **({"CHANNELS_PREFIX": layer["CONFIG"]["prefix"]} if "CONFIG" in layer else {}),
+        **env,
+    }
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(process, port, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited: {log.read_text()[-2000:]}")
+        try:
+            with urlopen(f"{server.url}/healthz", timeout=2):  # noqa: S310 (loopback)
+                return server
+        except Exception:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"daphne did not start: {log.read_text()[-2000:]}")
+
+
+@contextmanager
+def asgi_servers(count: int = 1, **env: str):
+    servers = [start_server(**env) for _ in range(count)]
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
