@@ -7,6 +7,7 @@ channel layer, background jobs executed in-process, local file storage, console 
 ``ALLOWED_HOSTS``. Every variable is listed in README.md.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -105,7 +106,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # A file, not memory, so that a test's real ASGI server process can open the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One per test run (two runs side by side must not share it); removed when the run ends.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

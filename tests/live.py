@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
@@ -68,6 +69,8 @@ def start_server(**env: str) -> Server:
         **os.environ,
         "DATABASE_URL": test_database_url(),
         "RATELIMIT_ENABLE": "0",
+        # Counters of this server only: nothing carried over from earlier runs in Redis.
+        "CACHE_PREFIX": f"t{uuid.uuid4().hex[:10]}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         **({"CHANNELS_PREFIX": layer["CONFIG"]["prefix"]} if "CONFIG" in layer else {}),
         **env,

@@ -277,10 +277,17 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
         changed = base.filter(delivered_at__isnull=True).update(delivered_at=now)
         if state == "read":
             changed += base.filter(read_at__isnull=True).update(read_at=now)
-            if reader == "visitor":
-                Conversation.objects.filter(pk=conversation.pk).update(visitor_unread=0)
-            else:
-                Conversation.objects.filter(pk=conversation.pk).update(operator_unread=0)
+        unread_reset = False
+        if state == "read":
+            field = "visitor_unread" if reader == "visitor" else "operator_unread"
+            unread_reset = (
+                Conversation.objects.filter(pk=conversation.pk, **{f"{field}__gt": 0}).update(
+                    **{field: 0}
+                )
+                > 0
+            )
+        if reader == "operator" and unread_reset:
+            _publish_summary(conversation)
         if not changed:
             return None
         highest = base.order_by("-id").values_list("id", flat=True).first()
@@ -296,8 +303,6 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
             realtime.publish_on_commit(realtime.group_conversation(conversation.pk), event)
         else:
             realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-        if state == "read" and reader == "operator":
-            _publish_summary(conversation)
     return highest
 
 

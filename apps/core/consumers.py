@@ -6,6 +6,7 @@ Handlers raise ``FrameError`` for a refusal; anything with ``code``/``message`` 
 services' errors) is turned into an error frame the same way.
 """
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -39,9 +40,20 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def join(self, group: str) -> None:
         if not hasattr(self, "groups_joined"):
             self.groups_joined = set()
-        if group not in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.add(group)
+        if group in self.groups_joined:
+            return
+        for attempt in range(3):
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+                break
+            except Exception:
+                # A pooled connection to a Redis that restarted fails once; a fresh one works.
+                # If the layer stays down, the socket fails and the client reconnects later.
+                if attempt == 2:
+                    raise
+                logger.warning("joining %s failed; retrying", group, exc_info=True)
+                await asyncio.sleep(0.2 * (attempt + 1))
+        self.groups_joined.add(group)
 
     async def leave(self, group: str) -> None:
         if group in getattr(self, "groups_joined", set()):

@@ -5,7 +5,9 @@ only after the data is committed. If the channel layer is down the event is drop
 clients catch up from the database when they reconnect (DESIGN.md §4).
 """
 
+import asyncio
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -44,10 +46,23 @@ def publish(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(group, event)
+        except Exception:  # the layer is a doorbell; the database already has the data
+            logger.warning("realtime publish to %s failed", group, exc_info=True)
+
     try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:  # the layer is a doorbell; the database already has the data
-        logger.warning("realtime publish to %s failed", group, exc_info=True)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()
+    else:
+        # Sync code running under an event loop in this thread (a sync caller inside an async
+        # framework, e.g. a test driving a browser): async_to_sync cannot run here.
+        worker = threading.Thread(target=send)
+        worker.start()
+        worker.join()
 
 
 async def apublish(group: str, event: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.tenants import services
-from apps.tenants.models import Invitation, Membership, Tenant, User
+from apps.tenants.models import Invitation, Membership, Tenant, User, WidgetSettings
 
 
 class MembershipInline(admin.TabularInline):
@@ -132,3 +132,21 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Invitations carry a secret emailed to the invitee: workspace admins create them.
         return False
+
+
+@admin.register(WidgetSettings)
+class WidgetSettingsAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "position", "auto_open", "allowed_site_count", "updated_at")
+    list_filter = ("position", "auto_open")
+    search_fields = ("tenant__name", "tenant__slug", "allowed_origins")
+    list_select_related = ("tenant",)
+    # The identity secret never shows here: it is the workspace's, shown to its admins only.
+    exclude = ("identity_secret",)
+    readonly_fields = ("tenant", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made with the workspace
+
+    @admin.display(description=_("allowed sites"))
+    def allowed_site_count(self, obj: WidgetSettings) -> int:
+        return len(obj.origins)

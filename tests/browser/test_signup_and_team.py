@@ -31,9 +31,10 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     expect(page.get_by_role("heading", name="Welcome to Acme Destek")).to_be_visible()
     tenant = Tenant.objects.get(name="Acme Destek")
     expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/welcome/$"))
-    snippet = page.get_by_text(re.compile(r"<script .*data-sohbet-key="))
+    snippet = page.get_by_test_id("embed-snippet")
     expect(snippet).to_be_visible()
-    expect(snippet).to_contain_text(f'data-sohbet-key="{tenant.widget_key}"')
+    expect(snippet).to_contain_text(f'"{tenant.widget_key}"')
+    expect(snippet).to_contain_text("/widget.js")
     expect(snippet).to_contain_text("</script>")
     screenshot(page, "onboarding")
 

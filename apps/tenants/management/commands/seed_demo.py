@@ -6,6 +6,7 @@ from django.db import transaction
 from django_scopes import scope
 
 from apps.tenants.models import Membership, Role, Tenant, User
+from apps.tenants.services import widget_settings_get
 
 DEMO_PASSWORD = "sohbet-demo-1234"  # noqa: S105 - printed on purpose, local demo only
 PEOPLE = [
@@ -36,12 +37,23 @@ class Command(BaseCommand):
                 if user is None:
                     user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
                 Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": role})
+            widget = widget_settings_get(tenant=tenant)
+            if not widget.welcome_title:  # first run only: later edits in settings are kept
+                widget.welcome_title = "Hi there 👋"
+                widget.welcome_message = (
+                    "Questions about an order or a product? We reply in minutes."
+                )
+                widget.launcher_text = "Chat with us"
+                widget.display_name = "Demo Shop support"
+                widget.save()
         if not options["no_superuser"] and not User.objects.filter(email=SUPERUSER[0]).exists():
             User.objects.create_superuser(SUPERUSER[0], DEMO_PASSWORD, full_name=SUPERUSER[1])
 
         out = self.stdout.write
         out("")
         out(self.style.SUCCESS("Sohbet demo is ready at http://127.0.0.1:8000/"))
+        out("  Chat as a visitor  : http://127.0.0.1:8000/demo/")
+        out("  Answer in the inbox: http://127.0.0.1:8000/app/demo/inbox/  (sign in below)")
         out(f"  Demo operator : {PEOPLE[1][0]}  password: {DEMO_PASSWORD}")
         out(f"  Demo owner    : {PEOPLE[0][0]}  password: {DEMO_PASSWORD}")
         if not options["no_superuser"]:

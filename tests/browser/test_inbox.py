@@ -1,0 +1,292 @@
+"""The operator inbox in a real browser, against a real daphne process (websockets included).
+
+pytest-django's ``live_server`` speaks WSGI only, so these tests start daphne as a subprocess
+(``tests.live.start_server``) on a free port against the same test database (committed data:
+``transactional_db``), load the inbox page from daphne itself (so the page's
+``ws://<host>/ws/inbox/...`` reaches the same process) and play the visitor with a plain
+websockets client (``VisitorClient``, Origin = daphne's own origin, as the chat window sends).
+
+Locally the SQLite test database is a file (config/settings.py), so daphne can share it too.
+"""
+
+import contextlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
+from tests.conversations.conftest import VisitorClient
+from tests.factories import PASSWORD, TenantFactory, member
+from tests.live import start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def live(test):
+    """A browser test against daphne (which shares the test database, file or PostgreSQL)."""
+    return pytest.mark.browser(test)
+
+
+XSS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    '"><svg onload=alert(1)>',
+]
+
+
+@pytest.fixture
+def asgi(transactional_db) -> Iterator:
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_page(browser, asgi, request) -> Iterator[Callable]:
+    """Like ``new_page``, but the relative URLs resolve against the daphne server."""
+    contexts = []
+
+    def open_page(locale: str = "en-US"):
+        context = browser.new_context(
+            base_url=asgi.url, locale=locale, viewport={"width": 1280, "height": 800}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+
+    report = getattr(request.node, "_report_call", None)
+    for number, context in enumerate(contexts, start=1):
+        if report is not None and report.failed:
+            for page in context.pages:
+                with contextlib.suppress(Exception):
+                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
+        context.close()
+
+
+@pytest.fixture
+def team(transactional_db):
+    tenant = TenantFactory(name="Lale Çiçekçilik")
+    operator = member(tenant, full_name="Ayşe Operator")
+    return tenant, operator
+
+
+class Inbox:
+    """The inbox page, with its own translated strings (read back from the page's JSON)."""
+
+    def __init__(self, page, slug: str):
+        self.page = page
+        self.slug = slug
+        self.dialogs: list[str] = []
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: str = "") -> None:
+        self.page.goto(f"/app/{self.slug}/inbox/{path}")
+        self.strings = json.loads(self.page.locator("#inbox-strings").text_content())
+        # Connected: the "Connecting…" banner goes away once `ready` arrives.
+        expect(self.page.locator("#inbox-banner")).to_be_hidden()
+
+    def s(self, key: str) -> str:
+        """The page's text for ``key`` (the key itself when the view does not send it: that is
+        what the page then shows; ``test_inbox_strings_are_complete`` catches the gap)."""
+        return self.strings.get(key, key)
+
+    def item(self, number: int):
+        return self.page.locator(f'#inbox-list button[data-number="{number}"]')
+
+    @property
+    def messages(self):
+        return self.page.get_by_role("log")
+
+
+def sign_in_to_inbox(asgi_page, tenant, operator) -> Inbox:
+    page = asgi_page()
+    log_in(page, operator.user.email, PASSWORD)
+    inbox = Inbox(page, tenant.slug)
+    inbox.open()
+    return inbox
+
+
+def new_conversation(asgi, tenant, first_message: str, **hello) -> VisitorClient:
+    visitor = VisitorClient(asgi, tenant.widget_key)
+    visitor.hello(**hello)
+    visitor.say(first_message)
+    return visitor
+
+
+def next_message_from(visitor: VisitorClient, sender: str) -> dict:
+    """The next ``message`` frame the visitor gets from ``sender`` (it also gets its own)."""
+    while True:
+        message = visitor.expect("message", timeout=10)["message"]
+        if message["sender"] == sender:
+            return message
+
+
+@live
+def test_operator_sees_new_conversation_live_and_answers(asgi, asgi_page, team, screenshot):
+    tenant, operator = team
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    expect(page.locator("#inbox-list-empty")).to_have_text(inbox.s("empty_open"))
+    expect(page).to_have_title(f"{inbox.s('inbox')} · Sohbet")
+
+    visitor = VisitorClient(asgi, tenant.widget_key)
+    visitor.hello(page={"url": "https://shop.example/pricing", "title": "Pricing", "referrer": ""})
+    visitor.say("Merhaba, siparişim nerede?")
+
+    # The conversation appears without a reload, unread and waiting; the title counts it.
+    item = page.locator("#inbox-list button").first
+    expect(item).to_contain_text("Merhaba, siparişim nerede?")
+    expect(item.locator(".unread")).to_have_text("1")
+    expect(item.locator(".conv-when")).to_have_class(re.compile("is-waiting"))
+    expect(page).to_have_title(f"(1) {inbox.s('inbox')} · Sohbet")
+    number = int(item.get_attribute("data-number"))
+    screenshot(page, "inbox_new_conversation")
+
+    item.click()
+    expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/inbox/{number}/$"))
+    expect(inbox.messages).to_have_attribute("aria-live", "polite")
+    expect(inbox.messages.locator(".msg-visitor .msg-body")).to_have_text(
+        "Merhaba, siparişim nerede?"
+    )
+    expect(page.locator("#inbox-conv-number")).to_have_text(f"#{number}")
+    # Opening it reads it: the unread badge and the title count go.
+    expect(item.locator(".unread")).to_have_count(0)
+    expect(page.locator("#inbox-visitor-body")).to_contain_text("Pricing")
+    link = page.locator("#inbox-visitor-body a", has_text="Pricing").first
+    expect(link).to_have_attribute("href", "https://shop.example/pricing")
+    expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
+
+    # Visitor typing shows; Enter sends the reply; Shift+Enter is a new line.
+    visitor.send("typing", typing=True)
+    expect(page.locator("#inbox-typing")).to_have_text(inbox.s("visitor_typing"))
+    composer = page.get_by_label(inbox.s("reply_label"))
+    composer.fill("Kontrol ediyorum,")
+    composer.press("Shift+Enter")
+    composer.press_sequentially("bir dakika.")
+    composer.press("Enter")
+    expect(composer).to_have_value("")
+    reply = next_message_from(visitor, "operator")
+    assert reply["body"] == "Kontrol ediyorum,\nbir dakika."
+    assert reply["author"]["name"] == "Ayşe Operator"
+    mine = inbox.messages.locator(".msg-operator")
+    expect(mine).to_have_count(1)  # the pending bubble became the stored message, not a second
+    expect(mine.locator(".msg-body")).to_have_text("Kontrol ediyorum,\nbir dakika.")
+    expect(mine).to_have_attribute("data-mark", re.compile("sent|delivered|read"))
+
+    # The visitor reads it: the operator sees the read mark.
+    visitor.send("read", up_to=reply["id"])
+    expect(mine).to_have_attribute("data-mark", "read")
+    expect(mine.locator(".mark-label")).to_have_text(inbox.s("mark_read"))
+
+    # A second visitor message arrives live in the open conversation.
+    visitor.say("Teşekkürler!")
+    expect(inbox.messages.locator(".msg-visitor .msg-body")).to_have_text(
+        ["Merhaba, siparişim nerede?", "Teşekkürler!"]
+    )
+    expect(item.locator(".unread")).to_have_count(0)  # read while open
+    expect(page).to_have_title(f"(1) {inbox.s('inbox')} · Sohbet")  # waiting for an answer
+    screenshot(page, "inbox_conversation")
+
+    # Back goes to the list URL; reloading the conversation URL opens it directly.
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/inbox/$"))
+    page.go_forward()
+    expect(page.locator("#inbox-conv-number")).to_have_text(f"#{number}")
+    inbox.open(f"{number}/")
+    expect(inbox.messages.locator(".msg")).to_have_count(3)
+    assert inbox.dialogs == []
+    visitor.close()
+
+
+@live
+def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
+    tenant, operator = team
+    visitor = new_conversation(asgi, tenant, "Kargo ücreti ne kadar?")
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page, s = inbox.page, inbox.s
+    item = page.locator("#inbox-list button").first
+    number = int(item.get_attribute("data-number"))
+    item.click()
+    status = page.locator("#inbox-conv-status")
+    expect(status).to_have_text(s("status_open"))
+
+    page.get_by_role("button", name=s("resolve"), exact=True).click()
+    expect(status).to_have_text(s("status_resolved"))
+    expect(page.get_by_role("button", name=s("reopen"), exact=True)).to_be_enabled()
+    assert visitor.expect("conversation")["conversation"]["status"] == "resolved"
+    expect(inbox.item(number)).to_have_count(0)  # gone from the Open tab
+    page.get_by_role("tab", name=s("tab_resolved")).click()
+    expect(inbox.item(number)).to_contain_text(s("status_resolved"))
+    screenshot(page, "inbox_resolved")
+
+    page.get_by_role("button", name=s("reopen"), exact=True).click()
+    expect(status).to_have_text(s("status_open"))
+    assert visitor.expect("conversation")["conversation"]["status"] == "open"
+    expect(inbox.item(number)).to_have_count(0)  # gone from the Resolved tab
+    page.get_by_role("tab", name=s("tab_open")).click()
+    expect(inbox.item(number)).to_be_visible()
+    visitor.close()
+
+
+@live
+def test_visitor_content_is_shown_as_text_only(asgi, asgi_page, team, screenshot):
+    tenant, operator = team
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    visitor = new_conversation(asgi, tenant, XSS[0])
+    item = page.locator("#inbox-list button").first
+    expect(item).to_contain_text(XSS[0])
+    number = int(item.get_attribute("data-number"))
+    for payload in XSS[1:]:
+        visitor.say(payload)
+    visitor.send("page", url="javascript:alert(1)", title="<img src=x onerror=alert(2)>")
+    visitor.send(
+        "attributes", attributes={"<svg onload=alert(3)>": '"><img src=x onerror=alert(4)>'}
+    )
+    visitor.send("identify", user_id="u1", user_hash="bad", email="x@example.com", name=XSS[3])
+
+    expect(inbox.item(number).locator(".conv-preview")).to_have_text(XSS[3])  # literally
+    inbox.item(number).click()
+    bodies = inbox.messages.locator(".msg-visitor .msg-body")
+    expect(bodies).to_have_text(XSS)
+    panel = page.locator("#inbox-visitor-body")
+    expect(panel).to_contain_text('"><img src=x onerror=alert(4)>')
+    expect(panel).to_contain_text("<svg onload=alert(3)>")
+    page.wait_for_timeout(500)  # let any injected handler fire
+    screenshot(page, "inbox_xss")
+
+    assert inbox.dialogs == []
+    # Nothing the visitor sent became an element.
+    assert page.locator("#inbox img, #inbox svg, #inbox script, #inbox iframe").count() == 0
+    # javascript: is never a link, anywhere on the page.
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert hrefs and all(not h.lower().startswith("javascript:") for h in hrefs)
+    assert not page.evaluate("() => window.__xss || false")
+    visitor.close()
+
+
+def test_inbox_strings_are_complete():
+    """Every string key the inbox page uses is sent, translated, by the view."""
+    from apps.conversations.strings import inbox_strings
+
+    used_in_js = set(
+        re.findall(r'\bt\("(\w+)"\s*[,)]', (ROOT / "static" / "inbox" / "inbox.js").read_text())
+    )
+    used_in_template = set(
+        re.findall(r"strings\.(\w+)", (ROOT / "templates/conversations/inbox.html").read_text())
+    )
+    strings = inbox_strings()
+    assert used_in_js, "the inbox script's t(...) calls were not found"
+    assert sorted((used_in_js | used_in_template) - set(strings)) == []
+    assert all(isinstance(v, str) and v for v in strings.values())
