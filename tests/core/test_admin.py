@@ -7,8 +7,8 @@ from django_scopes import scope, scopes_disabled
 
 from apps.conversations.services import message_post_from_visitor, presence_connect
 from apps.tenants import services
-from apps.visitors.services import visit_start
 from apps.tenants.models import Role, Tenant
+from apps.visitors.services import visit_start
 from tests.factories import TenantFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
