@@ -77,8 +77,12 @@ def loader(request: HttpRequest) -> HttpResponse:
 def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
     """Public: what the loader needs to draw the launcher. A suspended workspace refuses."""
     tenant, error = _tenant_or_error(widget_key)
+    origin = request.headers.get("Origin", "")
     if error is not None:
         response = error
+    elif origin and not _origin_allowed(tenant, origin):
+        # The loader draws nothing on a site that is not on the workspace's list.
+        response = _error("origin_not_allowed", _("This site may not show this chat."), 403)
     else:
         with scope(tenant=tenant):
             data = tenant_selectors.widget_public_config(

@@ -1,0 +1,137 @@
+"""Widget settings: admins edit them, bad input is refused, the public config follows."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+
+from apps.tenants.models import Role, WidgetSettings
+from tests.factories import TenantFactory, member
+from tests.utils import page_text
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "color": "#aa3300",
+    "position": "left",
+    "launcher_text": "Ask us",
+    "welcome_title": "Merhaba",
+    "welcome_message": "How can we help?",
+    "display_name": "Lale support",
+    "allowed_origins": "https://shop.example.com/\nhttps://WWW.example.com",
+    "auto_open": "delay",
+    "auto_open_delay": "12",
+    "auto_open_url_contains": "/pricing",
+}
+
+
+@pytest.fixture
+def admin_client(client):
+    tenant = TenantFactory(name="Lale")
+    client.force_login(member(tenant, Role.ADMIN).user)
+    client.tenant = tenant
+    return client
+
+
+def url(tenant, name="tenants:widget_settings"):
+    return reverse(name, kwargs={"slug": tenant.slug})
+
+
+def config(client, tenant, **headers):
+    return client.get(reverse("widget:config", kwargs={"widget_key": tenant.widget_key}), **headers)
+
+
+def test_admin_saves_settings_and_the_public_config_follows(admin_client):
+    tenant = admin_client.tenant
+    page = admin_client.get(url(tenant))
+    assert page.status_code == 200
+    assert "Any website can show your chat" in page_text(page)
+    assert tenant.widget_key in page_text(page)  # the embed snippet
+
+    saved = admin_client.post(url(tenant), VALID)
+    assert saved.status_code == 302
+    with scope(tenant=tenant):
+        widget = WidgetSettings.objects.get()
+    assert widget.origins == ["https://shop.example.com", "https://www.example.com"]
+
+    data = json.loads(config(admin_client, tenant).content)
+    assert data["color"] == "#aa3300" and data["position"] == "left"
+    assert data["welcome_title"] == "Merhaba" and data["display_name"] == "Lale support"
+    assert data["auto_open"] == {"mode": "delay", "seconds": 12, "url_contains": "/pricing"}
+    assert "identity_secret" not in json.dumps(data) and widget.identity_secret not in str(data)
+    # Sites on the list get the config; other sites are told no (the loader then draws nothing).
+    assert config(admin_client, tenant, HTTP_ORIGIN="https://shop.example.com").status_code == 200
+    refused = config(admin_client, tenant, HTTP_ORIGIN="https://evil.example")
+    assert refused.status_code == 403 and refused.json()["error"] == "origin_not_allowed"
+    assert "Any website can show your chat" not in page_text(admin_client.get(url(tenant)))
+
+
+@pytest.mark.parametrize(
+    "field, value, complaint",
+    [
+        ("color", "red", "Use a colour like #2563eb."),
+        ("allowed_origins", "shop.example.com", "is not a site address"),
+        ("allowed_origins", "https://shop.example.com/path", "is not a site address"),
+        ("allowed_origins", "javascript:alert(1)", "is not a site address"),
+        ("auto_open_delay", "99999", "Ensure this value is less than or equal to 3600."),
+        ("position", "middle", "Select a valid choice."),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_changes_nothing(admin_client, field, value, complaint):
+    tenant = admin_client.tenant
+    admin_client.post(url(tenant), VALID)
+    response = admin_client.post(url(tenant), {**VALID, field: value, "launcher_text": "Changed"})
+    assert response.status_code == 400
+    assert complaint in page_text(response)
+    with scope(tenant=tenant):
+        assert WidgetSettings.objects.get().launcher_text == "Ask us"
+
+
+def test_avatar_must_be_an_image(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    tenant = admin_client.tenant
+    fake = SimpleUploadedFile("a.png", b"<script>alert(1)</script>", content_type="image/png")
+    response = admin_client.post(url(tenant), {**VALID, "avatar": fake})
+    assert response.status_code == 400
+    assert "Upload a valid image" in page_text(response)
+
+
+def test_identity_secret_regenerates_and_operators_cannot_see_it(admin_client, client):
+    tenant = admin_client.tenant
+    with scope(tenant=tenant):
+        from apps.tenants.services import widget_settings_get
+
+        before = widget_settings_get(tenant=tenant).identity_secret
+    assert before in page_text(admin_client.get(url(tenant)))
+    admin_client.post(url(tenant, "tenants:widget_secret_regenerate"))
+    with scope(tenant=tenant):
+        after = WidgetSettings.objects.get().identity_secret
+    assert after != before and after in page_text(admin_client.get(url(tenant)))
+
+    client.force_login(member(tenant, Role.OPERATOR).user)
+    assert client.get(url(tenant)).status_code == 403
+    assert client.post(url(tenant, "tenants:widget_secret_regenerate")).status_code == 403
+    with scope(tenant=tenant):
+        assert WidgetSettings.objects.get().identity_secret == after
+
+
+def test_hosted_chat_page_and_frame_carry_the_allowlist(client):
+    tenant = TenantFactory()
+    page = client.get(reverse("widget:chat", kwargs={"widget_key": tenant.widget_key}))
+    assert page.status_code == 200
+    assert "frame-ancestors *" in page["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page
+    with scope(tenant=tenant):
+        from apps.tenants.services import widget_settings_get
+
+        widget = widget_settings_get(tenant=tenant)
+        widget.allowed_origins = "https://shop.example.com"
+        widget.save()
+    framed = client.get(
+        reverse("widget:chat", kwargs={"widget_key": tenant.widget_key}), {"embed": 1}
+    )
+    assert "frame-ancestors https://shop.example.com" in framed["Content-Security-Policy"]
+    assert "script-src 'self'" in framed["Content-Security-Policy"]
+    assert client.get("/w/wk_nope/chat/").status_code == 404
