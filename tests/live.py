@@ -5,10 +5,12 @@ data: use ``transactional_db``) and, when REDIS_URL is set, the same Redis chann
 test process, so several servers share the work as in production.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -114,3 +116,83 @@ def asgi_servers(count: int = 1, **env: str):
     finally:
         for server in servers:
             server.stop()
+
+
+class FlakyNetwork:
+    """A TCP relay to daphne whose line can be cut.
+
+    ``cut()``: every open connection through it drops at once (the browser's WebSocket closes),
+    and new connections are accepted but get no answer until ``restore()``, as on a network that
+    is down. After ``restore()`` the waiting connections go through.
+    """
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.up = threading.Event()
+        self.up.set()
+        self.closed = False
+        self.lock = threading.Lock()
+        self.pairs: set[tuple[socket.socket, socket.socket]] = set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _addr = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        self.up.wait()
+        if self.closed:
+            client.close()
+            return
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
+            upstream.settimeout(None)
+        except OSError:
+            client.close()
+            return
+        pair = (client, upstream)
+        with self.lock:
+            self.pairs.add(pair)
+        threading.Thread(target=self._pipe, args=(upstream, client, pair), daemon=True).start()
+        self._pipe(client, upstream, pair)
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, pair) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        self._drop(pair)
+
+    def _drop(self, pair) -> None:
+        with self.lock:
+            self.pairs.discard(pair)
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def cut(self) -> None:
+        self.up.clear()
+        with self.lock:
+            pairs = list(self.pairs)
+        for pair in pairs:
+            self._drop(pair)
+
+    def restore(self) -> None:
+        self.up.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.up.set()
+        with contextlib.suppress(OSError):
+            self.listener.close()
+        self.cut()

@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from apps.conversations.models import Message
 from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
 from tests.conversations.conftest import VisitorClient
 from tests.factories import PASSWORD, TenantFactory, member
-from tests.live import start_server
+from tests.live import FlakyNetwork, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -274,6 +276,105 @@ def test_visitor_content_is_shown_as_text_only(asgi, asgi_page, team, screenshot
     assert hrefs and all(not h.lower().startswith("javascript:") for h in hrefs)
     assert not page.evaluate("() => window.__xss || false")
     visitor.close()
+
+
+@pytest.fixture
+def flaky(asgi) -> Iterator[FlakyNetwork]:
+    network = FlakyNetwork(asgi.port)
+    yield network
+    network.close()
+
+
+@live
+def test_inbox_resumes_after_its_connection_drops(asgi, flaky, browser, team, screenshot):
+    """The operator's line goes down mid-conversation: the visitor keeps writing and the
+    operator keeps typing; after it is back everything arrives once, in order."""
+    tenant, operator = team
+    context = browser.new_context(base_url=flaky.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    log_in(page, operator.user.email, PASSWORD)
+    inbox = Inbox(page, tenant.slug)
+    inbox.open()
+    visitor = new_conversation(asgi, tenant, "first")
+    item = page.locator("#inbox-list button").first
+    item.click()
+    expect(inbox.messages.locator(".msg-visitor .msg-body")).to_have_text(["first"])
+
+    flaky.cut()
+    expect(page.locator("#inbox-banner")).to_be_visible()
+    visitor.say("second")
+    visitor.say("third")
+    composer = page.get_by_label(inbox.s("reply_label"))
+    composer.fill("typed while offline")
+    composer.press("Enter")
+    screenshot(page, "inbox_offline")
+
+    flaky.restore()
+    expect(page.locator("#inbox-banner")).to_be_hidden()
+    expect(inbox.messages.locator(".msg-visitor .msg-body")).to_have_text(
+        ["first", "second", "third"]
+    )
+    reply = next_message_from(visitor, "operator")
+    assert reply["body"] == "typed while offline"
+    expect(inbox.messages.locator(".msg-operator .msg-body")).to_have_text(["typed while offline"])
+    assert visitor.nothing(timeout=1, type_="message") or all(
+        f["message"]["sender"] != "operator" or f["message"]["id"] == reply["id"]
+        for f in visitor.seen
+        if f["type"] == "message"
+    )
+    with scopes_disabled():
+        bodies = [m.body for m in Message.objects.all()]  # encrypted: compare in Python
+    assert bodies.count("typed while offline") == 1
+    context.close()
+    visitor.close()
+
+
+NOTIFICATION_SPY = """
+window.__notes = [];
+window.__beeps = 0;
+class SpyNotification {
+  constructor(title, options) { window.__notes.push({title, body: (options || {}).body}); }
+  close() {}
+  static get permission() { return "granted"; }
+  static requestPermission() { return Promise.resolve("granted"); }
+}
+window.Notification = SpyNotification;
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.__beeps++;
+  return start.apply(this, args);
+};
+"""
+
+
+@live
+def test_new_conversation_notifies_after_the_operator_allows_it(asgi, asgi_page, team):
+    tenant, operator = team
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    page.add_init_script(NOTIFICATION_SPY)
+    inbox.open()  # again, with the spy in place
+
+    first = new_conversation(asgi, tenant, "before allowing")
+    expect(page.locator("#inbox-list button")).to_have_count(1)
+    assert page.evaluate("window.__notes") == []  # nothing until the operator says so
+
+    button = page.locator("#inbox-notify")
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    second = new_conversation(asgi, tenant, "Is the shop open on Sunday?")
+    page.wait_for_function("window.__notes.length === 1")
+    [note] = page.evaluate("window.__notes")
+    assert note["title"] == inbox.s("notification_title")
+    assert "Is the shop open on Sunday?" in note["body"]
+    assert page.evaluate("window.__beeps") > 0
+
+    # The choice survives a reload.
+    inbox.open()
+    expect(page.locator("#inbox-notify")).to_have_attribute("aria-pressed", "true")
+    first.close()
+    second.close()
 
 
 def test_inbox_strings_are_complete():

@@ -130,3 +130,22 @@ def test_message_bodies_are_encrypted_at_rest(server, team):
     with scope(tenant=tenant):
         assert Message.objects.get().body == "my card ends 4242"
         assert Conversation.objects.get().number == 1
+
+
+def test_widget_shows_the_team_online_only_while_an_operator_is(server, team):
+    tenant, operator = team
+    visitor = VisitorClient(server, tenant.widget_key)
+    assert visitor.hello()["team"]["online"] is False  # nobody has the inbox open
+
+    inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+    inbox.expect("ready")
+    assert visitor.expect("team")["online"] is True
+    inbox.send("presence", status="away")
+    assert inbox.expect("presence", status="away")["team"] == {"online": 0}
+    assert visitor.expect("team")["online"] is False
+    inbox.send("presence", status="online")
+    assert visitor.expect("team")["online"] is True
+    inbox.send("presence", status="dancing")
+    assert inbox.expect("error")["field"] == "status"
+    inbox.close()  # the last inbox socket closes: the team is away
+    assert visitor.expect("team")["online"] is False
