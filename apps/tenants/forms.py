@@ -98,12 +98,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class WidgetSettingsForm(forms.ModelForm):
     class Meta:
         model = WidgetSettings
+        # The visitor-facing texts come once per language (see apps/tenants/translation.py).
         fields = [
             "color",
             "position",
-            "launcher_text",
-            "welcome_title",
-            "welcome_message",
+            *[
+                f"{name}_{code}"
+                for name in ("launcher_text", "welcome_title", "welcome_message")
+                for code, _label in settings.LANGUAGES
+            ],
             "display_name",
             "avatar",
             "allowed_origins",
@@ -113,7 +116,10 @@ class WidgetSettingsForm(forms.ModelForm):
         ]
         widgets = {
             "color": forms.TextInput(attrs={"type": "color"}),
-            "welcome_message": forms.Textarea(attrs={"rows": 3}),
+            **{
+                f"welcome_message_{code}": forms.Textarea(attrs={"rows": 3})
+                for code, _label in settings.LANGUAGES
+            },
             "allowed_origins": forms.Textarea(
                 attrs={"rows": 3, "placeholder": "https://www.example.com"}
             ),

@@ -15,9 +15,12 @@ pytestmark = pytest.mark.django_db
 VALID = {
     "color": "#aa3300",
     "position": "left",
-    "launcher_text": "Ask us",
-    "welcome_title": "Merhaba",
-    "welcome_message": "How can we help?",
+    "launcher_text_en": "Ask us",
+    "launcher_text_tr": "Bize sorun",
+    "welcome_title_en": "Hello",
+    "welcome_title_tr": "Merhaba",
+    "welcome_message_en": "How can we help?",
+    "welcome_message_tr": "Nasıl yardımcı olabiliriz?",
     "display_name": "Lale support",
     "allowed_origins": "https://shop.example.com/\nhttps://WWW.example.com",
     "auto_open": "delay",
@@ -57,7 +60,9 @@ def test_admin_saves_settings_and_the_public_config_follows(admin_client):
 
     data = json.loads(config(admin_client, tenant).content)
     assert data["color"] == "#aa3300" and data["position"] == "left"
-    assert data["welcome_title"] == "Merhaba" and data["display_name"] == "Lale support"
+    assert data["welcome_title"] == "Hello" and data["display_name"] == "Lale support"
+    turkish = json.loads(config(admin_client, tenant, HTTP_ACCEPT_LANGUAGE="tr-TR").content)
+    assert turkish["welcome_title"] == "Merhaba" and turkish["launcher_text"] == "Bize sorun"
     assert data["auto_open"] == {"mode": "delay", "seconds": 12, "url_contains": "/pricing"}
     assert "identity_secret" not in json.dumps(data) and widget.identity_secret not in str(data)
     # Sites on the list get the config; other sites are told no (the loader then draws nothing).
@@ -81,7 +86,9 @@ def test_admin_saves_settings_and_the_public_config_follows(admin_client):
 def test_bad_input_gets_a_clear_error_and_changes_nothing(admin_client, field, value, complaint):
     tenant = admin_client.tenant
     admin_client.post(url(tenant), VALID)
-    response = admin_client.post(url(tenant), {**VALID, field: value, "launcher_text": "Changed"})
+    response = admin_client.post(
+        url(tenant), {**VALID, field: value, "launcher_text_en": "Changed"}
+    )
     assert response.status_code == 400
     assert complaint in page_text(response)
     with scope(tenant=tenant):

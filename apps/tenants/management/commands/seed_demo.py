@@ -38,12 +38,18 @@ class Command(BaseCommand):
                     user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
                 Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": role})
             widget = widget_settings_get(tenant=tenant)
-            if not widget.welcome_title:  # first run only: later edits in settings are kept
-                widget.welcome_title = "Hi there 👋"
-                widget.welcome_message = (
+            if not widget.welcome_title_en:  # first run only: later edits in settings are kept
+                widget.welcome_title_en = "Hi there 👋"
+                widget.welcome_title_tr = "Merhaba 👋"
+                widget.welcome_message_en = (
                     "Questions about an order or a product? We reply in minutes."
                 )
-                widget.launcher_text = "Chat with us"
+                widget.welcome_message_tr = (
+                    "Siparişiniz ya da ürünlerimiz hakkında sorunuz mu var? Dakikalar içinde "
+                    "yanıtlıyoruz."
+                )
+                widget.launcher_text_en = "Chat with us"
+                widget.launcher_text_tr = "Bize yazın"
                 widget.display_name = "Demo Shop support"
                 widget.save()
         if not options["no_superuser"] and not User.objects.filter(email=SUPERUSER[0]).exists():
