@@ -63,6 +63,7 @@ COPY . .
 # schedule) is writable by it.
 RUN export SECRET_KEY="docker-build-only-throwaway-key-not-used-at-runtime-0123456789" \
            ALLOWED_HOSTS="localhost" \
+           ENCRYPTION_KEYS="ZG9ja2VyLWJ1aWxkLW9ubHktbm90LWEtcmVhbC1rZXk=" \
  && python manage.py collectstatic --noinput \
  && python manage.py compiletranslations \
  && python -m compileall -q apps config \
