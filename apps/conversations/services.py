@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.conversations import payloads
 from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.core import realtime
+from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
@@ -25,14 +26,8 @@ from apps.visitors.models import Visitor
 PRESENCE_TIMEOUT = timedelta(seconds=90)
 
 
-class ChatError(Exception):
-    """A refused chat request; ``code`` is the protocol's error code (docs/widget-protocol.md)."""
-
-    def __init__(self, code: str, message: str, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
+class ChatError(Refusal):
+    """A refused chat request (docs/widget-protocol.md, Errors)."""
 
 
 @dataclass

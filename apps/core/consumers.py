@@ -2,8 +2,8 @@
 
 Frames are JSON objects with a ``type``; ``frame_<type>`` handles each. Oversized, malformed and
 unknown frames get an ``error`` frame and the socket stays open (docs/widget-protocol.md).
-Handlers raise ``FrameError`` for a refusal; anything with ``code``/``message`` attributes (the
-services' errors) is turned into an error frame the same way.
+Handlers and the services they call raise ``apps.core.errors.Refusal`` subclasses for a refusal;
+each becomes an error frame.
 """
 
 import asyncio
@@ -16,15 +16,13 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.core.errors import Refusal
+
 logger = logging.getLogger(__name__)
 
 
-class FrameError(Exception):
-    def __init__(self, code: str, message: str, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
+class FrameError(Refusal):
+    """A frame the socket refuses."""
 
 
 class JsonFrameConsumer(AsyncWebsocketConsumer):
@@ -96,17 +94,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 return
             try:
                 await handler(frame)
-            except Exception as exc:  # a refusal becomes an error frame; a bug too, but logged
-                code = getattr(exc, "code", None)
-                message = getattr(exc, "message", None)
-                if isinstance(code, str) and message is not None:
-                    extra = dict(getattr(exc, "extra", {}) or {})
-                    if "client_id" in frame and isinstance(frame["client_id"], str):
-                        extra.setdefault("client_id", frame["client_id"][:64])
-                    await self.send_error(code, message, **extra)
-                else:
-                    logger.exception("frame %s failed", frame["type"])
-                    await self.send_error("server_error", _("Something went wrong on our side."))
+            except Refusal as exc:  # a refusal becomes an error frame; the socket stays open
+                extra = dict(exc.extra)
+                if isinstance(frame.get("client_id"), str):
+                    extra.setdefault("client_id", frame["client_id"][:64])
+                await self.send_error(exc.code, exc.message, **extra)
+            except Exception:  # a bug: logged, and the client still gets an answer
+                logger.exception("frame %s failed", frame["type"])
+                await self.send_error("server_error", _("Something went wrong on our side."))
 
     async def frame_ping(self, frame: dict) -> None:
         await self.send_frame("pong")

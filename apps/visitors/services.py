@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ua_parser import parse as parse_user_agent
 
 from apps.core.crypto import keyed_hash
+from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.tenants.models import Tenant, WidgetSettings
 from apps.visitors.models import PageView, Visitor, VisitorSession, VisitorToken
@@ -26,14 +27,8 @@ SESSION_GAP = timedelta(minutes=30)
 MAX_ATTRIBUTES = 50
 
 
-class VisitorError(Exception):
-    """A visitor request we refuse; ``code`` is the protocol's error code."""
-
-    def __init__(self, code: str, message: str, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
+class VisitorError(Refusal):
+    """A visitor request we refuse."""
 
 
 def hash_token(raw: str) -> str:
