@@ -117,9 +117,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # "core" (RedisChannelLayer, lists + sorted sets) or "pubsub" (RedisPubSubChannelLayer);
+    # docs/performance.md has the measurements behind the default.
+    _layer = env.str("CHANNEL_LAYER", default="core")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "core": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[_layer],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", "sohbet")},
         }
     }

@@ -31,6 +31,7 @@ CLOSE_RATE_LIMITED = 4429
 TYPING_MIN_INTERVAL = 0.5
 
 logger = logging.getLogger(__name__)
+PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
 def _supported_language(value) -> str:
@@ -81,7 +82,10 @@ class ScopedConsumer(JsonFrameConsumer):
             with scope(tenant=self.tenant):
                 return fn(**kwargs)
 
-        return await database_sync_to_async(call)()
+        # Sockets' database work runs on a pool of threads (one connection each), so one slow
+        # query or commit does not hold up every other socket of the process. SQLite (the local
+        # run) keeps to one thread: it has one writer anyway.
+        return await database_sync_to_async(call, thread_sensitive=not PARALLEL_DB)()
 
 
 class VisitorConsumer(ScopedConsumer):

@@ -5,6 +5,25 @@ from apps.conversations.models import Conversation, Message
 from apps.visitors.models import PageView, Visitor, VisitorSession
 
 HISTORY_LIMIT = 100
+# What an inbox-list row needs (payloads.summary): loading less keeps the list fast.
+SUMMARY_FIELDS = (
+    "tenant",
+    "visitor",
+    "last_message",
+    "number",
+    "public_id",
+    "status",
+    "operator_unread",
+    "waiting_since",
+    "last_activity_at",
+    "created_at",
+    "visitor__public_id",
+    "visitor__name",
+    "visitor__tenant",
+    "last_message__body",
+    "last_message__sender",
+    "last_message__tenant",
+)
 
 
 def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:
@@ -43,8 +62,10 @@ def conversation_messages(*, conversation: Conversation, after_id: int | None) -
 
 
 def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:
-    qs = Conversation.objects.select_related("visitor", "last_message").order_by(
-        "-last_activity_at"
+    qs = (
+        Conversation.objects.select_related("visitor", "last_message")
+        .only(*SUMMARY_FIELDS)
+        .order_by("-last_activity_at")
     )
     if status:
         qs = qs.filter(status=status)
@@ -68,12 +89,13 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
     previous = Conversation.objects.filter(visitor=visitor).order_by("-created_at")
     if exclude_conversation is not None:
         previous = previous.exclude(pk=exclude_conversation.pk)
+    previous = list(previous.only("number", "status", "created_at")[:10])
     return {
         "id": visitor.public_id.hex,
         "name": str(visitor.display_name),
         "email": visitor.email if visitor.is_verified else "",
         "verified": visitor.is_verified,
-        "returning": visitor.visits > 1 or previous.exists(),
+        "returning": visitor.visits > 1 or bool(previous),
         "visits": visitor.visits,
         "current_page": ({"url": pages[0]["url"], "title": pages[0]["title"]} if pages else None),
         "pages": [
@@ -90,6 +112,6 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
         "last_seen_at": payloads.iso(visitor.last_seen_at),
         "previous_conversations": [
             {"number": c.number, "status": c.status, "created_at": payloads.iso(c.created_at)}
-            for c in previous[:10]
+            for c in previous
         ],
     }

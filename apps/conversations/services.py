@@ -77,53 +77,76 @@ def _publish_message(message: Message, conversation: Conversation) -> None:
 
 
 def _publish_summary(conversation: Conversation) -> None:
-    def send():
-        fresh = (
-            Conversation.objects.select_related("visitor", "last_message")
-            .filter(pk=conversation.pk)
-            .first()
-        )
-        if fresh is not None:
-            realtime.publish(
-                realtime.group_inbox(fresh.tenant_id),
-                {"type": "inbox.conversation", "conversation": payloads.summary(fresh)},
-            )
-
-    transaction.on_commit(send)
+    """Send the inbox-list row of ``conversation`` (with its visitor and last message loaded,
+    as the caller holds them) to the workspace's inbox sockets after commit."""
+    summary = payloads.summary(conversation)
+    realtime.publish_on_commit(
+        realtime.group_inbox(conversation.tenant_id),
+        {"type": "inbox.conversation", "conversation": summary},
+    )
 
 
-def _insert(conversation: Conversation, **fields) -> tuple[Message, bool]:
-    client_id = fields.get("client_id", "")
-    if client_id:
-        existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
-        if existing is not None:
-            return existing, True
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                tenant_id=conversation.tenant_id, conversation=conversation, **fields
-            )
-    except IntegrityError:
-        existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
-        if existing is None:
-            raise
-        return existing, True
-    return message, False
+def _locked(pk: int) -> Conversation:
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("visitor", "last_message")
+        .get(pk=pk)
+    )
+
+
+def _duplicate_of(client_id: str, **where) -> Message | None:
+    return (
+        Message.objects.select_related("conversation", "conversation__visitor", "author")
+        .filter(client_id=client_id, **where)
+        .first()
+    )
+
+
+def _insert(conversation: Conversation, **fields) -> Message:
+    """Insert while the caller holds the conversation's row lock (so ids commit in order)."""
+    return Message.objects.create(
+        tenant_id=conversation.tenant_id, conversation=conversation, **fields
+    )
 
 
 def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:
-    """Store a visitor's message in their open conversation (opened now if there is none)."""
+    """Store a visitor's message in their open conversation (opened now if there is none).
+
+    Six round trips on the usual path: lock the open conversation, look for the client id,
+    insert, update the conversation, in one transaction. A resend of a stored message (same
+    client id, in any of the visitor's conversations) returns the stored one.
+    """
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
+    try:
+        return _post_from_visitor(visitor, client_id, body)
+    except IntegrityError:
+        # Only a concurrent send of the very same client id gets here; it is stored now.
+        existing = _duplicate_of(client_id, conversation__visitor=visitor)
+        if existing is None:
+            raise
+        return PostResult(existing, existing.conversation, duplicate=True)
+
+
+def _open_conversation_locked(visitor: Visitor) -> Conversation | None:
+    pk = (
+        Conversation.objects.filter(visitor=visitor, status=Conversation.Status.OPEN)
+        .order_by("-last_activity_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return _locked(pk) if pk is not None else None
+
+
+def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
     with transaction.atomic():
-        # The visitor row lock serialises this visitor's sends (several tabs, a retry in flight).
-        Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
-        existing = (
-            Message.objects.select_related("conversation", "conversation__visitor")
-            .filter(
-                conversation__visitor=visitor, client_id=client_id, sender=Message.Sender.VISITOR
-            )
-            .first()
+        conversation = _open_conversation_locked(visitor)
+        if conversation is None:
+            # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
+            Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+            conversation = _open_conversation_locked(visitor)
+        existing = _duplicate_of(
+            client_id, conversation__visitor=visitor, sender=Message.Sender.VISITOR
         )
         if existing is not None:
             return PostResult(existing, existing.conversation, duplicate=True)
@@ -139,35 +162,24 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
                 retry_after=retry_after,
             )
 
-        conversation = (
-            Conversation.objects.select_for_update()
-            .filter(visitor=visitor, status=Conversation.Status.OPEN)
-            .order_by("-last_activity_at")
-            .first()
-        )
-        created = False
-        if conversation is None:
+        created = conversation is None
+        if created:
             conversation = Conversation.objects.create(
                 tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
             )
-            conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-            created = True
-        message, duplicate = _insert(
+            conversation = _locked(conversation.pk)
+        message = _insert(
             conversation, sender=Message.Sender.VISITOR, body=body, client_id=client_id
         )
-        now = timezone.now()
         conversation.last_message = message
-        conversation.last_activity_at = now
-        conversation.operator_unread = F("operator_unread") + 1
-        if conversation.waiting_since is None:
-            conversation.waiting_since = message.created_at
+        conversation.last_activity_at = message.created_at
+        conversation.operator_unread += 1  # exact: the row is locked
+        conversation.waiting_since = conversation.waiting_since or message.created_at
         conversation.save(
             update_fields=["last_message", "last_activity_at", "operator_unread", "waiting_since"]
         )
-        conversation.refresh_from_db()
-        conversation.visitor = visitor
         _publish_message(message, conversation)
-    return PostResult(message, conversation, duplicate, created)
+    return PostResult(message, conversation, False, created)
 
 
 def message_post_from_operator(
@@ -176,26 +188,40 @@ def message_post_from_operator(
     """Store an operator's reply. Replying to a resolved conversation reopens it."""
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
+    try:
+        return _post_from_operator(membership, conversation.pk, client_id, body)
+    except IntegrityError:
+        existing = _duplicate_of(client_id, conversation_id=conversation.pk)
+        if existing is None:
+            raise
+        return PostResult(existing, existing.conversation, duplicate=True)
+
+
+def _post_from_operator(
+    membership: Membership, conversation_pk: int, client_id: str, body: str
+) -> PostResult:
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update()
-            .select_related("visitor")
-            .get(pk=conversation.pk)
-        )
-        message, duplicate = _insert(
+        conversation = _locked(conversation_pk)
+        existing = _duplicate_of(client_id, conversation=conversation)
+        if existing is not None:
+            return PostResult(existing, conversation, duplicate=True)
+        message = _insert(
             conversation,
             sender=Message.Sender.OPERATOR,
             author=membership.user,
             body=body,
             client_id=client_id,
         )
-        if duplicate:
-            return PostResult(message, conversation, duplicate=True)
+        if conversation.operator_unread or conversation.waiting_since:
+            # Everything the visitor wrote before this reply has now been read by the team.
+            Message.objects.filter(
+                conversation=conversation, sender=Message.Sender.VISITOR, read_at__isnull=True
+            ).update(read_at=message.created_at)
         conversation.last_message = message
-        conversation.last_activity_at = timezone.now()
+        conversation.last_activity_at = message.created_at
         conversation.waiting_since = None
         conversation.operator_unread = 0
-        conversation.visitor_unread = F("visitor_unread") + 1
+        conversation.visitor_unread += 1
         fields = [
             "last_message",
             "last_activity_at",
@@ -203,31 +229,28 @@ def message_post_from_operator(
             "operator_unread",
             "visitor_unread",
         ]
-        if conversation.status == Conversation.Status.RESOLVED:
+        reopened = conversation.status == Conversation.Status.RESOLVED
+        if reopened:
             conversation.status = Conversation.Status.OPEN
             conversation.resolved_at = None
             fields += ["status", "resolved_at"]
         conversation.save(update_fields=fields)
-        conversation.refresh_from_db()
-        # Everything the visitor wrote before this reply has now been read by the team.
-        Message.objects.filter(
-            conversation=conversation, sender=Message.Sender.VISITOR, read_at__isnull=True
-        ).update(read_at=message.created_at)
         _publish_message(message, conversation)
-        if "status" in fields:
-            _publish_status(conversation)
-    return PostResult(message, conversation, duplicate)
+        if reopened:
+            _publish_status(conversation, summary=False)
+    return PostResult(message, conversation, False)
 
 
-def _publish_status(conversation: Conversation) -> None:
+def _publish_status(conversation: Conversation, *, summary: bool = True) -> None:
     event = {"type": "chat.status", "conversation": payloads.conversation_ref(conversation)}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    _publish_summary(conversation)
+    if summary:
+        _publish_summary(conversation)
 
 
 def _set_status(*, conversation: Conversation, status: str) -> Conversation:
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = _locked(conversation.pk)
         if conversation.status == status:
             return conversation
         conversation.status = status
@@ -282,6 +305,7 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
                 > 0
             )
         if reader == "operator" and unread_reset:
+            conversation.operator_unread = 0
             _publish_summary(conversation)
         if not changed:
             return None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
@@ -53,6 +54,7 @@ def _team_online(tenant: Tenant) -> bool:
         return conversation_services._team_online(tenant.pk) > 0
 
 
+@gzip_page
 @require_GET
 def loader(request: HttpRequest) -> HttpResponse:
     """``/widget.js``: a stable address for the loader (static files get hashed names)."""
@@ -160,6 +162,7 @@ def frame_ancestors(origins: list[str]) -> str:
     return " ".join(origins) if origins else "*"
 
 
+@gzip_page  # no secrets in the page (the visitor token travels in the URL fragment)
 @xframe_options_exempt
 @ratelimit(key="ip", rate="120/m", block=True)
 @require_GET

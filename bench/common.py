@@ -1,0 +1,229 @@
+"""What every benchmark shares: the bench database, processes pinned to a core, result rows.
+
+The servers under test run on core 0 and the load generators on core 1 (``os.sched_setaffinity``;
+on a one-core machine both share it and the report says so). Everything talks to loopback only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_CPU = 0
+LOAD_CPU = 1
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "sohbet_bench")
+
+
+@dataclass
+class Row:
+    """One line of the result table."""
+
+    id: str  # "B1"
+    figure: str  # what was measured, e.g. "p99 delivery @ 200 msg/s"
+    value: float | None  # Sohbet's figure
+    unit: str  # "ms", "msg/s", "KB", ...
+    baseline: float | None = None  # the raw baseline's figure in the same run
+    target: str = ""  # e.g. "≤ 3× baseline"
+    ok: bool | None = None  # target met (None: informational)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+@dataclass
+class Env:
+    quick: bool
+    database_url: str  # the bench database (created fresh)
+    admin_database_url: str  # the server's maintenance database, for CREATE/DROP
+    redis_url: str
+    out_dir: Path
+    cpus: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
+
+    @classmethod
+    def from_environment(cls, quick: bool, out_dir: Path) -> Env:
+        base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        if not base.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
+        redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        parts = urlsplit(base)
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        bench = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+        # A Redis database of its own, so nothing left by the app or the tests mixes in.
+        redis_parts = urlsplit(redis_url)
+        redis_bench = urlunsplit(redis_parts._replace(path="/9"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return cls(quick, bench, admin, redis_bench, out_dir)
+
+    def server_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a Sohbet process under test."""
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "RATELIMIT_ENABLE": "0",  # load generators would trip the per-visitor limits
+            "LOG_LEVEL": "WARNING",
+            "DB_CONN_MAX_AGE": "60",
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            **extra,
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pin(cpu: int):
+    """A ``preexec_fn`` that pins the child to one core (when the machine has it)."""
+
+    def apply() -> None:
+        available = os.sched_getaffinity(0)
+        if cpu in available and len(available) > 1:
+            os.sched_setaffinity(0, {cpu})
+
+    return apply
+
+
+class Proc:
+    def __init__(self, popen: subprocess.Popen, port: int | None, log: Path):
+        self.popen = popen
+        self.port = port
+        self.log = log
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+
+
+def start(cmd: list[str], *, env: dict, cpu: int | None, log: Path, port: int | None = None,
+          ready_url: str | None = None, timeout: float = 60) -> Proc:
+    proc = Proc(
+        subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=pin(cpu) if cpu is not None else None,
+        ),
+        port,
+        log,
+    )
+    if ready_url:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} exited: {log.read_text()[-3000:]}")
+            try:
+                with urlopen(ready_url, timeout=2):  # noqa: S310 (loopback)
+                    break
+            except Exception:
+                if time.monotonic() > deadline:
+                    proc.stop()
+                    raise RuntimeError(f"not ready: {log.read_text()[-3000:]}") from None
+                time.sleep(0.2)
+    return proc
+
+
+def asgi_command(server: str, app: str, port: int) -> list[str]:
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), app]
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", app.replace(":application", ":application"),
+            "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
+            "--log-level", "warning", "--no-access-log", "--lifespan", "off",
+        ]
+    raise ValueError(server)
+
+
+def start_sohbet(env: Env, *, server: str = "daphne", layer: str = "core", name: str = "sohbet",
+                 **extra: str) -> Proc:
+    """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class."""
+    port = free_port()
+    layer_env = {"CHANNEL_LAYER": layer} if layer != "core" else {}
+    return start(
+        asgi_command(server, "config.asgi:application", port),
+        env=env.server_env(**layer_env, **extra),
+        cpu=SERVER_CPU,
+        log=env.out_dir / f"{name}-{server}-{port}.log",
+        port=port,
+        ready_url=f"http://127.0.0.1:{port}/healthz",
+    )
+
+
+def start_baseline(env: Env, *, server: str = "daphne") -> Proc:
+    port = free_port()
+    return start(
+        asgi_command(server, "bench.baseline:application", port),
+        env={**env.server_env(), "BENCH_DATABASE_URL": env.database_url},
+        cpu=SERVER_CPU,
+        log=env.out_dir / f"baseline-{server}-{port}.log",
+        port=port,
+        ready_url=f"http://127.0.0.1:{port}/healthz",
+    )
+
+
+def run_loadgen(env: Env, scenario: str, timeout: float = 600, **options) -> dict:
+    """Run ``python -m bench.loadgen`` on core 1 and return the JSON it prints last."""
+    args = [sys.executable, "-m", "bench.loadgen", scenario, json.dumps(options)]
+    done = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env.server_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=pin(LOAD_CPU),
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"loadgen {scenario} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def percentile(samples: list[float], p: float) -> float | None:
+    if not samples:
+        return None
+    ordered = sorted(samples)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def summary(samples: list[float]) -> dict:
+    return {
+        "n": len(samples),
+        "p50": percentile(samples, 50),
+        "p95": percentile(samples, 95),
+        "p99": percentile(samples, 99),
+        "mean": statistics.fmean(samples) if samples else None,
+    }

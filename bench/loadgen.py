@@ -1,0 +1,220 @@
+"""Load generators, run as their own process: ``python -m bench.loadgen <scenario> '<json>'``.
+
+Prints one JSON line with the measurements. Loopback only; bounded by the options' counts and
+durations. Latency is measured from the moment a message was *due* to be sent (open loop), so a
+slow server cannot hide its queueing delay by slowing the generator down.
+"""
+
+import asyncio
+import json
+import resource
+import sys
+import time
+import uuid
+
+from websockets.asyncio.client import connect
+
+from bench.common import summary
+
+CONNECT = {"ping_interval": None, "compression": None, "max_size": 2**20, "open_timeout": 30}
+
+
+def raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def recv_until(ws, predicate, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+        if predicate(frame):
+            return frame
+
+
+class Sohbet:
+    def __init__(self, port: int):
+        self.base = f"ws://127.0.0.1:{port}"
+        self.origin = f"http://127.0.0.1:{port}"
+
+    async def visitor(self, widget_key: str):
+        ws = await connect(f"{self.base}/ws/widget/{widget_key}/", origin=self.origin, **CONNECT)
+        await ws.send(json.dumps({"type": "hello", "token": None, "last_id": None}))
+        ready = await recv_until(ws, lambda f: f["type"] == "ready")
+        return ws, ready["visitor"]["id"]
+
+    async def operator(self, slug: str, session: str):
+        ws = await connect(
+            f"{self.base}/ws/inbox/{slug}/",
+            origin=self.origin,
+            additional_headers={"Cookie": f"sessionid={session}"},
+            **CONNECT,
+        )
+        ready = await recv_until(ws, lambda f: f["type"] in ("ready", "error"))
+        if ready["type"] != "ready":
+            raise RuntimeError(f"operator socket refused: {ready}")
+        return ws, ready
+
+    @staticmethod
+    def message(body: str, client_id: str) -> str:
+        return json.dumps({"type": "message", "client_id": client_id, "body": body})
+
+
+async def chat(options: dict) -> dict:
+    """B1/B2: N conversations, visitor → operator, at a fixed total rate."""
+    raise_fd_limit()
+    target, port = options["target"], options["port"]
+    pairs = options["pairs"]  # [{widget_key, slug, session}] for Sohbet; count for baseline
+    rate, duration = options["rate"], options["duration"]
+    sohbet = Sohbet(port)
+    visitors, operators = [], []
+    if target == "sohbet":
+        # Visitors first: each opens a conversation; then operators subscribe to theirs.
+        by_workspace: dict[str, list] = {}
+        for i, pair in enumerate(pairs):
+            ws, visitor_id = await sohbet.visitor(pair["widget_key"])
+            await ws.send(sohbet.message("hello", f"open-{i}-{uuid.uuid4().hex[:6]}"))
+            await recv_until(ws, lambda f: f["type"] == "ack")
+            visitors.append(ws)
+            by_workspace.setdefault(pair["slug"], []).append((i, pair, visitor_id))
+        operators = [None] * len(pairs)
+        for slug, members in by_workspace.items():
+            for i, pair, visitor_id in members:
+                ws, ready = await sohbet.operator(slug, pair["session"])
+                number = next(
+                    c["number"] for c in ready["conversations"] if c["visitor"]["id"] == visitor_id
+                )
+                await ws.send(json.dumps({"type": "subscribe", "conversation": number}))
+                await recv_until(ws, lambda f: f["type"] == "history")
+                operators[i] = ws
+    else:
+        base = f"ws://127.0.0.1:{port}"
+        for i in range(pairs):
+            operators.append(await connect(f"{base}/o/{i + 1}", **CONNECT))
+            visitors.append(await connect(f"{base}/v/{i + 1}", **CONNECT))
+
+    due: dict[str, float] = {}
+    latencies: list[float] = []
+    stop = asyncio.Event()
+
+    async def drain(ws, measure: bool) -> None:
+        try:
+            async for raw in ws:
+                if not measure:
+                    continue
+                frame = json.loads(raw)
+                if frame.get("type") == "message":
+                    message = frame.get("message", frame)
+                    started = due.pop(message.get("client_id"), None)
+                    if started is not None:
+                        latencies.append((time.perf_counter() - started) * 1000)
+        except Exception:
+            if not stop.is_set():
+                raise
+
+    readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
+    readers += [asyncio.create_task(drain(ws, False)) for ws in visitors]
+
+    n = len(visitors)
+    total = int(rate * duration)
+    start = time.perf_counter() + 0.2
+    late = 0
+    run_id = uuid.uuid4().hex[:8]  # client ids are unique per conversation in both servers
+    for k in range(total):
+        when = start + k / rate
+        delay = when - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -0.01:
+            late += 1
+        client_id = f"{run_id}-{k}"
+        due[client_id] = when
+        await visitors[k % n].send(Sohbet.message(f"message {k} from the load generator", client_id))
+    grace = time.perf_counter() + 3
+    while due and time.perf_counter() < grace:
+        await asyncio.sleep(0.05)
+    stop.set()
+    for ws in visitors + operators:
+        await ws.close()
+    for task in readers:
+        task.cancel()
+    return {
+        "sent": total,
+        "received": len(latencies),
+        "lost_or_late": len(due),
+        "generator_late": late,
+        "rate": rate,
+        "latency_ms": summary(latencies),
+    }
+
+
+async def broadcast(options: dict) -> dict:
+    """B4: one workspace with many operators online; an event must reach all of them."""
+    raise_fd_limit()
+    target, port, events = options["target"], options["port"], options["events"]
+    interval = options.get("interval", 0.05)
+    sohbet = Sohbet(port)
+    received: list[float] = []
+    due: dict[str, float] = {}
+    if target == "sohbet":
+        operators = [
+            (await sohbet.operator(options["slug"], session))[0] for session in options["sessions"]
+        ]
+        visitor, _ = await sohbet.visitor(options["widget_key"])
+    else:
+        base = f"ws://127.0.0.1:{port}"
+        operators = [await connect(f"{base}/o/7", **CONNECT) for _ in options["sessions"]]
+        visitor = await connect(f"{base}/v/7", **CONNECT)
+    expected = len(operators)
+    counts: dict[str, int] = {}
+
+    async def drain(ws, measure: bool) -> None:
+        try:
+            async for raw in ws:
+                if not measure:
+                    continue
+                frame = json.loads(raw)
+                if frame.get("type") == "conversation":  # Sohbet: the inbox list update
+                    key = frame["conversation"]["preview"]
+                elif frame.get("type") == "message" and "client_id" in frame:  # baseline
+                    key = frame["body"]
+                else:
+                    continue
+                started = due.get(key)
+                if started is not None:
+                    received.append((time.perf_counter() - started) * 1000)
+                    counts[key] = counts.get(key, 0) + 1
+        except Exception:
+            pass
+
+    readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
+    readers.append(asyncio.create_task(drain(visitor, False)))
+    await asyncio.sleep(0.5)
+    run_id = uuid.uuid4().hex[:8]
+    for k in range(events):
+        key = f"event {k}"
+        due[key] = time.perf_counter()
+        await visitor.send(Sohbet.message(key, f"{run_id}-{k}"))
+        await asyncio.sleep(interval)
+    deadline = time.perf_counter() + 5
+    while sum(counts.values()) < events * expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    for ws in operators + [visitor]:
+        await ws.close()
+    for task in readers:
+        task.cancel()
+    return {
+        "operators": expected,
+        "events": events,
+        "deliveries": len(received),
+        "expected_deliveries": events * expected,
+        "latency_ms": summary(received),
+    }
+
+
+SCENARIOS = {"chat": chat, "broadcast": broadcast}
+
+if __name__ == "__main__":
+    scenario, raw_options = sys.argv[1], sys.argv[2]
+    result = asyncio.run(SCENARIOS[scenario](json.loads(raw_options)))
+    print(json.dumps(result))

@@ -1,0 +1,87 @@
+"""The bench database: created fresh each run, migrated, seeded through the services."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import psycopg
+
+from bench.common import BENCH_DB, ROOT, Env
+
+
+def prepare_database(env: Env) -> None:
+    with psycopg.connect(env.admin_database_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (BENCH_DB,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env.server_env(),
+        check=True,
+    )
+    with psycopg.connect(env.database_url, autocommit=True) as conn:
+        # The raw baseline writes the same row shape as Sohbet's messages.
+        conn.execute(
+            "CREATE TABLE bench_message (LIKE conversations_message INCLUDING ALL"
+            ")"
+        )
+    import redis
+
+    redis.Redis.from_url(env.redis_url).flushdb()
+
+
+def django_setup(env: Env) -> None:
+    os.environ.update(
+        {k: v for k, v in env.server_env().items() if k in {
+            "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "RATELIMIT_ENABLE", "LOG_LEVEL",
+            "CELERY_TASK_ALWAYS_EAGER"}}
+    )
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Workspace:
+    slug: str
+    widget_key: str
+    tenant_id: int
+    operator_sessions: list[str]
+
+
+def seed_workspaces(count: int, operators_each: int) -> list[Workspace]:
+    """``count`` workspaces, each with ``operators_each`` signed-in operators (session keys)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_scopes import scope
+
+    from apps.tenants.models import Membership, Role, Tenant, User
+    from apps.tenants.services import widget_settings_get
+
+    out = []
+    for w in range(count):
+        tenant = Tenant.objects.create(name=f"Bench {w}", slug=f"bench-{w}-{uuid.uuid4().hex[:8]}")
+        sessions = []
+        with scope(tenant=tenant):
+            widget_settings_get(tenant=tenant)
+            for o in range(operators_each):
+                user = User.objects.create_user(
+                    f"op{o}@{tenant.slug}.bench", None, full_name=f"Operator {o}"
+                )
+                Membership.objects.create(tenant=tenant, user=user, role=Role.OPERATOR)
+                session = SessionStore()
+                session[SESSION_KEY] = str(user.pk)
+                session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+                session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+                session.create()
+                sessions.append(session.session_key)
+        out.append(Workspace(tenant.slug, tenant.widget_key, tenant.pk, sessions))
+    return out
