@@ -21,24 +21,37 @@ def _pairs(workspaces) -> list[dict]:
 
 
 def chat_at(env: Env, sohbet_port: int, baseline_port: int, pairs, rate: int, duration: float):
-    ours = run_loadgen(env, "chat", target="sohbet", port=sohbet_port, pairs=pairs, rate=rate,
-                       duration=duration)
-    raw = run_loadgen(env, "chat", target="baseline", port=baseline_port, pairs=len(pairs),
-                      rate=rate, duration=duration)
+    ours = run_loadgen(
+        env, "chat", target="sohbet", port=sohbet_port, pairs=pairs, rate=rate, duration=duration
+    )
+    raw = run_loadgen(
+        env,
+        "chat",
+        target="baseline",
+        port=baseline_port,
+        pairs=len(pairs),
+        rate=rate,
+        duration=duration,
+    )
     return ours, raw
 
 
 def sustained(result: dict) -> bool:
     lat = result["latency_ms"]
     return (
-        result["received"] >= 0.999 * result["sent"]
-        and lat["p99"] is not None
-        and lat["p99"] < 100
+        result["received"] >= 0.999 * result["sent"] and lat["p99"] is not None and lat["p99"] < 100
     )
 
 
-def run(env: Env, chat_workspaces, fanout_workspace, *, server: str = "daphne",
-        layer: str = "core", full_set: bool = True) -> tuple[list[Row], dict]:
+def run(
+    env: Env,
+    chat_workspaces,
+    fanout_workspace,
+    *,
+    server: str = "daphne",
+    layer: str = "core",
+    full_set: bool = True,
+) -> tuple[list[Row], dict]:
     """Rows for one server/layer combination, and the raw results (for the JSON file)."""
     label = f"{server}, {layer}"
     rows: list[Row] = []
@@ -56,39 +69,95 @@ def run(env: Env, chat_workspaces, fanout_workspace, *, server: str = "daphne",
                 value, ref = ours["latency_ms"][pct], base["latency_ms"][pct]
                 ok = value is not None and ref is not None and value <= factor * max(ref, 0.5)
                 ok = ok and ours["received"] >= 0.999 * ours["sent"]
-                rows.append(Row("B1", f"{pct} delivery @ {rate} msg/s ({label})", value, "ms",
-                                ref, f"≤ {factor}× baseline", ok,
-                                f"{ours['received']}/{ours['sent']} delivered"))
+                rows.append(
+                    Row(
+                        "B1",
+                        f"{pct} delivery @ {rate} msg/s ({label})",
+                        value,
+                        "ms",
+                        ref,
+                        f"≤ {factor}× baseline",
+                        ok,
+                        f"{ours['received']}/{ours['sent']} delivered",
+                    )
+                )
         if full_set:
             best = {"sohbet": 0, "baseline": 0}
-            steps = [200, 400, 700, 1000, 1400] if env.quick else [
-                100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000]
-            for target, port, count in (("sohbet", sohbet.port, pairs),
-                                        ("baseline", baseline.port, len(pairs))):
+            steps = (
+                [200, 400, 700, 1000, 1400]
+                if env.quick
+                else [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000]
+            )
+            for target, port, count in (
+                ("sohbet", sohbet.port, pairs),
+                ("baseline", baseline.port, len(pairs)),
+            ):
                 for rate in steps:
-                    result = run_loadgen(env, "chat", target=target, port=port, pairs=count,
-                                         rate=rate, duration=3 if env.quick else 10)
+                    result = run_loadgen(
+                        env,
+                        "chat",
+                        target=target,
+                        port=port,
+                        pairs=count,
+                        rate=rate,
+                        duration=3 if env.quick else 10,
+                    )
                     raw["b2"].append({"target": target, "rate": rate, "result": result})
                     if not sustained(result):
                         break
                     best[target] = rate
             ok = best["sohbet"] >= 0.5 * best["baseline"]
-            rows.append(Row("B2", f"sustained msg/s with p99 < 100 ms ({label})",
-                            best["sohbet"], "msg/s", best["baseline"], "≥ 0.5× baseline", ok,
-                            "highest step of the ramp that kept p99 < 100 ms and lost nothing"))
+            rows.append(
+                Row(
+                    "B2",
+                    f"sustained msg/s with p99 < 100 ms ({label})",
+                    best["sohbet"],
+                    "msg/s",
+                    best["baseline"],
+                    "≥ 0.5× baseline",
+                    ok,
+                    "highest step of the ramp that kept p99 < 100 ms and lost nothing",
+                )
+            )
         events = 100 if env.quick else 300
-        ours = run_loadgen(env, "broadcast", target="sohbet", port=sohbet.port, events=events,
-                           slug=fanout_workspace.slug, widget_key=fanout_workspace.widget_key,
-                           sessions=fanout_workspace.operator_sessions)
-        base = run_loadgen(env, "broadcast", target="baseline", port=baseline.port,
-                           events=events, sessions=fanout_workspace.operator_sessions)
+        ours = run_loadgen(
+            env,
+            "broadcast",
+            target="sohbet",
+            port=sohbet.port,
+            events=events,
+            slug=fanout_workspace.slug,
+            widget_key=fanout_workspace.widget_key,
+            sessions=fanout_workspace.operator_sessions,
+        )
+        base = run_loadgen(
+            env,
+            "broadcast",
+            target="baseline",
+            port=baseline.port,
+            events=events,
+            sessions=fanout_workspace.operator_sessions,
+        )
         raw["b4"] = {"sohbet": ours, "baseline": base}
         value, ref = ours["latency_ms"]["p95"], base["latency_ms"]["p95"]
-        ok = (value is not None and ref is not None and value <= 3 * max(ref, 0.5)
-              and ours["deliveries"] >= 0.999 * ours["expected_deliveries"])
-        rows.append(Row("B4", f"p95 event to all {ours['operators']} operators ({label})", value,
-                        "ms", ref, "≤ 3× baseline", ok,
-                        f"{ours['deliveries']}/{ours['expected_deliveries']} delivered"))
+        ok = (
+            value is not None
+            and ref is not None
+            and value <= 3 * max(ref, 0.5)
+            and ours["deliveries"] >= 0.999 * ours["expected_deliveries"]
+        )
+        rows.append(
+            Row(
+                "B4",
+                f"p95 event to all {ours['operators']} operators ({label})",
+                value,
+                "ms",
+                ref,
+                "≤ 3× baseline",
+                ok,
+                f"{ours['deliveries']}/{ours['expected_deliveries']} delivered",
+            )
+        )
     finally:
         sohbet.stop()
         baseline.stop()

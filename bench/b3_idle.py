@@ -22,6 +22,7 @@ CPU are per process).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import subprocess
@@ -106,10 +107,8 @@ def _procs(pid: int) -> list[psutil.Process]:
 def rss(pid: int) -> int:
     total = 0
     for p in _procs(pid):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -134,8 +133,14 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
             targets[server, "sohbet"] = start_sohbet(env, server=server, name="b3-sohbet")
             targets[server, "baseline"] = start_baseline(env, server=server)
         for (server, target), proc in targets.items():
-            options = {"n": n, "warmup": 100, "ping_interval": 25, "open_timeout": 60,
-                       "max_hold": 900, "port": proc.port}
+            options = {
+                "n": n,
+                "warmup": 100,
+                "ping_interval": 25,
+                "open_timeout": 60,
+                "max_hold": 900,
+                "port": proc.port,
+            }
             if target == "sohbet":
                 # Each hello's database work runs on the consumer's one database thread, and so
                 # does the next handshake's widget lookup: more than ~50 hellos in flight make
@@ -224,23 +229,41 @@ def run(env: Env, workspaces) -> list[Row]:
     for server in SERVERS:
         s, b = results[server, "sohbet"], results[server, "baseline"]
         together = " (Sohbet and baseline measured in the same window)"
-        rows.append(Row(
-            "B3", f"RSS per idle socket ({server})", round(s["kb_per_socket"], 1), "KB",
-            baseline=round(b["kb_per_socket"], 1), target="≤ 2× baseline",
-            ok=s["kb_per_socket"] <= 2 * b["kb_per_socket"],
-            note=f"{n} sockets. Sohbet: {_note(s, n)}. Baseline: {_note(b, n)}",
-        ))
-        rows.append(Row(
-            "B3", f"Idle CPU, {n} sockets ({server})", round(s["cpu_pct"], 2), "% core",
-            baseline=round(b["cpu_pct"], 2), target="≤ 5 % of a core", ok=s["cpu_pct"] <= 5.0,
-            note=f"over {s['idle_s']:.0f} s{together}; each socket pings every 25 s, spread "
-            f"evenly; the server's own protocol pings every 20 s",
-        ))
-        rows.append(Row(
-            "B3", f"Idle sockets opened per second ({server})", s["opened"]["rate"], "sockets/s",
-            baseline=b["opened"]["rate"],
-            note=f"Sohbet: hello→ready (a new visitor + visit each), 50 in flight, "
-            f"{s['open_cpu_s']:.1f} s CPU; baseline: ping→pong, 200 in flight"
-            + " (opening at the same time)",
-        ))
+        rows.append(
+            Row(
+                "B3",
+                f"RSS per idle socket ({server})",
+                round(s["kb_per_socket"], 1),
+                "KB",
+                baseline=round(b["kb_per_socket"], 1),
+                target="≤ 2× baseline",
+                ok=s["kb_per_socket"] <= 2 * b["kb_per_socket"],
+                note=f"{n} sockets. Sohbet: {_note(s, n)}. Baseline: {_note(b, n)}",
+            )
+        )
+        rows.append(
+            Row(
+                "B3",
+                f"Idle CPU, {n} sockets ({server})",
+                round(s["cpu_pct"], 2),
+                "% core",
+                baseline=round(b["cpu_pct"], 2),
+                target="≤ 5 % of a core",
+                ok=s["cpu_pct"] <= 5.0,
+                note=f"over {s['idle_s']:.0f} s{together}; each socket pings every 25 s, spread "
+                f"evenly; the server's own protocol pings every 20 s",
+            )
+        )
+        rows.append(
+            Row(
+                "B3",
+                f"Idle sockets opened per second ({server})",
+                s["opened"]["rate"],
+                "sockets/s",
+                baseline=b["opened"]["rate"],
+                note=f"Sohbet: hello→ready (a new visitor + visit each), 50 in flight, "
+                f"{s['open_cpu_s']:.1f} s CPU; baseline: ping→pong, 200 in flight"
+                + " (opening at the same time)",
+            )
+        )
     return rows

@@ -164,8 +164,11 @@ def _one_load(browser, url: str, widget: bool, open_chat: bool = False) -> dict:
             "responses": None,
         }
         if open_chat:
-            _js(cdp, "document.getElementById('sohbet-widget').shadowRoot"
-                     ".querySelector('button').click()")
+            _js(
+                cdp,
+                "document.getElementById('sohbet-widget').shadowRoot"
+                ".querySelector('button').click()",
+            )
             deadline = time.monotonic() + 15
             while not ready.is_set():  # the frame's socket said "ready"
                 if time.monotonic() > deadline:
@@ -184,17 +187,19 @@ def _one_load(browser, url: str, widget: bool, open_chat: bool = False) -> dict:
                 sizes = r.request.sizes()
             except Exception:
                 sizes = {}
-            recorded.append({
-                "url": r.url,
-                "method": r.request.method,
-                "status": r.status,
-                "type": r.request.resource_type,
-                "raw": len(body),
-                "gzip9": _gz(body) if body else 0,
-                "content_encoding": r.headers.get("content-encoding", ""),
-                "wire_body": sizes.get("responseBodySize"),
-                "wire_headers": sizes.get("responseHeadersSize"),
-            })
+            recorded.append(
+                {
+                    "url": r.url,
+                    "method": r.request.method,
+                    "status": r.status,
+                    "type": r.request.resource_type,
+                    "raw": len(body),
+                    "gzip9": _gz(body) if body else 0,
+                    "content_encoding": r.headers.get("content-encoding", ""),
+                    "wire_body": sizes.get("responseBodySize"),
+                    "wire_headers": sizes.get("responseHeadersSize"),
+                }
+            )
         out["responses"] = recorded
         return out
     finally:
@@ -218,18 +223,35 @@ def run(env: Env, workspaces) -> list[Row]:
             loader_headers = dict(resp.headers)
         loader_raw, loader_gz = len(loader), _gz(loader)
         details["loader"] = {"raw": loader_raw, "gzip9": loader_gz, "headers": loader_headers}
-        rows.append(Row("B5", "loader /widget.js raw", _kb(loader_raw), "KB",
-                        note=f"{loader_raw} B as served"))
-        rows.append(Row("B5", "loader /widget.js gzip -9", _kb(loader_gz), "KB",
-                        target=f"≤ {LOADER_TARGET_KB:g} KB gzip",
-                        ok=loader_gz <= LOADER_TARGET_KB * 1024, note=f"{loader_gz} B"))
+        rows.append(
+            Row(
+                "B5",
+                "loader /widget.js raw",
+                _kb(loader_raw),
+                "KB",
+                note=f"{loader_raw} B as served",
+            )
+        )
+        rows.append(
+            Row(
+                "B5",
+                "loader /widget.js gzip -9",
+                _kb(loader_gz),
+                "KB",
+                target=f"≤ {LOADER_TARGET_KB:g} KB gzip",
+                ok=loader_gz <= LOADER_TARGET_KB * 1024,
+                note=f"{loader_gz} B",
+            )
+        )
 
         # --- host pages -------------------------------------------------------------------------
         snippet = _snippet(ws.widget_key, base)
-        host = _HostServer({
-            "/blank.html": HOST_PAGE.format(snippet=""),
-            "/widget.html": HOST_PAGE.format(snippet=snippet),
-        })
+        host = _HostServer(
+            {
+                "/blank.html": HOST_PAGE.format(snippet=""),
+                "/widget.html": HOST_PAGE.format(snippet=snippet),
+            }
+        )
         details["snippet"] = snippet
 
         with sync_playwright() as pw:
@@ -278,33 +300,67 @@ def run(env: Env, workspaces) -> list[Row]:
         f"{r['method']} {r['url'].replace(base, '').split('#')[0]} {r['raw']}/{r['gzip9']}"
         for r in fetched
     )
-    rows.append(Row("B5", "first open: all fetched, raw", _kb(total_raw), "KB",
-                    note=f"{len(fetched)} responses (raw/gzip B): {listing}; "
-                         f"on the wire as served: {wire} B body"))
-    rows.append(Row("B5", "first open: all fetched, gzip -9", _kb(total_gz), "KB",
-                    target=f"≤ {FIRST_OPEN_TARGET_KB:g} KB gzip",
-                    ok=total_gz <= FIRST_OPEN_TARGET_KB * 1024,
-                    note="each response gzip -9 on its own; + 1 WebSocket (not counted)"))
+    rows.append(
+        Row(
+            "B5",
+            "first open: all fetched, raw",
+            _kb(total_raw),
+            "KB",
+            note=f"{len(fetched)} responses (raw/gzip B): {listing}; "
+            f"on the wire as served: {wire} B body",
+        )
+    )
+    rows.append(
+        Row(
+            "B5",
+            "first open: all fetched, gzip -9",
+            _kb(total_gz),
+            "KB",
+            target=f"≤ {FIRST_OPEN_TARGET_KB:g} KB gzip",
+            ok=total_gz <= FIRST_OPEN_TARGET_KB * 1024,
+            note="each response gzip -9 on its own; + 1 WebSocket (not counted)",
+        )
+    )
 
     # --- main thread --------------------------------------------------------------------------
     b_task, w_task = med(blank, "TaskDuration"), med(widget, "TaskDuration")
     added = w_task - b_task
     added_script = med(widget, "ScriptDuration") - med(blank, "ScriptDuration")
-    rows.append(Row("B5", "main thread added by the loader (host page)", round(added, 2), "ms",
-                    baseline=round(b_task, 2), target=f"≤ {MAIN_THREAD_TARGET_MS:g} ms",
-                    ok=added <= MAIN_THREAD_TARGET_MS,
-                    note=f"CDP TaskDuration median of {runs}: blank {b_task:.1f} ms, "
-                         f"with snippet {w_task:.1f} ms (script +{added_script:.1f} ms); "
-                         f"load + launcher + {IDLE_MS} ms idle"))
+    rows.append(
+        Row(
+            "B5",
+            "main thread added by the loader (host page)",
+            round(added, 2),
+            "ms",
+            baseline=round(b_task, 2),
+            target=f"≤ {MAIN_THREAD_TARGET_MS:g} ms",
+            ok=added <= MAIN_THREAD_TARGET_MS,
+            note=f"CDP TaskDuration median of {runs}: blank {b_task:.1f} ms, "
+            f"with snippet {w_task:.1f} ms (script +{added_script:.1f} ms); "
+            f"load + launcher + {IDLE_MS} ms idle",
+        )
+    )
     o_task = med([o["open"] for o in opens], "TaskDuration")
     o_script = med([o["open"] for o in opens], "ScriptDuration")
-    rows.append(Row("B5", "first open: host renderer main thread", round(o_task, 2), "ms",
-                    note=f"informational; median of {runs}; click → frame loaded + socket ready "
-                         f"+ {IDLE_MS} ms idle; script {o_script:.1f} ms; the frame is same-site "
-                         "(127.0.0.1) here so it shares the host's renderer — on a real site it "
-                         "is cross-site and runs in its own process"))
+    rows.append(
+        Row(
+            "B5",
+            "first open: host renderer main thread",
+            round(o_task, 2),
+            "ms",
+            note=f"informational; median of {runs}; click → frame loaded + socket ready "
+            f"+ {IDLE_MS} ms idle; script {o_script:.1f} ms; the frame is same-site "
+            "(127.0.0.1) here so it shares the host's renderer — on a real site it "
+            "is cross-site and runs in its own process",
+        )
+    )
 
     out = env.out_dir / "b5_widget.json"
-    out.write_text(json.dumps({"rows": [r.as_dict() for r in rows], "details": details,
-                               "at": time.time()}, indent=2, default=str))
+    out.write_text(
+        json.dumps(
+            {"rows": [r.as_dict() for r in rows], "details": details, "at": time.time()},
+            indent=2,
+            default=str,
+        )
+    )
     return rows

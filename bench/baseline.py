@@ -40,8 +40,13 @@ async def get_pool() -> AsyncConnectionPool:
 
 async def http(scope, receive, send) -> None:
     status, body = (200, b"ok") if scope["path"] == "/healthz" else (404, b"not found")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -70,11 +75,21 @@ async def websocket(scope, receive, send) -> None:
                     await conn.execute(INSERT, (int(room or 0), frame["body"], frame["client_id"]))
                 ).fetchone()
             out = json.dumps(
-                {"type": "message", "id": row[0], "client_id": frame["client_id"],
-                 "body": frame["body"]}
+                {
+                    "type": "message",
+                    "id": row[0],
+                    "client_id": frame["client_id"],
+                    "body": frame["body"],
+                }
             )
-            await send({"type": "websocket.send", "text": json.dumps(
-                {"type": "ack", "id": row[0], "client_id": frame["client_id"]})})
+            await send(
+                {
+                    "type": "websocket.send",
+                    "text": json.dumps(
+                        {"type": "ack", "id": row[0], "client_id": frame["client_id"]}
+                    ),
+                }
+            )
             for operator in list(operators.get(room, ())):
                 try:
                     await operator({"type": "websocket.send", "text": out})

@@ -125,8 +125,16 @@ class Proc:
                 self.popen.wait(5)
 
 
-def start(cmd: list[str], *, env: dict, cpu: int | None, log: Path, port: int | None = None,
-          ready_url: str | None = None, timeout: float = 60) -> Proc:
+def start(
+    cmd: list[str],
+    *,
+    env: dict,
+    cpu: int | None,
+    log: Path,
+    port: int | None = None,
+    ready_url: str | None = None,
+    timeout: float = 60,
+) -> Proc:
     proc = Proc(
         subprocess.Popen(
             cmd,
@@ -160,15 +168,28 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
         return [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), app]
     if server == "uvicorn":
         return [
-            sys.executable, "-m", "uvicorn", app.replace(":application", ":application"),
-            "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
-            "--log-level", "warning", "--no-access-log", "--lifespan", "off",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app.replace(":application", ":application"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ws",
+            "websockets",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--lifespan",
+            "off",
         ]
     raise ValueError(server)
 
 
-def start_sohbet(env: Env, *, server: str = "daphne", layer: str = "core", name: str = "sohbet",
-                 **extra: str) -> Proc:
+def start_sohbet(
+    env: Env, *, server: str = "daphne", layer: str = "core", name: str = "sohbet", **extra: str
+) -> Proc:
     """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class."""
     port = free_port()
     layer_env = {"CHANNEL_LAYER": layer} if layer != "core" else {}

@@ -10,8 +10,9 @@ sockets fit in one process without a task per socket: the load generator's own c
 disturb the server being measured. Each socket:
 
 - opens with ``Origin: http://<host>:<port>`` (Sohbet refuses other origins);
-- ``mode == "hello"`` (Sohbet's visitor socket): sends ``{"type":"hello","token":null,"last_id":null}``
-  and counts as open when ``ready`` arrives; ``mode == "ping"`` (the raw baseline's ``/idle``):
+- ``mode == "hello"`` (Sohbet's visitor socket): sends
+  ``{"type":"hello","token":null,"last_id":null}`` and counts as open when ``ready`` arrives;
+  ``mode == "ping"`` (the raw baseline's ``/idle``):
   sends ``{"type":"ping"}`` and counts as open when ``pong`` arrives. Either way one JSON request
   and one answer went through the application, not only the server's handshake;
 - then idles, sending ``{"type":"ping"}`` every ``ping_interval`` s (25 s, like the real widget),
@@ -228,7 +229,7 @@ class Opener:
                 )
                 await client.ready
             return client
-        except Exception as exc:  # noqa: BLE001 (counted and reported)
+        except Exception as exc:
             self.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
             if client is not None:
                 client.close()
@@ -299,8 +300,13 @@ async def main(opts: dict) -> None:
     for c in warm:
         c.close()
     await asyncio.sleep(0.5)
-    emit(event="warm", opened=len(warm), seconds=round(time.monotonic() - t0, 2),
-         errors=dict(opener.errors.most_common(5)), nofile=nofile)
+    emit(
+        event="warm",
+        opened=len(warm),
+        seconds=round(time.monotonic() - t0, 2),
+        errors=dict(opener.errors.most_common(5)),
+        nofile=nofile,
+    )
     opener.errors.clear()
     command = await read_command(reader, max_hold)
     if command != "go":
@@ -311,9 +317,14 @@ async def main(opts: dict) -> None:
     clients = await opener.open_many(n, concurrency)
     opened_s = time.monotonic() - t0
     stats.holding = True
-    emit(event="opened", opened=len(clients), failed=n - len(clients),
-         seconds=round(opened_s, 2), rate=round(len(clients) / opened_s, 1) if opened_s else None,
-         errors=dict(opener.errors.most_common(5)))
+    emit(
+        event="opened",
+        opened=len(clients),
+        failed=n - len(clients),
+        seconds=round(opened_s, 2),
+        rate=round(len(clients) / opened_s, 1) if opened_s else None,
+        errors=dict(opener.errors.most_common(5)),
+    )
 
     pings_sent = [0]
     pong_before = stats.pongs
@@ -326,10 +337,18 @@ async def main(opts: dict) -> None:
     for c in clients:
         c.close()
     await asyncio.sleep(0.5)
-    emit(event="done", command=command, held_seconds=round(held, 1), alive_at_close=alive,
-         dropped=stats.dropped, pings_sent=pings_sent[0], pongs=stats.pongs - pong_before,
-         server_pings=stats.server_pings, other_frames=dict(stats.other_frames),
-         close_codes={str(k): v for k, v in stats.close_codes.items()})
+    emit(
+        event="done",
+        command=command,
+        held_seconds=round(held, 1),
+        alive_at_close=alive,
+        dropped=stats.dropped,
+        pings_sent=pings_sent[0],
+        pongs=stats.pongs - pong_before,
+        server_pings=stats.server_pings,
+        other_frames=dict(stats.other_frames),
+        close_codes={str(k): v for k, v in stats.close_codes.items()},
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ CONNECT = {"ping_interval": None, "compression": None, "max_size": 2**20, "open_
 
 
 def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -129,7 +129,9 @@ async def chat(options: dict) -> dict:
             late += 1
         client_id = f"{run_id}-{k}"
         due[client_id] = when
-        await visitors[k % n].send(Sohbet.message(f"message {k} from the load generator", client_id))
+        await visitors[k % n].send(
+            Sohbet.message(f"message {k} from the load generator", client_id)
+        )
     grace = time.perf_counter() + 3
     while due and time.perf_counter() < grace:
         await asyncio.sleep(0.05)
@@ -184,8 +186,8 @@ async def broadcast(options: dict) -> dict:
                 if started is not None:
                     received.append((time.perf_counter() - started) * 1000)
                     counts[key] = counts.get(key, 0) + 1
-        except Exception:
-            pass
+        except Exception:  # the socket closes at the end of the run
+            return
 
     readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
     readers.append(asyncio.create_task(drain(visitor, False)))
@@ -199,7 +201,7 @@ async def broadcast(options: dict) -> dict:
     deadline = time.perf_counter() + 5
     while sum(counts.values()) < events * expected and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
-    for ws in operators + [visitor]:
+    for ws in [*operators, visitor]:
         await ws.close()
     for task in readers:
         task.cancel()

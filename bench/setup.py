@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import uuid
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 
 import psycopg
@@ -29,10 +29,7 @@ def prepare_database(env: Env) -> None:
     )
     with psycopg.connect(env.database_url, autocommit=True) as conn:
         # The raw baseline writes the same row shape as Sohbet's messages.
-        conn.execute(
-            "CREATE TABLE bench_message (LIKE conversations_message INCLUDING ALL"
-            ")"
-        )
+        conn.execute("CREATE TABLE bench_message (LIKE conversations_message INCLUDING ALL)")
     import redis
 
     redis.Redis.from_url(env.redis_url).flushdb()
@@ -40,9 +37,19 @@ def prepare_database(env: Env) -> None:
 
 def django_setup(env: Env) -> None:
     os.environ.update(
-        {k: v for k, v in env.server_env().items() if k in {
-            "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "RATELIMIT_ENABLE", "LOG_LEVEL",
-            "CELERY_TASK_ALWAYS_EAGER"}}
+        {
+            k: v
+            for k, v in env.server_env().items()
+            if k
+            in {
+                "DATABASE_URL",
+                "REDIS_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "RATELIMIT_ENABLE",
+                "LOG_LEVEL",
+                "CELERY_TASK_ALWAYS_EAGER",
+            }
+        }
     )
     import django
 

@@ -126,7 +126,17 @@ if REDIS_URL:
                 "core": "channels_redis.core.RedisChannelLayer",
                 "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
             }[_layer],
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", "sohbet")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # Above the layer's 5 s blocking read, or idle sockets die with it.
+                        "socket_timeout": env.int("REDIS_SOCKET_TIMEOUT", default=15),
+                        "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
+                "prefix": env.str("CHANNELS_PREFIX", "sohbet"),
+            },
         }
     }
     CACHES = {

@@ -11,6 +11,7 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -28,6 +29,15 @@ class FrameError(Refusal):
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     language = "en"
     groups_joined: set[str]
+
+    async def dispatch(self, message):
+        """Channels closes stale database connections before *every* message (a hop to the
+        database thread, even for a ping). Ours do their database work through
+        ``database_sync_to_async``, which does that itself, so skip it here."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_frame(self, frame_type: str, **fields: Any) -> None:
         await self.send(text_data=json.dumps({"type": frame_type, **fields}, ensure_ascii=False))

@@ -115,3 +115,19 @@ def test_losing_the_redis_channel_layer_loses_no_stored_message(team):
         redis.kill()
     with scopes_disabled():
         assert Message.objects.count() == 2
+
+
+def test_idle_sockets_survive_quiet_periods_on_redis(team):
+    """Regression: the Redis client's read timeout once equalled the layer's 5 s blocking read,
+    so a visitor who said nothing for a few seconds lost the socket (code 1011)."""
+    tenant, operator = team
+    with asgi_servers(1) as (server,):
+        visitor = VisitorClient(server, tenant.widget_key)
+        visitor.hello()
+        visitor.say("hello, then silence")
+        inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+        number = inbox.expect("ready")["conversations"][0]["number"]
+        time.sleep(12)  # quiet: nothing on either socket, longer than the layer's read timeout
+        reply = inbox.reply(number, "still here?")
+        assert visitor.expect_message(sender="operator")["id"] == reply["id"]
+        assert "Timeout reading" not in server.log.read_text()

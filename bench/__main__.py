@@ -1,0 +1,134 @@
+"""``python -m bench [--quick] [--only B1,B3] [--out FILE]``: every benchmark, one table, JSON.
+
+Needs PostgreSQL (``DATABASE_URL``, any database on the server: a fresh ``sohbet_bench`` is made)
+and Redis (``REDIS_URL``; database 9 is used and flushed). See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import ROOT, Env, Row
+
+TARGETS = {"B1", "B2", "B3", "B4", "B5", "B6"}
+
+
+def table(rows: list[Row]) -> str:
+    def fmt(value) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, float):
+            return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+        return f"{value:,}"
+
+    head = ["id", "figure", "Sohbet", "baseline", "ratio", "unit", "target", "ok"]
+    body = [
+        [
+            r.id,
+            r.figure,
+            fmt(r.value),
+            fmt(r.baseline),
+            f"{r.ratio:.2f}×" if r.ratio is not None else "–",
+            r.unit,
+            r.target,
+            {True: "yes", False: "NO", None: "–"}[r.ok],
+        ]
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes; under 3 minutes")
+    parser.add_argument("--only", default="", help="comma-separated ids, e.g. B1,B4")
+    parser.add_argument("--out", default="", help="JSON result file")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip the uvicorn and pub/sub layer comparisons"
+    )
+    args = parser.parse_args()
+    only = {x.strip().upper() for x in args.only.split(",") if x.strip()} or TARGETS
+    out_dir = ROOT / "bench-results"
+    env = Env.from_environment(args.quick, out_dir)
+
+    from bench import setup
+
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    print(f"Preparing the bench database ({'quick' if args.quick else 'full'} mode)…", flush=True)
+    setup.prepare_database(env)
+    setup.django_setup(env)
+    rows: list[Row] = []
+    raw: dict = {}
+
+    def section(name: str, fn):
+        t = time.monotonic()
+        print(f"{name}…", flush=True)
+        result = fn()
+        timings[name] = round(time.monotonic() - t, 1)
+        return result
+
+    if "B5" in only:
+        from bench import b5_widget
+
+        rows += section("B5 widget weight", lambda: b5_widget.run(env, setup.seed_workspaces(1, 1)))
+    if only & {"B1", "B2", "B4"}:
+        from bench import b124_realtime
+
+        chat = setup.seed_workspaces(10, 10)
+        fanout = setup.seed_workspaces(1, 50)[0]
+        combos = [("daphne", "core", True)]
+        if not args.no_compare:
+            combos += [("uvicorn", "core", not args.quick), ("daphne", "pubsub", not args.quick)]
+        raw["realtime"] = []
+        for server, layer, full_set in combos:
+            got, detail = section(
+                f"B1/B2/B4 ({server}, {layer})",
+                lambda s=server, la=layer, f=full_set: b124_realtime.run(
+                    env, chat, fanout, server=s, layer=la, full_set=f
+                ),
+            )
+            rows += [r for r in got if r.id in only]
+            raw["realtime"].append(detail)
+    if "B3" in only:
+        from bench import b3_idle
+
+        rows += section("B3 idle sockets", lambda: b3_idle.run(env, setup.seed_workspaces(1, 1)))
+    if "B6" in only:
+        from bench import b6_inbox
+
+        rows += section("B6 inbox queries", lambda: b6_inbox.run(env, setup.seed_workspaces(2, 1)))
+
+    rows.sort(key=lambda r: r.id)
+    print()
+    print(table(rows))
+    total = round(time.monotonic() - started, 1)
+    missed = [r for r in rows if r.ok is False]
+    print(f"\n{len(rows)} figures, {len(missed)} missed a target; {total} s in all.")
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "machine": {
+            "cpus": env.cpus,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "seconds": total,
+        "sections": timings,
+        "rows": [r.as_dict() for r in rows],
+        "raw": raw,
+    }
+    path = Path(args.out) if args.out else out_dir / f"results-{result['mode']}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print(f"Results: {path}")
+
+
+if __name__ == "__main__":
+    main()
