@@ -85,8 +85,8 @@ def main() -> None:
         chat = setup.seed_workspaces(10, 10)
         fanout = setup.seed_workspaces(1, 50)[0]
         combos = [("daphne", "core", True)]
-        if not args.no_compare:
-            combos += [("uvicorn", "core", not args.quick), ("daphne", "pubsub", not args.quick)]
+        if not args.no_compare and not args.quick:  # the comparisons are full-mode figures
+            combos += [("uvicorn", "core", True), ("daphne", "pubsub", True)]
         raw["realtime"] = []
         for server, layer, full_set in combos:
             got, detail = section(

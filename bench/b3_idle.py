@@ -218,7 +218,9 @@ def run(env: Env, workspaces) -> list[Row]:
     key = workspaces[0].widget_key
     # One ASGI server at a time: two Sohbets opening at once share the server core and open no
     # faster in total, and 4 × 10 k client sockets would not fit the ephemeral ports.
-    groups = [(server,) for server in SERVERS]
+    # Quick mode: daphne (the default server) only; the full mode compares uvicorn too.
+    servers = SERVERS[:1] if env.quick else SERVERS
+    groups = [(server,) for server in servers]
     results: dict = {}
     for group in groups:
         results.update(measure(env, group, key, n, idle_s))
@@ -226,7 +228,7 @@ def run(env: Env, workspaces) -> list[Row]:
         json.dumps({f"{s}/{t}": v for (s, t), v in results.items()}, indent=2, default=str)
     )
     rows: list[Row] = []
-    for server in SERVERS:
+    for server in servers:
         s, b = results[server, "sohbet"], results[server, "baseline"]
         together = " (Sohbet and baseline measured in the same window)"
         rows.append(

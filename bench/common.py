@@ -75,6 +75,14 @@ class Env:
         """The environment of a Sohbet process under test."""
         env = {
             **os.environ,
+            # Production mode, as deployed: no debug query log, hashed static files.
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "ENCRYPTION_KEYS": "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
+            "SECURE_SSL_REDIRECT": "0",
+            "BEHIND_TLS_PROXY": "0",
+            "STATIC_ROOT": str(self.out_dir / "static"),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "DJANGO_SETTINGS_MODULE": "config.settings",

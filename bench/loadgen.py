@@ -65,7 +65,7 @@ async def chat(options: dict) -> dict:
     raise_fd_limit()
     target, port = options["target"], options["port"]
     pairs = options["pairs"]  # [{widget_key, slug, session}] for Sohbet; count for baseline
-    rate, duration = options["rate"], options["duration"]
+    rates, duration = options["rates"], options["duration"]
     sohbet = Sohbet(port)
     visitors, operators = [], []
     if target == "sohbet":
@@ -115,39 +115,55 @@ async def chat(options: dict) -> dict:
     readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
     readers += [asyncio.create_task(drain(ws, False)) for ws in visitors]
 
-    n = len(visitors)
-    total = int(rate * duration)
-    start = time.perf_counter() + 0.2
-    late = 0
-    run_id = uuid.uuid4().hex[:8]  # client ids are unique per conversation in both servers
-    for k in range(total):
-        when = start + k / rate
-        delay = when - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        elif delay < -0.01:
-            late += 1
-        client_id = f"{run_id}-{k}"
-        due[client_id] = when
-        await visitors[k % n].send(
-            Sohbet.message(f"message {k} from the load generator", client_id)
-        )
-    grace = time.perf_counter() + 3
-    while due and time.perf_counter() < grace:
-        await asyncio.sleep(0.05)
+    async def one_rate(rate: float) -> dict:
+        """Send at ``rate`` for ``duration`` seconds over all conversations; wait for the rest."""
+        due.clear()
+        latencies.clear()
+        n = len(visitors)
+        total = int(rate * duration)
+        start = time.perf_counter() + 0.2
+        late = 0
+        run_id = uuid.uuid4().hex[:8]  # client ids are unique per conversation in both servers
+        for k in range(total):
+            when = start + k / rate
+            delay = when - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -0.01:
+                late += 1
+            client_id = f"{run_id}-{k}"
+            due[client_id] = when
+            body = f"message {k} from the load generator"
+            await visitors[k % n].send(Sohbet.message(body, client_id))
+        grace = time.perf_counter() + options.get("grace", 3)
+        while due and time.perf_counter() < grace:
+            await asyncio.sleep(0.05)
+        return {
+            "sent": total,
+            "received": len(latencies),
+            "lost_or_late": len(due),
+            "generator_late": late,
+            "rate": rate,
+            "latency_ms": summary(list(latencies)),
+        }
+
+    results = []
+    for rate in rates:
+        result = await one_rate(rate)
+        results.append(result)
+        if options.get("stop_when") == "p99>100" and not (
+            result["received"] >= 0.999 * result["sent"]
+            and result["latency_ms"]["p99"] is not None
+            and result["latency_ms"]["p99"] < 100
+        ):
+            break
+        await asyncio.sleep(options.get("pause", 0.5))
     stop.set()
     for ws in visitors + operators:
         await ws.close()
     for task in readers:
         task.cancel()
-    return {
-        "sent": total,
-        "received": len(latencies),
-        "lost_or_late": len(due),
-        "generator_late": late,
-        "rate": rate,
-        "latency_ms": summary(latencies),
-    }
+    return {"results": results}
 
 
 async def broadcast(options: dict) -> dict:

@@ -21,12 +21,10 @@ def prepare_database(env: Env) -> None:
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=env.server_env(),
-        check=True,
-    )
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env.server_env(), check=True
+        )
     with psycopg.connect(env.database_url, autocommit=True) as conn:
         # The raw baseline writes the same row shape as Sohbet's messages.
         conn.execute("CREATE TABLE bench_message (LIKE conversations_message INCLUDING ALL)")
@@ -36,21 +34,8 @@ def prepare_database(env: Env) -> None:
 
 
 def django_setup(env: Env) -> None:
-    os.environ.update(
-        {
-            k: v
-            for k, v in env.server_env().items()
-            if k
-            in {
-                "DATABASE_URL",
-                "REDIS_URL",
-                "DJANGO_SETTINGS_MODULE",
-                "RATELIMIT_ENABLE",
-                "LOG_LEVEL",
-                "CELERY_TASK_ALWAYS_EAGER",
-            }
-        }
-    )
+    """This process talks to the bench database with the same settings as the servers."""
+    os.environ.update(env.server_env())
     import django
 
     django.setup()

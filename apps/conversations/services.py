@@ -128,27 +128,48 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
+OPEN_FIELDS = ("pk", "number", "public_id", "operator_unread", "waiting_since", "created_at")
+
+
 def _open_conversation_locked(visitor: Visitor) -> Conversation | None:
-    pk = (
-        Conversation.objects.filter(visitor=visitor, status=Conversation.Status.OPEN)
+    """The visitor's open conversation, row-locked, as a light in-memory object (one query)."""
+    row = (
+        Conversation.objects.select_for_update()
+        .filter(visitor=visitor, status=Conversation.Status.OPEN)
         .order_by("-last_activity_at")
-        .values_list("pk", flat=True)
+        .values_list(*OPEN_FIELDS)
         .first()
     )
-    return _locked(pk) if pk is not None else None
+    if row is None:
+        return None
+    values = dict(zip(OPEN_FIELDS, row, strict=True))
+    return Conversation(
+        id=values.pop("pk"),
+        tenant_id=visitor.tenant_id,
+        visitor=visitor,
+        status=Conversation.Status.OPEN,
+        **values,
+    )
 
 
 def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
+    # The hot path of the product (DESIGN.md §4): four statements inside one transaction, no
+    # model round trips. docs/performance.md has the profile behind its shape.
     with transaction.atomic():
         conversation = _open_conversation_locked(visitor)
         if conversation is None:
             # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
-            Visitor.objects.select_for_update().filter(pk=visitor.pk).first()
+            Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
             conversation = _open_conversation_locked(visitor)
-        existing = _duplicate_of(
-            client_id, conversation__visitor=visitor, sender=Message.Sender.VISITOR
+        stored = (
+            Message.objects.filter(
+                conversation__visitor=visitor, client_id=client_id, sender=Message.Sender.VISITOR
+            )
+            .values_list("pk", flat=True)
+            .first()
         )
-        if existing is not None:
+        if stored is not None:
+            existing = _duplicate_of(client_id, pk=stored)
             return PostResult(existing, existing.conversation, duplicate=True)
 
         allowed, retry_after = hit(
@@ -167,16 +188,23 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             conversation = Conversation.objects.create(
                 tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
             )
-            conversation = _locked(conversation.pk)
-        message = _insert(
-            conversation, sender=Message.Sender.VISITOR, body=body, client_id=client_id
+        message = Message(
+            tenant_id=visitor.tenant_id,
+            conversation=conversation,
+            sender=Message.Sender.VISITOR,
+            body=body,
+            client_id=client_id,
         )
+        message.save(force_insert=True)
         conversation.last_message = message
         conversation.last_activity_at = message.created_at
         conversation.operator_unread += 1  # exact: the row is locked
         conversation.waiting_since = conversation.waiting_since or message.created_at
-        conversation.save(
-            update_fields=["last_message", "last_activity_at", "operator_unread", "waiting_since"]
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_message=message,
+            last_activity_at=message.created_at,
+            operator_unread=conversation.operator_unread,
+            waiting_since=conversation.waiting_since,
         )
         _publish_message(message, conversation)
     return PostResult(message, conversation, False, created)

@@ -43,15 +43,28 @@ def group_user(user_id: int) -> str:
 
 def publish(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` (``{"type": "handler.name", ...}``) to every socket in ``group`` now."""
+    publish_many([(group, event)])
+
+
+def publish_many(items: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send several events in one hop to the event loop (they go out concurrently)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not items:
         return
+
+    async def send_all() -> None:
+        results = await asyncio.gather(
+            *(layer.group_send(group, event) for group, event in items), return_exceptions=True
+        )
+        for (group, _event), result in zip(items, results, strict=True):
+            if isinstance(result, BaseException):  # a doorbell; the database has the data
+                logger.warning("realtime publish to %s failed: %r", group, result)
 
     def send() -> None:
         try:
-            async_to_sync(layer.group_send)(group, event)
-        except Exception:  # the layer is a doorbell; the database already has the data
-            logger.warning("realtime publish to %s failed", group, exc_info=True)
+            async_to_sync(send_all)()
+        except Exception:
+            logger.warning("realtime publish failed", exc_info=True)
 
     try:
         asyncio.get_running_loop()
@@ -76,4 +89,24 @@ async def apublish(group: str, event: dict[str, Any]) -> None:
 
 
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
-    transaction.on_commit(lambda: publish(group, event))
+    """Publish after the current transaction commits. Events of one transaction are gathered
+    and sent together, in one hop to the event loop."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        publish(group, event)
+        return
+    # One list per outermost transaction; a list left by a rolled-back one is dropped.
+    outer = id(connection.atomic_blocks[0])
+    pending = getattr(connection, "_sohbet_pending_events", None)
+    if pending is None or pending[0] != outer:
+        pending = connection._sohbet_pending_events = (outer, [])
+
+        def flush(items=pending[1]) -> None:
+            if getattr(connection, "_sohbet_pending_events", None) is not None and (
+                connection._sohbet_pending_events[1] is items
+            ):
+                connection._sohbet_pending_events = None
+            publish_many(items)
+
+        transaction.on_commit(flush)
+    pending[1].append((group, event))
