@@ -53,7 +53,7 @@ def run(
     baseline = start_baseline(env, server=server)
     try:
         rates = [50, 200, 500] if full_set else [200]
-        duration = 3 if env.quick else 20
+        duration = 2 if env.quick else 20
         ours_all = chat_rates(env, sohbet.port, pairs, rates, duration)
         base_all = chat_rates(env, baseline.port, len(pairs), rates, duration)
         for rate, ours, base in zip(rates, ours_all, base_all, strict=True):
@@ -77,7 +77,7 @@ def run(
         if full_set:
             best = {}
             steps = (
-                [100, 200, 400, 700, 1000, 1400, 2000]
+                [100, 200, 400, 800, 1600]
                 if env.quick
                 else [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500]
             )
@@ -102,7 +102,7 @@ def run(
                     "highest step of the ramp that kept p99 < 100 ms and lost nothing",
                 )
             )
-        events = 100 if env.quick else 300
+        events = 60 if env.quick else 300
         ours = run_loadgen(
             env,
             "broadcast",
