@@ -159,10 +159,15 @@ class VisitorConsumer(ScopedConsumer):
 
     async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
         def load():
-            conversation = selectors.visitor_open_conversation(visitor=self.visitor)
+            # A visitor who just got a token has no conversation yet: skip those two reads.
+            conversation = (
+                None if new_token else selectors.visitor_open_conversation(visitor=self.visitor)
+            )
             return {
                 "conversation": payloads.conversation_ref(conversation) if conversation else None,
-                "messages": selectors.visitor_messages(visitor=self.visitor, after_id=last_id),
+                "messages": []
+                if new_token
+                else selectors.visitor_messages(visitor=self.visitor, after_id=last_id),
                 "online": services._team_online(self.tenant.pk) > 0,
                 "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
             }

@@ -117,11 +117,13 @@ def visit_start(
             VisitorToken.objects.create(tenant=tenant, visitor=visitor, token_hash=token_hash)
             returning = False
 
-        session = (
-            VisitorSession.objects.filter(visitor=visitor, last_seen_at__gte=now - SESSION_GAP)
-            .order_by("-last_seen_at")
-            .first()
-        )
+        session = None
+        if returning:  # a new visitor has no session yet: no need to look
+            session = (
+                VisitorSession.objects.filter(visitor=visitor, last_seen_at__gte=now - SESSION_GAP)
+                .order_by("-last_seen_at")
+                .first()
+            )
         browser, os_name = _describe_agent(user_agent)
         if session is None:
             session = VisitorSession.objects.create(
@@ -138,7 +140,8 @@ def visit_start(
                 Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1)
         else:
             VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
-        Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+        if returning:
+            Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         if page:
             pageview_record(
                 visitor=visitor,
@@ -147,7 +150,8 @@ def visit_start(
                 title=page.get("title", ""),
                 referrer=page.get("referrer", ""),
             )
-    visitor.refresh_from_db()
+    if returning:
+        visitor.refresh_from_db()  # visits and last_seen_at changed in the database
     return VisitStart(visitor, session, token_hash, new_token, returning)
 
 
