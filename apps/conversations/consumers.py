@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from apps.conversations import payloads, selectors, services
-from apps.conversations.models import Conversation, Message
+from apps.conversations.models import Conversation
 from apps.core import realtime
 from apps.core.consumers import FrameError, JsonFrameConsumer
 from apps.tenants import selectors as tenant_selectors
@@ -168,7 +168,7 @@ class VisitorConsumer(ScopedConsumer):
                 "messages": []
                 if new_token
                 else selectors.visitor_messages(visitor=self.visitor, after_id=last_id),
-                "online": services._team_online(self.tenant.pk) > 0,
+                "online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0,
                 "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
             }
 
@@ -236,19 +236,9 @@ class VisitorConsumer(ScopedConsumer):
         if up_to is None:
             raise FrameError("invalid", _("up_to must be a message id."), field="up_to")
 
-        def mark():
-            message = (
-                Message.objects.select_related("conversation")
-                .filter(pk=up_to, conversation__visitor=self.visitor)
-                .first()
-            )
-            if message is None:
-                raise FrameError("not_found", _("No such message in your conversations."))
-            return services.messages_mark(
-                conversation=message.conversation, reader="visitor", up_to=up_to, state=state
-            )
-
-        await self.run(mark)
+        await self.run(
+            services.messages_mark_by_visitor, visitor=self.visitor, up_to=up_to, state=state
+        )
 
     async def frame_delivered(self, frame: dict) -> None:
         await self._mark(frame, "delivered")
@@ -377,7 +367,9 @@ class InboxConsumer(ScopedConsumer):
 
     async def send_ready(self, status: str) -> None:
         def load():
-            return selectors.inbox_initial_summaries(), services._team_online(self.tenant.pk)
+            return selectors.inbox_initial_summaries(), selectors.team_online_count(
+                tenant_id=self.tenant.pk
+            )
 
         summaries, online = await self.run(load)
         user = self.membership.user

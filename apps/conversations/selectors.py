@@ -1,10 +1,16 @@
 """Reads for the widget and the inbox. Every function runs inside the workspace scope."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from apps.conversations import payloads
-from apps.conversations.models import Conversation, Message
+from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.visitors.models import PageView, Visitor, VisitorSession
 
 HISTORY_LIMIT = 100
+# An operator whose inbox socket has not been heard from for this long counts as away.
+PRESENCE_TIMEOUT = timedelta(seconds=90)
 # What an inbox-list row needs (payloads.summary): loading less keeps the list fast.
 SUMMARY_FIELDS = (
     "tenant",
@@ -24,6 +30,16 @@ SUMMARY_FIELDS = (
     "last_message__sender",
     "last_message__tenant",
 )
+
+
+def team_online_count(*, tenant_id: int) -> int:
+    """How many members are online: chose online and have a live inbox socket."""
+    return OperatorPresence.objects.filter(
+        tenant_id=tenant_id,
+        status=OperatorPresence.Status.ONLINE,
+        connections__gt=0,
+        last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
+    ).count()
 
 
 def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:

@@ -7,7 +7,6 @@ doorbell and losing it loses nothing.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import payloads
+from apps.conversations import payloads, selectors
 from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.core import realtime
 from apps.core.errors import Refusal
@@ -23,7 +22,7 @@ from apps.core.ratelimit import hit
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
-PRESENCE_TIMEOUT = timedelta(seconds=90)
+PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
 
 
 class ChatError(Refusal):
@@ -188,14 +187,9 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             conversation = Conversation.objects.create(
                 tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
             )
-        message = Message(
-            tenant_id=visitor.tenant_id,
-            conversation=conversation,
-            sender=Message.Sender.VISITOR,
-            body=body,
-            client_id=client_id,
+        message = _insert(
+            conversation, sender=Message.Sender.VISITOR, body=body, client_id=client_id
         )
-        message.save(force_insert=True)
         conversation.last_message = message
         conversation.last_activity_at = message.created_at
         conversation.operator_unread += 1  # exact: the row is locked
@@ -321,10 +315,9 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
     with transaction.atomic():
         base = Message.objects.filter(conversation=conversation, sender__in=senders, id__lte=up_to)
         changed = base.filter(delivered_at__isnull=True).update(delivered_at=now)
-        if state == "read":
-            changed += base.filter(read_at__isnull=True).update(read_at=now)
         unread_reset = False
         if state == "read":
+            changed += base.filter(read_at__isnull=True).update(read_at=now)
             field = "visitor_unread" if reader == "visitor" else "operator_unread"
             unread_reset = (
                 Conversation.objects.filter(pk=conversation.pk, **{f"{field}__gt": 0}).update(
@@ -353,6 +346,23 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
     return highest
 
 
+def messages_mark_by_visitor(*, visitor: Visitor, up_to, state: str) -> int | None:
+    """A visitor marks operator messages up to ``up_to``, which must be in their own
+    conversations (anything else is not found)."""
+    if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 1:
+        raise ChatError("invalid", _("up_to must be a message id."), field="up_to")
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=up_to, conversation__visitor=visitor)
+        .first()
+    )
+    if message is None:
+        raise ChatError("not_found", _("No such message in your conversations."))
+    return messages_mark(
+        conversation=message.conversation, reader="visitor", up_to=up_to, state=state
+    )
+
+
 def conversations_move_to_visitor(*, source: Visitor, target: Visitor) -> int:
     """Give ``source``'s conversations to ``target`` (identity merge)."""
     return Conversation.objects.filter(visitor=source).update(visitor=target)
@@ -361,19 +371,9 @@ def conversations_move_to_visitor(*, source: Visitor, target: Visitor) -> int:
 # --- Presence -------------------------------------------------------------------------------
 
 
-def _team_online(tenant_id: int) -> int:
-    cutoff = timezone.now() - PRESENCE_TIMEOUT
-    return OperatorPresence.objects.filter(
-        tenant_id=tenant_id,
-        status=OperatorPresence.Status.ONLINE,
-        connections__gt=0,
-        last_seen_at__gte=cutoff,
-    ).count()
-
-
 def _publish_presence(presence: OperatorPresence, before: int) -> None:
     def send():
-        online = _team_online(presence.tenant_id)
+        online = selectors.team_online_count(tenant_id=presence.tenant_id)
         realtime.publish(
             realtime.group_inbox(presence.tenant_id),
             {
@@ -394,7 +394,7 @@ def _publish_presence(presence: OperatorPresence, before: int) -> None:
 
 def presence_connect(*, membership: Membership) -> OperatorPresence:
     with transaction.atomic():
-        before = _team_online(membership.tenant_id)
+        before = selectors.team_online_count(tenant_id=membership.tenant_id)
         presence, _created = OperatorPresence.objects.select_for_update().get_or_create(
             tenant_id=membership.tenant_id, user_id=membership.user_id
         )
@@ -407,7 +407,7 @@ def presence_connect(*, membership: Membership) -> OperatorPresence:
 
 def presence_disconnect(*, membership: Membership) -> None:
     with transaction.atomic():
-        before = _team_online(membership.tenant_id)
+        before = selectors.team_online_count(tenant_id=membership.tenant_id)
         presence = (
             OperatorPresence.objects.select_for_update()
             .filter(tenant_id=membership.tenant_id, user_id=membership.user_id)
@@ -424,7 +424,7 @@ def presence_set(*, membership: Membership, status) -> OperatorPresence:
     if status not in OperatorPresence.Status.values:
         raise ChatError("invalid", _("Presence is online or away."), field="status")
     with transaction.atomic():
-        before = _team_online(membership.tenant_id)
+        before = selectors.team_online_count(tenant_id=membership.tenant_id)
         presence, _created = OperatorPresence.objects.select_for_update().get_or_create(
             tenant_id=membership.tenant_id, user_id=membership.user_id
         )

@@ -42,6 +42,11 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+def hash_token(raw_token: str) -> str:
+    """SHA-256 of a long random secret (invitation and visitor tokens): what the database keeps."""
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
 def keyed_hash(value: str, *, purpose: str) -> str:
     """A stable keyed hash for equality lookups on encrypted values (e.g. a verified user id).
 

@@ -7,8 +7,8 @@ invitation does this token open) run unscoped on purpose and say so in their nam
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
+from apps.core.crypto import hash_token
 from apps.tenants.models import Invitation, Membership, Tenant, User
-from apps.tenants.services import hash_token
 
 
 def memberships_of_user_unscoped(*, user: User) -> list[Membership]:

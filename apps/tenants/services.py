@@ -5,7 +5,6 @@ role does not allow raise ``PermissionDenied`` (a 403 page). Nothing is written 
 raised.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from apps.core import realtime
+from apps.core.crypto import hash_token
 from apps.core.services import email_enqueue
 from apps.tenants.models import (
     Invitation,
@@ -32,10 +32,6 @@ from apps.tenants.models import (
 )
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "settings"}
-
-
-def hash_token(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 # Letters that Unicode normalisation does not reduce to ASCII (slugify would drop them).

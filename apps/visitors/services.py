@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ua_parser import parse as parse_user_agent
 
-from apps.core.crypto import keyed_hash
+from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.tenants.models import Tenant, WidgetSettings
@@ -29,10 +29,6 @@ MAX_ATTRIBUTES = 50
 
 class VisitorError(Refusal):
     """A visitor request we refuse."""
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def new_visitor_token() -> str:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 
-from apps.conversations import services as conversation_services
+from apps.conversations import selectors as conversation_selectors
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Tenant
 from apps.visitors import services
@@ -51,7 +51,7 @@ def _tenant_or_error(widget_key: str) -> tuple[Tenant | None, JsonResponse | Non
 
 def _team_online(tenant: Tenant) -> bool:
     with scope(tenant=tenant):
-        return conversation_services._team_online(tenant.pk) > 0
+        return conversation_selectors.team_online_count(tenant_id=tenant.pk) > 0
 
 
 @gzip_page
