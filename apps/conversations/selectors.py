@@ -42,6 +42,14 @@ def team_online_count(*, tenant_id: int) -> int:
     ).count()
 
 
+def visible_conversations(*, membership):
+    """The conversations ``membership`` may see in this workspace (the inbox, search, bulk
+    actions all start here). Fails closed: no membership, no conversations."""
+    if membership is None:
+        return Conversation.objects.none()
+    return Conversation.objects.filter(tenant_id=membership.tenant_id)
+
+
 def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:
     return (
         Conversation.objects.filter(visitor=visitor, status=Conversation.Status.OPEN)

@@ -338,6 +338,7 @@
   // Incoming frames
   // ---------------------------------------------------------------------------------------
   function handleFrame(f) {
+    emit("frame", f);
     switch (f.type) {
       case "ready": return onReady(f);
       case "conversation": return onConversation(f.conversation);
@@ -383,6 +384,7 @@
     }
     resendPending();
     updateComposerState();
+    emit("ready", f);
   }
 
   function onConversation(c) {
@@ -772,6 +774,7 @@
     if (state.connected) subscribe(number);
     renderList();
     if (opts && opts.focus) ui.composer.focus();
+    emit("open", number);
   }
 
   function closeConversation() {
@@ -1418,6 +1421,56 @@
     showBanner("connecting", t("connecting"));
     connect();
   }
+
+  // ---------------------------------------------------------------------------------------
+  // Extension points for the inbox's other scripts (canned responses, search, live visitors).
+  // They load after this file and talk to the page only through this object.
+  // ---------------------------------------------------------------------------------------
+  var listeners = {};
+
+  function emit(name, detail) {
+    (listeners[name] || []).forEach(function (fn) {
+      try {
+        fn(detail);
+      } catch (e) {
+        if (window.console) console.error(e);
+      }
+    });
+  }
+
+  window.SohbetInbox = {
+    config: CONFIG,
+    t: t,
+    el: el,
+    /** on("frame" | "open" | "ready", fn): every incoming frame, a conversation opened, … */
+    on: function (name, fn) {
+      (listeners[name] = listeners[name] || []).push(fn);
+    },
+    send: function (frame) { return send(frame); },
+    openConversation: function (number) { openConversation(number, { push: true, focus: true }); },
+    /** The open conversation: {number, summary, visitor} or null. */
+    current: function () {
+      if (state.openNumber === null) return null;
+      return {
+        number: state.openNumber,
+        summary: state.conversations.get(state.openNumber) || null,
+        visitor: thread(state.openNumber).visitor || null,
+      };
+    },
+    me: function () { return state.me; },
+    composer: function () { return ui.composer; },
+    /** Put text into the composer where the caret is (replacing [from, to) when given). */
+    insertText: function (text, from, to) {
+      var c = ui.composer;
+      var start = typeof from === "number" ? from : c.selectionStart;
+      var end = typeof to === "number" ? to : c.selectionEnd;
+      c.value = c.value.slice(0, start) + text + c.value.slice(end);
+      var caret = start + text.length;
+      c.setSelectionRange(caret, caret);
+      c.focus();
+      autoGrow();
+    },
+  };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
