@@ -3,7 +3,9 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.crypto import EncryptedTextField
@@ -17,6 +19,8 @@ def new_conversation_public_id() -> str:
 class Conversation(TenantOwned):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")  # waiting on the visitor
+        SNOOZED = "snoozed", _("Snoozed")  # until snoozed_until or the visitor's next message
         RESOLVED = "resolved", _("Resolved")
 
     number = models.PositiveIntegerField(_("number"), editable=False)
@@ -42,6 +46,29 @@ class Conversation(TenantOwned):
     )
     operator_unread = models.PositiveIntegerField(default=0)
     visitor_unread = models.PositiveIntegerField(default=0)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        "tenants.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    labels = models.ManyToManyField(
+        "Label", blank=True, related_name="conversations", verbose_name=_("labels")
+    )
+
+    ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 
     class Meta:
         verbose_name = _("conversation")
@@ -55,6 +82,8 @@ class Conversation(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "status", "-last_activity_at"]),
             models.Index(fields=["visitor", "status"]),
+            models.Index(fields=["tenant", "assignee", "status"]),
+            models.Index(fields=["status", "snoozed_until"]),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +130,72 @@ class Message(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.sender} message {self.pk}"
+
+
+class Label(TenantOwned):
+    """A workspace's tag for conversations (name and colour), used in filters."""
+
+    name = models.CharField(_("name"), max_length=40)
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#6b7280",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f6feb."))],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "tenant", name="label_name_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(TenantOwned):
+    """The operators-only side of a conversation's history: private notes and what happened
+    (assigned, transferred, snoozed…). A separate table from ``Message`` on purpose: nothing a
+    visitor can reach (their socket, the widget API, transcripts) ever reads it."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        ASSIGNED = "assigned", _("Assigned")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        TEAM = "team", _("Team changed")
+        STATUS = "status", _("Status changed")
+        LABELS = "labels", _("Labels changed")
+        QUEUED = "queued", _("Queued")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    body = EncryptedTextField(_("note"), blank=True)
+    # What the entry is about, e.g. {"assignee": 3, "team": 1, "status": "snoozed",
+    # "until": "…", "mentions": [4]}: ids, never names (names are read at display time).
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["conversation", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.conversation_id}"
 
 
 class OperatorPresence(TenantOwned):

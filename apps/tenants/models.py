@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +117,30 @@ class Tenant(models.Model):
     # The last conversation number handed out (numbers are per workspace, 1, 2, 3…).
     conversation_seq = models.PositiveIntegerField(default=0, editable=False)
 
+    class Visibility(models.TextChoices):
+        ALL = "all", _("Every operator sees every conversation")
+        TEAMS = "teams", _("Operators see their own and their teams' conversations")
+
+    conversation_visibility = models.CharField(
+        _("conversation visibility"),
+        max_length=8,
+        choices=Visibility.choices,
+        default=Visibility.ALL,
+        help_text=_("Admins and owners always see every conversation."),
+    )
+    auto_assign = models.BooleanField(
+        _("assign new conversations automatically"),
+        default=True,
+        help_text=_("Round robin among online operators who have room (their capacity)."),
+    )
+    typing_preview = models.BooleanField(
+        _("show operators what visitors are typing"),
+        default=True,
+        help_text=_(
+            "Operators see a visitor's message before it is sent; the chat window says so."
+        ),
+    )
+
     class Meta:
         verbose_name = _("workspace")
         verbose_name_plural = _("workspaces")
@@ -138,6 +163,27 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.OPERATOR: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+class Team(TenantOwned):
+    """A group of operators (Sales, Billing…). Conversations can be routed to a team."""
+
+    name = models.CharField(_("name"), max_length=60)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "tenant", name="team_name_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_CAPACITY = 5
+
+
 class Membership(TenantOwned):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,6 +192,22 @@ class Membership(TenantOwned):
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="members", verbose_name=_("teams")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=DEFAULT_CAPACITY,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "How many open conversations are assigned to this member automatically at most "
+            "(0: none)."
+        ),
+    )
+    # Round robin: the member assigned longest ago goes first.
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # {"new_conversation": {"desktop": bool, "sound": bool}, "mine": {...}, "mention": {...}}
+    notify = models.JSONField(_("notification preferences"), default=dict, blank=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
