@@ -20,6 +20,8 @@ from apps.core import realtime
 from apps.core.consumers import FrameError, JsonFrameConsumer
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Tenant
+from apps.visitors import payloads as visitor_payloads
+from apps.visitors import selectors as visitor_selectors
 from apps.visitors import services as visitor_services
 from apps.visitors.models import Visitor, VisitorSession
 
@@ -29,6 +31,11 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN = 4404
 CLOSE_RATE_LIMITED = 4429
 TYPING_MIN_INTERVAL = 0.5
+# The widget sends what the visitor types at most every 0.4 s (docs/widget-protocol.md).
+VISITOR_TYPING_MIN_INTERVAL = 0.3
+TYPING_PREVIEW_MAX_LENGTH = 1000
+# How long a visitor socket trusts what it read about where its typing goes.
+TYPING_TARGET_TTL = 5.0
 
 logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
@@ -95,6 +102,9 @@ class VisitorConsumer(ScopedConsumer):
     session: VisitorSession | None = None
     token_hash: str = ""
     last_typing = 0.0
+    present: Visitor | None = None  # the visitor this socket counts as online (presence)
+    presence_touched = 0.0
+    typing_target: tuple | None = None  # (read at, conversation pk, number, preview allowed)
 
     async def connect(self):
         key = self.scope["url_route"]["kwargs"]["widget_key"]
@@ -114,7 +124,30 @@ class VisitorConsumer(ScopedConsumer):
                 await self.close(CLOSE_FORBIDDEN)
 
     async def disconnect(self, code):
+        if self.present is not None:
+            gone, self.present = self.present, None
+            try:
+                await self.run(
+                    visitor_services.presence_disconnect,
+                    tenant_id=self.tenant.pk,
+                    visitor_id=gone.pk,
+                    public_id=gone.public_id.hex,
+                )
+            except Exception:  # never let a dying socket raise; presence expires on its own
+                logger.warning("presence_disconnect failed", exc_info=True)
         await self.leave_all()
+
+    def _presence_switch(self, visitor: Visitor, *, new: bool = False) -> None:
+        """(Sync, in the worker thread.) Count this socket as ``visitor`` being online."""
+        previous = self.present
+        if previous is not None and previous.pk == visitor.pk:
+            return
+        visitor_services.presence_connect(visitor=visitor, new=new)
+        self.present = visitor
+        if previous is not None:
+            visitor_services.presence_disconnect(
+                tenant_id=self.tenant.pk, visitor_id=previous.pk, public_id=previous.public_id.hex
+            )
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.tenant is None or self.tenant.is_suspended:
@@ -134,9 +167,15 @@ class VisitorConsumer(ScopedConsumer):
         last_id = _optional_int(frame, "last_id")
         page = frame.get("page") if isinstance(frame.get("page"), dict) else None
         self.language = _supported_language(frame.get("language") or self.language)
+
+        def arrive(**fields):
+            start = visitor_services.visit_start(**fields)
+            self._presence_switch(start.visitor, new=start.new_token is not None)
+            return start
+
         try:
             start = await self.run(
-                visitor_services.visit_start,
+                arrive,
                 tenant=self.tenant,
                 token=token,
                 ip=client_ip(self.scope),
@@ -153,6 +192,8 @@ class VisitorConsumer(ScopedConsumer):
         if self.visitor is not None and self.visitor.pk != start.visitor.pk:
             await self.leave(realtime.group_visitor(self.visitor.pk))
         self.visitor, self.session, self.token_hash = start.visitor, start.session, start.token_hash
+        self.typing_target = None
+        self.presence_touched = time.monotonic()
         await self.join(realtime.group_visitor(self.visitor.pk))
         await self.join(realtime.group_widget(self.tenant.pk))
         await self.send_ready(last_id=last_id, new_token=start.new_token, returning=start.returning)
@@ -214,21 +255,40 @@ class VisitorConsumer(ScopedConsumer):
         self._require_hello()
         typing = bool(frame.get("typing"))
         now = time.monotonic()
-        if typing and now - self.last_typing < TYPING_MIN_INTERVAL:
+        if typing and now - self.last_typing < VISITOR_TYPING_MIN_INTERVAL:
             return
         self.last_typing = now
-        conversation = await self.run(selectors.visitor_open_conversation, visitor=self.visitor)
-        if conversation is not None:
-            await realtime.apublish(
-                realtime.group_conversation(conversation.pk),
-                {
-                    "type": "chat.typing",
-                    "who": "visitor",
-                    "typing": typing,
-                    "number": conversation.number,
-                    "name": "",
-                },
-            )
+        _at, pk, number, preview = await self._typing_target()
+        if pk is None:
+            return
+        event = {
+            "type": "chat.typing",
+            "who": "visitor",
+            "typing": typing,
+            "number": number,
+            "name": "",
+        }
+        text = frame.get("text")
+        # The sneak peek: only when the workspace allows it (Tenant.typing_preview).
+        if typing and preview and isinstance(text, str):
+            event["text"] = text[:TYPING_PREVIEW_MAX_LENGTH]
+        await realtime.apublish(realtime.group_conversation(pk), event)
+
+    async def _typing_target(self) -> tuple:
+        """Where the visitor's typing goes and whether its text may: read at most every
+        TYPING_TARGET_TTL seconds (and again after a message or a status change)."""
+        now = time.monotonic()
+        if self.typing_target is None or now - self.typing_target[0] > TYPING_TARGET_TTL:
+
+            def load():
+                conversation = selectors.visitor_open_conversation(visitor=self.visitor)
+                preview = visitor_selectors.typing_preview_enabled(tenant_id=self.tenant.pk)
+                if conversation is None:
+                    return None, None, preview
+                return conversation.pk, conversation.number, preview
+
+            self.typing_target = (now, *await self.run(load))
+        return self.typing_target
 
     async def _mark(self, frame: dict, state: str) -> None:
         self._require_hello()
@@ -273,6 +333,7 @@ class VisitorConsumer(ScopedConsumer):
             referrer=frame.get("referrer", ""),
         )
         await self._publish_panel()
+        await self.run(visitor_services.presence_changed, visitor=self.visitor)
 
     async def frame_identify(self, frame: dict) -> None:
         self._require_hello()
@@ -295,10 +356,23 @@ class VisitorConsumer(ScopedConsumer):
             await self.leave(realtime.group_visitor(self.visitor.pk))
             self.visitor = result.visitor
             await self.join(realtime.group_visitor(self.visitor.pk))
+            self.typing_target = None
+            await self.run(self._presence_switch, visitor=self.visitor)
         else:
             self.visitor = result.visitor
         await self.send_ready(last_id=None, new_token=None, returning=True)
         await self._publish_panel()
+        await self.run(visitor_services.presence_changed, visitor=self.visitor)
+
+    async def frame_ping(self, frame: dict) -> None:
+        # A live chat window keeps its visitor in the live list (see presence_touch).
+        now = time.monotonic()
+        if self.present is not None and now - self.presence_touched > (
+            visitor_services.PRESENCE_TOUCH_SECONDS
+        ):
+            self.presence_touched = now
+            await self.run(visitor_services.presence_touch, visitor_id=self.present.pk)
+        await self.send_frame("pong")
 
     async def frame_attributes(self, frame: dict) -> None:
         self._require_hello()
@@ -312,7 +386,13 @@ class VisitorConsumer(ScopedConsumer):
     # --- events from the channel layer ----------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
+        self.typing_target = None  # perhaps a new conversation: read it again
         await self.send_frame("message", message=event["message"])
+
+    async def chat_open(self, event: dict) -> None:
+        """An operator started a chat with this visitor (proactive): open the chat window."""
+        self.typing_target = None
+        await self.send_frame("open", conversation=event["conversation"], message=event["message"])
 
     async def chat_receipt(self, event: dict) -> None:
         if event["reader"] == "operator":
@@ -324,6 +404,7 @@ class VisitorConsumer(ScopedConsumer):
             )
 
     async def chat_status(self, event: dict) -> None:
+        self.typing_target = None
         await self.send_frame("conversation", conversation=event["conversation"])
 
     async def chat_team(self, event: dict) -> None:
@@ -551,8 +632,14 @@ class InboxConsumer(ScopedConsumer):
 
     async def chat_typing(self, event: dict) -> None:
         if event["who"] == "visitor":
+            # "text": the typing sneak peek, present only when the workspace allows it.
+            extra = {"text": event["text"]} if "text" in event else {}
             await self.send_frame(
-                "typing", conversation=event["number"], typing=event["typing"], author="visitor"
+                "typing",
+                conversation=event["number"],
+                typing=event["typing"],
+                author="visitor",
+                **extra,
             )
 
     async def chat_visitor(self, event: dict) -> None:
@@ -564,3 +651,102 @@ class InboxConsumer(ScopedConsumer):
     async def access_revoked(self, event: dict) -> None:
         with translation.override(self.language):
             await self._revoke(_("Your access to this workspace has ended."))
+
+    # --- contact notes, live visitors, proactive chat (apps.visitors) ---------------------
+    # Operators only. The groups joined here (contact.<visitor>, live.<workspace>) are never
+    # joined by a visitor's socket.
+
+    contact_visitor_id: int | None = None
+
+    async def _watch_contact(self, visitor: Visitor) -> None:
+        if self.contact_visitor_id not in (None, visitor.pk):
+            await self.leave(realtime.group_contact(self.contact_visitor_id))
+        await self.join(realtime.group_contact(visitor.pk))
+        self.contact_visitor_id = visitor.pk
+
+    async def frame_contact_notes(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self._watch_contact(conversation.visitor)
+        notes = await self.run(
+            visitor_selectors.contact_notes,
+            visitor=conversation.visitor,
+            membership=self.membership,
+        )
+        await self.send_frame(
+            "contact_notes",
+            conversation=conversation.number,
+            visitor=conversation.visitor.public_id.hex,
+            notes=notes,
+        )
+
+    async def frame_contact_note_add(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self._watch_contact(conversation.visitor)
+        note = await self.run(
+            visitor_services.contact_note_add,
+            membership=self.membership,
+            visitor=conversation.visitor,
+            body=frame.get("body"),
+        )
+        await self.send_frame(
+            "contact_note_saved",
+            client_id=str(frame.get("client_id") or "")[:64],
+            visitor=conversation.visitor.public_id.hex,
+            id=note.pk,
+        )
+
+    async def frame_contact_note_delete(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self.run(
+            visitor_services.contact_note_delete,
+            membership=self.membership,
+            visitor=conversation.visitor,
+            note_id=frame.get("note"),
+        )
+
+    async def contact_note(self, event: dict) -> None:
+        note = visitor_payloads.note_for(event["note"], self.membership)
+        await self.send_frame("contact_note", visitor=event["visitor"], note=note)
+
+    async def contact_note_deleted(self, event: dict) -> None:
+        await self.send_frame("contact_note_deleted", visitor=event["visitor"], id=event["id"])
+
+    async def frame_live_subscribe(self, frame: dict) -> None:
+        await self.join(realtime.group_live_visitors(self.tenant.pk))
+
+        def load():
+            visitor_services.live_watch(tenant_id=self.tenant.pk)
+            return visitor_selectors.live_visitors()
+
+        await self.send_frame("live_visitors", visitors=await self.run(load))
+
+    async def frame_live_unsubscribe(self, frame: dict) -> None:
+        await self.leave(realtime.group_live_visitors(self.tenant.pk))
+
+    async def live_visitor(self, event: dict) -> None:
+        await self.send_frame("live_visitor", visitor=event["visitor"])
+
+    async def live_left(self, event: dict) -> None:
+        await self.send_frame("live_left", visitor=event["visitor"])
+
+    async def frame_proactive_start(self, frame: dict) -> None:
+        visitor = await self.run(
+            visitor_selectors.visitor_by_public_id, public_id=frame.get("visitor")
+        )
+        if visitor is None:
+            raise FrameError("not_found", _("No such visitor in this workspace."), field="visitor")
+        result = await self.run(
+            services.conversation_start_by_operator,
+            membership=self.membership,
+            visitor=visitor,
+            client_id=frame.get("client_id"),
+            body=frame.get("body"),
+        )
+        await self.send_frame(
+            "proactive_started",
+            client_id=result.message.client_id,
+            visitor=visitor.public_id.hex,
+            conversation=result.conversation.number,
+            id=result.message.pk,
+            duplicate=result.duplicate,
+        )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.conversations import payloads, selectors
-from apps.conversations.models import Conversation, Message, OperatorPresence
+from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
 from apps.core import realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
@@ -366,6 +366,60 @@ def messages_mark_by_visitor(*, visitor: Visitor, up_to, state: str) -> int | No
 def conversations_move_to_visitor(*, source: Visitor, target: Visitor) -> int:
     """Give ``source``'s conversations to ``target`` (identity merge)."""
     return Conversation.objects.filter(visitor=source).update(visitor=target)
+
+
+def conversation_start_by_operator(
+    *, membership: Membership, visitor: Visitor, client_id, body
+) -> PostResult:
+    """A proactive chat (the live visitors list): an operator writes first.
+
+    The message goes into the visitor's active conversation, or a new one; an unassigned
+    conversation is assigned to that operator. The visitor's chat window is asked to open.
+    Bad input changes nothing. Resending the same ``client_id`` stores the message once.
+    """
+    client_id = _clean_client_id(client_id)
+    body = _clean_body(body)
+    if visitor.tenant_id != membership.tenant_id:
+        raise ChatError("not_found", _("No such visitor in this workspace."))
+    with transaction.atomic():
+        # The visitor's row lock keeps a visitor's own first message from opening a second one.
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .filter(visitor=visitor, status__in=Conversation.ACTIVE_STATUSES)
+            .order_by("-last_activity_at")
+            .first()
+        )
+        created = conversation is None
+        if created:
+            conversation = Conversation.objects.create(
+                tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
+            )
+        if conversation.assignee_id is None:
+            conversation.assignee_id = membership.user_id
+            conversation.assigned_at = timezone.now()
+            conversation.save(update_fields=["assignee", "assigned_at"])
+            Activity.objects.create(
+                tenant_id=conversation.tenant_id,
+                conversation=conversation,
+                kind=Activity.Kind.ASSIGNED,
+                actor=membership.user,
+                data={"assignee": membership.user_id, "proactive": True},
+            )
+        result = message_post_from_operator(
+            membership=membership, conversation=conversation, client_id=client_id, body=body
+        )
+        if not result.duplicate:
+            realtime.publish_on_commit(
+                realtime.group_visitor(visitor.pk),
+                {
+                    "type": "chat.open",
+                    "conversation": payloads.conversation_ref(result.conversation),
+                    "message": result.message.pk,
+                },
+            )
+    result.conversation_created = created
+    return result
 
 
 # --- Presence -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from apps.conversations import selectors
 from apps.conversations.strings import inbox_strings
 from apps.tenants.access import workspace_view
 from apps.tenants.models import Role
+from apps.visitors.strings import inbox_visitor_strings
 
 
 @workspace_view(Role.OPERATOR)
@@ -23,6 +24,7 @@ def inbox(request: HttpRequest, number: int | None = None) -> HttpResponse:
             "ws_url_path": f"/ws/inbox/{request.tenant.slug}/",
             "open_number": number,
             "strings": inbox_strings(),
+            "visitor_strings": inbox_visitor_strings(),
             "inbox_config": {
                 "ws_url_path": f"/ws/inbox/{request.tenant.slug}/",
                 "open_number": number,

@@ -41,6 +41,16 @@ def group_user(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def group_live_visitors(tenant_id: int) -> str:
+    """Inbox sockets showing the workspace's live visitors (they join on ``live_subscribe``)."""
+    return f"live.{tenant_id}"
+
+
+def group_contact(visitor_id: int) -> str:
+    """Inbox sockets looking at one contact's notes. Operators only: never a visitor's socket."""
+    return f"contact.{visitor_id}"
+
+
 def publish(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` (``{"type": "handler.name", ...}``) to every socket in ``group`` now."""
     publish_many([(group, event)])

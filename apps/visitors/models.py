@@ -1,7 +1,9 @@
-"""Visitors (contacts), their device tokens, sessions and page views."""
+"""Visitors (contacts), their device tokens, sessions and page views, who is on the site right
+now (presence) and the team's notes about a contact."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +100,50 @@ class PageView(TenantOwned):
         verbose_name_plural = _("page views")
         ordering = ["-viewed_at"]
         indexes = [models.Index(fields=["visitor", "-viewed_at"])]
+
+
+class VisitorPresence(TenantOwned):
+    """Whether a visitor is on the workspace's sites right now: the chat window's sockets.
+
+    ``connections`` counts open sockets (tabs); ``last_seen_at`` is refreshed while they live.
+    Online = connections > 0 and seen within ``services.PRESENCE_TIMEOUT``, so a server process
+    that dies without saying goodbye leaves nobody online for ever.
+    """
+
+    visitor = models.OneToOneField(Visitor, on_delete=models.CASCADE, related_name="presence")
+    connections = models.PositiveIntegerField(default=0)
+    online_since = models.DateTimeField(_("online since"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("visitor presence")
+        verbose_name_plural = _("visitor presence")
+        indexes = [models.Index(fields=["tenant", "-last_seen_at"])]
+
+
+class ContactNote(TenantOwned):
+    """The team's private note about a contact, kept across conversations. Operators only:
+    nothing a visitor can reach (their socket, the widget endpoints) ever reads this table."""
+
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, related_name="notes", verbose_name=_("visitor")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = EncryptedTextField(_("note"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact note")
+        verbose_name_plural = _("contact notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["visitor", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on visitor {self.visitor_id}"

@@ -1,4 +1,5 @@
-"""Every write about visitors: recognising them, their visits, identity and attributes.
+"""Every write about visitors: recognising them, their visits, identity and attributes, who is
+on the site right now (presence, for the live visitors list) and the team's contact notes.
 
 Callers run inside the workspace scope (``django_scopes.scope(tenant=...)``).
 """
@@ -11,17 +12,27 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ua_parser import parse as parse_user_agent
 
+from apps.core import realtime
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
-from apps.tenants.models import Tenant, WidgetSettings
-from apps.visitors.models import PageView, Visitor, VisitorSession, VisitorToken
+from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
+from apps.visitors import payloads, selectors
+from apps.visitors.models import (
+    ContactNote,
+    PageView,
+    Visitor,
+    VisitorPresence,
+    VisitorSession,
+    VisitorToken,
+)
 
 SESSION_GAP = timedelta(minutes=30)
 MAX_ATTRIBUTES = 50
@@ -259,6 +270,7 @@ def visitor_identify(
             conversations_move_to_visitor(source=visitor, target=target)
             VisitorSession.objects.filter(visitor=visitor).update(visitor=target)
             PageView.objects.filter(visitor=visitor).update(visitor=target)
+            ContactNote.objects.filter(visitor=visitor).update(visitor=target)
             if visitor.attributes:
                 target.attributes = {**visitor.attributes, **target.attributes}
                 target.save(update_fields=["attributes"])
@@ -298,3 +310,168 @@ def visitor_set_attributes(*, visitor: Visitor, attributes) -> Visitor:
     visitor.attributes = merged
     visitor.save(update_fields=["attributes"])
     return visitor
+
+
+# --- Presence: who is on the site right now (the live visitors list) -------------------------
+#
+# The chat window's socket says when a visitor arrives (hello) and leaves (disconnect); its
+# pings keep ``last_seen_at`` fresh. A process that dies says nothing: its visitors drop out of
+# the list once they have not been seen for PRESENCE_TIMEOUT (selectors.live_visitors).
+
+PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
+# How often a live socket refreshes last_seen_at (its pings come every 25 s).
+PRESENCE_TOUCH_SECONDS = 50
+
+
+def _publish_live(tenant_id: int, visitor_id: int, public_id: str | None = None) -> None:
+    """After commit, send the visitor's live row (or that they left) to the inbox sockets showing
+    the live list. Only when one is: with nobody watching it costs a cache read."""
+
+    def send() -> None:
+        if not selectors.live_watched(tenant_id=tenant_id):
+            return
+        row = selectors.live_visitor(visitor_id=visitor_id)
+        if row is not None:
+            event = {"type": "live.visitor", "visitor": row}
+        else:
+            gone = public_id or _public_id(visitor_id)
+            if gone is None:
+                return
+            event = {"type": "live.left", "visitor": gone}
+        realtime.publish(realtime.group_live_visitors(tenant_id), event)
+
+    transaction.on_commit(send)
+
+
+def _public_id(visitor_id: int) -> str | None:
+    value = Visitor.objects.filter(pk=visitor_id).values_list("public_id", flat=True).first()
+    return value.hex if value else None
+
+
+def presence_connect(*, visitor: Visitor, new: bool = False) -> None:
+    """A chat window of ``visitor`` opened its socket (any page of the workspace's sites).
+
+    ``new``: the visitor was created just now (nothing to look up)."""
+    now = timezone.now()
+    first = {"tenant_id": visitor.tenant_id, "connections": 1, "online_since": now}
+    with transaction.atomic():
+        if new:  # nothing to look up: one insert
+            VisitorPresence.objects.create(visitor=visitor, last_seen_at=now, **first)
+            _publish_live(visitor.tenant_id, visitor.pk)
+            return
+        presence, created = VisitorPresence.objects.select_for_update().get_or_create(
+            visitor=visitor, defaults={**first, "last_seen_at": now}
+        )
+        if created:
+            _publish_live(visitor.tenant_id, visitor.pk)
+            return
+        if presence.connections == 0 or presence.last_seen_at < now - PRESENCE_TIMEOUT:
+            # Back after leaving, or left over by a server that died: a fresh start.
+            presence.connections = 1
+            presence.online_since = now
+        else:
+            presence.connections += 1
+        presence.last_seen_at = now
+        presence.save(update_fields=["connections", "online_since", "last_seen_at"])
+        _publish_live(visitor.tenant_id, visitor.pk)
+
+
+def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> None:
+    """A chat window's socket closed. The last one gone: the visitor left. (The visitor may be
+    gone too: merged into a known contact, see ``visitor_identify``.)"""
+    with transaction.atomic():
+        presence = VisitorPresence.objects.select_for_update().filter(visitor_id=visitor_id).first()
+        if presence is None:
+            _publish_live(tenant_id, visitor_id, public_id)
+            return
+        presence.connections = max(0, presence.connections - 1)
+        presence.save(update_fields=["connections"])
+        if presence.connections == 0:
+            _publish_live(tenant_id, visitor_id, public_id)
+
+
+def presence_touch(*, visitor_id: int) -> None:
+    """A live socket is still there (called from its pings, at most every
+    PRESENCE_TOUCH_SECONDS)."""
+    VisitorPresence.objects.filter(visitor_id=visitor_id, connections__gt=0).update(
+        last_seen_at=timezone.now()
+    )
+
+
+def presence_changed(*, visitor: Visitor) -> None:
+    """Something on the visitor's live row changed (a new page, a name): tell the live list."""
+    _publish_live(visitor.tenant_id, visitor.pk)
+
+
+def live_watch(*, tenant_id: int) -> None:
+    """An inbox socket shows the live list: publish visitors' comings and goings for
+    LIVE_WATCH_SECONDS (the list asks again every minute while it is on screen)."""
+    cache.set(selectors.live_watch_key(tenant_id), 1, timeout=selectors.LIVE_WATCH_SECONDS)
+
+
+# --- Contact notes: the team's private notes about a contact ---------------------------------
+
+NOTE_MAX_LENGTH = 2000
+
+
+def _clean_note(body) -> str:
+    if not isinstance(body, str):
+        raise VisitorError("invalid", _("The note must be text."), field="body")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise VisitorError("empty", _("The note is empty."), field="body")
+    if len(body) > NOTE_MAX_LENGTH:
+        raise VisitorError(
+            "too_long",
+            _("A note can be %(n)s characters at most.") % {"n": NOTE_MAX_LENGTH},
+            field="body",
+            limit=NOTE_MAX_LENGTH,
+        )
+    return body
+
+
+def contact_note_add(*, membership: Membership, visitor: Visitor, body) -> ContactNote:
+    """Write a note about ``visitor``; operators looking at that contact see it at once."""
+    body = _clean_note(body)
+    if visitor.tenant_id != membership.tenant_id:
+        raise VisitorError("not_found", _("No such visitor in this workspace."))
+    with transaction.atomic():
+        note = ContactNote.objects.create(
+            tenant_id=visitor.tenant_id, visitor=visitor, author=membership.user, body=body
+        )
+        realtime.publish_on_commit(
+            realtime.group_contact(visitor.pk),
+            {
+                "type": "contact.note",
+                "visitor": visitor.public_id.hex,
+                "note": payloads.note(note),
+            },
+        )
+    return note
+
+
+def contact_note_delete(*, membership: Membership, visitor: Visitor, note_id) -> None:
+    """Delete a note about ``visitor``: its author or a workspace admin may."""
+    if not isinstance(note_id, int) or isinstance(note_id, bool):
+        raise VisitorError("invalid", _("note must be a note id."), field="note")
+    with transaction.atomic():
+        note = (
+            ContactNote.objects.select_for_update()
+            .filter(pk=note_id, visitor=visitor, tenant_id=membership.tenant_id)
+            .first()
+        )
+        if note is None:
+            raise VisitorError("not_found", _("No such note about this visitor."))
+        # The role as it is now, not as it was when the caller's socket opened.
+        current = Membership.objects.filter(pk=membership.pk).first()
+        if current is None or (
+            note.author_id != current.user_id and not current.has_role(Role.ADMIN)
+        ):
+            raise VisitorError(
+                "forbidden", _("Only the note's author or a workspace admin can delete it.")
+            )
+        note.delete()
+        realtime.publish_on_commit(
+            realtime.group_contact(visitor.pk),
+            {"type": "contact.note_deleted", "visitor": visitor.public_id.hex, "id": note_id},
+        )

@@ -538,6 +538,8 @@
   }
 
   function onError(f) {
+    // Errors about an extension script's frame (client_id "ext:…") are shown by that script.
+    if (typeof f.client_id === "string" && f.client_id.indexOf("ext:") === 0) return;
     var text = str(f.message) || t("error_generic");
     if (f.client_id) {
       var th = findThreadByClientId(f.client_id);

@@ -29,6 +29,7 @@
     rate_limited: 'You are sending messages too fast. Please wait a moment.',
     error: 'Something went wrong. Please try again.',
     resolved: 'This conversation was closed. Send a message to start a new one.',
+    typing_preview_note: 'Our team may see your message as you type it, before you send it.',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -370,7 +371,9 @@
     // The first history of a fresh page is old news; later ones (reconnect, cached page)
     // hold messages this visitor has not seen yet.
     const notify = everReady || lastId > 0;
-    (f.messages || []).forEach((m) => incoming(m, notify));
+    // ...and so is anything the team sent that never reached any of this visitor's windows
+    // (e.g. a proactive message that arrived while they were between two pages).
+    (f.messages || []).forEach((m) => incoming(m, notify || (m.sender !== 'visitor' && !m.delivered_at)));
     everReady = true;
     if (f.conversation && f.conversation.status === 'resolved' && lastId) addNotice(T.resolved);
     outbox.forEach((item) => send({ type: 'message', client_id: item.client_id, body: item.body }));
@@ -425,6 +428,9 @@
         return;
       case 'conversation':
         if (f.conversation && f.conversation.status === 'resolved') addNotice(T.resolved);
+        return;
+      case 'open': // an operator started a chat with us: ask the host page to show the window
+        if (!isOpen) toParent('proactive', { message: f.message });
         return;
       case 'team':
         team.online = !!f.online;
@@ -528,23 +534,39 @@
     else waiting[type] = fields;
   };
 
+  // "typing" frames while the visitor types: at most one per 2 s, which keeps the operator's
+  // indicator up. When the workspace lets operators see the text before it is sent
+  // (W.typing_preview, and the window says so) each frame carries it: at most one per 400 ms,
+  // and one more with the final text. "typing: false" when they stop, send or leave the box.
+  const PREVIEW = !!W.typing_preview;
+  const TYPING_EVERY = PREVIEW ? 400 : 2000;
+  const PREVIEW_MAX = 1000; // characters
   let typingOn = false;
   let typingSentAt = 0;
   let typingIdle = 0;
+  let typingTrail = 0;
+  const sendTyping = () => {
+    clearTimeout(typingTrail);
+    typingTrail = 0;
+    if (!ready) return;
+    const f = { type: 'typing', typing: true };
+    if (PREVIEW) f.text = [...input.value].slice(0, PREVIEW_MAX).join('');
+    send(f);
+    typingOn = true;
+    typingSentAt = Date.now();
+  };
   const stopTyping = () => {
     clearTimeout(typingIdle);
+    clearTimeout(typingTrail);
+    typingTrail = 0;
     if (typingOn && ready) send({ type: 'typing', typing: false });
     typingOn = false;
   };
   const typing = () => {
     if (!input.value.trim()) return stopTyping();
-    const now = Date.now();
-    // At most one "typing" per 2 s; repeating it while typing keeps the operator's indicator up.
-    if (ready && (!typingOn || now - typingSentAt > 2000)) {
-      send({ type: 'typing', typing: true });
-      typingOn = true;
-      typingSentAt = now;
-    }
+    const wait = typingSentAt + TYPING_EVERY - Date.now();
+    if (!typingOn || wait <= 0) sendTyping();
+    else if (PREVIEW && !typingTrail) typingTrail = setTimeout(sendTyping, wait);
     clearTimeout(typingIdle);
     typingIdle = setTimeout(stopTyping, 5000);
   };
@@ -606,7 +628,7 @@
       case 'open':
         isOpen = true;
         unread = 0;
-        input.focus();
+        if (data.focus !== false) input.focus(); // opened by itself (proactive): leave focus be
         toBottom();
         receipts();
         break;

@@ -63,8 +63,8 @@
     if (location.href == lastUrl) return;
     lastRef = lastUrl;
     lastUrl = location.href;
-    visit();
-    post('page', page());
+    // the chat window's socket records it; without one, the beacon
+    if (frameReady) post('page', page()); else visit();
     autoOpen();
   }, 300);
   for (const m of ['pushState', 'replaceState']) {
@@ -116,6 +116,8 @@
     if (want != null) setOpen(want);
     autoOpen();
     emit('ready');
+    const later = () => (w.requestIdleCallback || setTimeout)(() => makeFrame());
+    if (d.readyState == 'complete') later(); else w.addEventListener('load', later);
   };
 
   const showBadge = () => {
@@ -124,7 +126,8 @@
     btn.setAttribute('aria-label', (cfg.launcher_text || cfg.display_name || 'Chat') + (unread ? ` (${unread})` : ''));
   };
 
-  const setOpen = v => {
+  // quiet: opened by itself (proactive chat): focus stays put
+  const setOpen = (v, quiet) => {
     if (!drawn) return want = v;
     if (v == isOpen) return;
     isOpen = v;
@@ -134,16 +137,17 @@
       unread = 0;
       showBadge();
       sset('sessionStorage', AUTO, 1);
-      if (frame) { frame.hidden = false; frame.focus(); } else makeFrame();
+      if (frame) { frame.hidden = false; quiet || frame.focus(); } else makeFrame();
     } else if (frame) {
       if (d.activeElement == host) btn.focus(); // focus was inside
       frame.hidden = true;
     }
-    post(v ? 'open' : 'close');
+    post(v ? 'open' : 'close', v && quiet ? { focus: false } : undefined);
     emit(v ? 'open' : 'close');
   };
 
-  // on first open; waits for the beacon's token so the frame does not make a 2nd visitor
+  // made hidden once the page has loaded (the team sees who is here), or on an earlier open;
+  // waits for the beacon's token so the frame does not make a 2nd visitor
   const makeFrame = () => Promise.race([visitDone, new Promise(r => setTimeout(r, 3000))]).then(() => {
     if (frame) return;
     frame = el('iframe', 'f', wrap);
@@ -167,6 +171,7 @@
     else if (t == 'token' && data.token) sset('localStorage', TOKEN, data.token);
     else if (t == 'message') emit('message', data);
     else if (t == 'unread' && !isOpen) { unread = +data.count || unread + 1; showBadge(); }
+    else if (t == 'proactive' && !isOpen) setOpen(true, 1); // the team wrote first
     else if (t == 'team') wrap.classList.toggle('on', !!data.online);
   });
 

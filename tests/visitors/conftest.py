@@ -1,0 +1,70 @@
+"""Socket fixtures for the visitor-context tests (real daphne, real sockets)."""
+
+import pytest
+from django.db import connection
+from websockets.sync.client import connect
+
+from tests.conversations.conftest import OperatorClient, VisitorClient, session_for
+from tests.factories import TenantFactory, member
+from tests.live import start_server
+
+
+@pytest.fixture(scope="module")
+def daphne(django_db_setup, django_db_blocker):
+    """One daphne process per test module, on the test database (each test still gets a fresh
+    database: ``server`` asks for ``transactional_db``)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("daphne runs in another process: needs a file or PostgreSQL test database")
+    process = start_server()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def server(daphne, transactional_db):
+    return daphne
+
+
+@pytest.fixture
+def team(transactional_db):
+    """A workspace with an operator and an admin."""
+    tenant = TenantFactory()
+    operator = member(tenant, full_name="Ayşe Operator")
+    admin = member(tenant, role="admin", full_name="Deniz Admin")
+    return tenant, operator, admin
+
+
+def inbox_for(server, membership) -> OperatorClient:
+    client = OperatorClient(server, membership.tenant.slug, session_for(membership.user))
+    client.expect("ready")
+    return client
+
+
+def chatting_visitor(server, tenant, inbox: OperatorClient, body: str = "Hello there"):
+    """A visitor who said ``body``; ``inbox`` is subscribed to the new conversation.
+    Returns (visitor socket, conversation number)."""
+    visitor = VisitorClient(server, tenant.widget_key)
+    visitor.hello(page={"url": "https://shop.example.com/tulips", "title": "Tulips"})
+    visitor.say(body)
+    while True:
+        summary = inbox.expect("conversation")["conversation"]
+        if summary["preview"] == body:
+            break
+    number = summary["number"]
+    inbox.send("subscribe", conversation=number, after_id=None)
+    inbox.expect("history", conversation=number)
+    return visitor, number
+
+
+class BrowserVisitorClient(VisitorClient):
+    """A visitor socket that sends a browser's headers (User-Agent, Accept-Language)."""
+
+    def __init__(self, server, widget_key: str, headers: dict[str, str]):
+        self._cm = connect(
+            f"{server.ws}/ws/widget/{widget_key}/",
+            origin=server.url,
+            additional_headers=headers,
+            open_timeout=10,
+        )
+        self.conn = self._cm.__enter__()
+        self.seen = []

@@ -1,0 +1,121 @@
+"""Who is on the workspace's sites right now: arrive, navigate, leave; per workspace; a server that
+dies says no goodbye and its visitors still drop out."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from apps.visitors import selectors, services
+from apps.visitors.models import Visitor, VisitorPresence
+from tests.conversations.conftest import VisitorClient
+from tests.factories import TenantFactory, member
+from tests.visitors.conftest import inbox_for
+
+TULIPS = {"url": "https://shop.example.com/tulips", "title": "Tulips"}
+ROSES = {"url": "https://shop.example.com/roses", "title": "Roses", "referrer": TULIPS["url"]}
+
+
+def test_the_live_list_shows_arrivals_page_changes_and_departures(server, team):
+    tenant, operator, _admin = team
+    inbox = inbox_for(server, operator)
+    inbox.send("live_subscribe")
+    assert inbox.expect("live_visitors")["visitors"] == []
+
+    visitor = VisitorClient(server, tenant.widget_key)
+    ready = visitor.hello(page=TULIPS)
+    arrived = inbox.expect("live_visitor")["visitor"]
+    assert arrived["id"] == ready["visitor"]["id"]
+    assert arrived["page"] == {"url": TULIPS["url"], "title": "Tulips"}
+    assert arrived["returning"] is False and arrived["verified"] is False
+    assert arrived["name"].startswith("Visitor ") and arrived["on_site_since"]
+    assert arrived["conversation"] is None
+
+    visitor.send("page", **ROSES)
+    moved = inbox.expect("live_visitor")["visitor"]
+    assert moved["id"] == arrived["id"] and moved["page"]["title"] == "Roses"
+    assert moved["on_site_since"] == arrived["on_site_since"]  # the same visit
+
+    # A second tab of the same visitor: still one row; closing one tab is not leaving.
+    token = ready["visitor"]["token"]
+    tab = VisitorClient(server, tenant.widget_key)
+    tab.hello(token=token)
+    assert inbox.expect("live_visitor")["visitor"]["id"] == arrived["id"]
+    tab.close()
+    inbox.send("live_subscribe")
+    [row] = inbox.expect("live_visitors")["visitors"]
+    assert row["id"] == arrived["id"]
+
+    visitor.close()
+    assert inbox.expect("live_left")["visitor"] == arrived["id"]
+    inbox.send("live_subscribe")
+    assert inbox.expect("live_visitors")["visitors"] == []
+
+    # Back later: a returning visitor.
+    again = VisitorClient(server, tenant.widget_key)
+    again.hello(token=token, page=TULIPS)
+    assert inbox.expect("live_visitor")["visitor"]["id"] == arrived["id"]
+    again.close()
+    inbox.close()
+
+
+def test_the_live_list_is_per_workspace_and_only_for_sockets_that_asked(server, team):
+    tenant, operator, admin = team
+    other = TenantFactory()
+    watcher = inbox_for(server, operator)
+    watcher.send("live_subscribe")
+    watcher.expect("live_visitors")
+    bystander = inbox_for(server, admin)  # never asked for the list
+    stranger = inbox_for(server, member(other))
+    stranger.send("live_subscribe")
+    stranger.expect("live_visitors")
+
+    ours = VisitorClient(server, tenant.widget_key)
+    ours.hello(page=TULIPS)
+    theirs = VisitorClient(server, other.widget_key)
+    theirs_ready = theirs.hello(page=ROSES)
+    assert watcher.expect("live_visitor")["visitor"]["page"]["title"] == "Tulips"
+    assert stranger.expect("live_visitor")["visitor"]["id"] == theirs_ready["visitor"]["id"]
+    assert watcher.nothing(type_="live_visitor")
+    assert bystander.nothing(type_="live_visitor")
+
+    watcher.send("live_subscribe")
+    [row] = watcher.expect("live_visitors")["visitors"]
+    assert row["page"]["title"] == "Tulips"
+    # Nothing about live visitors reaches a visitor's socket.
+    assert not [f for f in ours.seen + theirs.seen if f["type"].startswith("live")]
+    for client in (ours, theirs, watcher, bystander, stranger):
+        client.close()
+
+
+def test_a_visitor_whose_server_died_drops_out_after_the_timeout(team):
+    tenant, _operator, _admin = team
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        services.presence_connect(visitor=visitor, new=True)
+        assert [v["id"] for v in selectors.live_visitors()] == [visitor.public_id.hex]
+        # The process holding its socket died: no disconnect, no more pings.
+        stale = timezone.now() - selectors.PRESENCE_TIMEOUT - timedelta(seconds=1)
+        VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=stale)
+        assert selectors.live_visitors() == []
+        # Its next socket starts afresh (one connection, not the dead one plus this one).
+        services.presence_connect(visitor=visitor)
+        presence = VisitorPresence.objects.get(visitor=visitor)
+        assert presence.connections == 1
+        services.presence_disconnect(
+            tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex
+        )
+        assert selectors.live_visitors() == []
+
+
+def test_pings_keep_a_live_visitor_fresh(team):
+    tenant, _operator, _admin = team
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        services.presence_connect(visitor=visitor, new=True)
+        old = timezone.now() - timedelta(seconds=100)
+        VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=old)
+        services.presence_touch(visitor_id=visitor.pk)
+        assert VisitorPresence.objects.get(visitor=visitor).last_seen_at > old
+    with scopes_disabled():
+        assert VisitorPresence.objects.filter(tenant=tenant).count() == 1
