@@ -4,6 +4,7 @@ They validate frames and call services and selectors; rules live in the services
 docs/widget-protocol.md for every frame.
 """
 
+import asyncio
 import logging
 import time
 
@@ -72,6 +73,11 @@ def client_ip(scope_: dict) -> str:
     return str(client[0])
 
 
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("typing frame failed", exc_info=task.exception())
+
+
 def _header(scope_: dict, name: bytes) -> str:
     for key, value in scope_.get("headers", []):
         if key == name:
@@ -105,6 +111,7 @@ class VisitorConsumer(ScopedConsumer):
     present: Visitor | None = None  # the visitor this socket counts as online (presence)
     presence_touched = 0.0
     typing_target: tuple | None = None  # (read at, conversation pk, number, preview allowed)
+    typing_held: dict | None = None  # a typing frame that came too soon, sent a moment later
 
     async def connect(self):
         key = self.scope["url_route"]["kwargs"]["widget_key"]
@@ -124,6 +131,7 @@ class VisitorConsumer(ScopedConsumer):
                 await self.close(CLOSE_FORBIDDEN)
 
     async def disconnect(self, code):
+        self.typing_held = None
         if self.present is not None:
             gone, self.present = self.present, None
             try:
@@ -197,6 +205,9 @@ class VisitorConsumer(ScopedConsumer):
         await self.join(realtime.group_visitor(self.visitor.pk))
         await self.join(realtime.group_widget(self.tenant.pk))
         await self.send_ready(last_id=last_id, new_token=start.new_token, returning=start.returning)
+        if start.returning:
+            # A new page of the site (its beacon recorded it): the operators' panel follows.
+            await self._publish_panel()
 
     async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
         def load():
@@ -254,10 +265,25 @@ class VisitorConsumer(ScopedConsumer):
     async def frame_typing(self, frame: dict) -> None:
         self._require_hello()
         typing = bool(frame.get("typing"))
-        now = time.monotonic()
-        if typing and now - self.last_typing < VISITOR_TYPING_MIN_INTERVAL:
+        wait = self.last_typing + VISITOR_TYPING_MIN_INTERVAL - time.monotonic()
+        if typing and wait > 0:
+            # Too soon after the last one. Not dropped: the latest text is sent when the
+            # interval is over (a "final" frame bunched up by the network still arrives).
+            if self.typing_held is None:
+                asyncio.get_running_loop().call_later(wait, self._release_typing)
+            self.typing_held = frame
             return
-        self.last_typing = now
+        self.typing_held = None
+        await self._send_typing(typing, frame.get("text"))
+
+    def _release_typing(self) -> None:
+        frame, self.typing_held = self.typing_held, None
+        if frame is not None and self.visitor is not None:
+            task = asyncio.ensure_future(self._send_typing(True, frame.get("text")))
+            task.add_done_callback(_log_failure)
+
+    async def _send_typing(self, typing: bool, text) -> None:
+        self.last_typing = time.monotonic()
         _at, pk, number, preview = await self._typing_target()
         if pk is None:
             return
@@ -268,7 +294,6 @@ class VisitorConsumer(ScopedConsumer):
             "number": number,
             "name": "",
         }
-        text = frame.get("text")
         # The sneak peek: only when the workspace allows it (Tenant.typing_preview).
         if typing and preview and isinstance(text, str):
             event["text"] = text[:TYPING_PREVIEW_MAX_LENGTH]

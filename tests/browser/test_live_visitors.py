@@ -244,6 +244,10 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     widget.page.evaluate("history.pushState({}, '', '/roses'); document.title = 'Roses — Lale'")
     expect(panel.locator(".vp-page a")).to_have_text("Roses — Lale")
     expect(panel.locator(".vp-pages li")).to_have_count(2)
+    # ...and so it does when they load another page of the site.
+    widget.goto(shop_page(host, tenant, daphne, "/vases", "Vases — Lale"))
+    expect(panel.locator(".vp-page a")).to_have_text("Vases — Lale")
+    expect(panel.locator(".vp-pages li")).to_have_count(3)
 
     # The earlier conversation is a link that opens it here, with the same notes.
     earlier = panel.locator(".vp-prev a")
@@ -268,10 +272,20 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
 
 
 def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
-    daphne, host, team, contexts
+    daphne, host, team, contexts, screenshot
 ):
-    tenant, operator, _admin = team
-    type(tenant).objects.filter(pk=tenant.pk).update(typing_preview=False)
+    tenant, operator, admin = team
+    # An admin turns the sneak peek off on the workspace settings page.
+    settings = inbox_page(contexts, daphne, admin)
+    settings.goto(f"{daphne.url}/app/{tenant.slug}/settings/")
+    box = settings.get_by_label("Show operators what visitors are typing")
+    expect(box).to_be_checked()
+    box.uncheck()
+    screenshot(settings, "live-4-settings-typing-preview")
+    settings.get_by_role("button", name="Save").click()
+    expect(settings.get_by_text("Workspace settings saved.")).to_be_visible()
+    expect(settings.get_by_label("Show operators what visitors are typing")).not_to_be_checked()
+
     page = contexts().new_page()
     sent: list[dict] = []
     page.on(

@@ -176,7 +176,7 @@ def test_notes_are_live_for_operators_looking_at_the_contact_and_never_reach_the
 
 
 def test_bad_note_frames_get_an_error_and_change_nothing(server, team):
-    tenant, operator, _admin = team
+    tenant, operator, admin = team
     inbox = inbox_for(server, operator)
     visitor, number = chatting_visitor(server, tenant, inbox)
 
@@ -190,6 +190,15 @@ def test_bad_note_frames_get_an_error_and_change_nothing(server, team):
     assert inbox.expect("error")["code"] == "not_found"
     inbox.send("contact_note_delete", conversation=number, note=12345)
     assert inbox.expect("error")["code"] == "not_found"
+    # Someone else's note: only its author or an admin may delete it.
+    with scope(tenant=tenant):
+        conversation_visitor = Visitor.objects.get()
+        kept = services.contact_note_add(
+            membership=admin, visitor=conversation_visitor, body="kept"
+        )
+    inbox.send("contact_note_delete", conversation=number, note=kept.pk, client_id="ext:note:e")
+    error = inbox.expect("error")
+    assert error["code"] == "forbidden" and error["message"] and error["client_id"] == "ext:note:e"
 
     # Another workspace's conversation with the same number is out of reach.
     other = TenantFactory()
@@ -199,6 +208,6 @@ def test_bad_note_frames_get_an_error_and_change_nothing(server, team):
     stranger.send("contact_notes", conversation=number)
     assert stranger.expect("error")["code"] == "not_found"
     with scopes_disabled():
-        assert ContactNote.objects.count() == 0
+        assert list(ContactNote.objects.values_list("body", flat=True)) == ["kept"]
     for client in (visitor, inbox, stranger):
         client.close()

@@ -4,6 +4,7 @@ from django_scopes import scope
 
 from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash
+from tests.conversations.conftest import VisitorClient
 from tests.visitors.conftest import BrowserVisitorClient, inbox_for
 
 CHROME_UA = (
@@ -28,7 +29,7 @@ def test_the_panel_shows_who_where_and_history_and_follows_the_visitor_live(serv
         timezone="Europe/Istanbul",
         page={"url": "https://shop.example.com/", "title": "Home"},
     )
-    visitor.expect("ready")
+    token = visitor.expect("ready")["visitor"]["token"]
     first = visitor.say("First question")
     number_1 = inbox.expect("conversation")["conversation"]["number"]
     inbox.send("resolve", conversation=number_1)
@@ -70,7 +71,13 @@ def test_the_panel_shows_who_where_and_history_and_follows_the_visitor_live(serv
     assert verified["verified"] is True and verified["name"] == "Elif Yılmaz"
     assert verified["email"] == "elif@example.com"
 
+    # Another page of the site loads (a new chat window says hello): the panel follows too.
+    next_page = VisitorClient(server, tenant.widget_key)
+    next_page.hello(token=token, page={"url": "https://shop.example.com/vases", "title": "Vases"})
+    assert inbox.expect("visitor")["visitor"]["current_page"]["title"] == "Vases"
+
     # The panel is for operators: the visitor's socket never gets it.
-    assert not [f for f in visitor.seen if f["type"] == "visitor"]
+    assert not [f for f in visitor.seen + next_page.seen if f["type"] == "visitor"]
     visitor.close()
+    next_page.close()
     inbox.close()
