@@ -14,7 +14,10 @@ from apps.tenants.models import Role
 @workspace_view(Role.OPERATOR)
 @require_GET
 def inbox(request: HttpRequest, number: int | None = None) -> HttpResponse:
-    if number is not None and selectors.conversation_by_number(number=number) is None:
+    if (
+        number is not None
+        and selectors.visible_conversation(membership=request.membership, number=number) is None
+    ):
         raise Http404(_("No such conversation in this workspace."))
     return render(
         request,
