@@ -4,6 +4,7 @@ capacity and the queue, labels, notes and mentions, bulk actions, visibility, ba
 The capacity race runs on PostgreSQL with real threads, each on its own connection."""
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -404,3 +405,43 @@ def test_team_visibility_hides_other_teams_conversations(workspace):
     assert selectors.visible_conversation(membership=op, number=for_billing.number) is None
     # Admins see everything.
     assert selectors.visible_conversations(membership=admin).count() == 3
+
+
+def _snoozed_past_due(tenant, admin):
+    conversation = visitor_writes(tenant).conversation
+    workflow.conversation_set_status(
+        membership=admin,
+        conversation=conversation,
+        status="snoozed",
+        until=(timezone.now() + timedelta(hours=1)).isoformat(),
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        snoozed_until=timezone.now() - timedelta(seconds=1)
+    )
+    return conversation
+
+
+@pytest.mark.redis
+def test_the_beat_job_wakes_snoozed_conversations_on_a_real_worker(workspace, celery_worker):
+    from apps.conversations import tasks
+
+    tenant, admin, _op = workspace
+    conversation = _snoozed_past_due(tenant, admin)
+    tasks.wake_snoozed.delay()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        conversation.refresh_from_db()
+        if conversation.status == "open":
+            break
+        time.sleep(0.2)
+    assert conversation.status == "open"
+
+
+def test_the_local_run_runs_the_periodic_jobs(workspace):
+    from django.core.management import call_command
+
+    tenant, admin, _op = workspace
+    conversation = _snoozed_past_due(tenant, admin)
+    call_command("run_periodic", "--once")
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
