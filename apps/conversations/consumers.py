@@ -29,6 +29,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN = 4404
 CLOSE_RATE_LIMITED = 4429
 TYPING_MIN_INTERVAL = 0.5
+ACCESS_RECHECK_SECONDS = 10.0
 
 logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
@@ -354,6 +355,7 @@ class InboxConsumer(ScopedConsumer):
     membership = None
     subscribed: Conversation | None = None
     last_typing = 0.0
+    access_checked_at = float("-inf")
     # What this operator may see (selectors.visible_q), refreshed when the roster changes.
     sees_everything = False
     team_ids: list[int] = []
@@ -435,6 +437,18 @@ class InboxConsumer(ScopedConsumer):
         await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     async def _still_allowed(self) -> bool:
+        # Removal and sign-out close the socket at once (access.revoked); this re-check is the
+        # backstop should that event be lost, so once every few seconds is enough (it costs two
+        # queries, and an operator typing sends many frames).
+        now = time.monotonic()
+        if now - self.access_checked_at < ACCESS_RECHECK_SECONDS:
+            return True
+        allowed = await self._check_access()
+        if allowed:
+            self.access_checked_at = now
+        return allowed
+
+    async def _check_access(self) -> bool:
         session = self.scope.get("session")
 
         def check():
