@@ -120,12 +120,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # "core" (RedisChannelLayer, lists + sorted sets) or "pubsub" (RedisPubSubChannelLayer);
     # docs/performance.md has the measurements behind the default.
-    _layer = env.str("CHANNEL_LAYER", default="core")
+    _layer = env.str("CHANNEL_LAYER", default="pubsub")
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": {
                 "core": "channels_redis.core.RedisChannelLayer",
-                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "pubsub": "apps.core.layers.ResyncingPubSubChannelLayer",
             }[_layer],
             "CONFIG": {
                 "hosts": [
