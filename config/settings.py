@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.visitors",
     "apps.conversations",
+    "apps.canned",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
+    path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("", include("apps.visitors.urls")),
     path("", include("apps.tenants.urls")),
 ]
