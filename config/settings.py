@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.visitors",
     "apps.conversations",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
