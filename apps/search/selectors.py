@@ -24,7 +24,7 @@ QUERY_MAX_LENGTH = 200
 MAX_TERMS = 8
 SNIPPETS_PER_CONVERSATION = 3
 # Matching messages read (and decrypted) per shown conversation to pick its snippets from.
-MESSAGES_READ_PER_CONVERSATION = 20
+MESSAGES_READ_PER_CONVERSATION = 10
 SNIPPET_LENGTH = 160
 SNIPPET_LEAD = 40
 ELLIPSIS = "…"
@@ -86,7 +86,7 @@ def _snippet(body: str, ranges: list[list[int]]) -> tuple[str, list[list[int]]]:
         return body, ranges
     start = max(0, ranges[0][0] - SNIPPET_LEAD)
     if start > 0:
-        space = body.rfind(" ", start - 15, start)  # start on a word when one is near
+        space = body.rfind(" ", max(0, start - 15), start)  # start on a word when one is near
         start = space + 1 if space != -1 else start
     end = min(len(body), start + SNIPPET_LENGTH)
     shift = -start + (1 if start > 0 else 0)
