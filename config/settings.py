@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.visitors",
     "apps.conversations",
     "apps.canned",
+    "apps.search",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ from apps.conversations.models import Activity, Conversation, Message, OperatorP
 from apps.core import realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
+from apps.search.services import index_message
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
@@ -106,9 +107,11 @@ def _duplicate_of(client_id: str, **where) -> Message | None:
 
 def _insert(conversation: Conversation, **fields) -> Message:
     """Insert while the caller holds the conversation's row lock (so ids commit in order)."""
-    return Message.objects.create(
+    message = Message.objects.create(
         tenant_id=conversation.tenant_id, conversation=conversation, **fields
     )
+    index_message(message)
+    return message
 
 
 def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:

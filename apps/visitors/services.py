@@ -20,6 +20,7 @@ from ua_parser import parse as parse_user_agent
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
+from apps.search.services import index_visitor
 from apps.tenants.models import Tenant, WidgetSettings
 from apps.visitors.models import PageView, Visitor, VisitorSession, VisitorToken
 
@@ -249,6 +250,7 @@ def visitor_identify(
         target.name = claims["name"]
     target.last_seen_at = now
     target.save()
+    index_visitor(target)
 
     merged_from = None
     if target.pk != visitor.pk:
