@@ -8,6 +8,7 @@ channel layer, background jobs executed in-process, local file storage, console 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.visitors",
     "apps.conversations",
+    "apps.canned",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -119,12 +122,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # "core" (RedisChannelLayer, lists + sorted sets) or "pubsub" (RedisPubSubChannelLayer);
     # docs/performance.md has the measurements behind the default.
-    _layer = env.str("CHANNEL_LAYER", default="core")
+    _layer = env.str("CHANNEL_LAYER", default="pubsub")
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": {
                 "core": "channels_redis.core.RedisChannelLayer",
-                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "pubsub": "apps.core.layers.ResyncingPubSubChannelLayer",
             }[_layer],
             "CONFIG": {
                 "hosts": [
@@ -165,7 +168,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "conversations-wake-snoozed": {
+        "task": "apps.conversations.tasks.wake_snoozed",
+        "schedule": 60.0,
+    },
+    # Assignment happens when something changes (a new conversation, an operator coming
+    # online…); this sweep catches what a crash in between would leave waiting.
+    "conversations-drain-queues": {
+        "task": "apps.conversations.tasks.drain_queues",
+        "schedule": 60.0,
+    },
+}
 
 # --- Encryption at rest (message bodies, visitor PII) ----------------------------------------
 # Comma-separated Fernet keys. The first encrypts; all decrypt, so a new key can be put in front
@@ -183,6 +197,8 @@ CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=5000)
 CHAT_MESSAGES_PER_MINUTE = env.int("CHAT_MESSAGES_PER_MINUTE", default=30)
 CHAT_NEW_VISITORS_PER_IP_PER_HOUR = env.int("CHAT_NEW_VISITORS_PER_IP_PER_HOUR", default=60)
 CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=16384)
+# A visitor's message reopens their resolved conversation for this long; later it starts anew.
+CHAT_REOPEN_WINDOW = timedelta(days=env.int("CHAT_REOPEN_DAYS", default=7))
 # Public base URL of this deployment (the embed snippet points at it); empty = the request's.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 

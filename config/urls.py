@@ -11,7 +11,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
+    path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("", include("apps.visitors.urls")),
     path("", include("apps.tenants.urls")),
 ]

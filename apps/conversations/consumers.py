@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from apps.conversations import payloads, selectors, services
+from apps.conversations import payloads, selectors, services, workflow
 from apps.conversations.models import Conversation
 from apps.core import realtime
 from apps.core.consumers import FrameError, JsonFrameConsumer
@@ -37,6 +37,7 @@ VISITOR_TYPING_MIN_INTERVAL = 0.3
 TYPING_PREVIEW_MAX_LENGTH = 1000
 # How long a visitor socket trusts what it read about where its typing goes.
 TYPING_TARGET_TTL = 5.0
+ACCESS_RECHECK_SECONDS = 10.0
 
 logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
@@ -59,6 +60,13 @@ def _optional_int(frame: dict, field: str) -> int | None:
         raise FrameError(
             "invalid", _("%(field)s must be a message id.") % {"field": field}, field=field
         )
+    return value
+
+
+def _id_list(frame: dict, field: str) -> list:
+    value = frame.get(field, [])
+    if not isinstance(value, list):
+        raise FrameError("invalid", _("%(field)s must be a list of ids.") % {"field": field})
     return value
 
 
@@ -216,6 +224,7 @@ class VisitorConsumer(ScopedConsumer):
                 None if new_token else selectors.visitor_open_conversation(visitor=self.visitor)
             )
             return {
+                "queue": selectors.queue_position(conversation=conversation),
                 "conversation": payloads.conversation_ref(conversation) if conversation else None,
                 "messages": []
                 if new_token
@@ -239,6 +248,7 @@ class VisitorConsumer(ScopedConsumer):
             conversation=data["conversation"],
             messages=data["messages"],
             team={"online": data["online"], "name": data["display_name"], "avatar_url": None},
+            queue=data["queue"],
             limits={
                 "max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
                 "per_minute": settings.CHAT_MESSAGES_PER_MINUTE,
@@ -435,6 +445,11 @@ class VisitorConsumer(ScopedConsumer):
     async def chat_team(self, event: dict) -> None:
         await self.send_frame("team", online=event["online"])
 
+    async def chat_queue(self, event: dict) -> None:
+        await self.send_frame(
+            "queue", conversation=event["conversation"], position=event["position"]
+        )
+
     async def chat_typing(self, event: dict) -> None:
         if event["who"] == "operator":
             await self.send_frame("typing", typing=event["typing"], author={"name": event["name"]})
@@ -446,6 +461,19 @@ class InboxConsumer(ScopedConsumer):
     membership = None
     subscribed: Conversation | None = None
     last_typing = 0.0
+    access_checked_at = float("-inf")
+    # What this operator may see (selectors.visible_q), refreshed when the roster changes.
+    sees_everything = False
+    team_ids: list[int] = []
+
+    async def _load_visibility(self) -> None:
+        def load():
+            tenant = Tenant.objects.get(pk=self.tenant.pk)
+            return selectors.sees_everything(self.membership, tenant), selectors.member_team_ids(
+                self.membership
+            )
+
+        self.sees_everything, self.team_ids = await self.run(load)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -468,22 +496,34 @@ class InboxConsumer(ScopedConsumer):
         await self.join(realtime.group_inbox(self.tenant.pk))
         await self.join(realtime.group_operator(self.tenant.pk, user.pk))
         await self.join(realtime.group_user(user.pk))
+        await self._load_visibility()
         presence = await self.run(services.presence_connect, membership=membership)
         await self.send_ready(presence.status)
 
     async def send_ready(self, status: str) -> None:
         def load():
-            return selectors.inbox_initial_summaries(), selectors.team_online_count(
-                tenant_id=self.tenant.pk
+            return (
+                selectors.inbox_initial_summaries(membership=self.membership),
+                selectors.team_online_count(tenant_id=self.tenant.pk),
+                selectors.roster(tenant=self.tenant),
+                selectors.notify_prefs(self.membership),
             )
 
-        summaries, online = await self.run(load)
+        summaries, online, roster, prefs = await self.run(load)
         user = self.membership.user
         await self.send_frame(
             "ready",
-            me={"id": user.pk, "name": user.get_full_name(), "status": status},
+            me={
+                "id": user.pk,
+                "name": user.get_full_name(),
+                "status": status,
+                "admin": self.membership.is_admin,
+                "teams": self.team_ids,
+                "notify": prefs,
+            },
             team={"online": online},
             conversations=summaries,
+            **roster,
         )
 
     async def disconnect(self, code):
@@ -503,6 +543,18 @@ class InboxConsumer(ScopedConsumer):
         await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     async def _still_allowed(self) -> bool:
+        # Removal and sign-out close the socket at once (access.revoked); this re-check is the
+        # backstop should that event be lost, so once every few seconds is enough (it costs two
+        # queries, and an operator typing sends many frames).
+        now = time.monotonic()
+        if now - self.access_checked_at < ACCESS_RECHECK_SECONDS:
+            return True
+        allowed = await self._check_access()
+        if allowed:
+            self.access_checked_at = now
+        return allowed
+
+    async def _check_access(self) -> bool:
         session = self.scope.get("session")
 
         def check():
@@ -526,7 +578,9 @@ class InboxConsumer(ScopedConsumer):
 
     async def _conversation(self, frame: dict) -> Conversation:
         conversation = await self.run(
-            selectors.conversation_by_number, number=frame.get("conversation")
+            selectors.visible_conversation,
+            membership=self.membership,
+            number=frame.get("conversation"),
         )
         if conversation is None:
             raise FrameError("not_found", _("No such conversation in this workspace."))
@@ -552,11 +606,16 @@ class InboxConsumer(ScopedConsumer):
                 selectors.visitor_panel(
                     visitor=conversation.visitor, exclude_conversation=conversation
                 ),
+                selectors.conversation_activities(conversation=conversation),
             )
 
-        messages, panel = await self.run(load)
+        messages, panel, activities = await self.run(load)
         await self.send_frame(
-            "history", conversation=conversation.number, messages=messages, visitor=panel
+            "history",
+            conversation=conversation.number,
+            messages=messages,
+            visitor=panel,
+            activities=activities,
         )
 
     async def frame_unsubscribe(self, frame: dict) -> None:
@@ -636,10 +695,127 @@ class InboxConsumer(ScopedConsumer):
             services.presence_set, membership=self.membership, status=frame.get("status")
         )
 
+    async def frame_status(self, frame: dict) -> None:
+        """Set a conversation open, pending, snoozed (with ``until``) or resolved."""
+        conversation = await self._conversation(frame)
+        await self.run(
+            workflow.conversation_set_status,
+            membership=self.membership,
+            conversation=conversation,
+            status=frame.get("status"),
+            until=frame.get("until"),
+        )
+
+    async def frame_assign(self, frame: dict) -> None:
+        """Assign (``assignee``: a user id or null) and/or route to a team (``team``)."""
+        conversation = await self._conversation(frame)
+        await self.run(
+            workflow.conversation_assign,
+            membership=self.membership,
+            conversation=conversation,
+            assignee=frame.get("assignee", ...),
+            team=frame.get("team", ...),
+        )
+
+    async def frame_label(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        await self.run(
+            workflow.conversation_label,
+            membership=self.membership,
+            conversation=conversation,
+            add=_id_list(frame, "add"),
+            remove=_id_list(frame, "remove"),
+        )
+
+    async def frame_note(self, frame: dict) -> None:
+        conversation = await self._conversation(frame)
+        note = await self.run(
+            workflow.note_add,
+            membership=self.membership,
+            conversation=conversation,
+            body=frame.get("body"),
+        )
+        await self.send_frame(
+            "note_ack",
+            client_id=str(frame.get("client_id") or "")[:64],
+            conversation=conversation.number,
+            id=note.pk,
+        )
+
+    async def frame_list(self, frame: dict) -> None:
+        filters = frame.get("filters") or {}
+        summaries = await self.run(
+            selectors.inbox_list,
+            membership=self.membership,
+            filters=filters,
+            sort=frame.get("sort") or "activity",
+        )
+        await self.send_frame(
+            "list",
+            request=str(frame.get("request") or "")[:40],
+            filters=filters,
+            conversations=summaries,
+        )
+
+    async def frame_bulk(self, frame: dict) -> None:
+        result = await self.run(
+            workflow.conversations_bulk,
+            membership=self.membership,
+            numbers=frame.get("conversations"),
+            action=frame.get("action"),
+            value=frame.get("value"),
+        )
+        await self.send_frame("bulk_done", action=frame.get("action"), changed=result.changed)
+
+    async def frame_label_create(self, frame: dict) -> None:
+        label = await self.run(
+            workflow.label_create,
+            membership=self.membership,
+            name=frame.get("name"),
+            color=frame.get("color") or "#6b7280",
+        )
+        await self.send_frame("label_created", label={"id": label.pk, "name": label.name})
+
+    async def frame_prefs(self, frame: dict) -> None:
+        prefs = await self.run(
+            workflow.notify_prefs_update, membership=self.membership, prefs=frame.get("notify")
+        )
+        await self.send_frame("prefs", notify=prefs)
+
     # --- events ---------------------------------------------------------------------------
 
     async def inbox_conversation(self, event: dict) -> None:
-        await self.send_frame("conversation", conversation=event["conversation"])
+        summary = event["conversation"]
+        if selectors.can_see(
+            summary,
+            user_id=self.membership.user_id,
+            team_ids=self.team_ids,
+            everything=self.sees_everything,
+        ):
+            await self.send_frame("conversation", conversation=summary)
+        else:
+            # Moved out of this operator's sight (another team): the list drops it.
+            await self.send_frame("conversation_hidden", conversation=summary["number"])
+
+    async def inbox_activity(self, event: dict) -> None:
+        await self.send_frame("activity", conversation=event["number"], activity=event["activity"])
+
+    async def inbox_labels(self, event: dict) -> None:
+        await self.send_frame("labels", labels=event["labels"])
+
+    async def inbox_roster(self, event: dict) -> None:
+        await self._load_visibility()
+        roster = await self.run(selectors.roster, tenant=self.tenant)
+        await self.send_frame("roster", me_teams=self.team_ids, **roster)
+
+    async def inbox_alert(self, event: dict) -> None:
+        await self.send_frame(
+            "alert",
+            kind=event["kind"],
+            conversation=event["number"],
+            by=event.get("by"),
+            preview=event.get("preview", ""),
+        )
 
     async def inbox_presence(self, event: dict) -> None:
         await self.send_frame(

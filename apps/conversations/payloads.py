@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from apps.conversations.models import Conversation, Message
+from apps.conversations.models import Activity, Conversation, Message
 
 PREVIEW_LENGTH = 140
 
@@ -35,11 +35,25 @@ def message(msg: Message, conversation: Conversation) -> dict:
 
 
 def conversation_ref(conversation: Conversation) -> dict:
-    """What a visitor may know about a conversation (no per-workspace number)."""
-    return {"id": conversation.public_id, "status": conversation.status}
+    """What a visitor may know about a conversation (no per-workspace number). Pending and
+    snoozed are the team's business: to the visitor the conversation is simply open."""
+    status = "resolved" if conversation.status == Conversation.Status.RESOLVED else "open"
+    return {"id": conversation.public_id, "status": status}
 
 
-def summary(conversation: Conversation) -> dict:
+def activity(entry: Activity) -> dict:
+    """An operators-only history entry (a note, an assignment…). Never for a visitor."""
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "actor": entry.actor_id,
+        "body": entry.body if entry.kind == Activity.Kind.NOTE else "",
+        "data": entry.data,
+        "created_at": iso(entry.created_at),
+    }
+
+
+def summary(conversation: Conversation, labels: list[int] | None = None) -> dict:
     last = conversation.last_message
     preview = ""
     if last is not None:
@@ -47,7 +61,7 @@ def summary(conversation: Conversation) -> dict:
             last.body if len(last.body) <= PREVIEW_LENGTH else last.body[:PREVIEW_LENGTH] + "…"
         )
     visitor = conversation.visitor
-    return {
+    row = {
         "number": conversation.number,
         "id": conversation.public_id,
         "status": conversation.status,
@@ -58,4 +72,10 @@ def summary(conversation: Conversation) -> dict:
         "waiting_since": iso(conversation.waiting_since),
         "last_activity_at": iso(conversation.last_activity_at),
         "created_at": iso(conversation.created_at),
+        "assignee": conversation.assignee_id,
+        "team": conversation.team_id,
+        "snoozed_until": iso(conversation.snoozed_until),
     }
+    if labels is not None:
+        row["labels"] = sorted(labels)
+    return row

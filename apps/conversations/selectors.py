@@ -2,10 +2,14 @@
 
 from datetime import timedelta
 
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.conversations import payloads
-from apps.conversations.models import Conversation, Message, OperatorPresence
+from apps.conversations.models import Activity, Conversation, Label, Message, OperatorPresence
+from apps.core.errors import Refusal
+from apps.tenants.models import Membership, Team, Tenant
 from apps.visitors.models import PageView, Visitor, VisitorSession
 
 HISTORY_LIMIT = 100
@@ -29,7 +33,11 @@ SUMMARY_FIELDS = (
     "last_message__body",
     "last_message__sender",
     "last_message__tenant",
+    "assignee",
+    "team",
+    "snoozed_until",
 )
+NOTIFY_KINDS = ("new_conversation", "mine", "mention")
 
 
 def team_online_count(*, tenant_id: int) -> int:
@@ -42,20 +50,97 @@ def team_online_count(*, tenant_id: int) -> int:
     ).count()
 
 
+def online_user_ids(*, tenant_id: int) -> list[int]:
+    return list(
+        OperatorPresence.objects.filter(
+            tenant_id=tenant_id,
+            status=OperatorPresence.Status.ONLINE,
+            connections__gt=0,
+            last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def sees_everything(membership: Membership, tenant: Tenant) -> bool:
+    return membership.is_admin or tenant.conversation_visibility == Tenant.Visibility.ALL
+
+
+def member_team_ids(membership: Membership) -> list[int]:
+    return list(membership.teams.values_list("pk", flat=True))
+
+
+def visible_q(*, user_id: int, team_ids: list[int]) -> Q:
+    """In a workspace where operators see only their teams' conversations: theirs, their
+    teams', and the unrouted ones (no team, nobody assigned: someone has to pick them up)."""
+    return (
+        Q(assignee_id=user_id)
+        | Q(team_id__in=team_ids)
+        | Q(team__isnull=True, assignee__isnull=True)
+    )
+
+
+def can_see(summary: dict, *, user_id: int, team_ids: list[int], everything: bool) -> bool:
+    """The same rule as ``visible_q`` for a summary pushed to an inbox socket."""
+    if everything:
+        return True
+    return (
+        summary.get("assignee") == user_id
+        or summary.get("team") in team_ids
+        or (summary.get("team") is None and summary.get("assignee") is None)
+    )
+
+
 def visible_conversations(*, membership):
     """The conversations ``membership`` may see in this workspace (the inbox, search, bulk
     actions all start here). Fails closed: no membership, no conversations."""
     if membership is None:
         return Conversation.objects.none()
-    return Conversation.objects.filter(tenant_id=membership.tenant_id)
+    qs = Conversation.objects.filter(tenant_id=membership.tenant_id)
+    tenant = Tenant.objects.get(pk=membership.tenant_id)
+    if sees_everything(membership, tenant):
+        return qs
+    return qs.filter(visible_q(user_id=membership.user_id, team_ids=member_team_ids(membership)))
+
+
+def visible_conversation(*, membership, number) -> Conversation | None:
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    return (
+        visible_conversations(membership=membership)
+        .select_related("visitor")
+        .filter(number=number)
+        .first()
+    )
 
 
 def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:
+    """The visitor's conversation in progress (open, pending or snoozed)."""
     return (
-        Conversation.objects.filter(visitor=visitor, status=Conversation.Status.OPEN)
+        Conversation.objects.filter(visitor=visitor, status__in=Conversation.ACTIVE_STATUSES)
         .order_by("-last_activity_at")
         .first()
     )
+
+
+def queue_position(*, conversation: Conversation | None) -> int | None:
+    """The visitor's place in the assignment queue (1 = next), or None when not queued."""
+    if (
+        conversation is None
+        or conversation.status != Conversation.Status.OPEN
+        or conversation.assignee_id is not None
+        or conversation.waiting_since is None
+        or not Tenant.objects.filter(pk=conversation.tenant_id, auto_assign=True).exists()
+    ):
+        return None
+    ahead = Conversation.objects.filter(
+        Q(waiting_since__lt=conversation.waiting_since)
+        | Q(waiting_since=conversation.waiting_since, pk__lt=conversation.pk),
+        tenant_id=conversation.tenant_id,
+        status=Conversation.Status.OPEN,
+        assignee__isnull=True,
+        waiting_since__isnull=False,
+    ).count()
+    return ahead + 1
 
 
 def visitor_messages(*, visitor: Visitor, after_id: int | None) -> list[dict]:
@@ -85,22 +170,149 @@ def conversation_messages(*, conversation: Conversation, after_id: int | None) -
     return [payloads.message(m, conversation) for m in rows]
 
 
-def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:
-    qs = (
-        Conversation.objects.select_related("visitor", "last_message")
+def _summaries(qs, limit: int) -> list[dict]:
+    rows = (
+        qs.select_related("visitor", "last_message")
         .only(*SUMMARY_FIELDS)
-        .order_by("-last_activity_at")
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.only("pk")))[:limit]
     )
+    return [payloads.summary(c, [label.pk for label in c.labels.all()]) for c in rows]
+
+
+def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:
+    qs = Conversation.objects.order_by("-last_activity_at")
     if status:
         qs = qs.filter(status=status)
-    return [payloads.summary(c) for c in qs[:limit]]
+    return _summaries(qs, limit)
 
 
-def inbox_initial_summaries() -> list[dict]:
-    """Every open conversation (up to 200) and the 50 most recently resolved."""
-    return inbox_summaries(status=Conversation.Status.OPEN, limit=200) + inbox_summaries(
-        status=Conversation.Status.RESOLVED, limit=50
+class ListError(Refusal):
+    """A list request the inbox cannot answer (unknown filter, bad value)."""
+
+
+LIST_FILTERS = ("assignee", "status", "label", "team")
+ASSIGNEE_FILTERS = ("mine", "unassigned", "teams", "all")
+SORTS = ("activity", "waiting", "newest")
+LIST_LIMIT = 200
+
+
+def inbox_list(*, membership, filters, sort="activity", limit=LIST_LIMIT) -> list[dict]:
+    """Conversations the operator may see, filtered and sorted. Unknown filters are refused
+    (never ignored: an operator must not believe a list is filtered when it is not)."""
+    if not isinstance(filters, dict):
+        raise ListError("invalid", _("Filters must be an object."), field="filters")
+    unknown = sorted(set(filters) - set(LIST_FILTERS))
+    if unknown:
+        raise ListError(
+            "unknown_filter",
+            _("Unknown filter: %(name)s. Use one of: %(known)s.")
+            % {"name": ", ".join(map(str, unknown)), "known": ", ".join(LIST_FILTERS)},
+            field="filters",
+        )
+    if sort not in SORTS:
+        raise ListError(
+            "invalid", _("Sort by one of: %(known)s.") % {"known": ", ".join(SORTS)}, field="sort"
+        )
+    qs = visible_conversations(membership=membership)
+    assignee = filters.get("assignee", "all")
+    if assignee not in ASSIGNEE_FILTERS:
+        raise ListError("invalid", _("Unknown assignee filter."), field="assignee")
+    if assignee == "mine":
+        qs = qs.filter(assignee_id=membership.user_id)
+    elif assignee == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee == "teams":
+        qs = qs.filter(team_id__in=member_team_ids(membership))
+    status = filters.get("status")
+    if status is not None:
+        if status not in Conversation.Status.values:
+            raise ListError("invalid", _("Unknown status."), field="status")
+        qs = qs.filter(status=status)
+    label = filters.get("label")
+    if label is not None:
+        if not isinstance(label, int) or not Label.objects.filter(pk=label).exists():
+            raise ListError("unknown_label", _("No such label in this workspace."), field="label")
+        qs = qs.filter(labels=label)
+    team = filters.get("team")
+    if team is not None:
+        if not isinstance(team, int) or not Team.objects.filter(pk=team).exists():
+            raise ListError("unknown_team", _("No such team in this workspace."), field="team")
+        qs = qs.filter(team_id=team)
+    if sort == "waiting":
+        qs = qs.order_by(F("waiting_since").asc(nulls_last=True), "-last_activity_at")
+    elif sort == "newest":
+        qs = qs.order_by("-created_at")
+    else:
+        qs = qs.order_by("-last_activity_at")
+    return _summaries(qs, min(int(limit), LIST_LIMIT))
+
+
+def inbox_initial_summaries(*, membership=None) -> list[dict]:
+    """What the inbox shows first: every active conversation the operator may see (up to 200)
+    and the 50 most recently resolved."""
+    if membership is None:
+        base = Conversation.objects.all()
+    else:
+        base = visible_conversations(membership=membership)
+    active = base.filter(status__in=Conversation.ACTIVE_STATUSES).order_by("-last_activity_at")
+    resolved = base.filter(status=Conversation.Status.RESOLVED).order_by("-last_activity_at")
+    return _summaries(active, 200) + _summaries(resolved, 50)
+
+
+def labels_payload() -> list[dict]:
+    return [
+        {"id": label.pk, "name": label.name, "color": label.color}
+        for label in Label.objects.order_by("name")
+    ]
+
+
+def roster(*, tenant: Tenant) -> dict:
+    """Who and what an inbox needs to name: members, teams, labels, workspace settings."""
+    members = (
+        Membership.objects.filter(tenant_id=tenant.pk)
+        .select_related("user")
+        .prefetch_related("teams")
+        .order_by("user__full_name")
     )
+    online = set(online_user_ids(tenant_id=tenant.pk))
+    return {
+        "members": [
+            {
+                "id": m.user_id,
+                "name": m.user.get_full_name(),
+                "role": m.role,
+                "capacity": m.capacity,
+                "teams": sorted(t.pk for t in m.teams.all()),
+                "online": m.user_id in online,
+            }
+            for m in members
+        ],
+        "teams": [{"id": t.pk, "name": t.name} for t in Team.objects.order_by("name")],
+        "labels": labels_payload(),
+        "settings": {
+            "visibility": tenant.conversation_visibility,
+            "auto_assign": tenant.auto_assign,
+            "typing_preview": tenant.typing_preview,
+        },
+    }
+
+
+def notify_prefs(membership: Membership) -> dict:
+    """Notification choices with defaults filled in: everything on."""
+    saved = membership.notify if isinstance(membership.notify, dict) else {}
+    prefs = {}
+    for kind in NOTIFY_KINDS:
+        chosen = saved.get(kind) if isinstance(saved.get(kind), dict) else {}
+        prefs[kind] = {
+            "desktop": bool(chosen.get("desktop", True)),
+            "sound": bool(chosen.get("sound", True)),
+        }
+    return prefs
+
+
+def conversation_activities(*, conversation: Conversation) -> list[dict]:
+    rows = Activity.objects.filter(conversation=conversation).order_by("-id")[:HISTORY_LIMIT]
+    return [payloads.activity(a) for a in reversed(list(rows))]
 
 
 def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None = None) -> dict:

@@ -7,18 +7,20 @@ doorbell and losing it loses nothing.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import payloads, selectors
+from apps.conversations import payloads, selectors, workflow
 from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
 from apps.core import realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
+from apps.search.services import index_message
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
@@ -67,18 +69,20 @@ def _next_number(tenant_id: int) -> int:
     return Tenant.objects.values_list("conversation_seq", flat=True).get(pk=tenant_id)
 
 
-def _publish_message(message: Message, conversation: Conversation) -> None:
+def _publish_message(message: Message, conversation: Conversation, labels=None) -> None:
     data = payloads.message(message, conversation)
     event = {"type": "chat.message", "message": data, "number": conversation.number}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
     realtime.publish_on_commit(realtime.group_conversation(conversation.pk), event)
-    _publish_summary(conversation)
+    _publish_summary(conversation, labels=labels)
 
 
-def _publish_summary(conversation: Conversation) -> None:
+def _publish_summary(conversation: Conversation, labels=None) -> None:
     """Send the inbox-list row of ``conversation`` (with its visitor and last message loaded,
-    as the caller holds them) to the workspace's inbox sockets after commit."""
-    summary = payloads.summary(conversation)
+    as the caller holds them) to the workspace's inbox sockets after commit. ``labels`` (ids)
+    when known; without them the row is a partial update and clients keep the labels they had
+    (reading them would cost the message path a query)."""
+    summary = payloads.summary(conversation, labels=labels)
     realtime.publish_on_commit(
         realtime.group_inbox(conversation.tenant_id),
         {"type": "inbox.conversation", "conversation": summary},
@@ -103,9 +107,11 @@ def _duplicate_of(client_id: str, **where) -> Message | None:
 
 def _insert(conversation: Conversation, **fields) -> Message:
     """Insert while the caller holds the conversation's row lock (so ids commit in order)."""
-    return Message.objects.create(
+    message = Message.objects.create(
         tenant_id=conversation.tenant_id, conversation=conversation, **fields
     )
+    index_message(message)
+    return message
 
 
 def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:
@@ -127,14 +133,32 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
-OPEN_FIELDS = ("pk", "number", "public_id", "operator_unread", "waiting_since", "created_at")
+OPEN_FIELDS = (
+    "pk",
+    "number",
+    "public_id",
+    "status",
+    "operator_unread",
+    "waiting_since",
+    "created_at",
+    "assignee_id",
+    "team_id",
+    "snoozed_until",
+)
 
 
-def _open_conversation_locked(visitor: Visitor) -> Conversation | None:
-    """The visitor's open conversation, row-locked, as a light in-memory object (one query)."""
+def _current_conversation_locked(visitor: Visitor) -> Conversation | None:
+    """The conversation a visitor's next message belongs to, row-locked, as a light in-memory
+    object (one query): the latest one still active (open, pending, snoozed) or resolved within
+    CHAT_REOPEN_WINDOW (the message reopens it)."""
+    recently = timezone.now() - settings.CHAT_REOPEN_WINDOW
     row = (
         Conversation.objects.select_for_update()
-        .filter(visitor=visitor, status=Conversation.Status.OPEN)
+        .filter(
+            Q(status__in=Conversation.ACTIVE_STATUSES)
+            | Q(status=Conversation.Status.RESOLVED, resolved_at__gte=recently),
+            visitor=visitor,
+        )
         .order_by("-last_activity_at")
         .values_list(*OPEN_FIELDS)
         .first()
@@ -142,24 +166,18 @@ def _open_conversation_locked(visitor: Visitor) -> Conversation | None:
     if row is None:
         return None
     values = dict(zip(OPEN_FIELDS, row, strict=True))
-    return Conversation(
-        id=values.pop("pk"),
-        tenant_id=visitor.tenant_id,
-        visitor=visitor,
-        status=Conversation.Status.OPEN,
-        **values,
-    )
+    return Conversation(id=values.pop("pk"), tenant_id=visitor.tenant_id, visitor=visitor, **values)
 
 
 def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
     # The hot path of the product (DESIGN.md §4): four statements inside one transaction, no
     # model round trips. docs/performance.md has the profile behind its shape.
     with transaction.atomic():
-        conversation = _open_conversation_locked(visitor)
+        conversation = _current_conversation_locked(visitor)
         if conversation is None:
             # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
             Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
-            conversation = _open_conversation_locked(visitor)
+            conversation = _current_conversation_locked(visitor)
         stored = (
             Message.objects.filter(
                 conversation__visitor=visitor, client_id=client_id, sender=Message.Sender.VISITOR
@@ -194,14 +212,40 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
         conversation.last_activity_at = message.created_at
         conversation.operator_unread += 1  # exact: the row is locked
         conversation.waiting_since = conversation.waiting_since or message.created_at
+        changes = {}
+        reopened = not created and conversation.status != Conversation.Status.OPEN
+        if reopened:
+            # A pending, snoozed or resolved conversation wakes up when the visitor writes.
+            changes = {
+                "status": Conversation.Status.OPEN,
+                "snoozed_until": None,
+                "resolved_at": None,
+            }
+            for field, value in changes.items():
+                setattr(conversation, field, value)
+            Activity.objects.create(
+                tenant_id=conversation.tenant_id,
+                conversation=conversation,
+                kind=Activity.Kind.STATUS,
+                data={"status": Conversation.Status.OPEN, "by": "visitor"},
+            )
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message=message,
             last_activity_at=message.created_at,
             operator_unread=conversation.operator_unread,
             waiting_since=conversation.waiting_since,
+            **changes,
         )
-        _publish_message(message, conversation)
+        _publish_message(message, conversation, labels=[] if created else None)
+        if reopened:
+            _publish_status(conversation, summary=False)
+        if created or (reopened and conversation.assignee_id is None):
+            transaction.on_commit(partial(_drain_queue_after_commit, visitor.tenant_id))
     return PostResult(message, conversation, False, created)
+
+
+def _drain_queue_after_commit(tenant_id: int) -> None:
+    workflow.queue_drain(tenant_id=tenant_id)
 
 
 def message_post_from_operator(
@@ -270,31 +314,16 @@ def _publish_status(conversation: Conversation, *, summary: bool = True) -> None
         _publish_summary(conversation)
 
 
-def _set_status(*, conversation: Conversation, status: str) -> Conversation:
-    with transaction.atomic():
-        conversation = _locked(conversation.pk)
-        if conversation.status == status:
-            return conversation
-        conversation.status = status
-        conversation.resolved_at = (
-            timezone.now() if status == Conversation.Status.RESOLVED else None
-        )
-        if status == Conversation.Status.RESOLVED:
-            conversation.waiting_since = None
-            conversation.operator_unread = 0
-        conversation.save(
-            update_fields=["status", "resolved_at", "waiting_since", "operator_unread"]
-        )
-        _publish_status(conversation)
-    return conversation
-
-
 def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
-    return _set_status(conversation=conversation, status=Conversation.Status.RESOLVED)
+    return workflow.conversation_set_status(
+        membership=membership, conversation=conversation, status=Conversation.Status.RESOLVED
+    )
 
 
 def conversation_reopen(*, membership: Membership, conversation: Conversation) -> Conversation:
-    return _set_status(conversation=conversation, status=Conversation.Status.OPEN)
+    return workflow.conversation_set_status(
+        membership=membership, conversation=conversation, status=Conversation.Status.OPEN
+    )
 
 
 def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str) -> int | None:
@@ -373,7 +402,7 @@ def conversation_start_by_operator(
 ) -> PostResult:
     """A proactive chat (the live visitors list): an operator writes first.
 
-    The message goes into the visitor's active conversation, or a new one; an unassigned
+    The message goes into the visitor's current conversation, or a new one; an unassigned
     conversation is assigned to that operator. The visitor's chat window is asked to open.
     Bad input changes nothing. Resending the same ``client_id`` stores the message once.
     """
@@ -384,27 +413,27 @@ def conversation_start_by_operator(
     with transaction.atomic():
         # The visitor's row lock keeps a visitor's own first message from opening a second one.
         Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .filter(visitor=visitor, status__in=Conversation.ACTIVE_STATUSES)
-            .order_by("-last_activity_at")
-            .first()
-        )
+        # The conversation the visitor's own next message would go to (a recently resolved one
+        # reopens), as for a visitor's message.
+        conversation = _current_conversation_locked(visitor)
         created = conversation is None
+        if not created and not (
+            selectors.visible_conversations(membership=membership)
+            .filter(pk=conversation.pk)
+            .exists()
+        ):
+            raise ChatError(
+                "forbidden",
+                _("This visitor is already in a conversation of a team you are not in."),
+            )
         if created:
             conversation = Conversation.objects.create(
                 tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
             )
         if conversation.assignee_id is None:
-            conversation.assignee_id = membership.user_id
-            conversation.assigned_at = timezone.now()
-            conversation.save(update_fields=["assignee", "assigned_at"])
-            Activity.objects.create(
-                tenant_id=conversation.tenant_id,
-                conversation=conversation,
-                kind=Activity.Kind.ASSIGNED,
-                actor=membership.user,
-                data={"assignee": membership.user_id, "proactive": True},
+            # By hand, so beyond capacity if need be (capacity limits automatic assignment).
+            workflow.conversation_assign(
+                membership=membership, conversation=conversation, assignee=membership.user_id
             )
         result = message_post_from_operator(
             membership=membership, conversation=conversation, client_id=client_id, body=body
@@ -442,6 +471,9 @@ def _publish_presence(presence: OperatorPresence, before: int) -> None:
                 realtime.group_widget(presence.tenant_id),
                 {"type": "chat.team", "online": online > 0},
             )
+        if presence.status == OperatorPresence.Status.ONLINE and presence.connections:
+            # Someone who can take chats is here: the queue may move.
+            workflow.queue_drain(tenant_id=presence.tenant_id)
 
     transaction.on_commit(send)
 

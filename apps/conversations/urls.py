@@ -7,4 +7,5 @@ app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:number>/", views.inbox, name="conversation"),
+    path("settings/", views.inbox_settings, name="settings"),
 ]

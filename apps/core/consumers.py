@@ -22,6 +22,9 @@ from apps.core.errors import Refusal
 logger = logging.getLogger(__name__)
 
 
+CLOSE_RESYNC = 4012  # reconnect now and resume from the database (docs/widget-protocol.md)
+
+
 class FrameError(Refusal):
     """A frame the socket refuses."""
 
@@ -38,6 +41,11 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def layer_resync(self, event: dict) -> None:
+        """The channel layer may have lost events (apps.core.layers): close so the client
+        reconnects and resumes from the database."""
+        await self.close(code=CLOSE_RESYNC)
 
     async def send_frame(self, frame_type: str, **fields: Any) -> None:
         await self.send(text_data=json.dumps({"type": frame_type, **fields}, ensure_ascii=False))

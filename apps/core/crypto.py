@@ -13,15 +13,21 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
+
+
+def _dev_key() -> str:
+    derived = hashlib.sha256(b"sohbet-dev-encryption:" + settings.SECRET_KEY.encode()).digest()
+    return base64.urlsafe_b64encode(derived).decode()
 
 
 @lru_cache(maxsize=4)
 def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
-        derived = hashlib.sha256(b"sohbet-dev-encryption:" + settings.SECRET_KEY.encode()).digest()
-        keys = (base64.urlsafe_b64encode(derived).decode(),)
+        keys = (_dev_key(),)
     return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
 
 
@@ -54,6 +60,26 @@ def keyed_hash(value: str, *, purpose: str) -> str:
     """
     key = hashlib.sha256(f"sohbet-lookup:{purpose}:".encode() + settings.SECRET_KEY.encode())
     return hmac.new(key.digest(), value.encode(), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _search_keys_for(keys: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(
+        HKDF(algorithm=SHA256(), length=32, salt=None, info=b"sohbet search index v1").derive(
+            base64.urlsafe_b64decode(k.encode() if isinstance(k, str) else k)
+        )
+        for k in keys
+    )
+
+
+def search_keys() -> tuple[bytes, ...]:
+    """Keys of the search index's token hashes (apps.search, docs/search.md): one per
+    ENCRYPTION_KEYS entry, derived with HKDF, in the same order (the first one indexes, every
+    one is tried when searching). Rotating the encryption keys rotates these too: run
+    ``manage.py search_reindex`` after ``rotate_encryption_keys`` and before dropping the old key.
+    """
+    keys = tuple(settings.ENCRYPTION_KEYS) or (_dev_key(),)
+    return _search_keys_for(keys)
 
 
 class EncryptedTextField(models.TextField):

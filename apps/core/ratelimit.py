@@ -1,9 +1,12 @@
 """Fixed-window counters in the cache, for limits outside Django views (sockets, services)."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 def hit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
@@ -13,13 +16,21 @@ def hit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
     now = int(time.time())
     bucket = now // window
     full_key = f"rl:{key}:{bucket}"
-    if cache.add(full_key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(full_key)
-        except ValueError:  # expired between add and incr
-            cache.add(full_key, 1, timeout=window + 1)
-            count = 1
+    try:
+        count = _count(full_key, window)
+    except Exception:
+        # The cache (Redis) is down: a visitor's message matters more than the limit. Fail open.
+        logger.warning("rate limit %s not counted: cache unavailable", key, exc_info=True)
+        return True, 0
     retry_after = window - (now % window)
     return count <= limit, retry_after
+
+
+def _count(full_key: str, window: int) -> int:
+    if cache.add(full_key, 1, timeout=window + 1):
+        return 1
+    try:
+        return cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.add(full_key, 1, timeout=window + 1)
+        return 1

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.tenants import services
-from apps.tenants.models import Invitation, Membership, Tenant, User, WidgetSettings
+from apps.tenants.models import Invitation, Membership, Team, Tenant, User, WidgetSettings
 
 
 class MembershipInline(admin.TabularInline):
@@ -150,3 +150,10 @@ class WidgetSettingsAdmin(admin.ModelAdmin):
     @admin.display(description=_("allowed sites"))
     def allowed_site_count(self, obj: WidgetSettings) -> int:
         return len(obj.origins)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "tenant", "created_at")
+    list_filter = ("tenant",)
+    search_fields = ("name", "tenant__slug")

@@ -41,14 +41,6 @@ class WorkspaceSettingsForm(forms.Form):
     name = forms.CharField(label=_("Workspace name"), max_length=120)
     timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
     default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
-    typing_preview = forms.BooleanField(
-        label=_("Show operators what visitors are typing"),
-        required=False,
-        help_text=_(
-            "Operators see a visitor's message as it is typed, before it is sent. The chat "
-            "window tells visitors so while this is on."
-        ),
-    )
 
 
 class InviteForm(forms.Form):

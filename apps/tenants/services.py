@@ -125,24 +125,14 @@ def workspace_signup(
 
 
 def tenant_update_settings(
-    *,
-    actor: Membership,
-    tenant: Tenant,
-    name: str,
-    timezone_name: str,
-    default_language: str,
-    typing_preview: bool | None = None,
+    *, actor: Membership, tenant: Tenant, name: str, timezone_name: str, default_language: str
 ) -> Tenant:
     _require_role(actor, Role.ADMIN)
     tenant.name = name.strip()
     tenant.timezone = timezone_name
     tenant.default_language = default_language
-    fields = ["name", "timezone", "default_language", "updated_at"]
-    if typing_preview is not None:
-        tenant.typing_preview = typing_preview
-        fields.append("typing_preview")
     tenant.full_clean()
-    tenant.save(update_fields=fields)
+    tenant.save(update_fields=["name", "timezone", "default_language", "updated_at"])
     return tenant
 
 

@@ -143,7 +143,6 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
         "name": tenant.name,
         "timezone": tenant.timezone,
         "default_language": tenant.default_language,
-        "typing_preview": tenant.typing_preview,
     }
     form = WorkspaceSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +153,6 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 timezone_name=form.cleaned_data["timezone"],
                 default_language=form.cleaned_data["default_language"],
-                typing_preview=form.cleaned_data["typing_preview"],
             )
         except ValidationError as error:
             tenant.refresh_from_db()

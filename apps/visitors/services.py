@@ -23,6 +23,7 @@ from apps.core import realtime
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
+from apps.search.services import index_visitor
 from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
 from apps.visitors import payloads, selectors
 from apps.visitors.models import (
@@ -260,6 +261,7 @@ def visitor_identify(
         target.name = claims["name"]
     target.last_seen_at = now
     target.save()
+    index_visitor(target)
 
     merged_from = None
     if target.pk != visitor.pk:

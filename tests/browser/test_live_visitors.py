@@ -192,7 +192,7 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     expect(widget.mine.last.locator(".st")).to_have_text("Sent")
     with scopes_disabled():
         Conversation.objects.filter(tenant=tenant, number=1).update(
-            status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=3)
+            status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=30)
         )
     widget.say("Do you deliver to Kadıköy?")
 
@@ -275,15 +275,16 @@ def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
     daphne, host, team, contexts, screenshot
 ):
     tenant, operator, admin = team
-    # An admin turns the sneak peek off on the workspace settings page.
+    # An admin turns the sneak peek off on the inbox settings page.
     settings = inbox_page(contexts, daphne, admin)
-    settings.goto(f"{daphne.url}/app/{tenant.slug}/settings/")
-    box = settings.get_by_label("Show operators what visitors are typing")
+    settings.goto(f"{daphne.url}/app/{tenant.slug}/inbox/settings/")
+    general = settings.get_by_test_id("inbox-general-form")
+    box = general.get_by_label("Show operators what visitors are typing")
     expect(box).to_be_checked()
     box.uncheck()
     screenshot(settings, "live-4-settings-typing-preview")
-    settings.get_by_role("button", name="Save").click()
-    expect(settings.get_by_text("Workspace settings saved.")).to_be_visible()
+    general.get_by_role("button", name="Save").click()
+    expect(settings.get_by_text("Inbox settings saved.")).to_be_visible()
     expect(settings.get_by_label("Show operators what visitors are typing")).not_to_be_checked()
 
     page = contexts().new_page()

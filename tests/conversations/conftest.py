@@ -35,6 +35,23 @@ class Socket:
             if frame["type"] == type_ and all(frame.get(k) == v for k, v in match.items()):
                 return frame
 
+    def take(self, type_: str, timeout: float = 5, **match) -> dict:
+        """Like ``expect``, but frames that arrived earlier (in any order) count too; each
+        frame is taken once."""
+        taken = getattr(self, "_taken", set())
+        self._taken = taken
+        for index, frame in enumerate(self.seen):
+            if (
+                index not in taken
+                and frame["type"] == type_
+                and all(frame.get(k) == v for k, v in match.items())
+            ):
+                taken.add(index)
+                return frame
+        frame = self.expect(type_, timeout, **match)
+        taken.add(len(self.seen) - 1)
+        return frame
+
     def expect_message(self, timeout: float = 5, **match) -> dict:
         """The next ``message`` frame whose message matches ``match`` (e.g. sender="operator")."""
         while True:

@@ -64,11 +64,12 @@ def test_visitor_and_operator_chat_both_ways(server, team):
     inbox.send("typing", conversation=number, typing=True)
     assert visitor.expect("typing")["author"]["name"] == "Ayşe Operator"
 
-    # Resolve: the visitor is told; the visitor's next message opens a new conversation.
+    # Resolve: the visitor is told; the visitor's next message reopens the same conversation.
     inbox.send("resolve", conversation=number)
     assert visitor.expect("conversation")["conversation"]["status"] == "resolved"
     ack2 = visitor.say("One more thing")
-    assert ack2["conversation"] != ack["conversation"]
+    assert ack2["conversation"] == ack["conversation"]
+    assert visitor.expect("conversation")["conversation"]["status"] == "open"
     visitor.close()
     inbox.close()
 

@@ -85,12 +85,15 @@ def _start_redis(port: int) -> subprocess.Popen:
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server binary")
 def test_losing_the_redis_channel_layer_loses_no_stored_message(team):
+    """The classic layer (core): sockets drop with Redis and clients resume from the database."""
     tenant, operator = team
     port = free_port()
     redis = _start_redis(port)
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        with asgi_servers(1, REDIS_URL=url, CELERY_BROKER_URL="memory://") as (server,):
+        with asgi_servers(
+            1, REDIS_URL=url, CELERY_BROKER_URL="memory://", CHANNEL_LAYER="core"
+        ) as (server,):
             visitor = VisitorClient(server, tenant.widget_key)
             token = visitor.hello()["visitor"]["token"]
             first = visitor.say("while Redis is up")
@@ -115,6 +118,52 @@ def test_losing_the_redis_channel_layer_loses_no_stored_message(team):
         redis.kill()
     with scopes_disabled():
         assert Message.objects.count() == 2
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs the redis-server binary")
+def test_the_pubsub_layer_keeps_chatting_through_a_redis_outage_and_resyncs(team):
+    """The pub/sub layer (the default): sockets stay open while Redis is down, messages are
+    stored and acknowledged, events published meanwhile are lost; when Redis is back every
+    socket is closed with 4012 and the clients resume from the database with nothing missing."""
+    tenant, operator = team
+    port = free_port()
+    redis = _start_redis(port)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with asgi_servers(
+            1, REDIS_URL=url, CELERY_BROKER_URL="memory://", CHANNEL_LAYER="pubsub"
+        ) as (server,):
+            visitor = VisitorClient(server, tenant.widget_key)
+            token = visitor.hello()["visitor"]["token"]
+            first = visitor.say("while Redis is up")
+            inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+            number = inbox.expect("ready")["conversations"][0]["number"]
+            inbox.send("subscribe", conversation=number, after_id=None)
+            inbox.expect("history")
+
+            redis.kill()
+            redis.wait(10)
+            during = visitor.say("sent while Redis was down")  # stored and acknowledged
+            assert during["duplicate"] is False
+            redis = _start_redis(port)
+
+            # Redis is back: both sockets are told to resync.
+            assert visitor.closed_with(timeout=20) == 4012
+            assert inbox.closed_with(timeout=20) == 4012
+            back = VisitorClient(server, tenant.widget_key)
+            resumed = back.hello(token=token, last_id=first["id"])
+            assert [m["body"] for m in resumed["messages"]] == ["sent while Redis was down"]
+            inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+            inbox.expect("ready")
+            inbox.send("subscribe", conversation=number, after_id=first["id"])
+            history = inbox.expect("history")["messages"]
+            assert [m["id"] for m in history] == [during["id"]]
+
+            # And live delivery works again.
+            reply = inbox.reply(number, "got it")
+            assert back.expect_message(sender="operator")["id"] == reply["id"]
+    finally:
+        redis.kill()
 
 
 def test_idle_sockets_survive_quiet_periods_on_redis(team):

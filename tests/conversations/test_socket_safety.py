@@ -148,7 +148,8 @@ def test_removing_a_member_closes_their_inbox_socket_at_once(server, tenant):
 
 
 def test_after_removal_the_next_frame_is_refused(server, tenant):
-    """Even if the push is lost (channel layer down), the socket re-checks on every frame."""
+    """Even if the push is lost (channel layer down), the socket re-checks access on frames
+    (at most every ACCESS_RECHECK_SECONDS; the first frame after connecting always)."""
     owner = member(tenant, Role.OWNER)
     operator = member(tenant)
     inbox = OperatorClient(server, tenant.slug, session_for(operator.user))

@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.conversations import workflow
 from apps.conversations.services import message_post_from_visitor, presence_connect
 from apps.tenants import services
-from apps.tenants.models import Role, Tenant
+from apps.tenants.models import Role, Team, Tenant
 from apps.visitors.services import visit_start
 from tests.factories import TenantFactory, UserFactory, member
 
@@ -30,7 +31,15 @@ def data():
             start = visit_start(
                 tenant=tenant, token=None, ip="10.0.0.1", page={"url": "https://shop.test/"}
             )
-            message_post_from_visitor(visitor=start.visitor, client_id="c1", body="hello")
+            posted = message_post_from_visitor(visitor=start.visitor, client_id="c1", body="hello")
+            Team.objects.create(tenant=tenant, name="Billing")
+            label = workflow.label_create(membership=owner, name="VIP")
+            workflow.conversation_label(
+                membership=owner, conversation=posted.conversation, add=[label.pk]
+            )
+            workflow.note_add(
+                membership=owner, conversation=posted.conversation, body="PRIVATE-NOTE"
+            )
             services.widget_settings_get(tenant=tenant)
             presence_connect(membership=owner)
     return a, b
@@ -61,6 +70,7 @@ def test_every_changelist_and_change_page_opens(superuser_client, data):
             )
             assert change.status_code == 200, (model, obj.pk)
             assert b"hello" not in change.content or model._meta.model_name != "message"
+            assert b"PRIVATE-NOTE" not in change.content  # private notes stay out of admin
 
 
 def test_tenant_owned_rows_of_all_workspaces_are_listed(superuser_client, data):

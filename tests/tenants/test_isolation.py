@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.canned.services import canned_create
 from apps.conversations.services import message_post_from_visitor
 from apps.tenants import services
 from apps.tenants.models import Invitation, Membership, Role
@@ -48,6 +49,9 @@ def two_workspaces():
         )
         start = visit_start(tenant=b, token=None, ip="127.0.0.1")
         chat = message_post_from_visitor(visitor=start.visitor, client_id="c1", body="Beta secret")
+        canned = canned_create(
+            actor=b_owner, personal=False, shortcut="b", titles={"en": "B"}, bodies={"en": "B"}
+        )
     return {
         "a": a,
         "b": b,
@@ -55,6 +59,7 @@ def two_workspaces():
         "b_operator": b_operator,
         "b_inv": invitation,
         "b_conversation": chat.conversation,
+        "b_canned": canned,
     }
 
 
@@ -72,6 +77,7 @@ def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method)
         "member_id": w["b_operator"].pk,
         "invitation_id": w["b_inv"].pk,
         "number": w["b_conversation"].number,
+        "response_id": w["b_canned"].pk,
     }
     for name, params in workspace_url_names():
         kwargs = {"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}
@@ -96,6 +102,7 @@ def test_b_object_ids_inside_a_urls_are_404(client, two_workspaces, method):
         "member_id": w["b_operator"].pk,
         "invitation_id": w["b_inv"].pk,
         "number": w["b_conversation"].number,
+        "response_id": w["b_canned"].pk,
     }
     for name, params in workspace_url_names():
         object_params = [p for p in params if p != "slug"]
@@ -115,6 +122,7 @@ def test_anonymous_is_sent_to_login_for_every_workspace_url(client, two_workspac
         "member_id": w["b_operator"].pk,
         "invitation_id": w["b_inv"].pk,
         "number": w["b_conversation"].number,
+        "response_id": w["b_canned"].pk,
     }
     for name, params in workspace_url_names():
         url = reverse(

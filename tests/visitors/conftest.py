@@ -1,9 +1,14 @@
 """Socket fixtures for the visitor-context tests (real daphne, real sockets)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
+from django_scopes import scopes_disabled
 from websockets.sync.client import connect
 
+from apps.conversations.models import Conversation
 from tests.conversations.conftest import OperatorClient, VisitorClient, session_for
 from tests.factories import TenantFactory, member
 from tests.live import start_server
@@ -68,3 +73,12 @@ class BrowserVisitorClient(VisitorClient):
         )
         self.conn = self._cm.__enter__()
         self.seen = []
+
+
+def long_ago(tenant, number: int) -> None:
+    """Conversation ``number`` was resolved a month ago: the visitor's next message opens a new
+    one instead of reopening it (settings.CHAT_REOPEN_WINDOW)."""
+    with scopes_disabled():
+        Conversation.objects.filter(tenant=tenant, number=number).update(
+            status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=30)
+        )

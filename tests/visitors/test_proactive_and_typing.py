@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from apps.conversations.models import Activity, Conversation, Message
-from apps.tenants.models import Tenant
+from apps.tenants.models import Team, Tenant
 from tests.conversations.conftest import VisitorClient
 from tests.factories import PASSWORD, TenantFactory
 from tests.utils import page_text
@@ -37,8 +37,10 @@ def test_an_operator_starts_a_chat_and_the_visitors_window_is_asked_to_open(serv
     assert opened["message"] == got["id"] and opened["conversation"]["status"] == "open"
     assert "number" not in opened["conversation"]  # visitors never see workspace numbers
 
-    summary = inbox.expect("conversation")["conversation"]
+    while not (summary := inbox.expect("conversation")["conversation"])["preview"]:
+        pass  # the new conversation's row, then the same row with the message
     assert summary["number"] == number and summary["preview"] == "Need help with tulips?"
+    assert summary["assignee"] == operator.user_id
     with scopes_disabled():
         conversation = Conversation.objects.get(tenant=tenant, number=number)
         assert conversation.assignee_id == operator.user_id and conversation.assigned_at
@@ -183,36 +185,55 @@ def test_the_widget_says_so_only_while_the_setting_is_on_and_admins_can_turn_it_
     assert client.get(config_url).json()["typing_preview"] is True
     assert note in page_text(client.get(chat_url))
 
+    # The admin turns it off on the inbox settings page (apps.conversations).
     client.login(email=admin.user.email, password=PASSWORD)
-    settings_url = reverse("tenants:settings", kwargs={"slug": tenant.slug})
-    page = client.get(settings_url)
-    assert "Show operators what visitors are typing" in page_text(page)
-    response = client.post(
-        settings_url,
-        {"name": tenant.name, "timezone": "UTC", "default_language": "en"},  # box unticked
-    )
-    assert response.status_code == 302
+    settings_url = reverse("inbox:settings", kwargs={"slug": tenant.slug})
+    assert "Show operators what visitors are typing" in page_text(client.get(settings_url))
+    general = {"action": "general", "visibility": "all", "auto_assign": "on"}
+    assert client.post(settings_url, general).status_code == 302  # the box unticked
     tenant.refresh_from_db()
     assert tenant.typing_preview is False
     assert client.get(config_url).json()["typing_preview"] is False
     assert note not in page_text(client.get(chat_url))
 
-    client.post(
-        settings_url,
-        {"name": tenant.name, "timezone": "UTC", "default_language": "en", "typing_preview": "on"},
-    )
+    client.post(settings_url, {**general, "typing_preview": "on"})
     tenant.refresh_from_db()
     assert tenant.typing_preview is True
+    assert note in page_text(client.get(chat_url))
 
 
 def test_operators_cannot_change_the_setting(client, team):
     tenant, operator, _admin = team
     client.login(email=operator.user.email, password=PASSWORD)
-    settings_url = reverse("tenants:settings", kwargs={"slug": tenant.slug})
-    response = client.post(
-        settings_url, {"name": tenant.name, "timezone": "UTC", "default_language": "en"}
-    )
+    settings_url = reverse("inbox:settings", kwargs={"slug": tenant.slug})
+    response = client.post(settings_url, {"action": "general", "visibility": "all"})
     assert response.status_code == 403
-    with scope(tenant=tenant):
-        tenant.refresh_from_db()
+    tenant.refresh_from_db()
     assert tenant.typing_preview is True
+
+
+def test_a_proactive_chat_respects_who_sees_which_conversation(server, team):
+    tenant, operator, admin = team
+    Tenant.objects.filter(pk=tenant.pk).update(conversation_visibility=Tenant.Visibility.TEAMS)
+    with scope(tenant=tenant):
+        sales = Team.objects.create(tenant=tenant, name="Sales")
+        admin.teams.add(sales)
+    watcher = inbox_for(server, admin)
+    visitor, number = chatting_visitor(server, tenant, watcher, "Price for 100 roses?")
+    with scopes_disabled():
+        Conversation.objects.filter(tenant=tenant, number=number).update(
+            team=sales, assignee=admin.user
+        )
+    public_id = visitor.seen[0]["visitor"]["id"]
+    outsider = inbox_for(server, operator)  # not in Sales
+    outsider.send("proactive_start", visitor=public_id, client_id="ext:z", body="Hi!")
+    error = outsider.expect("error")
+    assert error["code"] == "forbidden" and "team" in error["message"]
+    with scopes_disabled():
+        assert Message.objects.filter(conversation__number=number).count() == 1
+    visitor.nothing()
+    assert not [
+        f for f in visitor.seen if f["type"] == "open" or f.get("message", {}).get("body") == "Hi!"
+    ]
+    for client in (visitor, watcher, outsider):
+        client.close()

@@ -5,7 +5,7 @@ from django_scopes import scope
 from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash
 from tests.conversations.conftest import VisitorClient
-from tests.visitors.conftest import BrowserVisitorClient, inbox_for
+from tests.visitors.conftest import BrowserVisitorClient, inbox_for, long_ago
 
 CHROME_UA = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -34,6 +34,7 @@ def test_the_panel_shows_who_where_and_history_and_follows_the_visitor_live(serv
     number_1 = inbox.expect("conversation")["conversation"]["number"]
     inbox.send("resolve", conversation=number_1)
     visitor.expect("conversation")
+    long_ago(tenant, number_1)  # past the window in which a visitor's message reopens it
     visitor.send("page", url="https://shop.example.com/tulips", title="Tulips")
     second = visitor.say("Second question")
     assert second["conversation"] != first["conversation"]

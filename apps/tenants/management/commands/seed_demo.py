@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope
 
-from apps.tenants.models import Membership, Role, Tenant, User
+from apps.conversations.models import Label
+from apps.tenants.models import Membership, Role, Team, Tenant, User
 from apps.tenants.services import widget_settings_get
 
 DEMO_PASSWORD = "sohbet-demo-1234"  # noqa: S105 - printed on purpose, local demo only
@@ -14,6 +15,7 @@ PEOPLE = [
     ("operator@demo.sohbet.localhost", "Ece Operator", Role.OPERATOR),
 ]
 SUPERUSER = ("admin@sohbet.localhost", "Platform Admin")
+DEMO_LABELS = [("VIP", "#d97706"), ("Refund", "#dc2626"), ("Bug", "#7c3aed")]
 
 
 class Command(BaseCommand):
@@ -32,11 +34,21 @@ class Command(BaseCommand):
             slug="demo", defaults={"name": "Demo Shop", "timezone": "Europe/Istanbul"}
         )
         with scope(tenant=tenant):
+            members = []
             for email, name, role in PEOPLE:
                 user = User.objects.filter(email=email).first()
                 if user is None:
                     user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
-                Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": role})
+                membership, _ = Membership.objects.get_or_create(
+                    tenant=tenant, user=user, defaults={"role": role}
+                )
+                members.append(membership)
+            support, created = Team.objects.get_or_create(tenant=tenant, name="Support")
+            if created:  # first run only
+                Team.objects.get_or_create(tenant=tenant, name="Sales")
+                support.members.add(*members)
+                for name, color in DEMO_LABELS:
+                    Label.objects.get_or_create(tenant=tenant, name=name, defaults={"color": color})
             widget = widget_settings_get(tenant=tenant)
             if not widget.welcome_title_en:  # first run only: later edits in settings are kept
                 widget.welcome_title_en = "Hi there 👋"
