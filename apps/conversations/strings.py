@@ -39,7 +39,7 @@ def inbox_strings() -> dict[str, str]:
         "bulk_assign": _("Assign to…"),
         "bulk_label": _("Label…"),
         "bulk_clear": _("Clear selection"),
-        "bulk_done": _("Done: %(count)s conversations changed."),
+        "bulk_done": _("Done. Conversations changed: %(count)s"),
         "error_offline": _("You are offline. Try again when the connection is back."),
         "select_conversation": _("Choose a conversation on the left to read and answer it."),
         "not_found": _("This conversation does not exist in this workspace."),

@@ -337,6 +337,7 @@ def test_snooze_from_the_menu_then_mark_pending(asgi, open_page, crew, screensho
     visitor.say("Merhaba?")
     expect(status).to_have_text(s("status_open"))
     expect(ayse.item(1)).to_have_count(0)
+    expect(timeline_lines(ayse).last).to_have_text(s("activity_reopened_visitor"))
     visitor.close()
 
 
@@ -458,6 +459,24 @@ def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
     page.get_by_role("menuitem", name=re.compile(MEHMET)).click()
     expect(ayse.item(3).locator(".conv-assignee")).to_contain_text(MEHMET)
     expect(bar).to_be_hidden()
+
+    # A label deleted while the menu is open: the server refuses, the bar says why, and the
+    # selection stays for another try.
+    with scope(tenant=crew.tenant):
+        doomed = workflow.label_create(membership=crew.ayse, name="Old", color="#4b5563")
+    select_all.check()
+    bar.get_by_role("button", name=s("bulk_label")).click()
+    item = page.get_by_role("menuitem", name="Old")
+    expect(item).to_be_visible()
+    with scope(tenant=crew.tenant):
+        workflow.label_delete(membership=crew.ayse, label_id=doomed.pk)
+    item.click()
+    expect(bar.get_by_role("alert")).to_have_text("No such label in this workspace.")
+    expect(bar.locator("#inbox-bulk-count")).to_have_text(fill(s("selected_count"), count=1))
+    screenshot(page, "workflow_bulk_error")
+    bar.get_by_role("button", name=s("bulk_clear")).click()
+    expect(bar).to_be_hidden()
+
     page.get_by_label(s("filter_status"), exact=True).select_option("resolved")
     expect_numbers(ayse, [2, 1])
     screenshot(page, "workflow_bulk_done")
