@@ -159,6 +159,10 @@ def inbox_strings() -> dict[str, str]:
         ),
         "note_offline_hint": _("Offline: notes can be saved once the connection is back."),
         "note_offline": _("You are offline: the note was not saved. Your text is still here."),
+        "note_unconfirmed": _(
+            "The connection dropped before the note was confirmed. Your text is back in the "
+            "composer: check the conversation before adding it again."
+        ),
         "add_note": _("Add note"),
         "mention_list": _("Teammates to mention"),
         "composer_offline_hint": _(

@@ -412,7 +412,7 @@
     state.connected = false;
     state.listPending = null;
     markPendingQueued();
-    failPendingNotes(t("note_offline"));
+    failPendingNotes(t("note_unconfirmed"));
     if (state.pendingBulk) bulkFailed(t("error_offline"));
     if (code === 4401) {
       stop(t("signed_out"));
