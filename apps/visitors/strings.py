@@ -30,4 +30,6 @@ def widget_strings() -> dict[str, str]:
         "rate_limited": _("You are sending messages too fast. Please wait a moment."),
         "error": _("Something went wrong. Please try again."),
         "resolved": _("This conversation was closed. Send a message to start a new one."),
+        # Translators: the visitor's place in the queue; {position} is a number (1 = next).
+        "queue": _("You are number {position} in line. An operator will be with you shortly."),
     }

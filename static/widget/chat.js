@@ -29,6 +29,7 @@
     rate_limited: 'You are sending messages too fast. Please wait a moment.',
     error: 'Something went wrong. Please try again.',
     resolved: 'This conversation was closed. Send a message to start a new one.',
+    queue: 'You are number {position} in line. An operator will be with you shortly.',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -75,6 +76,7 @@
   const count = $('count');
   const typingEl = $('typing');
   const banner = $('banner');
+  const queueEl = $('queue');
 
   // --- small helpers ---------------------------------------------------------------------------
   const el = (tag, cls, parent, text) => {
@@ -202,6 +204,14 @@
     notice.hidden = false;
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(() => { notice.hidden = true; }, 8000);
+  };
+
+  // --- place in the queue (when every operator is busy) ---------------------------------------
+  const setQueue = (position) => {
+    if (!queueEl) return;
+    const on = typeof position === 'number' && position > 0;
+    queueEl.textContent = on ? fmt(T.queue, { position }) : '';
+    queueEl.hidden = !on;
   };
 
   // --- the message list ------------------------------------------------------------------------
@@ -367,6 +377,7 @@
     }
     if (f.limits && f.limits.max_length) maxLen = f.limits.max_length;
     if (f.team) { team = Object.assign({}, team, f.team); setTeam(team); }
+    setQueue(f.queue);
     // The first history of a fresh page is old news; later ones (reconnect, cached page)
     // hold messages this visitor has not seen yet.
     const notify = everReady || lastId > 0;
@@ -424,8 +435,12 @@
         log.querySelectorAll('.me').forEach(refreshStatus);
         return;
       case 'conversation':
-        if (f.conversation && f.conversation.status === 'resolved') addNotice(T.resolved);
+        if (f.conversation && f.conversation.status === 'resolved') {
+          addNotice(T.resolved);
+          setQueue(null);
+        }
         return;
+      case 'queue': return setQueue(f.position);
       case 'team':
         team.online = !!f.online;
         return setTeam(team);
