@@ -774,7 +774,9 @@ class InboxConsumer(ScopedConsumer):
             name=frame.get("name"),
             color=frame.get("color") or "#6b7280",
         )
-        await self.send_frame("label_created", label={"id": label.pk, "name": label.name})
+        await self.send_frame(
+            "label_created", label={"id": label.pk, "name": label.name, "color": label.color}
+        )
 
     async def frame_prefs(self, frame: dict) -> None:
         prefs = await self.run(

@@ -83,7 +83,18 @@ class Conversation(TenantOwned):
             models.Index(fields=["tenant", "status", "-last_activity_at"]),
             models.Index(fields=["visitor", "status"]),
             models.Index(fields=["tenant", "assignee", "status"]),
-            models.Index(fields=["status", "snoozed_until"]),
+            # The inbox's first screen: active conversations, latest activity first.
+            models.Index(
+                fields=["tenant", "-last_activity_at"],
+                condition=models.Q(status__in=["open", "pending", "snoozed"]),
+                name="conversation_active_recent",
+            ),
+            # The snooze alarm: only snoozed rows, by wake-up time.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=models.Q(status="snoozed"),
+                name="conversation_snoozed_due",
+            ),
         ]
 
     def __str__(self) -> str:

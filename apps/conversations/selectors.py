@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.conversations import payloads
 from apps.conversations.models import Activity, Conversation, Label, Message, OperatorPresence
+from apps.core.db import GroupConcat
 from apps.core.errors import Refusal
 from apps.tenants.models import Membership, Team, Tenant
 from apps.visitors.models import PageView, Visitor, VisitorSession
@@ -170,13 +171,27 @@ def conversation_messages(*, conversation: Conversation, after_id: int | None) -
     return [payloads.message(m, conversation) for m in rows]
 
 
+def _label_ids_subquery() -> Subquery:
+    """A conversation's label ids as one comma-joined string, inside the list query itself: the
+    list costs the same number of queries whatever its size (B6)."""
+    through = Conversation.labels.through
+    return Subquery(
+        through.objects.filter(conversation_id=OuterRef("pk"))
+        .values("conversation_id")
+        .annotate(ids=GroupConcat("label_id"))
+        .values("ids")[:1]
+    )
+
+
 def _summaries(qs, limit: int) -> list[dict]:
     rows = (
         qs.select_related("visitor", "last_message")
         .only(*SUMMARY_FIELDS)
-        .prefetch_related(Prefetch("labels", queryset=Label.objects.only("pk")))[:limit]
+        .annotate(label_ids=_label_ids_subquery())[:limit]
     )
-    return [payloads.summary(c, [label.pk for label in c.labels.all()]) for c in rows]
+    return [
+        payloads.summary(c, [int(x) for x in (c.label_ids or "").split(",") if x]) for c in rows
+    ]
 
 
 def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:

@@ -223,11 +223,8 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             }
             for field, value in changes.items():
                 setattr(conversation, field, value)
-            Activity.objects.create(
-                tenant_id=conversation.tenant_id,
-                conversation=conversation,
-                kind=Activity.Kind.STATUS,
-                data={"status": Conversation.Status.OPEN, "by": "visitor"},
+            workflow.activity_record(
+                conversation, Activity.Kind.STATUS, None, status="open", by="visitor"
             )
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message=message,

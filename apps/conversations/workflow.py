@@ -72,7 +72,7 @@ def _team(team_id) -> Team:
     return team
 
 
-def _record(conversation: Conversation, kind: str, actor, **data) -> Activity:
+def activity_record(conversation: Conversation, kind: str, actor, **data) -> Activity:
     activity = Activity.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -166,7 +166,9 @@ def conversation_set_status(
             data["until"] = payloads.iso(snooze_until)
         if membership is None:
             data["by"] = "system"
-        _record(conversation, Activity.Kind.STATUS, membership.user if membership else None, **data)
+        activity_record(
+            conversation, Activity.Kind.STATUS, membership.user if membership else None, **data
+        )
         _publish_summary(conversation)
         _publish_visitor_status(conversation)
         if was_open and conversation.assignee_id:
@@ -196,7 +198,7 @@ def conversations_wake_snoozed(*, now: datetime | None = None) -> int:
                 locked.status = Conversation.Status.OPEN
                 locked.snoozed_until = None
                 locked.save(update_fields=["status", "snoozed_until"])
-                _record(locked, Activity.Kind.STATUS, None, status="open", by="snooze")
+                activity_record(locked, Activity.Kind.STATUS, None, status="open", by="snooze")
                 _publish_summary(locked)
                 if locked.assignee_id:
                     realtime.publish_on_commit(
@@ -254,12 +256,12 @@ def _apply_assignment(
         conversation.assigned_at = now if assignee_id else None
     conversation.save(update_fields=["assignee", "team", "assigned_at"])
     if team_id != old_team:
-        _record(conversation, Activity.Kind.TEAM, actor, team=team_id, previous=old_team)
+        activity_record(conversation, Activity.Kind.TEAM, actor, team=team_id, previous=old_team)
     if assignee_id != old_assignee:
         if assignee_id is None:
-            _record(conversation, Activity.Kind.UNASSIGNED, actor, previous=old_assignee)
+            activity_record(conversation, Activity.Kind.UNASSIGNED, actor, previous=old_assignee)
         else:
-            _record(
+            activity_record(
                 conversation,
                 Activity.Kind.ASSIGNED,
                 actor,
@@ -496,7 +498,7 @@ def _change_labels(conversation: Conversation, actor, add_ids: set, remove_ids: 
         conversation.labels.add(*to_add)
     if to_remove:
         conversation.labels.remove(*to_remove)
-    _record(
+    activity_record(
         conversation, Activity.Kind.LABELS, actor, added=sorted(to_add), removed=sorted(to_remove)
     )
     _publish_summary(conversation)

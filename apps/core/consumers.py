@@ -114,8 +114,10 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 await handler(frame)
             except Refusal as exc:  # a refusal becomes an error frame; the socket stays open
                 extra = dict(exc.extra)
-                if isinstance(frame.get("client_id"), str):
-                    extra.setdefault("client_id", frame["client_id"][:64])
+                for echo in ("client_id", "request"):  # so the client knows what was refused
+                    if isinstance(frame.get(echo), str):
+                        extra.setdefault(echo, frame[echo][:64])
+                extra.setdefault("frame", frame["type"][:40])
                 await self.send_error(exc.code, exc.message, **extra)
             except Exception:  # a bug: logged, and the client still gets an answer
                 logger.exception("frame %s failed", frame["type"])

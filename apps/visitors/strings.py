@@ -35,6 +35,8 @@ def widget_strings() -> dict[str, str]:
         "typing_preview_note": _(
             "Our team may see your message as you type it, before you send it."
         ),
+        # Translators: the visitor's place in the queue; {position} is a number (1 = next).
+        "queue": _("You are number {position} in line. An operator will be with you shortly."),
     }
 
 

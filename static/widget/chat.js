@@ -29,6 +29,7 @@
     rate_limited: 'You are sending messages too fast. Please wait a moment.',
     error: 'Something went wrong. Please try again.',
     resolved: 'This conversation was closed. Send a message to start a new one.',
+    queue: 'You are number {position} in line. An operator will be with you shortly.',
     typing_preview_note: 'Our team may see your message as you type it, before you send it.',
   };
 
@@ -76,6 +77,7 @@
   const count = $('count');
   const typingEl = $('typing');
   const banner = $('banner');
+  const queueEl = $('queue');
 
   // --- small helpers ---------------------------------------------------------------------------
   const el = (tag, cls, parent, text) => {
@@ -203,6 +205,14 @@
     notice.hidden = false;
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(() => { notice.hidden = true; }, 8000);
+  };
+
+  // --- place in the queue (when every operator is busy) ---------------------------------------
+  const setQueue = (position) => {
+    if (!queueEl) return;
+    const on = typeof position === 'number' && position > 0;
+    queueEl.textContent = on ? fmt(T.queue, { position }) : '';
+    queueEl.hidden = !on;
   };
 
   // --- the message list ------------------------------------------------------------------------
@@ -368,6 +378,7 @@
     }
     if (f.limits && f.limits.max_length) maxLen = f.limits.max_length;
     if (f.team) { team = Object.assign({}, team, f.team); setTeam(team); }
+    setQueue(f.queue);
     // The first history of a fresh page is old news; later ones (reconnect, cached page)
     // hold messages this visitor has not seen yet.
     const notify = everReady || lastId > 0;
@@ -427,8 +438,12 @@
         log.querySelectorAll('.me').forEach(refreshStatus);
         return;
       case 'conversation':
-        if (f.conversation && f.conversation.status === 'resolved') addNotice(T.resolved);
+        if (f.conversation && f.conversation.status === 'resolved') {
+          addNotice(T.resolved);
+          setQueue(null);
+        }
         return;
+      case 'queue': return setQueue(f.position);
       case 'open': // an operator started a chat with us: ask the host page to show the window
         if (!isOpen) toParent('proactive', { message: f.message });
         return;

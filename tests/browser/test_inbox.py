@@ -206,7 +206,11 @@ def test_operator_sees_new_conversation_live_and_answers(asgi, asgi_page, team, 
     page.go_forward()
     expect(page.locator("#inbox-conv-number")).to_have_text(f"#{number}")
     inbox.open(f"{number}/")
-    expect(inbox.messages.locator(".msg")).to_have_count(3)
+    expect(inbox.messages.locator(".msg-visitor, .msg-operator")).to_have_count(3)
+    # Nobody else was online with room: auto-assignment gave it to her, and says so.
+    expect(inbox.messages.locator(".msg-activity .msg-body")).to_have_text(
+        [inbox.s("activity_assigned_auto").replace("%(name)s", "Ayşe Operator")]
+    )
     assert inbox.dialogs == []
     visitor.close()
 
@@ -227,16 +231,17 @@ def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
     expect(status).to_have_text(s("status_resolved"))
     expect(page.get_by_role("button", name=s("reopen"), exact=True)).to_be_enabled()
     assert visitor.expect("conversation")["conversation"]["status"] == "resolved"
-    expect(inbox.item(number)).to_have_count(0)  # gone from the Open tab
-    page.get_by_role("tab", name=s("tab_resolved")).click()
+    expect(inbox.item(number)).to_have_count(0)  # gone from the open ones
+    status_filter = page.get_by_label(s("filter_status"), exact=True)
+    status_filter.select_option("resolved")
     expect(inbox.item(number)).to_contain_text(s("status_resolved"))
     screenshot(page, "inbox_resolved")
 
     page.get_by_role("button", name=s("reopen"), exact=True).click()
     expect(status).to_have_text(s("status_open"))
     assert visitor.expect("conversation")["conversation"]["status"] == "open"
-    expect(inbox.item(number)).to_have_count(0)  # gone from the Resolved tab
-    page.get_by_role("tab", name=s("tab_open")).click()
+    expect(inbox.item(number)).to_have_count(0)  # gone from the resolved ones
+    status_filter.select_option("open")
     expect(inbox.item(number)).to_be_visible()
     visitor.close()
 
