@@ -30,6 +30,8 @@ pytestmark = pytest.mark.browser
 OPERATOR = "Ayşe Operator"
 ADMIN = "Deniz Admin"
 NOTE = "Prefers delivery after 6 pm. Allergic to lilies!"
+# The conversation's messages (the timeline also shows the team's activities and notes).
+CHAT = "#inbox-messages :is(.msg-visitor, .msg-operator) .msg-body"
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +141,11 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
 
     # The operator lands in the new conversation, assigned to them.
     expect(inbox.locator("#inbox-conv-number")).to_have_text("#1")
-    expect(inbox.locator("#inbox-messages .msg-body")).to_have_text(
+    expect(inbox.locator(CHAT)).to_have_text(
         ["Hello! Looking for roses? Today they come with a free vase."]
+    )
+    expect(inbox.locator("#inbox-messages .msg-activity .msg-body")).to_have_text(
+        [f"{OPERATOR} took this conversation"]
     )
     expect(row.get_by_role("button", name="Open #1")).to_be_visible()
     with scopes_disabled():
@@ -159,9 +164,7 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
 
     # The visitor answers; the operator reads it in the same conversation.
     widget.say("Yes please, a dozen red ones.")
-    expect(inbox.locator("#inbox-messages .msg-body").last).to_have_text(
-        "Yes please, a dozen red ones."
-    )
+    expect(inbox.locator(CHAT).last).to_have_text("Yes please, a dozen red ones.")
 
     # The visitor leaves: the row says so at once, then goes.
     widget.page.close()
@@ -197,9 +200,9 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     widget.say("Do you deliver to Kadıköy?")
 
     alice = inbox_page(contexts, daphne, operator, "2/")
-    expect(alice.locator("#inbox-messages .msg-body")).to_have_text(["Do you deliver to Kadıköy?"])
+    expect(alice.locator(CHAT)).to_have_text(["Do you deliver to Kadıköy?"])
     bob = inbox_page(contexts, daphne, admin, "2/")
-    expect(bob.locator("#inbox-messages .msg-body")).to_have_text(["Do you deliver to Kadıköy?"])
+    expect(bob.locator(CHAT)).to_have_text(["Do you deliver to Kadıköy?"])
 
     # The panel: who and where, and notes about this contact.
     panel = alice.locator("#inbox-visitor")
@@ -235,9 +238,7 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     expect(preview).to_contain_text("Typing:")
     screenshot(alice, "live-3-panel-notes-and-typing-preview")
     widget.input.press("Enter")
-    expect(alice.locator("#inbox-messages .msg-body").last).to_have_text(
-        "I would like red tulips for my mother"
-    )
+    expect(alice.locator(CHAT).last).to_have_text("I would like red tulips for my mother")
     expect(preview).to_be_hidden()
 
     # The visitor moves on: the panel's current page follows, live.
@@ -255,7 +256,7 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     earlier.click()
     expect(alice.locator("#inbox-conv-number")).to_have_text("#1")
     expect(alice).to_have_url(re.compile(r"/inbox/1/$"))
-    expect(alice.locator("#inbox-messages .msg-body")).to_have_text(["Are you open on Sundays?"])
+    expect(alice.locator(CHAT)).to_have_text(["Are you open on Sundays?"])
     expect(mine.locator(".contact-note-body")).to_have_text(NOTE)
 
     # Nothing of the note ever reached the visitor's chat window.
@@ -299,7 +300,7 @@ def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
     expect(widget.frame.locator("#privacy")).to_have_count(0)
     widget.say("Hello")
     alice = inbox_page(contexts, daphne, operator, "1/")
-    expect(alice.locator("#inbox-messages .msg-body")).to_have_text(["Hello"])
+    expect(alice.locator(CHAT)).to_have_text(["Hello"])
     widget.input.press_sequentially("secret draft", delay=20)
     expect(alice.locator("#inbox-typing")).to_have_text("Visitor is typing…")
     expect(alice.locator("#inbox-typing-preview")).to_have_count(0)
