@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 from ua_parser import parse as parse_user_agent
 
 from apps.core import realtime
@@ -392,12 +393,16 @@ def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> N
             _publish_live(tenant_id, visitor_id, public_id)
 
 
-def presence_touch(*, visitor_id: int) -> None:
-    """A live socket is still there (called from its pings, at most every
-    PRESENCE_TOUCH_SECONDS)."""
-    VisitorPresence.objects.filter(visitor_id=visitor_id, connections__gt=0).update(
-        last_seen_at=timezone.now()
-    )
+def presence_touch_many(*, visitor_ids: list[int]) -> int:
+    """Many live sockets are still there: one UPDATE for a whole process's pings (the sockets
+    collect their visitor ids and one of them flushes them every PRESENCE_TOUCH_SECONDS). Runs
+    across workspaces on purpose: the ids come from this process's own live sockets."""
+    if not visitor_ids:
+        return 0
+    with scopes_disabled():
+        return VisitorPresence.objects.filter(visitor_id__in=visitor_ids, connections__gt=0).update(
+            last_seen_at=timezone.now()
+        )
 
 
 def presence_changed(*, visitor: Visitor) -> None:

@@ -115,7 +115,7 @@ def test_pings_keep_a_live_visitor_fresh(team):
         services.presence_connect(visitor=visitor, new=True)
         old = timezone.now() - timedelta(seconds=100)
         VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=old)
-        services.presence_touch(visitor_id=visitor.pk)
+        assert services.presence_touch_many(visitor_ids=[visitor.pk]) == 1
         assert VisitorPresence.objects.get(visitor=visitor).last_seen_at > old
     with scopes_disabled():
         assert VisitorPresence.objects.filter(tenant=tenant).count() == 1
