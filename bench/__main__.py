@@ -84,9 +84,9 @@ def main() -> None:
 
         chat = setup.seed_workspaces(10, 10)
         fanout = setup.seed_workspaces(1, 50)[0]
-        combos = [("daphne", "core", True)]
+        combos = [("daphne", "pubsub", True)]  # the defaults
         if not args.no_compare and not args.quick:  # the comparisons are full-mode figures
-            combos += [("uvicorn", "core", True), ("daphne", "pubsub", True)]
+            combos += [("uvicorn", "pubsub", True), ("daphne", "core", True)]
         raw["realtime"] = []
         for server, layer, full_set in combos:
             got, detail = section(

@@ -41,7 +41,7 @@ def run(
     fanout_workspace,
     *,
     server: str = "daphne",
-    layer: str = "core",
+    layer: str = "pubsub",
     full_set: bool = True,
 ) -> tuple[list[Row], dict]:
     """Rows for one server/layer combination, and the raw results (for the JSON file)."""

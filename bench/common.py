@@ -196,11 +196,12 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
 
 
 def start_sohbet(
-    env: Env, *, server: str = "daphne", layer: str = "core", name: str = "sohbet", **extra: str
+    env: Env, *, server: str = "daphne", layer: str = "pubsub", name: str = "sohbet", **extra: str
 ) -> Proc:
-    """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class."""
+    """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class
+    (``pubsub``, the product's default, or ``core``), always passed explicitly."""
     port = free_port()
-    layer_env = {"CHANNEL_LAYER": layer} if layer != "core" else {}
+    layer_env = {"CHANNEL_LAYER": layer}
     return start(
         asgi_command(server, "config.asgi:application", port),
         env=env.server_env(**layer_env, **extra),
