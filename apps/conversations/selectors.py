@@ -194,13 +194,6 @@ def _summaries(qs, limit: int) -> list[dict]:
     ]
 
 
-def inbox_summaries(*, status: str | None = None, limit: int = 100) -> list[dict]:
-    qs = Conversation.objects.order_by("-last_activity_at")
-    if status:
-        qs = qs.filter(status=status)
-    return _summaries(qs, limit)
-
-
 class ListError(Refusal):
     """A list request the inbox cannot answer (unknown filter, bad value)."""
 

@@ -74,27 +74,7 @@ def _publish_message(message: Message, conversation: Conversation, labels=None) 
     event = {"type": "chat.message", "message": data, "number": conversation.number}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
     realtime.publish_on_commit(realtime.group_conversation(conversation.pk), event)
-    _publish_summary(conversation, labels=labels)
-
-
-def _publish_summary(conversation: Conversation, labels=None) -> None:
-    """Send the inbox-list row of ``conversation`` (with its visitor and last message loaded,
-    as the caller holds them) to the workspace's inbox sockets after commit. ``labels`` (ids)
-    when known; without them the row is a partial update and clients keep the labels they had
-    (reading them would cost the message path a query)."""
-    summary = payloads.summary(conversation, labels=labels)
-    realtime.publish_on_commit(
-        realtime.group_inbox(conversation.tenant_id),
-        {"type": "inbox.conversation", "conversation": summary},
-    )
-
-
-def _locked(pk: int) -> Conversation:
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("visitor", "last_message")
-        .get(pk=pk)
-    )
+    workflow.publish_summary(conversation, labels)
 
 
 def _duplicate_of(client_id: str, **where) -> Message | None:
@@ -235,7 +215,7 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
         )
         _publish_message(message, conversation, labels=[] if created else None)
         if reopened:
-            _publish_status(conversation, summary=False)
+            workflow.publish_visitor_status(conversation)
         if created or (reopened and conversation.assignee_id is None):
             transaction.on_commit(partial(_drain_queue_after_commit, visitor.tenant_id))
     return PostResult(message, conversation, False, created)
@@ -264,7 +244,7 @@ def _post_from_operator(
     membership: Membership, conversation_pk: int, client_id: str, body: str
 ) -> PostResult:
     with transaction.atomic():
-        conversation = _locked(conversation_pk)
+        conversation = workflow.lock_conversation(conversation_pk)
         existing = _duplicate_of(client_id, conversation=conversation)
         if existing is not None:
             return PostResult(existing, conversation, duplicate=True)
@@ -300,15 +280,8 @@ def _post_from_operator(
         conversation.save(update_fields=fields)
         _publish_message(message, conversation)
         if reopened:
-            _publish_status(conversation, summary=False)
+            workflow.publish_visitor_status(conversation)
     return PostResult(message, conversation, False)
-
-
-def _publish_status(conversation: Conversation, *, summary: bool = True) -> None:
-    event = {"type": "chat.status", "conversation": payloads.conversation_ref(conversation)}
-    realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    if summary:
-        _publish_summary(conversation)
 
 
 def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
@@ -353,7 +326,7 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
             )
         if reader == "operator" and unread_reset:
             conversation.operator_unread = 0
-            _publish_summary(conversation)
+            workflow.publish_summary(conversation)
         if not changed:
             return None
         highest = base.order_by("-id").values_list("id", flat=True).first()

@@ -1,7 +1,6 @@
 """The operator inbox page. Everything live happens over the inbox socket."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -84,8 +83,7 @@ def inbox_settings(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown action."))
         return _settings_page(request, status=400)
     try:
-        with transaction.atomic():
-            done = handler(request)
+        done = handler(request)
     except WorkflowError as error:
         messages.error(request, error.message)
         return _settings_page(request, status=400)
@@ -113,20 +111,20 @@ def _int(value: str, field: str) -> int:
 
 
 def _save_members(request: HttpRequest) -> str:
-    """Capacity per member and who is in which team, checked in full before anything changes
-    (the whole request runs in one transaction)."""
-    members = list(Membership.objects.all())
-    for m in members:
-        raw = request.POST.get(f"capacity-{m.user_id}")
-        if raw is not None:
-            capacity = _int(raw, _("Capacity"))
-            if capacity != m.capacity:
-                workflow.member_set_capacity(
-                    membership=request.membership, user_id=m.user_id, capacity=capacity
-                )
-    for team in Team.objects.all():
-        chosen = [m.user_id for m in members if request.POST.get(f"team-{team.pk}-{m.user_id}")]
-        workflow.team_set_members(membership=request.membership, team_id=team.pk, user_ids=chosen)
+    """Capacity per member and who is in which team, from the members table."""
+    user_ids = list(Membership.objects.values_list("user_id", flat=True))
+    capacities = {
+        user_id: _int(request.POST[f"capacity-{user_id}"], _("Capacity"))
+        for user_id in user_ids
+        if f"capacity-{user_id}" in request.POST
+    }
+    team_members = {
+        team_id: [u for u in user_ids if request.POST.get(f"team-{team_id}-{u}")]
+        for team_id in Team.objects.values_list("pk", flat=True)
+    }
+    workflow.members_configure(
+        membership=request.membership, capacities=capacities, team_members=team_members
+    )
     return _("Members saved.")
 
 

@@ -41,7 +41,9 @@ class WorkflowError(Refusal):
 # --- small pieces ---------------------------------------------------------------------------
 
 
-def _locked(conversation_pk: int) -> Conversation:
+def lock_conversation(conversation_pk: int) -> Conversation:
+    """The conversation row-locked until commit, with its visitor and last message (every
+    change to a conversation, here and in the message services, starts here)."""
     return (
         Conversation.objects.select_for_update(of=("self",))
         .select_related("visitor", "last_message")
@@ -96,15 +98,23 @@ def _publish_activity(conversation: Conversation, activity: Activity) -> None:
     )
 
 
-def _publish_summary(conversation: Conversation) -> None:
-    labels = list(conversation.labels.values_list("pk", flat=True))
+def publish_summary(conversation: Conversation, labels: list[int] | None = None) -> None:
+    """Send the inbox-list row of ``conversation`` (with its visitor and last message loaded,
+    as the caller holds them) to the workspace's inbox sockets after commit. ``labels`` (ids)
+    when known; without them the row is a partial update and clients keep the labels they had
+    (reading them would cost the message path a query)."""
     realtime.publish_on_commit(
         realtime.group_inbox(conversation.tenant_id),
         {"type": "inbox.conversation", "conversation": payloads.summary(conversation, labels)},
     )
 
 
-def _publish_visitor_status(conversation: Conversation) -> None:
+def _publish_summary(conversation: Conversation) -> None:
+    """The full row, labels read now (workflow changes are rare; messages use the partial one)."""
+    publish_summary(conversation, list(conversation.labels.values_list("pk", flat=True)))
+
+
+def publish_visitor_status(conversation: Conversation) -> None:
     realtime.publish_on_commit(
         realtime.group_visitor(conversation.visitor_id),
         {"type": "chat.status", "conversation": payloads.conversation_ref(conversation)},
@@ -146,7 +156,7 @@ def conversation_set_status(
         raise WorkflowError("invalid", _("Unknown status."), field="status")
     snooze_until = _parse_until(until) if status == Conversation.Status.SNOOZED else None
     with transaction.atomic():
-        conversation = _locked(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         if conversation.status == status and conversation.snoozed_until == snooze_until:
             return conversation
         was_open = conversation.status == Conversation.Status.OPEN
@@ -170,7 +180,7 @@ def conversation_set_status(
             conversation, Activity.Kind.STATUS, membership.user if membership else None, **data
         )
         _publish_summary(conversation)
-        _publish_visitor_status(conversation)
+        publish_visitor_status(conversation)
         if was_open and conversation.assignee_id:
             # The assignee has room again: the queue may move.
             transaction.on_commit(lambda: queue_drain(tenant_id=conversation.tenant_id))
@@ -192,7 +202,7 @@ def conversations_wake_snoozed(*, now: datetime | None = None) -> int:
     for conversation in due:
         with scope(tenant=conversation.tenant):
             with transaction.atomic():
-                locked = _locked(conversation.pk)
+                locked = lock_conversation(conversation.pk)
                 if locked.status != Conversation.Status.SNOOZED or locked.snoozed_until > now:
                     continue  # the visitor wrote or an operator changed it meanwhile
                 locked.status = Conversation.Status.OPEN
@@ -221,7 +231,7 @@ def conversation_assign(
     if assignee is ... and team is ...:
         raise WorkflowError("invalid", _("Say whom or which team to assign."), field="assignee")
     with transaction.atomic():
-        conversation = _locked(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         new_team = conversation.team_id
         if team is not ...:
             new_team = None if team is None else _team(team).pk
@@ -394,32 +404,9 @@ def publish_queue_positions(*, tenant_id: int) -> None:
 
 
 def label_create(*, membership: Membership, name, color="#6b7280") -> Label:
-    name = _clean_name(name, 40, "label")
+    name = _clean_name(name, 40)
     label = Label(tenant_id=membership.tenant_id, name=name, color=_clean_color(color))
-    try:
-        with transaction.atomic():
-            label.save()
-    except IntegrityError:
-        raise WorkflowError(
-            "duplicate", _("A label with this name already exists."), field="name"
-        ) from None
-    _publish_labels(membership.tenant_id)
-    return label
-
-
-def label_update(*, membership: Membership, label_id, name=None, color=None) -> Label:
-    label = _label(label_id)
-    if name is not None:
-        label.name = _clean_name(name, 40, "label")
-    if color is not None:
-        label.color = _clean_color(color)
-    try:
-        with transaction.atomic():
-            label.save()
-    except IntegrityError:
-        raise WorkflowError(
-            "duplicate", _("A label with this name already exists."), field="name"
-        ) from None
+    _save_unique(label, _("A label with this name already exists."))
     _publish_labels(membership.tenant_id)
     return label
 
@@ -439,7 +426,16 @@ def _label(label_id) -> Label:
     return label
 
 
-def _clean_name(value, limit: int, field: str) -> str:
+def _save_unique(obj, taken_message: str) -> None:
+    """Save a row whose name must be unique in the workspace; a taken name is a refusal."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise WorkflowError("duplicate", taken_message, field="name") from None
+
+
+def _clean_name(value, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise WorkflowError("invalid", _("Give it a name."), field="name")
     value = " ".join(value.split())
@@ -484,7 +480,7 @@ def conversation_label(
     """Add and remove labels (ids of this workspace's labels; any other id refuses all)."""
     add_ids, remove_ids = _label_ids(list(add)), _label_ids(list(remove))
     with transaction.atomic():
-        conversation = _locked(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         _change_labels(conversation, membership.user, add_ids, remove_ids)
     return conversation
 
@@ -541,7 +537,7 @@ def note_add(*, membership: Membership, conversation: Conversation, body) -> Act
             field="body",
         )
     with transaction.atomic():
-        conversation = _locked(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
         if conversation.status == Conversation.Status.RESOLVED:
             raise WorkflowError(
                 "conversation_resolved",
@@ -616,7 +612,7 @@ def conversations_bulk(*, membership: Membership, numbers, action, value=None) -
     changed = []
     with transaction.atomic():
         for number in sorted(found):
-            conversation = _locked(found[number])
+            conversation = lock_conversation(found[number])
             if action == "resolve":
                 if conversation.status != Conversation.Status.RESOLVED:
                     conversation_set_status(
@@ -652,14 +648,8 @@ def conversations_bulk(*, membership: Membership, numbers, action, value=None) -
 
 def team_create(*, membership: Membership, name) -> Team:
     _require_admin(membership)
-    team = Team(tenant_id=membership.tenant_id, name=_clean_name(name, 60, "team"))
-    try:
-        with transaction.atomic():
-            team.save()
-    except IntegrityError:
-        raise WorkflowError(
-            "duplicate", _("A team with this name already exists."), field="name"
-        ) from None
+    team = Team(tenant_id=membership.tenant_id, name=_clean_name(name, 60))
+    _save_unique(team, _("A team with this name already exists."))
     _publish_roster(membership.tenant_id)
     return team
 
@@ -696,6 +686,21 @@ def member_set_capacity(*, membership: Membership, user_id, capacity) -> Members
         member.save(update_fields=["capacity", "updated_at"])
     transaction.on_commit(lambda: queue_drain(tenant_id=membership.tenant_id))
     return member
+
+
+def members_configure(
+    *, membership: Membership, capacities: dict[int, int], team_members: dict[int, list[int]]
+) -> None:
+    """The settings page's members table in one go: capacity per member (user id → number) and
+    each team's members (team id → user ids). All or nothing: one bad value changes nothing."""
+    _require_admin(membership)
+    with transaction.atomic():
+        for user_id, capacity in capacities.items():
+            member = _member(membership.tenant_id, user_id)
+            if capacity != member.capacity:
+                member_set_capacity(membership=membership, user_id=user_id, capacity=capacity)
+        for team_id, user_ids in team_members.items():
+            team_set_members(membership=membership, team_id=team_id, user_ids=user_ids)
 
 
 def inbox_settings_update(

@@ -79,60 +79,44 @@ class ReindexResult:
 
 def reindex_workspace(tenant: Tenant) -> ReindexResult:
     """Rebuild every index row of ``tenant`` under the current search key."""
-    result = ReindexResult()
     with scope(tenant=tenant):
-        after = 0
-        while True:
-            with transaction.atomic():
-                rows = list(
-                    Message.objects.filter(pk__gt=after)
-                    .order_by("pk")
-                    .values_list("pk", "conversation_id", "body")[:BATCH]
-                )
-                if not rows:
-                    break
-                entries = []
-                empty = []
-                for pk, conversation_id, body in rows:
-                    entry = _message_entry(
-                        tenant_id=tenant.pk,
-                        message_id=pk,
-                        conversation_id=conversation_id,
-                        body=body,
-                    )
-                    if entry is None:
-                        empty.append(pk)
-                    else:
-                        entries.append(entry)
-                if entries:
-                    _upsert_messages(entries)
-                if empty:
-                    MessageEntry.objects.filter(message_id__in=empty).delete()
-                result.messages += len(entries)
-                after = rows[-1][0]
+        messages = _reindex_in_batches(
+            Message.objects.values_list("pk", "conversation_id", "body"),
+            lambda pk, conversation_id, body: _message_entry(
+                tenant_id=tenant.pk, message_id=pk, conversation_id=conversation_id, body=body
+            ),
+            _upsert_messages,
+            lambda pks: MessageEntry.objects.filter(message_id__in=pks).delete(),
+        )
+        visitors = _reindex_in_batches(
+            Visitor.objects.values_list("pk", "name", "email"),
+            lambda pk, name, email: _visitor_entry(pk, tenant.pk, name, email),
+            _upsert_visitors,
+            lambda pks: VisitorEntry.objects.filter(visitor_id__in=pks).delete(),
+        )
+    return ReindexResult(messages=messages, visitors=visitors)
 
-        after = 0
-        while True:
-            with transaction.atomic():
-                rows = list(
-                    Visitor.objects.filter(pk__gt=after)
-                    .order_by("pk")
-                    .values_list("pk", "name", "email")[:BATCH]
-                )
-                if not rows:
-                    break
-                entries = []
-                empty = []
-                for pk, name, email in rows:
-                    entry = _visitor_entry(pk, tenant.pk, name, email)
-                    if entry is None:
-                        empty.append(pk)
-                    else:
-                        entries.append(entry)
-                if entries:
-                    _upsert_visitors(entries)
-                if empty:
-                    VisitorEntry.objects.filter(visitor_id__in=empty).delete()
-                result.visitors += len(entries)
-                after = rows[-1][0]
-    return result
+
+def _reindex_in_batches(rows_qs, build, upsert, drop) -> int:
+    """Walk ``rows_qs`` (value tuples starting with the pk) in pk order, BATCH rows per
+    transaction: upsert the entries ``build`` returns, drop the rows that have no words.
+    Returns how many entries were written."""
+    written, after = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(rows_qs.filter(pk__gt=after).order_by("pk")[:BATCH])
+            if not rows:
+                return written
+            entries, empty = [], []
+            for row in rows:
+                entry = build(*row)
+                if entry is None:
+                    empty.append(row[0])
+                else:
+                    entries.append(entry)
+            if entries:
+                upsert(entries)
+            if empty:
+                drop(empty)
+            written += len(entries)
+            after = rows[-1][0]
