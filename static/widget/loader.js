@@ -20,7 +20,7 @@
   const queued = w.Sohbet && w.Sohbet.q || [];
   const on = { message: [], open: [], close: [], ready: [] };
   let cfg, host, wrap, btn, badge, frame, autoTimer, drawn, frameReady, ident, attrs;
-  let isOpen = false, want = null, unread = 0;
+  let isOpen = false, want = null, unread = 0, quietOpen = 0;
   let visitDone = Promise.resolve(), lastUrl = location.href, lastRef = d.referrer;
 
   const emit = (ev, data) => on[ev].slice().forEach(fn => {
@@ -131,13 +131,16 @@
     if (!drawn) return want = v;
     if (v == isOpen) return;
     isOpen = v;
+    quietOpen = v && quiet;
     wrap.classList.toggle('open', v);
     btn.setAttribute('aria-expanded', v);
     if (v) {
       unread = 0;
       showBadge();
       sset('sessionStorage', AUTO, 1);
-      if (frame) { frame.hidden = false; quiet || frame.focus(); } else makeFrame();
+      // Focus goes in once the frame's page is up: focused while its cross-site page is still
+      // loading, Chromium can keep routing keys to the host page (typed text is lost).
+      if (frame) { frame.hidden = false; quiet || !frameReady || frame.focus(); } else makeFrame();
     } else if (frame) {
       if (d.activeElement == host) btn.focus(); // focus was inside
       frame.hidden = true;
@@ -156,7 +159,6 @@
     frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox');
     // token in the fragment: never in server logs
     frame.src = `${wurl}/chat/?embed=1#vt=${encodeURIComponent(sget('localStorage', TOKEN) || '')}&o=${encodeURIComponent(location.origin)}`;
-    if (isOpen) frame.focus();
   });
 
   w.addEventListener('message', e => {
@@ -166,7 +168,8 @@
       frameReady = 1;
       if (ident) post('identify', ident);
       if (attrs) post('attributes', attrs);
-      post(isOpen ? 'open' : 'close');
+      if (isOpen && !quietOpen) frame.focus();
+      post(isOpen ? 'open' : 'close', isOpen && quietOpen ? { focus: false } : undefined);
     } else if (t == 'close') setOpen(false);
     else if (t == 'token' && data.token) sset('localStorage', TOKEN, data.token);
     else if (t == 'message') emit('message', data);

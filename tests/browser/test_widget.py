@@ -210,6 +210,25 @@ def browser_context(browser, request) -> Iterator[Callable]:
     """``browser_context(locale=..., viewport=...)``: a new browser profile (another person or
     device). Every frame gets the alert/CSP tripwire; dialogs are recorded on ``.dialogs``."""
     contexts = []
+    trace: list[str] = []  # printed when the test fails: what each browser said and heard
+
+    def record(number: int, page) -> None:
+        start = time.monotonic()
+
+        def line(text: str) -> None:
+            trace.append(f"{time.monotonic() - start:7.3f} [{number}] {text[:300]}")
+
+        page.on("console", lambda message: line(f"console: {message.text}"))
+        page.on("pageerror", lambda error: line(f"page error: {error}"))
+        page.on("framenavigated", lambda frame: line(f"navigated: {frame.url}"))
+
+        def socket(ws) -> None:
+            line(f"socket open: {ws.url}")
+            ws.on("framesent", lambda payload: line(f"sent: {payload}"))
+            ws.on("framereceived", lambda payload: line(f"received: {payload}"))
+            ws.on("close", lambda _ws: line("socket closed"))
+
+        page.on("websocket", socket)
 
     def new(locale: str = "en-US", viewport: dict | None = None):
         context = browser.new_context(
@@ -218,17 +237,22 @@ def browser_context(browser, request) -> Iterator[Callable]:
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(TRIPWIRE)
         contexts.append(context)
+        number = len(contexts)
+        context.on("page", lambda page: record(number, page))
         return context
 
     yield new
 
     report = getattr(request.node, "_report_call", None)
+    failed = report is not None and report.failed
     for number, context in enumerate(contexts, start=1):
-        if report is not None and report.failed:
+        if failed:
             for index, page in enumerate(context.pages, start=1):
                 with contextlib.suppress(Exception):  # must not hide the failure
                     save_screenshot(page, f"FAILED-{request.node.name}-{number}-{index}")
         context.close()
+    if failed:
+        print("\n".join(["--- browser trace ---", *trace]))
 
 
 class Widget:
@@ -301,9 +325,12 @@ class Widget:
         )
 
     def say(self, text: str) -> None:
+        # No click first: opening the window puts the caret in the box, and people type at once.
         self.input.fill(text)
+        expect(self.input).to_have_value(text)  # every key reached the chat window
         self.input.press("Enter")
         expect(self.input).to_have_value("")
+        expect(self.mine.last.locator(".bubble")).to_have_text(text)
 
     def in_frame(self, script: str):
         """Evaluate ``script`` (an expression) inside the chat window."""
