@@ -469,6 +469,65 @@ class VisitorConsumer(ScopedConsumer):
             await self.send_frame("typing", typing=event["typing"], author={"name": event["name"]})
 
 
+class PresenceConsumer(VisitorConsumer):
+    """``/ws/presence/<widget_key>/``: the loader's own socket on the customer's page, open
+    until the chat window's socket takes over.
+
+    Live visitors and proactive chat need every visitor on the site connected, but making the
+    chat window on every page view costs the host page its whole start-up. This socket does the
+    part that must always run: it counts the visitor as online, takes ``identify`` and
+    ``attributes`` from the integrator's calls, tells the loader whether the team is online, and
+    rings when the team writes (``open`` for a proactive chat; ``message`` without its text for
+    anything else, upon which the loader makes the chat window and it shows the message). It
+    takes no messages, typing or receipts, and sends no message text or history.
+
+    The handshake comes from the customer's page, not from Sohbet, so the same-origin rule of
+    the chat window's socket does not apply; the workspace's allowed sites do, as for the beacon.
+    """
+
+    async def connect(self):
+        await super().connect()
+        if self.tenant is None or self.tenant.is_suspended:
+            return
+        origin = _header(self.scope, b"origin")
+        allowed = await database_sync_to_async(tenant_selectors.origin_allowed)(
+            tenant=self.tenant, origin=origin
+        )
+        if not origin or not allowed:
+            with translation.override(self.language):
+                await self.send_error("origin_not_allowed", _("This site may not show this chat."))
+            self.tenant = None  # nothing more is read from this socket
+            await self.close(CLOSE_FORBIDDEN)
+
+    async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
+        online = await self.run(selectors.team_online_count, tenant_id=self.tenant.pk)
+        visitor = {"id": self.visitor.public_id.hex, "verified": self.visitor.is_verified}
+        if new_token:
+            visitor["token"] = new_token
+        await self.send_frame("ready", visitor=visitor, team={"online": online > 0})
+
+    async def _not_here(self, frame: dict) -> None:
+        raise FrameError("not_supported", _("Open the chat window to do this."))
+
+    frame_message = frame_typing = frame_delivered = frame_read = _not_here
+
+    async def chat_message(self, event: dict) -> None:
+        if event["message"].get("sender") != "visitor":
+            await self.send_frame("message")  # a doorbell: the chat window fetches the rest
+
+    async def chat_receipt(self, event: dict) -> None:
+        pass
+
+    async def chat_status(self, event: dict) -> None:
+        pass
+
+    async def chat_queue(self, event: dict) -> None:
+        pass
+
+    async def chat_typing(self, event: dict) -> None:
+        pass
+
+
 class InboxConsumer(ScopedConsumer):
     """``/ws/inbox/<slug>/``: an operator's live inbox."""
 

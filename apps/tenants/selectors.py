@@ -5,7 +5,7 @@ invitation does this token open) run unscoped on purpose and say so in their nam
 """
 
 from django.db.models import QuerySet
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from apps.core.crypto import hash_token
 from apps.tenants.models import Invitation, Membership, Tenant, User
@@ -70,6 +70,13 @@ def widget_settings(*, tenant: Tenant):
     from apps.tenants.services import widget_settings_get
 
     return widget_settings_get(tenant=tenant)
+
+
+def origin_allowed(*, tenant: Tenant, origin: str) -> bool:
+    """May a page at ``origin`` show this workspace's chat? An empty list of sites allows any."""
+    with scope(tenant=tenant):
+        allowed = widget_settings(tenant=tenant).origins
+    return not allowed or origin in allowed
 
 
 def widget_display_name(*, tenant: Tenant) -> str:

@@ -7,6 +7,7 @@ the request body. Rate limited per IP.
 import json
 from pathlib import Path
 
+import rjsmin
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -65,7 +66,9 @@ def loader(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     cached = _loader_cache.get(path)
     if cached is None or cached[0] != mtime:
-        cached = (mtime, Path(path).read_bytes())
+        # Minified once per process (the source stays readable): every host page downloads it.
+        source = Path(path).read_text(encoding="utf-8")
+        cached = (mtime, rjsmin.jsmin(source, keep_bang_comments=True).encode())
         _loader_cache[path] = cached
     response = HttpResponse(cached[1], content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
@@ -82,7 +85,7 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
     origin = request.headers.get("Origin", "")
     if error is not None:
         response = error
-    elif origin and not _origin_allowed(tenant, origin):
+    elif origin and not tenant_selectors.origin_allowed(tenant=tenant, origin=origin):
         # The loader draws nothing on a site that is not on the workspace's list.
         response = _error("origin_not_allowed", _("This site may not show this chat."), 403)
     else:
@@ -95,12 +98,6 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
     return response
 
 
-def _origin_allowed(tenant: Tenant, origin: str) -> bool:
-    with scope(tenant=tenant):
-        allowed = tenant_selectors.widget_settings(tenant=tenant).origins
-    return not allowed or origin in allowed
-
-
 @csrf_exempt
 @ratelimit(key="ip", rate="300/m", block=True)
 @require_http_methods(["POST", "OPTIONS"])
@@ -111,7 +108,7 @@ def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
     if error is not None:
         error["Access-Control-Allow-Origin"] = origin or "*"
         return error
-    if origin and not _origin_allowed(tenant, origin):
+    if origin and not tenant_selectors.origin_allowed(tenant=tenant, origin=origin):
         return _error("origin_not_allowed", _("This site may not show this chat."), 403)
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)

@@ -392,6 +392,7 @@
     receipts();
     saveCache();
     updateComposer();
+    toParent('connected');
   };
 
   const onError = (f) => {

@@ -19,7 +19,8 @@
 
   const queued = w.Sohbet && w.Sohbet.q || [];
   const on = { message: [], open: [], close: [], ready: [] };
-  let cfg, host, wrap, btn, badge, frame, autoTimer, drawn, frameReady, ident, attrs;
+  let cfg, host, wrap, btn, badge, frame, autoTimer, drawn, frameReady, ident, attrs, sock, sockTimer;
+  let sockTries = 0;
   let isOpen = false, want = null, unread = 0, quietOpen = 0;
   let visitDone = Promise.resolve(), lastUrl = location.href, lastRef = d.referrer;
 
@@ -31,8 +32,12 @@
   const api = (cmd, a, b) => {
     if (cmd == 'open' || cmd == 'close') setOpen(cmd == 'open');
     else if (cmd == 'toggle') setOpen(!(drawn ? isOpen : want));
-    else if (cmd == 'identify' && a) post('identify', ident = a);
-    else if (cmd == 'setAttributes' && a) { attrs = Object.assign(attrs || {}, a); post('attributes', a); }
+    else if (cmd == 'identify' && a) { post('identify', ident = a); tell('identify', a); }
+    else if (cmd == 'setAttributes' && a) {
+      attrs = Object.assign(attrs || {}, a);
+      post('attributes', a);
+      tell('attributes', { attributes: attrs });
+    }
     else if (cmd == 'on' && on[a] && typeof b == 'function') {
       on[a].push(b);
       if (a == 'ready' && drawn) setTimeout(b);
@@ -63,8 +68,8 @@
     if (location.href == lastUrl) return;
     lastRef = lastUrl;
     lastUrl = location.href;
-    // the chat window's socket records it; without one, the beacon
-    if (frameReady) post('page', page()); else visit();
+    // the chat window's socket records it, or the presence socket; without either, the beacon
+    if (frameReady) post('page', page()); else if (!tell('page', page())) visit();
     autoOpen();
   }, 300);
   for (const m of ['pushState', 'replaceState']) {
@@ -116,7 +121,7 @@
     if (want != null) setOpen(want);
     autoOpen();
     emit('ready');
-    const later = () => (w.requestIdleCallback || setTimeout)(() => makeFrame());
+    const later = () => (w.requestIdleCallback || setTimeout)(() => visitDone.then(presence));
     if (d.readyState == 'complete') later(); else w.addEventListener('load', later);
   };
 
@@ -149,8 +154,52 @@
     emit(v ? 'open' : 'close');
   };
 
-  // made hidden once the page has loaded (the team sees who is here), or on an earlier open;
-  // waits for the beacon's token so the frame does not make a 2nd visitor
+  // The presence socket (docs/widget-protocol.md): until the chat window is made, it keeps the
+  // visitor in the team's live list and rings when the team writes. Far lighter than the window.
+  const tell = (type, data) => {
+    if (!sock || sock.readyState != 1) return;
+    sock.send(JSON.stringify(Object.assign({ type }, data)));
+    return 1;
+  };
+  const presence = () => {
+    const token = sget('localStorage', TOKEN);
+    if (frame || sock || !token || !w.WebSocket) return;
+    const s = sock = new WebSocket(`${base.replace(/^http/, 'ws')}/ws/presence/${key}/`);
+    let ping;
+    s.onopen = () => {
+      sockTries = 0;
+      tell('hello', { token });
+      if (ident) tell('identify', ident);
+      if (attrs) tell('attributes', { attributes: attrs });
+      ping = setInterval(() => tell('ping'), 25000);
+    };
+    s.onmessage = e => {
+      let f;
+      try { f = JSON.parse(e.data); } catch (err) { return; }
+      const team = f.type == 'ready' ? f.team : f.type == 'team' && f;
+      if (team) wrap.classList.toggle('on', !!team.online);
+      else if (f.type == 'open' && !isOpen) setOpen(true, 1); // the team wrote first
+      else if (f.type == 'message') makeFrame(); // the window shows it, the badge counts it
+    };
+    s.onclose = e => {
+      clearInterval(ping);
+      if (sock != s) return;
+      sock = null;
+      if (e.code != 4403 && e.code != 4404 && !frame) {
+        const t = Math.min(30000, 1000 * 2 ** sockTries++);
+        sockTimer = setTimeout(presence, t / 2 + Math.random() * t / 2);
+      }
+    };
+  };
+  const hangUp = () => {
+    clearTimeout(sockTimer);
+    const s = sock;
+    sock = null;
+    if (s) s.close();
+  };
+
+  // made on the first open, or hidden when the team writes; waits for the beacon's token so
+  // the frame does not make a 2nd visitor
   const makeFrame = () => Promise.race([visitDone, new Promise(r => setTimeout(r, 3000))]).then(() => {
     if (frame) return;
     frame = el('iframe', 'f', wrap);
@@ -171,6 +220,7 @@
       if (isOpen && !quietOpen) frame.focus();
       post(isOpen ? 'open' : 'close', isOpen && quietOpen ? { focus: false } : undefined);
     } else if (t == 'close') setOpen(false);
+    else if (t == 'connected') hangUp(); // the window's own socket counts the visitor now
     else if (t == 'token' && data.token) sset('localStorage', TOKEN, data.token);
     else if (t == 'message') emit('message', data);
     else if (t == 'unread' && !isOpen) { unread = +data.count || unread + 1; showBadge(); }

@@ -1,0 +1,148 @@
+"""The loader's presence socket (``/ws/presence/<key>/``), opened by the customer's page before
+the chat window exists: it keeps the visitor in the live list, rings on the team's messages
+without carrying their text, takes the integrator's identify, refuses chat frames, and only
+opens from the workspace's allowed sites."""
+
+import uuid
+
+from django_scopes import scope
+from websockets.exceptions import InvalidStatus
+
+from apps.tenants.services import widget_settings_get
+from apps.visitors.services import identity_hash
+from tests.conversations.conftest import Socket, VisitorClient
+from tests.visitors.conftest import inbox_for
+
+SHOP = "https://shop.example.com"
+
+
+class PresenceClient(Socket):
+    def __init__(self, server, widget_key: str, origin: str = SHOP):
+        super().__init__(f"{server.ws}/ws/presence/{widget_key}/", origin=origin)
+
+    def hello(self, token: str) -> dict:
+        self.send("hello", token=token, last_id=None, language="en", timezone="UTC")
+        return self.expect("ready")
+
+
+def new_visitor(server, tenant) -> str:
+    """A visitor as the page-view beacon would make it: returns its token."""
+    window = VisitorClient(server, tenant.widget_key)
+    token = window.hello()["visitor"]["token"]
+    window.close()
+    return token
+
+
+def allow_sites(tenant, *origins: str) -> None:
+    with scope(tenant=tenant):
+        widget = widget_settings_get(tenant=tenant)
+        widget.allowed_origins = "\n".join(origins)
+        widget.save()
+
+
+def test_the_presence_socket_keeps_the_visitor_live_and_rings_without_the_text(server, team):
+    tenant, operator, _admin = team
+    token = new_visitor(server, tenant)
+    inbox = inbox_for(server, operator)
+    inbox.send("live_subscribe")
+    assert inbox.expect("live_visitors")["visitors"] == []
+
+    page = PresenceClient(server, tenant.widget_key)
+    ready = page.hello(token)
+    assert ready["team"] == {"online": True}  # the operator's inbox is open
+    assert "messages" not in ready and "conversation" not in ready  # no history here
+    arrived = inbox.expect("live_visitor")["visitor"]
+    assert arrived["id"] == ready["visitor"]["id"]
+
+    # The team starts a chat: the page is told to open the window, and rung for the message,
+    # but the words only ever travel on the chat window's own socket.
+    inbox.send(
+        "proactive_start", visitor=arrived["id"], client_id=uuid.uuid4().hex, body="Need help?"
+    )
+    number = inbox.expect("proactive_started")["conversation"]
+    opened = page.take("open")
+    assert opened["conversation"]["status"] == "open"
+    rung = page.take("message")
+    assert set(rung) == {"type"}
+    inbox.reply(number, "Our tulips are half price today.")
+    assert set(page.expect("message")) == {"type"}
+    assert all("Need help" not in str(f) and "tulips" not in str(f) for f in page.seen)
+
+    # Chat frames are refused with a clear error; the socket stays usable.
+    page.send("message", client_id="c1", body="hello?")
+    error = page.expect("error")
+    assert error["code"] == "not_supported"
+    for refused in ("typing", "read", "delivered"):
+        page.send(refused, typing=True, up_to=1)
+        assert page.expect("error")["code"] == "not_supported"
+    page.send("ping")
+    page.expect("pong")
+
+    # The chat window is made and connects; the page hangs up: the visitor never "left".
+    window = VisitorClient(server, tenant.widget_key)
+    window_ready = window.hello(token=token)
+    assert [m["body"] for m in window_ready["messages"]] == [
+        "Need help?",
+        "Our tulips are half price today.",
+    ]
+    page.close()
+    assert inbox.nothing(timeout=0.5, type_="live_left")
+    window.close()
+    assert inbox.expect("live_left")["visitor"] == arrived["id"]
+    inbox.close()
+
+
+def test_identify_on_the_presence_socket_names_the_visitor_for_the_team(server, team):
+    tenant, operator, _admin = team
+    with scope(tenant=tenant):
+        secret = widget_settings_get(tenant=tenant).identity_secret
+    token = new_visitor(server, tenant)
+    inbox = inbox_for(server, operator)
+    inbox.send("live_subscribe")
+    inbox.expect("live_visitors")
+
+    page = PresenceClient(server, tenant.widget_key)
+    page.hello(token)
+    inbox.expect("live_visitor")
+    page.send(
+        "identify",
+        user_id="cust-7",
+        user_hash=identity_hash(secret=secret, user_id="cust-7"),
+        name="Jane Doe",
+        email="jane@example.com",
+    )
+    assert page.expect("ready")["visitor"]["verified"] is True
+    named = inbox.expect("live_visitor")["visitor"]
+    assert named["name"] == "Jane Doe" and named["verified"] is True
+
+    page.send("identify", user_id="cust-7", user_hash="0" * 64, name="Mallory")
+    assert page.expect("error")["code"] == "identity_invalid"
+    page.close()
+    inbox.close()
+
+
+def test_only_the_workspaces_sites_may_open_it(server, team):
+    tenant, _operator, _admin = team
+    token = new_visitor(server, tenant)
+    allow_sites(tenant, SHOP)
+
+    stranger = PresenceClient(server, tenant.widget_key, origin="https://evil.example")
+    error = stranger.expect("error")
+    assert error["code"] == "origin_not_allowed" and error["message"]
+    assert stranger.closed_with() == 4403
+
+    page = PresenceClient(server, tenant.widget_key, origin=SHOP)
+    assert page.hello(token)["visitor"]["verified"] is False
+    page.close()
+
+    unknown = PresenceClient(server, "wk_nope", origin=SHOP)
+    assert unknown.expect("error")["code"] == "unknown_widget"
+    assert unknown.closed_with() == 4404
+
+    # The chat window's own socket still takes only Sohbet's origin.
+    try:
+        Socket(f"{server.ws}/ws/widget/{tenant.widget_key}/", origin=SHOP)
+    except InvalidStatus as exc:
+        assert exc.response.status_code == 403
+    else:
+        raise AssertionError("the chat window's socket opened from another site")
