@@ -125,6 +125,8 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
     expect(row).to_contain_text("New")
     expect(row).to_contain_text("on site <1 min")
     expect(inbox.locator("#live-count")).to_have_text("1")
+    # Seen live through the loader's presence socket: no chat window is made until it is needed.
+    expect(widget.iframe).to_have_count(0)
 
     # They move on inside the shop (a single-page app navigation): the row follows.
     widget.page.evaluate("history.pushState({}, '', '/roses'); document.title = 'Roses — Lale'")
