@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP goes to Django, WebSocket to Channels.
 
-WebSocket routes come from ``config.routing``. Handshakes must come from Sohbet's own pages
-(``SameOriginValidator``); the session and user are attached for the operator inbox.
+WebSocket routes come from ``config.routing``, which holds the chat window's and the inbox's
+sockets to Sohbet's own origin (``SameOriginValidator``); the session and user are attached for
+the operator inbox.
 """
 
 import os
@@ -14,12 +15,11 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from apps.core.websocket import SameOriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -3,11 +3,13 @@
 from django.urls import path
 
 from apps.conversations.consumers import InboxConsumer, PresenceConsumer, VisitorConsumer
+from apps.core.websocket import SameOriginValidator
 
 websocket_urlpatterns: list = [
-    path("ws/widget/<str:widget_key>/", VisitorConsumer.as_asgi()),
-    path("ws/inbox/<slug:slug>/", InboxConsumer.as_asgi()),
+    # Served by Sohbet's own pages: the handshake must come from Sohbet's origin.
+    path("ws/widget/<str:widget_key>/", SameOriginValidator(VisitorConsumer.as_asgi())),
+    path("ws/inbox/<slug:slug>/", SameOriginValidator(InboxConsumer.as_asgi())),
     # The loader's socket on the customer's page: checked against the workspace's allowed
-    # sites by the consumer, not by the same-origin rule (apps.core.websocket).
+    # sites by the consumer.
     path("ws/presence/<str:widget_key>/", PresenceConsumer.as_asgi()),
 ]

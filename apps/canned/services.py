@@ -155,6 +155,13 @@ def canned_create(
         owner_id=actor.user_id if personal else None,
         created_by_id=actor.user_id,
     )
+    return _write(actor=actor, response=response, shortcut=shortcut, titles=titles, bodies=bodies)
+
+
+def _write(
+    *, actor: Membership, response: CannedResponse, shortcut, titles: dict, bodies: dict
+) -> CannedResponse:
+    """Check the actor may, clean and check the fields, then save (create and update alike)."""
     if not selectors.can_manage(membership=actor, response=response):
         raise not_allowed(response)
     clean_shortcut = _clean_shortcut(shortcut)
@@ -169,15 +176,7 @@ def canned_create(
 def canned_update(
     *, actor: Membership, response: CannedResponse, shortcut, titles: dict, bodies: dict
 ) -> CannedResponse:
-    if not selectors.can_manage(membership=actor, response=response):
-        raise not_allowed(response)
-    clean_shortcut = _clean_shortcut(shortcut)
-    fields = _clean_texts(titles, bodies)
-    _check_unique(response=response, shortcut=clean_shortcut)
-    response.shortcut = clean_shortcut
-    for name, value in fields.items():
-        setattr(response, name, value)
-    return _save(response, clean_shortcut)
+    return _write(actor=actor, response=response, shortcut=shortcut, titles=titles, bodies=bodies)
 
 
 @transaction.atomic

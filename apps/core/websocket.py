@@ -2,8 +2,9 @@
 
 The chat window (iframe and hosted page) and the inbox are both served from Sohbet's origin, so
 the browser's ``Origin`` must name the very host the socket was opened on. Anything else
-(another site, a missing Origin) is refused before the socket is accepted. The one exception is
-the loader's presence socket (``PresenceConsumer``), which the customer's page opens.
+(another site, a missing Origin) is refused before the socket is accepted. ``config.routing``
+wraps those two routes; the loader's presence socket, which the customer's page opens, checks
+the workspace's allowed sites in its consumer instead.
 """
 
 from urllib.parse import urlsplit
@@ -23,14 +24,8 @@ class SameOriginValidator:
             return await denier(scope, receive, send)
         return await self.application(scope, receive, send)
 
-    # The loader's presence socket is opened by the customer's page: its consumer checks the
-    # Origin against the workspace's allowed sites instead (it carries no cookies and no text).
-    CROSS_SITE_PREFIXES = ("/ws/presence/",)
-
-    @classmethod
-    def allowed(cls, scope) -> bool:
-        if scope.get("path", "").startswith(cls.CROSS_SITE_PREFIXES):
-            return True
+    @staticmethod
+    def allowed(scope) -> bool:
         headers = dict(scope.get("headers", []))
         origin = headers.get(b"origin", b"").decode(errors="replace")
         host = headers.get(b"host", b"").decode(errors="replace").lower()

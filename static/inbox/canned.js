@@ -18,33 +18,14 @@
   var inbox = window.SohbetInbox;
   if (!inbox) return;
 
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) return {};
-    try {
-      return JSON.parse(node.textContent) || {};
-    } catch (e) {
-      return {};
-    }
-  }
-
-  var STRINGS = readJSON("canned-strings");
-  var CONFIG = readJSON("canned-config");
+  var t = inbox.strings("canned-strings");
+  var CONFIG = inbox.readJSON("canned-config");
   var MAX_SHOWN = 50;
   var REFRESH_MS = 30000;
   var TRIGGER = /(^|\s)\/([^\s\/]{0,40})$/;
 
-  function t(key, params) {
-    var s = Object.prototype.hasOwnProperty.call(STRINGS, key) ? String(STRINGS[key]) : key;
-    if (params) {
-      s = s.replace(/%\((\w+)\)s/g, function (m, name) {
-        return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m;
-      });
-    }
-    return s;
-  }
-
   var el = inbox.el;
+  var clear = inbox.clear;
 
   var state = {
     items: null,        // [{id, shortcut, title, preview, personal, usage_count}] once loaded
@@ -196,10 +177,6 @@
 
   function optionId(item) {
     return "canned-option-" + item.id;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
   }
 
   function manageLink(key) {

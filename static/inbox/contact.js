@@ -12,23 +12,10 @@
   var inbox = window.SohbetInbox;
   if (!inbox) return;
   var el = inbox.el;
+  var str = inbox.str;
 
-  var STRINGS = (function () {
-    var node = document.getElementById("visitor-strings");
-    try {
-      return JSON.parse(node.textContent) || {};
-    } catch (e) {
-      return {};
-    }
-  })();
+  var t = inbox.strings("visitor-strings");
 
-  function t(key) {
-    return Object.prototype.hasOwnProperty.call(STRINGS, key) ? String(STRINGS[key]) : key;
-  }
-
-  function str(v) {
-    return v === null || v === undefined ? "" : String(v);
-  }
 
   var PREVIEW_SHOW_MS = 8000; // a lost "typing: false" must not leave the preview up for ever
   var ANSWER_MS = 15000;

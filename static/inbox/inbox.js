@@ -57,16 +57,21 @@
     return !!obj && Object.prototype.hasOwnProperty.call(obj, key);
   }
 
-  /** Translated string with %(name)s placeholders filled in (as text, never markup). */
-  function t(key, params) {
-    var s = has(STRINGS, key) ? String(STRINGS[key]) : key;
-    if (params) {
-      s = s.replace(/%\((\w+)\)s/g, function (m, name) {
-        return has(params, name) ? String(params[name]) : m;
-      });
-    }
-    return s;
+  /** t(key, params) over a catalogue: the translated string with %(name)s placeholders
+   * filled in (as text, never markup); the key itself when the catalogue lacks it. */
+  function translator(strings) {
+    return function (key, params) {
+      var s = has(strings, key) ? String(strings[key]) : key;
+      if (params) {
+        s = s.replace(/%\((\w+)\)s/g, function (m, name) {
+          return has(params, name) ? String(params[name]) : m;
+        });
+      }
+      return s;
+    };
   }
+
+  var t = translator(STRINGS);
 
   // ---------------------------------------------------------------------------------------
   // Small DOM helpers (text only)
@@ -3145,6 +3150,14 @@
   window.SohbetInbox = {
     config: CONFIG,
     t: t,
+    /** The other modules' page data: readJSON("canned-config"), strings("search-strings"). */
+    readJSON: function (id) { return readJSON(id, {}) || {}; },
+    /** Small helpers for the other modules: text of a value, a safe http(s) href or null, and
+     * emptying a node. */
+    str: str,
+    safeHttpUrl: safeHttpUrl,
+    clear: clear,
+    strings: function (id) { return translator(readJSON(id, {}) || {}); },
     el: el,
     /** on("frame" | "open" | "ready", fn): every incoming frame, a conversation opened, … */
     on: function (name, fn) {

@@ -15,25 +15,10 @@
   var inbox = window.SohbetInbox;
   if (!inbox) return;
   var el = inbox.el;
+  var str = inbox.str;
+  var safeHttpUrl = inbox.safeHttpUrl;
 
-  var STRINGS = (function () {
-    var node = document.getElementById("visitor-strings");
-    try {
-      return JSON.parse(node.textContent) || {};
-    } catch (e) {
-      return {};
-    }
-  })();
-
-  function t(key, params) {
-    var s = Object.prototype.hasOwnProperty.call(STRINGS, key) ? String(STRINGS[key]) : key;
-    if (params) {
-      s = s.replace(/%\((\w+)\)s/g, function (m, name) {
-        return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m;
-      });
-    }
-    return s;
-  }
+  var t = inbox.strings("visitor-strings");
 
   var REFRESH_MS = 60000; // the full list again: drops anyone whose server died silently
   var LEFT_SHOW_MS = 10000; // a visitor who left stays greyed this long (or comes back)
@@ -55,19 +40,6 @@
   // ---------------------------------------------------------------------------------------
   // Helpers
   // ---------------------------------------------------------------------------------------
-  function str(v) {
-    return v === null || v === undefined ? "" : String(v);
-  }
-
-  function safeHttpUrl(value) {
-    if (typeof value !== "string" || !value) return null;
-    try {
-      var u = new URL(value);
-      if (u.protocol === "http:" || u.protocol === "https:") return u.href;
-    } catch (e) { /* not a URL */ }
-    return null;
-  }
-
   function pageLink(page) {
     if (!page) return el("span", { className: "muted" }, t("live_no_page"));
     var label = str(page.title) || str(page.url);

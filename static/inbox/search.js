@@ -13,31 +13,10 @@
   var DEBOUNCE_MS = 250;
   var MIN_LENGTH = 2;
 
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) return {};
-    try {
-      return JSON.parse(node.textContent) || {};
-    } catch (e) {
-      return {};
-    }
-  }
+  if (!window.SohbetInbox) return; // inbox.js comes first on the inbox page
+  var t = window.SohbetInbox.strings("search-strings");
+  var str = window.SohbetInbox.str;
 
-  var STRINGS = readJSON("search-strings");
-
-  function t(key, params) {
-    var s = Object.prototype.hasOwnProperty.call(STRINGS, key) ? String(STRINGS[key]) : key;
-    if (params) {
-      s = s.replace(/%\((\w+)\)s/g, function (m, name) {
-        return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m;
-      });
-    }
-    return s;
-  }
-
-  function str(v) {
-    return v === null || v === undefined ? "" : String(v);
-  }
 
   /**
    * A span holding ``text`` with each [start, end) range (in code points, as the server counts)
