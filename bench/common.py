@@ -212,13 +212,15 @@ def start_sohbet(
     )
 
 
-def start_baseline(env: Env, *, server: str = "daphne") -> Proc:
+def start_baseline(env: Env, *, server: str = "daphne", app: str = "baseline") -> Proc:
+    """The raw baseline (``bench/baseline.py``) or, with ``app="floor"``, the stack's floor
+    (``bench/floor.py``): the same endpoints."""
     port = free_port()
     return start(
-        asgi_command(server, "bench.baseline:application", port),
+        asgi_command(server, f"bench.{app}:application", port),
         env={**env.server_env(), "BENCH_DATABASE_URL": env.database_url},
         cpu=SERVER_CPU,
-        log=env.out_dir / f"baseline-{server}-{port}.log",
+        log=env.out_dir / f"{app}-{server}-{port}.log",
         port=port,
         ready_url=f"http://127.0.0.1:{port}/healthz",
     )

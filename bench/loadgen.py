@@ -147,6 +147,9 @@ async def chat(options: dict) -> dict:
             "latency_ms": summary(list(latencies)),
         }
 
+    if options.get("ready_file"):  # tells a profiler that the sockets are set up
+        open(options["ready_file"], "w").close()
+        await asyncio.sleep(options.get("ready_wait", 0))
     results = []
     for rate in rates:
         result = await one_rate(rate)
@@ -158,6 +161,8 @@ async def chat(options: dict) -> dict:
         ):
             break
         await asyncio.sleep(options.get("pause", 0.5))
+    if options.get("done_file"):
+        open(options["done_file"], "w").close()
     stop.set()
     for ws in visitors + operators:
         await ws.close()

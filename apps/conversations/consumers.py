@@ -867,10 +867,10 @@ class InboxConsumer(ScopedConsumer):
             team_ids=self.team_ids,
             everything=self.sees_everything,
         ):
-            await self.send_frame("conversation", conversation=summary)
+            await self.send_shared(event, "conversation", conversation=summary)
         else:
             # Moved out of this operator's sight (another team): the list drops it.
-            await self.send_frame("conversation_hidden", conversation=summary["number"])
+            await self.send_shared(event, "conversation_hidden", conversation=summary["number"])
 
     async def inbox_activity(self, event: dict) -> None:
         await self.send_frame("activity", conversation=event["number"], activity=event["activity"])
@@ -898,7 +898,9 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def chat_message(self, event: dict) -> None:
-        await self.send_frame("message", conversation=event["number"], message=event["message"])
+        await self.send_shared(
+            event, "message", conversation=event["number"], message=event["message"]
+        )
 
     async def chat_receipt(self, event: dict) -> None:
         if event["reader"] == "visitor":

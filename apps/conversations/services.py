@@ -11,16 +11,16 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import payloads, selectors, workflow
+from apps.conversations import message_sql, payloads, selectors, workflow
 from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
 from apps.core import realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
-from apps.search.services import index_message
+from apps.search.services import message_tokens
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
@@ -85,21 +85,13 @@ def _duplicate_of(client_id: str, **where) -> Message | None:
     )
 
 
-def _insert(conversation: Conversation, **fields) -> Message:
-    """Insert while the caller holds the conversation's row lock (so ids commit in order)."""
-    message = Message.objects.create(
-        tenant_id=conversation.tenant_id, conversation=conversation, **fields
-    )
-    index_message(message)
-    return message
-
-
 def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:
     """Store a visitor's message in their open conversation (opened now if there is none).
 
-    Six round trips on the usual path: lock the open conversation, look for the client id,
-    insert, update the conversation, in one transaction. A resend of a stored message (same
-    client id, in any of the visitor's conversations) returns the stored one.
+    On PostgreSQL four round trips on the usual path: BEGIN, lock the open conversation and
+    look for the client id, insert the message with its search entry and update the
+    conversation, COMMIT. A resend of a stored message (same client id, in any of the visitor's
+    conversations) returns the stored one.
     """
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
@@ -113,58 +105,17 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
-OPEN_FIELDS = (
-    "pk",
-    "number",
-    "public_id",
-    "status",
-    "operator_unread",
-    "waiting_since",
-    "created_at",
-    "assignee_id",
-    "team_id",
-    "snoozed_until",
-)
-
-
-def _current_conversation_locked(visitor: Visitor) -> Conversation | None:
-    """The conversation a visitor's next message belongs to, row-locked, as a light in-memory
-    object (one query): the latest one still active (open, pending, snoozed) or resolved within
-    CHAT_REOPEN_WINDOW (the message reopens it)."""
-    recently = timezone.now() - settings.CHAT_REOPEN_WINDOW
-    row = (
-        Conversation.objects.select_for_update()
-        .filter(
-            Q(status__in=Conversation.ACTIVE_STATUSES)
-            | Q(status=Conversation.Status.RESOLVED, resolved_at__gte=recently),
-            visitor=visitor,
-        )
-        .order_by("-last_activity_at")
-        .values_list(*OPEN_FIELDS)
-        .first()
-    )
-    if row is None:
-        return None
-    values = dict(zip(OPEN_FIELDS, row, strict=True))
-    return Conversation(id=values.pop("pk"), tenant_id=visitor.tenant_id, visitor=visitor, **values)
-
-
 def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
-    # The hot path of the product (DESIGN.md §4): four statements inside one transaction, no
-    # model round trips. docs/performance.md has the profile behind its shape.
+    # The hot path of the product (DESIGN.md §4): on PostgreSQL two hand-written statements
+    # inside one transaction (apps.conversations.message_sql), the search tokens computed before
+    # the lock. docs/performance.md has the profile behind its shape.
+    tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
     with transaction.atomic():
-        conversation = _current_conversation_locked(visitor)
-        if conversation is None:
+        conversation, stored = message_sql.open_conversation_locked(visitor, client_id)
+        if conversation is None and stored is None:
             # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
             Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
-            conversation = _current_conversation_locked(visitor)
-        stored = (
-            Message.objects.filter(
-                conversation__visitor=visitor, client_id=client_id, sender=Message.Sender.VISITOR
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
+            conversation, stored = message_sql.open_conversation_locked(visitor, client_id)
         if stored is not None:
             existing = _duplicate_of(client_id, pk=stored)
             return PostResult(existing, existing.conversation, duplicate=True)
@@ -185,13 +136,10 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             conversation = Conversation.objects.create(
                 tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
             )
-        message = _insert(
-            conversation, sender=Message.Sender.VISITOR, body=body, client_id=client_id
-        )
-        conversation.last_message = message
-        conversation.last_activity_at = message.created_at
+        now = timezone.now()
+        conversation.last_activity_at = now
         conversation.operator_unread += 1  # exact: the row is locked
-        conversation.waiting_since = conversation.waiting_since or message.created_at
+        conversation.waiting_since = conversation.waiting_since or now
         changes = {}
         reopened = not created and conversation.status != Conversation.Status.OPEN
         if reopened:
@@ -203,16 +151,25 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             }
             for field, value in changes.items():
                 setattr(conversation, field, value)
+        message = message_sql.insert_message(
+            conversation,
+            tokens=tokens,
+            sender=Message.Sender.VISITOR,
+            body=body,
+            client_id=client_id,
+            created_at=now,
+            update={
+                "last_activity_at": now,
+                "operator_unread": conversation.operator_unread,
+                "waiting_since": conversation.waiting_since,
+                **changes,
+            },
+        )
+        conversation.last_message = message
+        if reopened:
             workflow.activity_record(
                 conversation, Activity.Kind.STATUS, None, status="open", by="visitor"
             )
-        Conversation.objects.filter(pk=conversation.pk).update(
-            last_message=message,
-            last_activity_at=message.created_at,
-            operator_unread=conversation.operator_unread,
-            waiting_since=conversation.waiting_since,
-            **changes,
-        )
         _publish_message(message, conversation, labels=[] if created else None)
         if reopened:
             workflow.publish_visitor_status(conversation)
@@ -248,8 +205,9 @@ def _post_from_operator(
         existing = _duplicate_of(client_id, conversation=conversation)
         if existing is not None:
             return PostResult(existing, conversation, duplicate=True)
-        message = _insert(
+        message = message_sql.insert_message(
             conversation,
+            tokens=message_tokens(tenant_id=conversation.tenant_id, body=body),
             sender=Message.Sender.OPERATOR,
             author=membership.user,
             body=body,
@@ -385,7 +343,7 @@ def conversation_start_by_operator(
         Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
         # The conversation the visitor's own next message would go to (a recently resolved one
         # reopens), as for a visitor's message.
-        conversation = _current_conversation_locked(visitor)
+        conversation, _none = message_sql.open_conversation_locked(visitor, None)
         created = conversation is None
         if not created and not (
             selectors.visible_conversations(membership=membership)

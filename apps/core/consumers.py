@@ -50,6 +50,19 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame_type: str, **fields: Any) -> None:
         await self.send(text_data=json.dumps({"type": frame_type, **fields}, ensure_ascii=False))
 
+    async def send_shared(self, event: dict, frame_type: str, **fields: Any) -> None:
+        """Send a frame that depends on ``event`` alone, never on this socket: the channel layer
+        hands every socket of a group the same event (apps.core.layers), so the frame is
+        encoded once per process and kept on the event."""
+        frames = event.get("_frames")
+        if frames is None:
+            frames = event["_frames"] = {}
+        key = f"{type(self).__name__}.{frame_type}"
+        text = frames.get(key)
+        if text is None:
+            text = frames[key] = json.dumps({"type": frame_type, **fields}, ensure_ascii=False)
+        await self.send(text_data=text)
+
     async def send_error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_frame("error", code=code, message=str(message), **extra)
 

@@ -7,13 +7,20 @@ sockets already resume from the database (``hello`` with ``last_id``, ``subscrib
 comes back after an error, every socket of the process gets a ``layer.resync`` event and closes
 with 4012; clients reconnect at once and fetch what they missed.
 
-This hooks one private method of channels_redis (``RedisSingleShardConnection._do_receiving``),
-so the version is pinned in pyproject.toml; tests/conversations/test_resilience.py fails if an
-upgrade changes it.
+It also sends the events of one transaction in one Redis round trip (``group_send_many``, a
+pipeline of ``PUBLISH`` commands per shard) instead of one locked round trip per group, and
+decodes a group event once per process instead of once per socket: the sockets of a group get
+the same dict, which handlers treat as read-only (``JsonFrameConsumer.send_shared`` keeps the
+encoded frame on it, so ten operators' inbox updates cost one ``json.dumps``).
+
+This uses private parts of channels_redis (``RedisSingleShardConnection._do_receiving``, its
+lock and client), so the version is pinned in pyproject.toml; tests/conversations/
+test_resilience.py and tests/core/test_layers.py fail if an upgrade changes them.
 """
 
 import asyncio
 import logging
+from collections import defaultdict
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisSingleShardConnection
 
@@ -46,6 +53,23 @@ class _ResyncingShard(RedisSingleShardConnection):
                 broken = True
                 await asyncio.sleep(0.5)
 
+    def _receive_message(self, message) -> None:
+        if message is None:
+            return
+        name = message["channel"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        local = self.channel_layer
+        receivers = local.groups.get(name)
+        if name in local.channels or not receivers or len(receivers) == 1:
+            super()._receive_message(message)
+            return
+        event = local.channel_layer.deserialize(message["data"])  # once for the whole group
+        for channel_name in receivers:
+            queue = local.channels.get(channel_name)
+            if queue is not None:
+                queue.put_nowait(event)
+
     def _tell_every_local_socket(self) -> None:
         loop_layer = self.channel_layer
         data = loop_layer.channel_layer.serialize(RESYNC_EVENT)
@@ -54,6 +78,27 @@ class _ResyncingShard(RedisSingleShardConnection):
 
 
 class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
+    def deserialize(self, message):
+        if isinstance(message, dict):  # decoded once for its group (_ResyncingShard)
+            return message
+        return super().deserialize(message)
+
+    async def group_send_many(self, items: list[tuple[str, dict]]) -> None:
+        """``group_send`` each ``(group, message)``, in order, with one pipelined round trip
+        per Redis shard (the layer publishes one at a time under a lock otherwise)."""
+        layer = self._get_layer()
+        by_shard: dict = defaultdict(list)
+        for group, message in items:
+            channel = layer._get_group_channel_name(group)
+            by_shard[layer._get_shard(channel)].append((channel, self.serialize(message)))
+        for shard, messages in by_shard.items():
+            async with shard._lock:
+                shard._ensure_redis()
+                pipe = shard._redis.pipeline(transaction=False)
+                for channel, data in messages:
+                    pipe.publish(channel, data)
+                await pipe.execute()
+
     def _get_layer(self):
         layer = super()._get_layer()
         for shard in layer._shards:

@@ -1,8 +1,9 @@
 """Writes of the search index. Callers run inside the workspace scope (``reindex_workspace``
 enters it itself).
 
-``index_message`` runs on the hot path of every message, inside the insert's transaction: one
-``INSERT … ON CONFLICT DO UPDATE`` statement, nothing read. ``index_visitor`` follows a
+A new message is indexed on the hot path of every message: its tokens are computed before the
+message's transaction (``message_tokens``, pure CPU), and ``index_new_message`` writes them inside
+it with one plain ``INSERT``, nothing read. ``index_visitor`` follows a
 visitor's name and email. ``reindex_workspace`` rebuilds a workspace's rows under the current
 key (after a key rotation, or for data written before the index existed), batch by batch, each
 batch its own transaction, so searches keep working while it runs.
@@ -37,8 +38,62 @@ def _upsert_messages(entries: list[MessageEntry]) -> None:
     )
 
 
+_E = MessageEntry._meta
+_ENTRY_COLUMNS = ", ".join(
+    _E.get_field(name).column for name in ("tenant", "message", "conversation", "tokens")
+)
+# Names from the model, values always parameters.
+_INSERT_ENTRY_SQL = f"INSERT INTO {_E.db_table} ({_ENTRY_COLUMNS}) "
+
+
+def message_tokens(*, tenant_id: int, body: str) -> frozenset[str]:
+    """The index tokens of a message body: HMACs only, no database (so a caller can compute them
+    before taking a lock)."""
+    return frozenset(text_tokens(tenant_id=tenant_id, texts=[body]))
+
+
+def index_new_message(
+    *, tenant_id: int, message_id: int, conversation_id: int, tokens: frozenset[str]
+) -> None:
+    """Index a message inserted in the current transaction, with its ``message_tokens``: one
+    hand-written ``INSERT`` (the ORM's statement building costs more than the write; none for a
+    body without words)."""
+    if not tokens:
+        return
+    connection = transaction.get_connection()
+    tokens_sql, tokens_value = _tokens_param(tokens, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_ENTRY_SQL + f"VALUES (%s, %s, %s, {tokens_sql})",
+            [tenant_id, message_id, conversation_id, tokens_value],
+        )
+
+
+def new_message_entry_sql(
+    *, source: str, tenant_id: int, conversation_id: int, tokens: frozenset[str], connection
+) -> tuple[str, list] | None:
+    """For a caller that inserts a message and its entry in one statement: the ``INSERT`` of the
+    entry of the message whose id the writable CTE ``source`` returns, and its parameters
+    (``None`` for a body without words)."""
+    if not tokens:
+        return None
+    if not source.isidentifier():
+        raise ValueError("source must be a CTE name")
+    tokens_sql, tokens_value = _tokens_param(tokens, connection)
+    sql = _INSERT_ENTRY_SQL + f"SELECT %s, id, %s, {tokens_sql} FROM {source}"  # noqa: S608
+    return sql, [tenant_id, conversation_id, tokens_value]
+
+
+def _tokens_param(tokens: frozenset[str], connection) -> tuple[str, str]:
+    field = _E.get_field("tokens")
+    return field.get_placeholder(tokens, None, connection), field.get_db_prep_value(
+        tokens, connection
+    )
+
+
 def index_message(message: Message) -> None:
-    """Index a stored message's body (one statement; none for a body without words)."""
+    """Index (or re-index) a stored message's body (one statement; none for a body without
+    words)."""
     entry = _message_entry(
         tenant_id=message.tenant_id,
         message_id=message.pk,

@@ -281,6 +281,49 @@ def test_concurrent_new_conversations_never_exceed_capacity_or_double_assign():
     assert places == list(range(1, 16))
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_message_resent_from_many_tabs_at_once_is_stored_once():
+    """Eight tabs of one visitor resend the same message (same client id) at the same instant
+    into the visitor's open conversation: one row, and every tab gets that row's id back."""
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        opened = visitor_writes(tenant, "first", visitor=visitor)
+    tabs = 8
+    barrier = threading.Barrier(tabs)
+    results, errors = [], []
+
+    def resend():
+        try:
+            with scope(tenant=tenant):
+                barrier.wait(timeout=30)
+                results.append(
+                    services.message_post_from_visitor(
+                        visitor=visitor, client_id="same-one", body="Are you there?"
+                    )
+                )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=resend) for _ in range(tabs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    with scopes_disabled():
+        stored = list(Message.objects.filter(client_id="same-one").values_list("pk", flat=True))
+        conversation = Conversation.objects.get(pk=opened.conversation.pk)
+    assert len(stored) == 1
+    assert {r.message.pk for r in results} == set(stored)
+    assert sorted(r.duplicate for r in results) == [False] + [True] * (tabs - 1)
+    assert conversation.operator_unread == 2 and conversation.last_message_id == stored[0]
+
+
 # --- labels -------------------------------------------------------------------------------
 
 

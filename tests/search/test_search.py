@@ -309,6 +309,46 @@ def test_index_message_is_one_statement(ws):
         assert len(queries) == 0  # no words: nothing to store
 
 
+def test_a_visitor_message_is_two_statements_and_all_of_it_lands(ws):
+    """The hot path (docs/performance.md): on PostgreSQL the lock with the client-id look-up,
+    then the insert, its search entry and the conversation's update in one statement (five
+    statements elsewhere), with the body stored encrypted, findable, and the conversation's row
+    up to date."""
+    start = ws.visitor()
+    first = ws.chat("hello", start=start)
+    waiting_since = first.waiting_since
+    with scope(tenant=ws.tenant):
+        with CaptureQueriesContext(connection) as queries:
+            result = message_post_from_visitor(
+                visitor=start.visitor, client_id="hot-1", body="Kargom nerede kaldı?"
+            )
+        statements = [q["sql"].split()[0] for q in queries]
+        statements = [s for s in statements if s not in ("SAVEPOINT", "RELEASE")]  # the test's
+        expected = (
+            ["SELECT", "WITH"]
+            if connection.vendor == "postgresql"
+            else ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]
+        )
+        assert statements == expected, queries
+        conversation = result.conversation
+        conversation.refresh_from_db()
+        assert conversation.pk == first.pk
+        assert conversation.last_message_id == result.message.pk
+        assert conversation.operator_unread == 2
+        assert conversation.waiting_since == waiting_since  # still waiting since the first
+        assert conversation.last_activity_at == result.message.created_at
+        stored = Message.objects.get(pk=result.message.pk)
+        assert stored.body == "Kargom nerede kaldı?" and stored.client_id == "hot-1"
+    assert "Kargom" not in raw("SELECT body FROM conversations_message WHERE id = %s", stored.pk)[0]
+    assert ws.numbers("kargo") == [conversation.number]
+    with scope(tenant=ws.tenant):  # the same client id again: the stored message, nothing new
+        again = message_post_from_visitor(
+            visitor=start.visitor, client_id="hot-1", body="Kargom nerede kaldı?"
+        )
+        assert again.duplicate and again.message.pk == stored.pk
+        assert Message.objects.filter(conversation=conversation).count() == 2
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [

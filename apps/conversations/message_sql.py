@@ -1,0 +1,202 @@
+"""The hand-written statements of the message path, for ``services`` only.
+
+A message is the product's hot path (DESIGN.md §4). Built by the ORM, each of its statements
+cost more CPU in Python than PostgreSQL spent running it (docs/performance.md, items 2 and 14),
+so the path writes SQL by hand: table and column names come from the models, every value is a
+parameter, and the caller holds the transaction. On PostgreSQL the visitor's message is two
+statements: the conversation locked together with the client-id look-up, then the message, its
+search entry and the conversation's row in one statement of writable CTEs. Elsewhere (SQLite,
+the one-command local run) each part is its own statement, with the same results.
+"""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.conversations.models import Conversation, Message
+from apps.search.services import index_new_message, new_message_entry_sql
+from apps.visitors.models import Visitor
+
+_M, _C = Message._meta, Conversation._meta
+_INSERT_COLUMNS = ("tenant", "conversation", "sender", "author", "body", "client_id", "created_at")
+_INSERT_SQL = (
+    f"INSERT INTO {_M.db_table} ({', '.join(_M.get_field(c).column for c in _INSERT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+)
+OPEN_FIELDS = (
+    "id",
+    "number",
+    "public_id",
+    "status",
+    "operator_unread",
+    "waiting_since",
+    "created_at",
+    "assignee_id",
+    "team_id",
+    "snoozed_until",
+)
+_DATETIME_FIELDS = ("waiting_since", "created_at", "snoozed_until")
+_STORED_SQL = (
+    f"SELECT m.id FROM {_M.db_table} m JOIN {_C.db_table} c ON c.id = m.conversation_id "  # noqa: S608
+    "WHERE c.tenant_id = %s AND c.visitor_id = %s AND m.client_id = %s AND m.sender = %s LIMIT 1"
+)
+_OPEN_WHERE = (
+    f"FROM {_C.db_table} WHERE tenant_id = %s AND visitor_id = %s "
+    f"AND (status IN ({', '.join(['%s'] * len(Conversation.ACTIVE_STATUSES))}) "
+    "OR (status = %s AND resolved_at >= %s)) "
+    "ORDER BY last_activity_at DESC LIMIT 1"
+)
+_OPEN_SQL = f"SELECT {', '.join(OPEN_FIELDS)} {_OPEN_WHERE}"
+# PostgreSQL: the look-up rides along as a column. Its snapshot may predate the lock wait; a
+# message stored meanwhile under the same client id then fails the insert on the unique index,
+# and the service answers with the stored one (message_post_from_visitor).
+_OPEN_AND_STORED_SQL = (
+    f"SELECT {', '.join(OPEN_FIELDS)}, ({_STORED_SQL}) {_OPEN_WHERE} FOR UPDATE OF {_C.db_table}"
+)
+UPDATABLE = frozenset(f.column for f in _C.concrete_fields) - {"id", "tenant_id"}
+
+
+def _datetime(value):
+    """A datetime column read by hand: PostgreSQL gives datetimes, SQLite gives text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+    return value
+
+
+def stored_visitor_message(visitor: Visitor, client_id: str) -> int | None:
+    """The id of the visitor's message sent with ``client_id``, in any of their conversations."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            _STORED_SQL, [visitor.tenant_id, visitor.pk, client_id, Message.Sender.VISITOR]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def open_conversation_locked(
+    visitor: Visitor, client_id: str | None
+) -> tuple[Conversation | None, int | None]:
+    """The conversation a visitor's next message belongs to, row-locked, as a light in-memory
+    object: the latest one still active (open, pending, snoozed) or resolved within
+    CHAT_REOPEN_WINDOW (the message reopens it); and the id of a message of theirs already
+    stored under ``client_id``, if any (``None``: not looked up). One statement on
+    PostgreSQL."""
+    connection = transaction.get_connection()
+    postgres = connection.vendor == "postgresql" and client_id is not None
+    recently = timezone.now() - settings.CHAT_REOPEN_WINDOW
+    params = [
+        visitor.tenant_id,
+        visitor.pk,
+        *Conversation.ACTIVE_STATUSES,
+        Conversation.Status.RESOLVED,
+        connection.ops.adapt_datetimefield_value(recently),
+    ]
+    if postgres:
+        sql = _OPEN_AND_STORED_SQL
+        params = [visitor.tenant_id, visitor.pk, client_id, Message.Sender.VISITOR, *params]
+    else:
+        sql = _OPEN_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if client_id is None:
+        stored = None
+    elif postgres:
+        stored = row[-1] if row is not None else stored_visitor_message(visitor, client_id)
+    else:
+        stored = stored_visitor_message(visitor, client_id)
+    if row is None:
+        return None, stored
+    values = dict(zip(OPEN_FIELDS, row[: len(OPEN_FIELDS)], strict=True))
+    for field in _DATETIME_FIELDS:
+        values[field] = _datetime(values[field])
+    conversation = Conversation(tenant_id=visitor.tenant_id, visitor=visitor, **values)
+    conversation._state.adding = False
+    conversation._state.db = connection.alias
+    return conversation, stored
+
+
+def _assignments(values: dict, connection) -> tuple[str, list]:
+    if not values.keys() <= UPDATABLE:
+        raise ValueError(f"not conversation columns: {set(values) - UPDATABLE}")
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(v) if isinstance(v, datetime) else v for v in values.values()]
+    return ", ".join(f"{column} = %s" for column in values), params
+
+
+def update_conversation(pk: int, **values) -> None:
+    """``UPDATE`` one conversation row (keyword names are the table's columns)."""
+    connection = transaction.get_connection()
+    assignments, params = _assignments(values, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_C.db_table} SET {assignments} WHERE id = %s",  # noqa: S608 (names checked)
+            [*params, pk],
+        )
+
+
+def insert_message(
+    conversation: Conversation,
+    *,
+    tokens: frozenset[str],
+    update: dict | None = None,
+    **fields,
+) -> Message:
+    """Insert a message while the caller holds the conversation's row lock (so ids commit in
+    order), with its search entry (``tokens``: ``message_tokens``, computed before the lock) and,
+    given ``update`` (columns and values), the conversation's row, whose ``last_message_id``
+    becomes the new message. One statement on PostgreSQL."""
+    connection = transaction.get_connection()
+    fields.setdefault("created_at", timezone.now())
+    message = Message(tenant_id=conversation.tenant_id, conversation=conversation, **fields)
+    values = [
+        message.tenant_id,
+        conversation.pk,
+        message.sender,
+        message.author_id,
+        _M.get_field("body").get_prep_value(message.body),
+        message.client_id,
+        connection.ops.adapt_datetimefield_value(message.created_at),
+    ]
+    if connection.vendor == "postgresql":
+        sql, params = f"WITH m AS ({_INSERT_SQL} RETURNING id)", values
+        entry = new_message_entry_sql(
+            source="m",
+            tenant_id=message.tenant_id,
+            conversation_id=conversation.pk,
+            tokens=tokens,
+            connection=connection,
+        )
+        if entry is not None:
+            sql, params = f"{sql}, e AS ({entry[0]})", [*params, *entry[1]]
+        if update is not None:
+            assignments, update_params = _assignments(update, connection)
+            sql += (
+                f", u AS (UPDATE {_C.db_table} SET last_message_id = m.id, {assignments} "  # noqa: S608
+                f"FROM m WHERE {_C.db_table}.id = %s)"
+            )
+            params = [*params, *update_params, conversation.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} SELECT id FROM m", params)  # noqa: S608 (names only)
+            message.pk = cursor.fetchone()[0]
+    else:
+        returning = connection.features.can_return_columns_from_insert
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_SQL + (" RETURNING id" if returning else ""), values)
+            message.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        index_new_message(
+            tenant_id=message.tenant_id,
+            message_id=message.pk,
+            conversation_id=conversation.pk,
+            tokens=tokens,
+        )
+        if update is not None:
+            update_conversation(conversation.pk, last_message_id=message.pk, **update)
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message

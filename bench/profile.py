@@ -1,0 +1,152 @@
+"""``python -m bench.profile [--rate 150] [--seconds 10] [--target floor]``: where one server
+process spends its CPU
+under the B1 chat load.
+
+Prepares the bench database as ``python -m bench`` does, starts Sohbet (daphne, the pub/sub layer)
+on core 0, attaches py-spy to it and sends visitor messages at one fixed rate from core 1. Writes
+``bench-results/profile-<rate>.txt`` (collapsed stacks of the thread holding the GIL, for
+flamegraph.pl or speedscope.app) and prints the functions with the most samples
+(self time and the project's own frames). py-spy needs ptrace: run as root or with
+``kernel.yama.ptrace_scope=0``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import psutil
+
+from bench.common import LOAD_CPU, ROOT, Env, pin, start_baseline, start_sohbet
+
+
+def top(collapsed: str, limit: int = 25) -> str:
+    """The leaf functions and the project's own functions with the most samples."""
+    leaf: collections.Counter = collections.Counter()
+    ours: collections.Counter = collections.Counter()
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        leaf[frames[-1]] += n
+        for frame in set(frames):
+            if "apps/" in frame or "config/" in frame:
+                ours[frame] += n
+    out = [f"{total} samples", "", "self time:"]
+    out += [f"{100 * n / total:5.1f} %  {name}" for name, n in leaf.most_common(limit)]
+    out += ["", "the project's functions (inclusive):"]
+    out += [f"{100 * n / total:5.1f} %  {name}" for name, n in ours.most_common(limit)]
+    return "\n".join(out)
+
+
+def wait_for(path, load: subprocess.Popen) -> None:
+    while not path.exists():
+        if load.poll() is not None:
+            raise SystemExit("the load generator stopped early")
+        time.sleep(0.02)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser.add_argument("--rate", type=int, default=150, help="visitor messages per second")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--target",
+        choices=["sohbet", "floor", "baseline"],
+        default="sohbet",
+        help="Sohbet, the stack's floor (bench/floor.py) or the raw baseline",
+    )
+    parser.add_argument(
+        "--no-spy", action="store_true", help="only the server's CPU seconds, no sampling"
+    )
+    args = parser.parse_args()
+    spy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
+    env = Env.from_environment(True, ROOT / "bench-results")
+
+    from bench import b124_realtime, setup
+
+    setup.prepare_database(env)
+    setup.django_setup(env)
+    if args.target == "sohbet":
+        pairs = b124_realtime._pairs(setup.seed_workspaces(10, 10))
+        sohbet = start_sohbet(env)
+    else:
+        pairs = b124_realtime.CONVERSATIONS
+        sohbet = start_baseline(env, app=args.target)
+    stem = env.out_dir / f"profile-{args.target}-{args.rate}"
+    ready, done = env.out_dir / "profile-ready", env.out_dir / "profile-done"
+    ready.unlink(missing_ok=True)
+    done.unlink(missing_ok=True)
+    options = {
+        "target": args.target if args.target == "sohbet" else "baseline",
+        "port": sohbet.port,
+        "pairs": pairs,
+        "rates": [args.rate],
+        "duration": args.seconds,
+        "ready_file": str(ready),
+        "ready_wait": 1,
+        "done_file": str(done),
+    }
+    try:
+        load = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadgen", "chat", json.dumps(options)],
+            cwd=ROOT,
+            env=env.server_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=pin(LOAD_CPU),
+        )
+        # Profile and count only the steady load, not the sockets' set-up or closing.
+        wait_for(ready, load)
+        # --gil: only the thread holding the GIL, i.e. where the process's Python CPU goes.
+        record = [
+            spy,
+            "record",
+            "--pid",
+            str(sohbet.pid),
+            "--rate",
+            "100",
+            "--gil",
+            "--duration",
+            str(args.seconds),
+            "-f",
+            "raw",
+            "-o",
+            f"{stem}.txt",
+        ]
+        cpu_before = psutil.Process(sohbet.pid).cpu_times()
+        spies = [] if args.no_spy else [subprocess.Popen(record, preexec_fn=pin(LOAD_CPU))]
+        wait_for(done, load)
+        cpu_after = psutil.Process(sohbet.pid).cpu_times()
+        out, _ = load.communicate(timeout=args.seconds + 120)
+        result = json.loads(out.strip().splitlines()[-1])["results"][0]
+        for proc in spies:
+            proc.wait(60)
+        busy = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
+    finally:
+        sohbet.stop()
+    lat = result["latency_ms"]
+    print(
+        f"server CPU while loaded: {busy:.1f} s, {1000 * busy / result['sent']:.2f} ms per message",
+        file=sys.stderr,
+    )
+    print(
+        f"{result['received']}/{result['sent']} delivered; p50 {lat['p50']} ms, "
+        f"p99 {lat['p99']} ms",
+        file=sys.stderr,
+    )
+    if not args.no_spy:
+        print(top((stem.with_suffix(".txt")).read_text()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The pub/sub channel layer's additions (apps.core.layers) on a real Redis."""
+
+import asyncio
+import uuid
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.redis
+
+
+def test_the_events_of_one_transaction_reach_every_group_in_order():
+    """``group_send_many`` (one pipelined round trip) delivers like ``group_send`` one by one:
+    every socket of every group gets its events, in the order they were published."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        layer = ResyncingPubSubChannelLayer(
+            hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
+        )
+        try:
+            a, b = await layer.new_channel(), await layer.new_channel()
+            await layer.group_add("visitor", a)
+            await layer.group_add("inbox", a)
+            await layer.group_add("inbox", b)
+            await layer.group_send_many(
+                [
+                    ("visitor", {"type": "chat.message", "n": 1}),
+                    ("inbox", {"type": "inbox.conversation", "n": 2}),
+                    ("visitor", {"type": "chat.status", "n": 3}),
+                    ("nobody", {"type": "chat.message", "n": 4}),
+                ]
+            )
+            got_a = [(await asyncio.wait_for(layer.receive(a), 5))["n"] for _ in range(3)]
+            got_b = [(await asyncio.wait_for(layer.receive(b), 5))["n"]]
+            with pytest.raises(TimeoutError):  # nothing more, nothing twice
+                await asyncio.wait_for(layer.receive(b), 0.3)
+            return got_a, got_b
+        finally:
+            await layer.flush()
+
+    assert asyncio.run(scenario()) == ([1, 2, 3], [2])
