@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bench.common import Env, Row, run_loadgen, start_baseline, start_sohbet
 
+FLOOR = "the stack's floor: the baseline's work through Channels (bench/floor.py)"
+
 CONVERSATIONS = 100
 
 
@@ -26,6 +28,10 @@ def chat_rates(env: Env, port: int, pairs, rates: list[int], duration: float, **
     return run_loadgen(
         env, "chat", target=target, port=port, pairs=pairs, rates=rates, duration=duration, **extra
     )["results"]
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
 
 
 def sustained(result: dict) -> bool:
@@ -47,17 +53,40 @@ def run(
     """Rows for one server/layer combination, and the raw results (for the JSON file)."""
     label = f"{server}, {layer}"
     rows: list[Row] = []
-    raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None}
+    raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None, "floor": {}}
     pairs = _pairs(chat_workspaces)
     sohbet = start_sohbet(env, server=server, layer=layer)
     baseline = start_baseline(env, server=server)
+    floor = start_baseline(env, server=server, app="floor") if full_set else None
     try:
         rates = [50, 200, 500] if full_set else [200]
         duration = 2 if env.quick else 20
         ours_all = chat_rates(env, sohbet.port, pairs, rates, duration)
         base_all = chat_rates(env, baseline.port, len(pairs), rates, duration)
-        for rate, ours, base in zip(rates, ours_all, base_all, strict=True):
+        # The floor's latencies at fixed rates are full-mode rows; quick mode keeps its ramp (B2).
+        floor_all = (
+            chat_rates(env, floor.port, len(pairs), rates, duration)
+            if floor and not env.quick
+            else None
+        )
+        for i, (rate, ours, base) in enumerate(zip(rates, ours_all, base_all, strict=True)):
             raw["b1"].append({"rate": rate, "sohbet": ours, "baseline": base})
+            if floor_all:
+                raw["b1"][-1]["floor"] = floor_all[i]
+                rows.append(
+                    Row(
+                        "B1",
+                        f"p50 / p99 @ {rate} msg/s, {FLOOR}",
+                        floor_all[i]["latency_ms"]["p50"],
+                        "ms",
+                        base["latency_ms"]["p50"],
+                        "(informational)",
+                        None,
+                        f"p99 {_ms(floor_all[i]['latency_ms']['p99'])} vs "
+                        f"{_ms(base['latency_ms']['p99'])} ms; "
+                        f"{floor_all[i]['received']}/{floor_all[i]['sent']} delivered",
+                    )
+                )
             for pct, factor in (("p50", 3), ("p99", 5)):
                 value, ref = ours["latency_ms"][pct], base["latency_ms"][pct]
                 ok = value is not None and ref is not None and value <= factor * max(ref, 0.5)
@@ -81,8 +110,13 @@ def run(
                 if env.quick
                 else [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500]
             )
-            for target, count in (("sohbet", pairs), ("baseline", len(pairs))):
-                port = sohbet.port if target == "sohbet" else baseline.port
+            ports = {"sohbet": sohbet.port, "baseline": baseline.port, "floor": floor.port}
+            for target, count in (
+                ("sohbet", pairs),
+                ("baseline", len(pairs)),
+                ("floor", len(pairs)),
+            ):
+                port = ports[target]
                 results = chat_rates(
                     env, port, count, steps, 2 if env.quick else 10, stop_when="p99>100", grace=2
                 )
@@ -100,6 +134,19 @@ def run(
                     "≥ 0.5× baseline",
                     ok,
                     "highest step of the ramp that kept p99 < 100 ms and lost nothing",
+                )
+            )
+            rows.append(
+                Row(
+                    "B2",
+                    f"sustained msg/s, {FLOOR}",
+                    best["floor"],
+                    "msg/s",
+                    best["baseline"],
+                    "(informational)",
+                    None,
+                    "what Channels, the Redis layer and Django's database thread leave of the "
+                    "baseline before any of Sohbet's own work",
                 )
             )
         events = 60 if env.quick else 300
@@ -144,4 +191,6 @@ def run(
     finally:
         sohbet.stop()
         baseline.stop()
+        if floor:
+            floor.stop()
     return rows, raw

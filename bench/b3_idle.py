@@ -6,8 +6,10 @@ For each ASGI server (daphne, uvicorn) Sohbet and the raw baseline (``bench/base
 (so lazy imports, the database connection, the thread pool and the Redis pool exist before the
 "before" sample), then opens N sockets (5 k quick, 10 k full) with bounded concurrency:
 
-- Sohbet: the visitor socket ``/ws/widget/<widget_key>/``; each socket completes hello/ready (so
-  each is a real visitor with its visitor row, session and channel-layer groups); 50 in flight;
+- Sohbet: the loader's presence socket ``/ws/presence/<widget_key>/``, the one every page view of
+  a customer's site holds (docs/widget-protocol.md; the chat window's own socket opens only when
+  the chat does); each socket completes hello/ready (so each is a real visitor with its visitor
+  row, session, presence row and channel-layer groups); 50 in flight;
 - baseline: ``/idle``; each socket gets one ping/pong through the application; 200 in flight.
 
 RSS/socket = (RSS after opening - RSS before) / sockets opened (server process and children).
@@ -145,7 +147,12 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
                 # Each hello's database work runs on the consumer's one database thread, and so
                 # does the next handshake's widget lookup: more than ~50 hellos in flight make
                 # handshakes wait past daphne's 5 s connect timeout (403). 50 keeps it busy.
-                options.update(path=f"/ws/widget/{widget_key}/", mode="hello", concurrency=50)
+                options.update(
+                    path=f"/ws/presence/{widget_key}/",
+                    origin="https://shop.example",  # the customer's page (any site allowed)
+                    mode="hello",
+                    concurrency=50,
+                )
             else:
                 options.update(path="/idle", mode="ping", concurrency=200)
             clients[server, target] = Clients(env, f"{target}-{server}", options)
@@ -263,7 +270,7 @@ def run(env: Env, workspaces) -> list[Row]:
                 s["opened"]["rate"],
                 "sockets/s",
                 baseline=b["opened"]["rate"],
-                note=f"Sohbet: hello→ready (a new visitor + visit each), 50 in flight, "
+                note=f"Sohbet: presence hello→ready (a new visitor + visit each), 50 in flight, "
                 f"{s['open_cpu_s']:.1f} s CPU; baseline: ping→pong, 200 in flight"
                 + " (opening at the same time)",
             )

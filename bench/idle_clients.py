@@ -2,7 +2,7 @@
 
 Run as its own process on the load core (``bench.common.pin(LOAD_CPU)``)::
 
-    python -m bench.idle_clients '{"port": 8000, "path": "/ws/widget/wk_…/", "n": 5000,
+    python -m bench.idle_clients '{"port": 8000, "path": "/ws/presence/wk_…/", "n": 5000,
                                    "mode": "hello"}'
 
 A deliberately small client (asyncio.Protocol, hand-written RFC 6455 framing) so that 10 k

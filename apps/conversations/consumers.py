@@ -141,9 +141,9 @@ class VisitorConsumer(ScopedConsumer):
     async def connect(self):
         key = self.scope["url_route"]["kwargs"]["widget_key"]
         self.language = _supported_language(_header(self.scope, b"accept-language"))
-        self.tenant = await database_sync_to_async(tenant_selectors.tenant_by_widget_key)(
-            widget_key=key
-        )
+        self.tenant = await database_sync_to_async(
+            tenant_selectors.tenant_by_widget_key, thread_sensitive=not PARALLEL_DB
+        )(widget_key=key)
         await self.accept()
         with translation.override(self.language):
             if self.tenant is None:
@@ -490,9 +490,9 @@ class PresenceConsumer(VisitorConsumer):
         if self.tenant is None or self.tenant.is_suspended:
             return
         origin = _header(self.scope, b"origin")
-        allowed = await database_sync_to_async(tenant_selectors.origin_allowed)(
-            tenant=self.tenant, origin=origin
-        )
+        allowed = await database_sync_to_async(
+            tenant_selectors.origin_allowed, thread_sensitive=not PARALLEL_DB
+        )(tenant=self.tenant, origin=origin)
         if not origin or not allowed:
             with translation.override(self.language):
                 await self.send_error("origin_not_allowed", _("This site may not show this chat."))
@@ -556,9 +556,9 @@ class InboxConsumer(ScopedConsumer):
             await self.send_error("unauthenticated", _("Please sign in."))
             await self.close(CLOSE_UNAUTHENTICATED)
             return
-        membership = await database_sync_to_async(tenant_selectors.membership_by_slug_unscoped)(
-            user=user, slug=slug
-        )
+        membership = await database_sync_to_async(
+            tenant_selectors.membership_by_slug_unscoped, thread_sensitive=not PARALLEL_DB
+        )(user=user, slug=slug)
         if membership is None or membership.tenant.is_suspended:
             await self.send_error("forbidden", _("You are not a member of this workspace."))
             await self.close(CLOSE_FORBIDDEN)

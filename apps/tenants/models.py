@@ -353,4 +353,9 @@ class WidgetSettings(TenantOwned):
 
     @property
     def origins(self) -> list[str]:
-        return [line.strip() for line in self.allowed_origins.splitlines() if line.strip()]
+        return origins_list(self.allowed_origins)
+
+
+def origins_list(text: str) -> list[str]:
+    """The sites of ``WidgetSettings.allowed_origins``: one origin per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]

@@ -74,8 +74,17 @@ def widget_settings(*, tenant: Tenant):
 
 def origin_allowed(*, tenant: Tenant, origin: str) -> bool:
     """May a page at ``origin`` show this workspace's chat? An empty list of sites allows any."""
+    from apps.tenants.models import WidgetSettings, origins_list
+
+    # Every page view's presence socket asks: read the one column, not the whole settings row
+    # (no row yet means the defaults: any site).
     with scope(tenant=tenant):
-        allowed = widget_settings(tenant=tenant).origins
+        text = (
+            WidgetSettings.objects.filter(tenant=tenant)
+            .values_list("allowed_origins", flat=True)
+            .first()
+        )
+    allowed = origins_list(text or "")
     return not allowed or origin in allowed
 
 

@@ -6,6 +6,8 @@ import uuid
 import pytest
 from django.conf import settings
 
+from tests.utils import run
+
 pytestmark = pytest.mark.redis
 
 
@@ -39,4 +41,4 @@ def test_the_events_of_one_transaction_reach_every_group_in_order():
         finally:
             await layer.flush()
 
-    assert asyncio.run(scenario()) == ([1, 2, 3], [2])
+    assert run(scenario()) == ([1, 2, 3], [2])
