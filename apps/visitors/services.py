@@ -6,6 +6,7 @@ Callers run inside the workspace scope (``django_scopes.scope(tenant=...)``).
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -78,6 +79,17 @@ def _describe_agent(user_agent: str) -> tuple[str, str]:
     return browser[:60], os_name[:60]
 
 
+_UTC_OFFSET = re.compile(r"[+-]\d\d:\d\d")
+
+
+def _better_timezone(current: str, given: str | None) -> bool:
+    """Whether ``given`` (a browser's time zone) says more than the session's ``current`` one:
+    a zone name ("Europe/Istanbul") beats a bare UTC offset ("+03:00") or nothing."""
+    if not given or not isinstance(given, str) or _UTC_OFFSET.fullmatch(given):
+        return False
+    return not current or bool(_UTC_OFFSET.fullmatch(current))
+
+
 def visit_start(
     *,
     tenant: Tenant,
@@ -148,7 +160,11 @@ def visit_start(
             if returning:
                 Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1)
         else:
-            VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+            changes = {"last_seen_at": now}
+            if _better_timezone(session.timezone, tz):
+                # The loader's beacon knows the UTC offset; the chat window, the zone's name.
+                changes["timezone"] = session.timezone = tz[:64]
+            VisitorSession.objects.filter(pk=session.pk).update(**changes)
         if returning:
             Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         if page:

@@ -60,6 +60,23 @@ def test_first_visit_issues_a_token_and_a_returning_browser_is_recognised(client
     ]
 
 
+def test_the_beacons_utc_offset_gives_way_to_the_zone_name_the_chat_window_sends(client):
+    """The loader sends the UTC offset (Intl's zone name costs the host page 15-50 ms); the chat
+    window's hello brings the name, which then stays."""
+    from apps.visitors.services import visit_start
+
+    tenant = TenantFactory()
+    token = beacon(client, tenant, timezone="+03:00").json()["token"]
+    with scope(tenant=tenant):
+        assert VisitorSession.objects.get().timezone == "+03:00"
+        visit_start(tenant=tenant, token=token, ip="10.0.0.1", tz="Europe/Istanbul")
+        assert VisitorSession.objects.get().timezone == "Europe/Istanbul"
+    beacon(client, tenant, token=token, timezone="+03:00")  # another page: still the name
+    with scope(tenant=tenant):
+        visit_start(tenant=tenant, token=token, ip="10.0.0.1", tz="Asia/Baku")  # not replaced
+        assert VisitorSession.objects.get().timezone == "Europe/Istanbul"
+
+
 def test_bad_beacons_get_clear_errors(client):
     tenant = TenantFactory()
     url = reverse("widget:visit", kwargs={"widget_key": tenant.widget_key})
