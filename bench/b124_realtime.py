@@ -22,14 +22,6 @@ def _pairs(workspaces) -> list[dict]:
     return pairs[:CONVERSATIONS]
 
 
-def chat_rates(env: Env, port: int, pairs, rates: list[int], duration: float, **extra):
-    """One load-generator run: sockets opened once, then each rate in turn."""
-    target = "sohbet" if isinstance(pairs, list) else "baseline"
-    return run_loadgen(
-        env, "chat", target=target, port=port, pairs=pairs, rates=rates, duration=duration, **extra
-    )["results"]
-
-
 def _ms(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
@@ -55,19 +47,44 @@ def run(
     rows: list[Row] = []
     raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None, "floor": {}}
     pairs = _pairs(chat_workspaces)
-    sohbet = start_sohbet(env, server=server, layer=layer)
-    baseline = start_baseline(env, server=server)
-    floor = start_baseline(env, server=server, app="floor") if full_set else None
+    # Started together, then waited for (each takes a few seconds to import Django).
+    sohbet = start_sohbet(env, server=server, layer=layer, wait=False)
+    baseline = start_baseline(env, server=server, wait=False)
+    floor = start_baseline(env, server=server, app="floor", wait=False) if full_set else None
     try:
+        for proc in (sohbet, baseline, floor):
+            if proc is not None:
+                proc.wait_ready()
         rates = [50, 200, 500] if full_set else [200]
         duration = 2 if env.quick else 20
-        ours_all = chat_rates(env, sohbet.port, pairs, rates, duration)
-        base_all = chat_rates(env, baseline.port, len(pairs), rates, duration)
+        ramp_quick = [100, 200, 400, 800, 1600]
+        ramp_full = [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500]
+        steps = (ramp_quick if env.quick else ramp_full) if full_set else []
+
+        def chat(port: int, count, fixed: list[int]) -> tuple[list, list]:
+            """B1's fixed rates, then B2's ramp, on one set of sockets."""
+            out = run_loadgen(
+                env,
+                "chat",
+                target="sohbet" if isinstance(count, list) else "baseline",
+                port=port,
+                pairs=count,
+                rates=fixed,
+                duration=duration,
+                ramp=steps,
+                ramp_duration=2 if env.quick else 10,
+                ramp_grace=2,
+                grace=2 if env.quick else 3,
+                pause=0.3 if env.quick else 0.5,
+            )
+            raw.setdefault("seconds", []).append({"port": port, "seconds": out["seconds"]})
+            return out["results"], out["ramp"]
+
+        ours_all, ours_ramp = chat(sohbet.port, pairs, rates)
+        base_all, base_ramp = chat(baseline.port, len(pairs), rates)
         # The floor's latencies at fixed rates are full-mode rows; quick mode keeps its ramp (B2).
-        floor_all = (
-            chat_rates(env, floor.port, len(pairs), rates, duration)
-            if floor and not env.quick
-            else None
+        floor_all, floor_ramp = (
+            chat(floor.port, len(pairs), [] if env.quick else rates) if floor else ([], [])
         )
         for i, (rate, ours, base) in enumerate(zip(rates, ours_all, base_all, strict=True)):
             raw["b1"].append({"rate": rate, "sohbet": ours, "baseline": base})
@@ -105,21 +122,11 @@ def run(
                 )
         if full_set:
             best = {}
-            steps = (
-                [100, 200, 400, 800, 1600]
-                if env.quick
-                else [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500]
-            )
-            ports = {"sohbet": sohbet.port, "baseline": baseline.port, "floor": floor.port}
-            for target, count in (
-                ("sohbet", pairs),
-                ("baseline", len(pairs)),
-                ("floor", len(pairs)),
+            for target, results in (
+                ("sohbet", ours_ramp),
+                ("baseline", base_ramp),
+                ("floor", floor_ramp),
             ):
-                port = ports[target]
-                results = chat_rates(
-                    env, port, count, steps, 2 if env.quick else 10, stop_when="p99>100", grace=2
-                )
                 raw["b2"].append({"target": target, "results": results})
                 passing = [r["rate"] for r in results if sustained(r)]
                 best[target] = max(passing, default=0)

@@ -262,15 +262,12 @@ def run(env: Env, workspaces) -> list[Row]:
                 _one_load(browser, host.url("blank.html"), False)
                 _one_load(browser, host.url("widget.html"), True)
 
-                blank, widget = [], []
+                blank, widget, opens = [], [], []
                 for _ in range(runs):  # interleaved, so drift hits both alike
                     blank.append(_one_load(browser, host.url("blank.html"), False)["load"])
-                    widget.append(_one_load(browser, host.url("widget.html"), True)["load"])
-
-                opens = [
-                    _one_load(browser, host.url("widget.html"), True, open_chat=True)
-                    for _ in range(runs)
-                ]
+                    # The load's figures are taken before the click; then the chat opens.
+                    opens.append(_one_load(browser, host.url("widget.html"), True, open_chat=True))
+                    widget.append(opens[-1]["load"])
             finally:
                 browser.close()
     finally:

@@ -118,10 +118,27 @@ class Proc:
         self.popen = popen
         self.port = port
         self.log = log
+        self.ready_url: str | None = None
+        self.timeout = 60.0
 
     @property
     def pid(self) -> int:
         return self.popen.pid
+
+    def wait_ready(self) -> Proc:
+        """Until ``ready_url`` answers (servers started with ``wait=False`` start together)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.popen.args[0]} exited: {self.log.read_text()[-3000:]}")
+            try:
+                with urlopen(self.ready_url, timeout=2):  # noqa: S310 (loopback)
+                    return self
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"not ready: {self.log.read_text()[-3000:]}") from None
+                time.sleep(0.2)
 
     def stop(self) -> None:
         if self.popen.poll() is None:
@@ -142,6 +159,7 @@ def start(
     port: int | None = None,
     ready_url: str | None = None,
     timeout: float = 60,
+    wait: bool = True,
 ) -> Proc:
     proc = Proc(
         subprocess.Popen(
@@ -155,19 +173,9 @@ def start(
         port,
         log,
     )
-    if ready_url:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.popen.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited: {log.read_text()[-3000:]}")
-            try:
-                with urlopen(ready_url, timeout=2):  # noqa: S310 (loopback)
-                    break
-            except Exception:
-                if time.monotonic() > deadline:
-                    proc.stop()
-                    raise RuntimeError(f"not ready: {log.read_text()[-3000:]}") from None
-                time.sleep(0.2)
+    proc.ready_url, proc.timeout = ready_url, timeout
+    if ready_url and wait:
+        proc.wait_ready()
     return proc
 
 
@@ -196,7 +204,13 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
 
 
 def start_sohbet(
-    env: Env, *, server: str = "daphne", layer: str = "pubsub", name: str = "sohbet", **extra: str
+    env: Env,
+    *,
+    server: str = "daphne",
+    layer: str = "pubsub",
+    name: str = "sohbet",
+    wait: bool = True,
+    **extra: str,
 ) -> Proc:
     """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class
     (``pubsub``, the product's default, or ``core``), always passed explicitly."""
@@ -209,10 +223,13 @@ def start_sohbet(
         log=env.out_dir / f"{name}-{server}-{port}.log",
         port=port,
         ready_url=f"http://127.0.0.1:{port}/healthz",
+        wait=wait,
     )
 
 
-def start_baseline(env: Env, *, server: str = "daphne", app: str = "baseline") -> Proc:
+def start_baseline(
+    env: Env, *, server: str = "daphne", app: str = "baseline", wait: bool = True
+) -> Proc:
     """The raw baseline (``bench/baseline.py``) or, with ``app="floor"``, the stack's floor
     (``bench/floor.py``): the same endpoints."""
     port = free_port()
@@ -223,12 +240,14 @@ def start_baseline(env: Env, *, server: str = "daphne", app: str = "baseline") -
         log=env.out_dir / f"{app}-{server}-{port}.log",
         port=port,
         ready_url=f"http://127.0.0.1:{port}/healthz",
+        wait=wait,
     )
 
 
 def run_loadgen(env: Env, scenario: str, timeout: float = 600, **options) -> dict:
     """Run ``python -m bench.loadgen`` on core 1 and return the JSON it prints last."""
     args = [sys.executable, "-m", "bench.loadgen", scenario, json.dumps(options)]
+    started = time.monotonic()
     done = subprocess.run(
         args,
         cwd=ROOT,
@@ -240,7 +259,9 @@ def run_loadgen(env: Env, scenario: str, timeout: float = 600, **options) -> dic
     )
     if done.returncode != 0:
         raise RuntimeError(f"loadgen {scenario} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["seconds"] = round(time.monotonic() - started, 1)  # where the bench's time goes
+    return result
 
 
 def percentile(samples: list[float], p: float) -> float | None:

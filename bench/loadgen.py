@@ -115,7 +115,7 @@ async def chat(options: dict) -> dict:
     readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
     readers += [asyncio.create_task(drain(ws, False)) for ws in visitors]
 
-    async def one_rate(rate: float) -> dict:
+    async def one_rate(rate: float, duration: float, grace_s: float) -> dict:
         """Send at ``rate`` for ``duration`` seconds over all conversations; wait for the rest."""
         due.clear()
         latencies.clear()
@@ -135,7 +135,7 @@ async def chat(options: dict) -> dict:
             due[client_id] = when
             body = f"message {k} from the load generator"
             await visitors[k % n].send(Sohbet.message(body, client_id))
-        grace = time.perf_counter() + options.get("grace", 3)
+        grace = time.perf_counter() + grace_s
         while due and time.perf_counter() < grace:
             await asyncio.sleep(0.05)
         return {
@@ -150,15 +150,28 @@ async def chat(options: dict) -> dict:
     if options.get("ready_file"):  # tells a profiler that the sockets are set up
         open(options["ready_file"], "w").close()
         await asyncio.sleep(options.get("ready_wait", 0))
-    results = []
-    for rate in rates:
-        result = await one_rate(rate)
-        results.append(result)
-        if options.get("stop_when") == "p99>100" and not (
+
+    def sustained(result: dict) -> bool:
+        return (
             result["received"] >= 0.999 * result["sent"]
             and result["latency_ms"]["p99"] is not None
             and result["latency_ms"]["p99"] < 100
-        ):
+        )
+
+    results = []
+    for rate in rates:
+        result = await one_rate(rate, duration, options.get("grace", 3))
+        results.append(result)
+        if options.get("stop_when") == "p99>100" and not sustained(result):
+            break
+        await asyncio.sleep(options.get("pause", 0.5))
+    # A ramp after the fixed rates, on the same sockets (B2 after B1: one set-up, not two):
+    # it stops at the first step that is not sustained.
+    ramp = []
+    for rate in options.get("ramp", []):
+        result = await one_rate(rate, options["ramp_duration"], options.get("ramp_grace", 2))
+        ramp.append(result)
+        if not sustained(result):
             break
         await asyncio.sleep(options.get("pause", 0.5))
     if options.get("done_file"):
@@ -168,7 +181,7 @@ async def chat(options: dict) -> dict:
         await ws.close()
     for task in readers:
         task.cancel()
-    return {"results": results}
+    return {"results": results, "ramp": ramp}
 
 
 async def broadcast(options: dict) -> dict:

@@ -204,10 +204,14 @@ class VisitorConsumer(ScopedConsumer):
         def arrive(**fields):
             start = visitor_services.visit_start(**fields)
             self._presence_switch(start.visitor, new=start.new_token is not None)
-            return start
+            # What ready says, read in the same trip to the database thread.
+            ready = self.ready_data(
+                visitor=start.visitor, last_id=last_id, new_token=start.new_token
+            )
+            return start, ready
 
         try:
-            start = await self.run(
+            start, ready = await self.run(
                 arrive,
                 tenant=self.tenant,
                 token=token,
@@ -228,28 +232,39 @@ class VisitorConsumer(ScopedConsumer):
         self.typing_target = None
         await self.join(realtime.group_visitor(self.visitor.pk))
         await self.join(realtime.group_widget(self.tenant.pk))
-        await self.send_ready(last_id=last_id, new_token=start.new_token, returning=start.returning)
+        await self.send_ready(
+            last_id=last_id, new_token=start.new_token, returning=start.returning, data=ready
+        )
         if start.returning:
             # A new page of the site (its beacon recorded it): the operators' panel follows.
             await self._publish_panel()
 
-    async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
-        def load():
-            # A visitor who just got a token has no conversation yet: skip those two reads.
-            conversation = (
-                None if new_token else selectors.visitor_open_conversation(visitor=self.visitor)
-            )
-            return {
-                "queue": selectors.queue_position(conversation=conversation),
-                "conversation": payloads.conversation_ref(conversation) if conversation else None,
-                "messages": []
-                if new_token
-                else selectors.visitor_messages(visitor=self.visitor, after_id=last_id),
-                "online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0,
-                "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
-            }
+    def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
+        """(Sync, in the worker thread.) What the ``ready`` frame tells besides the visitor."""
+        # A visitor who just got a token has no conversation yet: skip those two reads.
+        conversation = None if new_token else selectors.visitor_open_conversation(visitor=visitor)
+        return {
+            "queue": selectors.queue_position(conversation=conversation),
+            "conversation": payloads.conversation_ref(conversation) if conversation else None,
+            "messages": []
+            if new_token
+            else selectors.visitor_messages(visitor=visitor, after_id=last_id),
+            "online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0,
+            "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
+        }
 
-        data = await self.run(load)
+    async def send_ready(
+        self,
+        *,
+        last_id: int | None,
+        new_token: str | None,
+        returning: bool,
+        data: dict | None = None,
+    ):
+        if data is None:
+            data = await self.run(
+                self.ready_data, visitor=self.visitor, last_id=last_id, new_token=new_token
+            )
         visitor = {
             "id": self.visitor.public_id.hex,
             "name": self.visitor.name if self.visitor.is_verified else "",
@@ -418,7 +433,7 @@ class VisitorConsumer(ScopedConsumer):
     async def frame_ping(self, frame: dict) -> None:
         # A live chat window keeps its visitor in the live list. Idle sockets ping every 25 s:
         # rather than one UPDATE each, the process collects them and writes them in one.
-        await self.send_frame("pong")
+        await self.send_pong()
         if self.present is not None:
             _touched.add(self.present.pk)
         await _flush_touches(self.run)
@@ -499,12 +514,25 @@ class PresenceConsumer(VisitorConsumer):
             self.tenant = None  # nothing more is read from this socket
             await self.close(CLOSE_FORBIDDEN)
 
-    async def send_ready(self, *, last_id: int | None, new_token: str | None, returning: bool):
-        online = await self.run(selectors.team_online_count, tenant_id=self.tenant.pk)
+    def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
+        return {"online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0}
+
+    async def send_ready(
+        self,
+        *,
+        last_id: int | None,
+        new_token: str | None,
+        returning: bool,
+        data: dict | None = None,
+    ):
+        if data is None:
+            data = await self.run(
+                self.ready_data, visitor=self.visitor, last_id=last_id, new_token=new_token
+            )
         visitor = {"id": self.visitor.public_id.hex, "verified": self.visitor.is_verified}
         if new_token:
             visitor["token"] = new_token
-        await self.send_frame("ready", visitor=visitor, team={"online": online > 0})
+        await self.send_frame("ready", visitor=visitor, team={"online": data["online"]})
 
     async def _not_here(self, frame: dict) -> None:
         raise FrameError("not_supported", _("Open the chat window to do this."))
@@ -663,7 +691,7 @@ class InboxConsumer(ScopedConsumer):
 
     async def frame_ping(self, frame: dict) -> None:
         await self.run(services.presence_heartbeat, membership=self.membership)
-        await self.send_frame("pong")
+        await self.send_pong()
 
     async def frame_subscribe(self, frame: dict) -> None:
         after_id = _optional_int(frame, "after_id")
