@@ -88,7 +88,7 @@ class Env:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "RATELIMIT_ENABLE": "0",  # load generators would trip the per-visitor limits
             "LOG_LEVEL": "WARNING",
-            "DB_CONN_MAX_AGE": "60",
+            # Database connections as deployed: Django's pool (config/settings.py, DB_POOL).
             "CELERY_TASK_ALWAYS_EAGER": "1",
             **extra,
         }

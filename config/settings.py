@@ -113,6 +113,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: a pool of connections per process (Django's, psycopg_pool). Under ASGI every
+# socket's database call would otherwise open and close a connection of its own; from the pool
+# it takes one that is open and checked (docs/performance.md, item 20). DB_POOL=0 turns it off
+# (behind PgBouncer in transaction mode, say); a positive DB_CONN_MAX_AGE keeps connections the
+# old way instead.
+DB_POOL = env.bool("DB_POOL", default=True)
+if (
+    DATABASES["default"]["ENGINE"].endswith("postgresql")
+    and DB_POOL
+    and not DATABASES["default"]["CONN_MAX_AGE"]
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=20),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

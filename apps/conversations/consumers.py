@@ -142,7 +142,7 @@ class VisitorConsumer(ScopedConsumer):
         key = self.scope["url_route"]["kwargs"]["widget_key"]
         self.language = _supported_language(_header(self.scope, b"accept-language"))
         self.tenant = await database_sync_to_async(
-            tenant_selectors.tenant_by_widget_key, thread_sensitive=not PARALLEL_DB
+            self.workspace, thread_sensitive=not PARALLEL_DB
         )(widget_key=key)
         await self.accept()
         with translation.override(self.language):
@@ -154,6 +154,10 @@ class VisitorConsumer(ScopedConsumer):
                     "workspace_suspended", _("Chat is not available on this site at the moment.")
                 )
                 await self.close(CLOSE_FORBIDDEN)
+
+    def workspace(self, *, widget_key: str) -> Tenant | None:
+        """(Sync, in a worker thread.) The workspace this socket belongs to."""
+        return tenant_selectors.tenant_by_widget_key(widget_key=widget_key)
 
     async def disconnect(self, code):
         self.typing_held = None
@@ -500,15 +504,24 @@ class PresenceConsumer(VisitorConsumer):
     the chat window's socket does not apply; the workspace's allowed sites do, as for the beacon.
     """
 
+    origin_ok = False
+
+    def workspace(self, *, widget_key: str) -> Tenant | None:
+        # The site's check in the same trip to the database thread as the workspace.
+        tenant = super().workspace(widget_key=widget_key)
+        origin = _header(self.scope, b"origin")
+        self.origin_ok = bool(
+            tenant is not None
+            and origin
+            and tenant_selectors.origin_allowed(tenant=tenant, origin=origin)
+        )
+        return tenant
+
     async def connect(self):
         await super().connect()
         if self.tenant is None or self.tenant.is_suspended:
             return
-        origin = _header(self.scope, b"origin")
-        allowed = await database_sync_to_async(
-            tenant_selectors.origin_allowed, thread_sensitive=not PARALLEL_DB
-        )(tenant=self.tenant, origin=origin)
-        if not origin or not allowed:
+        if not self.origin_ok:
             with translation.override(self.language):
                 await self.send_error("origin_not_allowed", _("This site may not show this chat."))
             self.tenant = None  # nothing more is read from this socket
