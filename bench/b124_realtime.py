@@ -45,7 +45,7 @@ def run(
     """Rows for one server/layer combination, and the raw results (for the JSON file)."""
     label = f"{server}, {layer}"
     rows: list[Row] = []
-    raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None, "floor": {}}
+    raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None}
     pairs = _pairs(chat_workspaces)
     # Started together, then waited for (each takes a few seconds to import Django).
     sohbet = start_sohbet(env, server=server, layer=layer, wait=False)
@@ -93,7 +93,7 @@ def run(
                 rows.append(
                     Row(
                         "B1",
-                        f"p50 / p99 @ {rate} msg/s, {FLOOR}",
+                        f"p50 @ {rate} msg/s ({label}), {FLOOR}",
                         floor_all[i]["latency_ms"]["p50"],
                         "ms",
                         base["latency_ms"]["p50"],
@@ -146,7 +146,7 @@ def run(
             rows.append(
                 Row(
                     "B2",
-                    f"sustained msg/s, {FLOOR}",
+                    f"sustained msg/s ({label}), {FLOOR}",
                     best["floor"],
                     "msg/s",
                     best["baseline"],
