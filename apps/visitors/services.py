@@ -38,6 +38,9 @@ from apps.visitors.models import (
 )
 
 SESSION_GAP = timedelta(minutes=30)
+# A page view's beacon and then its presence socket both continue the visit, moments apart:
+# "last seen" times are written at most this often, not twice per page view.
+TOUCH_EVERY = timedelta(seconds=60)
 MAX_ATTRIBUTES = 50
 
 
@@ -118,7 +121,8 @@ def visit_start(
         if token_row is not None:
             visitor = token_row.visitor
             token_hash = token_row.token_hash
-            VisitorToken.objects.filter(pk=token_row.pk).update(last_used_at=now)
+            if token_row.last_used_at < now - TOUCH_EVERY:
+                VisitorToken.objects.filter(pk=token_row.pk).update(last_used_at=now)
             returning = True
         else:
             allowed, retry_after = hit(
@@ -146,6 +150,7 @@ def visit_start(
                 .first()
             )
         browser, os_name = _describe_agent(user_agent)
+        visitor_changed = False
         if session is None:
             session = VisitorSession.objects.create(
                 tenant=tenant,
@@ -159,14 +164,19 @@ def visit_start(
             )
             if returning:
                 Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1)
+                visitor_changed = True
         else:
-            changes = {"last_seen_at": now}
+            changes = {}
+            if session.last_seen_at < now - TOUCH_EVERY:
+                changes["last_seen_at"] = session.last_seen_at = now
             if _better_timezone(session.timezone, tz):
                 # The loader's beacon knows the UTC offset; the chat window, the zone's name.
                 changes["timezone"] = session.timezone = tz[:64]
-            VisitorSession.objects.filter(pk=session.pk).update(**changes)
-        if returning:
+            if changes:
+                VisitorSession.objects.filter(pk=session.pk).update(**changes)
+        if returning and (visitor_changed or visitor.last_seen_at < now - TOUCH_EVERY):
             Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+            visitor_changed = True
         if page:
             pageview_record(
                 visitor=visitor,
@@ -175,7 +185,7 @@ def visit_start(
                 title=page.get("title", ""),
                 referrer=page.get("referrer", ""),
             )
-    if returning:
+    if visitor_changed:
         visitor.refresh_from_db()  # visits and last_seen_at changed in the database
     return VisitStart(visitor, session, token_hash, new_token, returning)
 
@@ -192,7 +202,9 @@ def pageview_record(
     if last is not None and last.url == url and last.title == title:
         return last  # a reload, not a new page
     now = timezone.now()
-    VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+    if session.last_seen_at < now - TOUCH_EVERY:
+        VisitorSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+        session.last_seen_at = now
     return PageView.objects.create(
         tenant_id=visitor.tenant_id,
         visitor=visitor,

@@ -1,9 +1,13 @@
 """The loader's page-view beacon: recognises returning browsers, records pages, refuses abuse."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from apps.tenants.services import tenant_suspend, widget_settings_get
@@ -75,6 +79,37 @@ def test_the_beacons_utc_offset_gives_way_to_the_zone_name_the_chat_window_sends
     with scope(tenant=tenant):
         visit_start(tenant=tenant, token=token, ip="10.0.0.1", tz="Asia/Baku")  # not replaced
         assert VisitorSession.objects.get().timezone == "Europe/Istanbul"
+
+
+def test_page_views_moments_apart_write_the_last_seen_times_once_a_minute(client):
+    """Each page view sends a beacon and then opens its presence socket, both continuing the
+    visit: the page is recorded each time, the "last seen" times at most once a minute."""
+    tenant = TenantFactory()
+    token = beacon(client, tenant).json()["token"]
+
+    def seen():
+        with scope(tenant=tenant):
+            return (
+                VisitorToken.objects.get().last_used_at,
+                VisitorSession.objects.get().last_seen_at,
+                Visitor.objects.get().last_seen_at,
+            )
+
+    first = seen()
+    with CaptureQueriesContext(connection) as queries:
+        again = beacon(client, tenant, token=token, url="https://shop.example.com/b")
+    assert again.status_code == 200 and again.json()["returning"] is True
+    assert [q["sql"] for q in queries if q["sql"].startswith("UPDATE")] == []
+    assert seen() == first
+    long_ago = timezone.now() - timedelta(minutes=2)
+    with scope(tenant=tenant):
+        VisitorToken.objects.update(last_used_at=long_ago)
+        VisitorSession.objects.update(last_seen_at=long_ago)
+        Visitor.objects.update(last_seen_at=long_ago)
+    beacon(client, tenant, token=token, url="https://shop.example.com/c")
+    assert all(value > long_ago for value in seen())
+    with scope(tenant=tenant):
+        assert PageView.objects.count() == 3 and Visitor.objects.get().visits == 1
 
 
 def test_bad_beacons_get_clear_errors(client):
