@@ -7,7 +7,7 @@ measures the inbox-list update every operator gets when a visitor writes.
 
 from __future__ import annotations
 
-from bench.common import Env, Row, run_loadgen, start_baseline, start_sohbet
+from bench.common import Env, Row, run_loadgen, start_baseline, start_sohbet, sustained
 
 FLOOR = "the stack's floor: the baseline's work through Channels (bench/floor.py)"
 
@@ -24,13 +24,6 @@ def _pairs(workspaces) -> list[dict]:
 
 def _ms(value) -> str:
     return "–" if value is None else f"{value:.1f}"
-
-
-def sustained(result: dict) -> bool:
-    lat = result["latency_ms"]
-    return (
-        result["received"] >= 0.999 * result["sent"] and lat["p99"] is not None and lat["p99"] < 100
-    )
 
 
 def run(

@@ -148,9 +148,8 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
                 "port": proc.port,
             }
             if target == "sohbet":
-                # Each hello's database work runs on the consumer's one database thread, and so
-                # does the next handshake's widget lookup: more than ~50 hellos in flight make
-                # handshakes wait past daphne's 5 s connect timeout (403). 50 keeps it busy.
+                # More hellos in flight than the server can answer make later handshakes wait
+                # past daphne's 5 s connect timeout (403); 50 keeps it busy.
                 options.update(
                     path=f"/ws/presence/{widget_key}/",
                     origin="https://shop.example",  # the customer's page (any site allowed)

@@ -264,6 +264,14 @@ def run_loadgen(env: Env, scenario: str, timeout: float = 600, **options) -> dic
     return result
 
 
+def sustained(result: dict) -> bool:
+    """B2's rule for one step of the ramp: nothing lost and p99 under 100 ms."""
+    lat = result["latency_ms"]
+    return (
+        result["received"] >= 0.999 * result["sent"] and lat["p99"] is not None and lat["p99"] < 100
+    )
+
+
 def percentile(samples: list[float], p: float) -> float | None:
     if not samples:
         return None

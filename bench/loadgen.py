@@ -14,7 +14,7 @@ import uuid
 
 from websockets.asyncio.client import connect
 
-from bench.common import summary
+from bench.common import summary, sustained
 
 CONNECT = {"ping_interval": None, "compression": None, "max_size": 2**20, "open_timeout": 30}
 
@@ -151,19 +151,10 @@ async def chat(options: dict) -> dict:
         open(options["ready_file"], "w").close()
         await asyncio.sleep(options.get("ready_wait", 0))
 
-    def sustained(result: dict) -> bool:
-        return (
-            result["received"] >= 0.999 * result["sent"]
-            and result["latency_ms"]["p99"] is not None
-            and result["latency_ms"]["p99"] < 100
-        )
-
     results = []
     for rate in rates:
         result = await one_rate(rate, duration, options.get("grace", 3))
         results.append(result)
-        if options.get("stop_when") == "p99>100" and not sustained(result):
-            break
         await asyncio.sleep(options.get("pause", 0.5))
     # A ramp after the fixed rates, on the same sockets (B2 after B1: one set-up, not two):
     # it stops at the first step that is not sustained.

@@ -269,6 +269,10 @@ class VisitorConsumer(ScopedConsumer):
             data = await self.run(
                 self.ready_data, visitor=self.visitor, last_id=last_id, new_token=new_token
             )
+        await self.send_frame("ready", **self.ready_fields(data, new_token, returning))
+
+    def ready_fields(self, data: dict, new_token: str | None, returning: bool) -> dict:
+        """The ``ready`` frame, from ``ready_data``."""
         visitor = {
             "id": self.visitor.public_id.hex,
             "name": self.visitor.name if self.visitor.is_verified else "",
@@ -277,18 +281,17 @@ class VisitorConsumer(ScopedConsumer):
         }
         if new_token:
             visitor["token"] = new_token
-        await self.send_frame(
-            "ready",
-            visitor=visitor,
-            conversation=data["conversation"],
-            messages=data["messages"],
-            team={"online": data["online"], "name": data["display_name"], "avatar_url": None},
-            queue=data["queue"],
-            limits={
+        return {
+            "visitor": visitor,
+            "conversation": data["conversation"],
+            "messages": data["messages"],
+            "team": {"online": data["online"], "name": data["display_name"], "avatar_url": None},
+            "queue": data["queue"],
+            "limits": {
                 "max_length": settings.CHAT_MESSAGE_MAX_LENGTH,
                 "per_minute": settings.CHAT_MESSAGES_PER_MINUTE,
             },
-        )
+        }
 
     async def frame_message(self, frame: dict) -> None:
         self._require_hello()
@@ -530,22 +533,11 @@ class PresenceConsumer(VisitorConsumer):
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         return {"online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0}
 
-    async def send_ready(
-        self,
-        *,
-        last_id: int | None,
-        new_token: str | None,
-        returning: bool,
-        data: dict | None = None,
-    ):
-        if data is None:
-            data = await self.run(
-                self.ready_data, visitor=self.visitor, last_id=last_id, new_token=new_token
-            )
+    def ready_fields(self, data: dict, new_token: str | None, returning: bool) -> dict:
         visitor = {"id": self.visitor.public_id.hex, "verified": self.visitor.is_verified}
         if new_token:
             visitor["token"] = new_token
-        await self.send_frame("ready", visitor=visitor, team={"online": data["online"]})
+        return {"visitor": visitor, "team": {"online": data["online"]}}
 
     async def _not_here(self, frame: dict) -> None:
         raise FrameError("not_supported", _("Open the chat window to do this."))

@@ -24,7 +24,7 @@ BATCH = 500
 
 
 def _message_entry(*, tenant_id: int, message_id: int, conversation_id: int, body: str):
-    tokens = text_tokens(tenant_id=tenant_id, texts=[body])
+    tokens = message_tokens(tenant_id=tenant_id, body=body)
     if not tokens:
         return None
     return MessageEntry(

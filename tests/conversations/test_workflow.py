@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import close_old_connections, connection
@@ -33,6 +34,32 @@ def visitor_writes(tenant, body="Hello?", visitor=None):
     return services.message_post_from_visitor(
         visitor=visitor, client_id=uuid.uuid4().hex, body=body
     )
+
+
+def at_once(tenant, calls) -> list:
+    """Run each call in a thread of its own (its own database connection), all released at the
+    same instant inside the workspace's scope; their results, or the first error raised."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def one(call):
+        try:
+            with scope(tenant=tenant):
+                barrier.wait(timeout=30)
+                results.append(call())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return results
 
 
 @pytest.fixture
@@ -239,26 +266,7 @@ def test_concurrent_new_conversations_never_exceed_capacity_or_double_assign():
             op.save()
             online(op)
         visitors = [Visitor.objects.create(tenant=tenant) for _ in range(20)]
-    barrier = threading.Barrier(len(visitors))
-    errors: list[BaseException] = []
-
-    def write(visitor):
-        try:
-            with scope(tenant=tenant):
-                barrier.wait(timeout=30)
-                visitor_writes(tenant, "Anyone?", visitor=visitor)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=write, args=(v,)) for v in visitors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
+    at_once(tenant, [partial(visitor_writes, tenant, "Anyone?", visitor=v) for v in visitors])
 
     with scopes_disabled():
         workflow.queue_drain(tenant_id=tenant.pk)  # whatever a lost race left, as the beat does
@@ -291,30 +299,13 @@ def test_one_message_resent_from_many_tabs_at_once_is_stored_once():
         visitor = Visitor.objects.create(tenant=tenant)
         opened = visitor_writes(tenant, "first", visitor=visitor)
     tabs = 8
-    barrier = threading.Barrier(tabs)
-    results, errors = [], []
-
-    def resend():
-        try:
-            with scope(tenant=tenant):
-                barrier.wait(timeout=30)
-                results.append(
-                    services.message_post_from_visitor(
-                        visitor=visitor, client_id="same-one", body="Are you there?"
-                    )
-                )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=resend) for _ in range(tabs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
+    resend = partial(
+        services.message_post_from_visitor,
+        visitor=visitor,
+        client_id="same-one",
+        body="Are you there?",
+    )
+    results = at_once(tenant, [resend] * tabs)
     with scopes_disabled():
         stored = list(Message.objects.filter(client_id="same-one").values_list("pk", flat=True))
         conversation = Conversation.objects.get(pk=opened.conversation.pk)
