@@ -14,8 +14,9 @@ For each ASGI server (daphne, uvicorn) Sohbet and the raw baseline (``bench/base
 
 RSS/socket = (RSS after opening - RSS before) / sockets opened (server process and children).
 Idle CPU = (user + system CPU time) delta over the idle window / wall time, as % of one core;
-during the window every socket sends the widget's ``ping`` once per 25 s (spread evenly) and the
-servers send their own protocol pings (every 20 s in daphne and uvicorn).
+every socket sends the loader's ``ping`` every 45 s from its opening (``PING_INTERVAL``, as
+``static/widget/loader.js`` does) and answers the server's protocol pings, which both servers
+send as deployed: only to a socket silent for 50 s (``bench.common.DAPHNE_KEEPALIVE``).
 
 One ASGI server at a time; its Sohbet and baseline processes run side by side and are measured
 in the same idle window (an idle process uses a few % of a core, so they hardly compete; RSS and
@@ -38,6 +39,8 @@ from bench.common import LOAD_CPU, ROOT, Env, Proc, Row, pin, start_baseline, st
 
 SERVERS = ("daphne", "uvicorn")
 MIN_OPENED = 0.95
+# The loader's presence socket pings every 45 s (static/widget/loader.js).
+PING_INTERVAL = 45
 
 
 class Clients:
@@ -142,7 +145,7 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
             options = {
                 "n": n,
                 "warmup": 100,
-                "ping_interval": 25,
+                "ping_interval": PING_INTERVAL,
                 "open_timeout": 60,
                 "max_hold": 900,
                 "port": proc.port,
@@ -266,8 +269,9 @@ def run(env: Env, workspaces) -> list[Row]:
                 baseline=round(b["cpu_pct"], 2),
                 target="≤ 5 % of a core",
                 ok=s["cpu_pct"] <= 5.0,
-                note=f"over {s['idle_s']:.0f} s{together}; each socket pings every 25 s, spread "
-                f"evenly; the server's own protocol pings every 20 s",
+                note=f"over {s['idle_s']:.0f} s{together}; each socket pings every "
+                f"{PING_INTERVAL} s from its opening, as the loader does; the server pings only "
+                "sockets silent for 50 s",
             )
         )
         rows.append(

@@ -179,9 +179,26 @@ def start(
     return proc
 
 
+# As deployed (Dockerfile, docs/deployment.md): daphne pings a socket only after 50 s without a
+# frame from it, so the clients' own pings (every 25 or 45 s) spare it protocol pings as well.
+DAPHNE_KEEPALIVE = ("--ping-interval", "50", "--ping-timeout", "30")
+
+
 def asgi_command(server: str, app: str, port: int) -> list[str]:
     if server == "daphne":
-        return [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), app]
+        return [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-v",
+            "0",
+            *DAPHNE_KEEPALIVE,
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            app,
+        ]
     if server == "uvicorn":
         return [
             sys.executable,
@@ -194,6 +211,10 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
             str(port),
             "--ws",
             "websockets",
+            "--ws-ping-interval",
+            "50",
+            "--ws-ping-timeout",
+            "30",
             "--log-level",
             "warning",
             "--no-access-log",

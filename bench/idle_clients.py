@@ -15,9 +15,10 @@ disturb the server being measured. Each socket:
   ``mode == "ping"`` (the raw baseline's ``/idle``):
   sends ``{"type":"ping"}`` and counts as open when ``pong`` arrives. Either way one JSON request
   and one answer went through the application, not only the server's handshake;
-- then idles, sending ``{"type":"ping"}`` every ``ping_interval`` s (25 s, like the real widget),
-  the sockets' pings spread evenly over the interval by one scheduler task; it answers the
-  server's protocol-level pings (daphne and uvicorn both send them every 20 s).
+- then idles, sending ``{"type":"ping"}`` every ``ping_interval`` s counted from its own opening
+  (45 s in B3, like the loader's timer; one scheduler task for all sockets), so the pings are as
+  spread over time as the openings were; it answers the server's protocol-level pings (sent to
+  a socket that has been silent for the server's ping interval).
 
 Control: stdout carries one JSON object per line (events); stdin takes commands, one per line.
 
@@ -33,9 +34,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import json
 import os
-import random
 import resource
 import struct
 import sys
@@ -235,7 +236,11 @@ class Opener:
                 client.close()
             return None
 
-    async def open_many(self, n: int, concurrency: int) -> list[Client]:
+    async def open_many(
+        self, n: int, concurrency: int, schedule: collections.deque | None = None, interval=0.0
+    ) -> list[Client]:
+        """Open ``n`` sockets; each one opened joins ``schedule`` (its first ping is due
+        ``interval`` s later)."""
         out: list[Client] = []
         next_index = 0
 
@@ -246,28 +251,26 @@ class Opener:
                 client = await self.open_one()
                 if client is not None:
                     out.append(client)
+                    if schedule is not None:
+                        schedule.append((time.monotonic() + interval, client))
 
         await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
         return out
 
 
-async def pinger(clients: list[Client], interval: float, stats: Stats, counter: list[int]) -> None:
-    """Every socket pings once per ``interval``, the sockets spread evenly over it."""
-    if not clients or interval <= 0:
+async def pinger(schedule: collections.deque, interval: float, counter: list[int]) -> None:
+    """Send each socket's ping when it is due, then schedule its next one ``interval`` later.
+    Sockets join in the order they opened, so the queue stays ordered by due time."""
+    if interval <= 0:
         return
-    tick = 0.1
-    order = clients[:]
-    random.shuffle(order)
-    due = 0
-    # The first round starts spread out from now: no burst right after opening.
-    start = time.monotonic()
     while True:
-        await asyncio.sleep(tick)
-        target = (time.monotonic() - start) / interval * len(order)
-        while due < target:
-            if order[due % len(order)].send_ping():
+        await asyncio.sleep(0.1)
+        now = time.monotonic()
+        while schedule and schedule[0][0] <= now:
+            due, client = schedule.popleft()
+            if client.send_ping():
                 counter[0] += 1
-            due += 1
+                schedule.append((due + interval, client))
 
 
 async def read_command(reader: asyncio.StreamReader, timeout: float) -> str:
@@ -313,8 +316,11 @@ async def main(opts: dict) -> None:
         emit(event="done", aborted=command)
         return
 
+    pings_sent = [0]
+    schedule: collections.deque = collections.deque()
+    ping_task = asyncio.create_task(pinger(schedule, interval, pings_sent))
     t0 = time.monotonic()
-    clients = await opener.open_many(n, concurrency)
+    clients = await opener.open_many(n, concurrency, schedule, interval)
     opened_s = time.monotonic() - t0
     stats.holding = True
     emit(
@@ -326,9 +332,6 @@ async def main(opts: dict) -> None:
         errors=dict(opener.errors.most_common(5)),
     )
 
-    pings_sent = [0]
-    pong_before = stats.pongs
-    ping_task = asyncio.create_task(pinger(clients, interval, stats, pings_sent))
     t_hold = time.monotonic()
     command = await read_command(reader, max_hold)
     held = time.monotonic() - t_hold
@@ -344,7 +347,7 @@ async def main(opts: dict) -> None:
         alive_at_close=alive,
         dropped=stats.dropped,
         pings_sent=pings_sent[0],
-        pongs=stats.pongs - pong_before,
+        pongs=stats.pongs,
         server_pings=stats.server_pings,
         other_frames=dict(stats.other_frames),
         close_codes={str(k): v for k, v in stats.close_codes.items()},

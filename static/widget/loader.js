@@ -177,7 +177,7 @@
       tell('hello', { token });
       if (ident) tell('identify', ident);
       if (attrs) tell('attributes', { attributes: attrs });
-      ping = setInterval(() => tell('ping'), 25000);
+      ping = setInterval(() => tell('ping'), 45000); // under proxies' 55-60 s idle limits
     };
     s.onmessage = e => {
       let f;
