@@ -10,9 +10,12 @@ would after a load like this.
 Measured inside ``scope(tenant=...)`` with ``CaptureQueriesContext`` and ``perf_counter``
 (median of 20 after 3 warm-ups):
 
-* the inbox list as the socket's ``ready`` frame builds it: ``selectors.inbox_initial_summaries()``;
-* opening a conversation as ``InboxConsumer.frame_subscribe`` does:
-  ``conversation_by_number`` + ``conversation_messages(after_id=None)`` + ``visitor_panel``.
+* opening the inbox as ``InboxConsumer`` answers it: the conversations waiting for the operator
+  (``attention_numbers``, in ``ready``), then the first page of the default view (open, latest
+  activity first: ``inbox_list``, ``LIST_PAGE`` rows) with the tabs' counts (``inbox_counts``);
+* opening a conversation as ``InboxConsumer.frame_subscribe`` does (the ``history`` frame):
+  ``conversation_by_number`` + ``conversation_messages(after_id=None)`` + ``visitor_panel`` +
+  ``conversation_activities`` + ``conversation_summary``.
 
 Workspaces: "big" (N conversations / M messages), "empty" (1 conversation, 3 messages: the
 empty-database reference the target names) and "page-full" (300 conversations of 10 messages:
@@ -311,10 +314,26 @@ def _measure(fn, tenant) -> dict:
     }
 
 
-def _inbox():
-    from apps.conversations import selectors
+def _inbox(tenant):
+    """What opening the inbox asks of the database (``InboxConsumer.send_ready`` and the first
+    ``list`` request of the default view): the conversations waiting for the operator, the
+    first page of open conversations by latest activity, the tabs' counts."""
+    from django_scopes import scope
 
-    return selectors.inbox_initial_summaries()
+    from apps.conversations import selectors
+    from apps.tenants.models import Membership
+
+    with scope(tenant=tenant):
+        membership = Membership.objects.select_related("user").filter(tenant=tenant).first()
+
+    def open_inbox():
+        filters = {"status": "open"}
+        selectors.attention_numbers(membership=membership)
+        page = selectors.inbox_list(membership=membership, filters=filters)
+        selectors.inbox_counts(membership=membership, filters=filters)
+        return page["conversations"]
+
+    return open_inbox
 
 
 def _opener(number: int):
@@ -327,6 +346,8 @@ def _opener(number: int):
             selectors.visitor_panel(
                 visitor=conversation.visitor, exclude_conversation=conversation
             ),
+            selectors.conversation_activities(conversation=conversation),
+            selectors.conversation_summary(conversation=conversation),
         )
 
     return open_conversation
@@ -457,7 +478,7 @@ def run(env: Env, workspaces) -> list[Row]:
     }
     results = {}
     for name, (tenant, number, count) in picks.items():
-        inbox = _measure(_inbox, tenant)
+        inbox = _measure(_inbox(tenant), tenant)
         opened = _measure(_opener(number), tenant)
         results[name] = {"inbox": inbox, "open": opened, "number": number, "messages": count}
         details[name] = {
@@ -516,8 +537,8 @@ def run(env: Env, workspaces) -> list[Row]:
         )
     )
     for what, label in (
-        ("inbox", "inbox list (inbox_initial_summaries)"),
-        ("open", "open conversation (by_number + messages + visitor_panel)"),
+        ("inbox", "opening the inbox (waiting + first page + counts)"),
+        ("open", "open conversation (history frame)"),
     ):
         b, e, f = results["big"][what], results["empty"][what], results["pagefull"][what]
         same = b["queries"] == e["queries"] == f["queries"] and len(b["queries"]) == 1

@@ -11,7 +11,7 @@ import time
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -609,13 +609,13 @@ class InboxConsumer(ScopedConsumer):
     async def send_ready(self, status: str) -> None:
         def load():
             return (
-                selectors.inbox_initial_summaries(membership=self.membership),
+                selectors.attention_numbers(membership=self.membership),
                 selectors.team_online_count(tenant_id=self.tenant.pk),
                 selectors.roster(tenant=self.tenant),
                 selectors.notify_prefs(self.membership),
             )
 
-        summaries, online, roster, prefs = await self.run(load)
+        attention, online, roster, prefs = await self.run(load)
         user = self.membership.user
         await self.send_frame(
             "ready",
@@ -628,7 +628,11 @@ class InboxConsumer(ScopedConsumer):
                 "notify": prefs,
             },
             team={"online": online},
-            conversations=summaries,
+            # The list itself comes a page at a time (``list``); these are the conversations
+            # waiting for this operator (the title's count), and the server's clock: a
+            # conversation created after it is new to this inbox.
+            attention=attention,
+            now=payloads.iso(timezone.now()),
             **roster,
         )
 
@@ -713,12 +717,14 @@ class InboxConsumer(ScopedConsumer):
                     visitor=conversation.visitor, exclude_conversation=conversation
                 ),
                 selectors.conversation_activities(conversation=conversation),
+                selectors.conversation_summary(conversation=conversation),
             )
 
-        messages, panel, activities = await self.run(load)
+        messages, panel, activities, summary = await self.run(load)
         await self.send_frame(
             "history",
             conversation=conversation.number,
+            summary=summary,
             messages=messages,
             visitor=panel,
             activities=activities,
@@ -849,19 +855,35 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def frame_list(self, frame: dict) -> None:
+        """A page of the list; the first page (no ``cursor``) also brings the tabs' counts."""
         filters = frame.get("filters") or {}
-        summaries = await self.run(
-            selectors.inbox_list,
-            membership=self.membership,
-            filters=filters,
-            sort=frame.get("sort") or "activity",
-        )
+        cursor = frame.get("cursor")
+
+        def load():
+            page = selectors.inbox_list(
+                membership=self.membership,
+                filters=filters,
+                sort=frame.get("sort") or "activity",
+                cursor=cursor,
+            )
+            if cursor is None:
+                page["counts"] = selectors.inbox_counts(membership=self.membership, filters=filters)
+            return page
+
+        page = await self.run(load)
         await self.send_frame(
             "list",
             request=str(frame.get("request") or "")[:40],
             filters=filters,
-            conversations=summaries,
+            after=cursor,
+            **page,
         )
+
+    async def frame_counts(self, frame: dict) -> None:
+        """The tabs' counts alone, when the inbox cannot work them out from what it has."""
+        filters = frame.get("filters") or {}
+        counts = await self.run(selectors.inbox_counts, membership=self.membership, filters=filters)
+        await self.send_frame("counts", filters=filters, counts=counts)
 
     async def frame_bulk(self, frame: dict) -> None:
         result = await self.run(

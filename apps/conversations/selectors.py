@@ -1,8 +1,9 @@
 """Reads for the widget and the inbox. Every function runs inside the workspace scope."""
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,12 +202,16 @@ class ListError(Refusal):
 LIST_FILTERS = ("assignee", "status", "label", "team")
 ASSIGNEE_FILTERS = ("mine", "unassigned", "teams", "all")
 SORTS = ("activity", "waiting", "newest")
-LIST_LIMIT = 200
+# The inbox list comes a page at a time (more as the operator scrolls): what it costs to open
+# the inbox does not grow with the workspace (B6).
+LIST_PAGE = 50
+# Conversations waiting for the operator that the title and notifications count, at most.
+ATTENTION_LIMIT = 500
 
 
-def inbox_list(*, membership, filters, sort="activity", limit=LIST_LIMIT) -> list[dict]:
-    """Conversations the operator may see, filtered and sorted. Unknown filters are refused
-    (never ignored: an operator must not believe a list is filtered when it is not)."""
+def _filtered(membership, filters) -> tuple:
+    """The conversations a list request's filters select, and those filters without the
+    assignee one (the tabs' counts are taken under the other filters)."""
     if not isinstance(filters, dict):
         raise ListError("invalid", _("Filters must be an object."), field="filters")
     unknown = sorted(set(filters) - set(LIST_FILTERS))
@@ -217,20 +222,10 @@ def inbox_list(*, membership, filters, sort="activity", limit=LIST_LIMIT) -> lis
             % {"name": ", ".join(map(str, unknown)), "known": ", ".join(LIST_FILTERS)},
             field="filters",
         )
-    if sort not in SORTS:
-        raise ListError(
-            "invalid", _("Sort by one of: %(known)s.") % {"known": ", ".join(SORTS)}, field="sort"
-        )
     qs = visible_conversations(membership=membership)
     assignee = filters.get("assignee", "all")
     if assignee not in ASSIGNEE_FILTERS:
         raise ListError("invalid", _("Unknown assignee filter."), field="assignee")
-    if assignee == "mine":
-        qs = qs.filter(assignee_id=membership.user_id)
-    elif assignee == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif assignee == "teams":
-        qs = qs.filter(team_id__in=member_team_ids(membership))
     status = filters.get("status")
     if status is not None:
         if status not in Conversation.Status.values:
@@ -246,25 +241,140 @@ def inbox_list(*, membership, filters, sort="activity", limit=LIST_LIMIT) -> lis
         if not isinstance(team, int) or not Team.objects.filter(pk=team).exists():
             raise ListError("unknown_team", _("No such team in this workspace."), field="team")
         qs = qs.filter(team_id=team)
+    return qs, assignee
+
+
+def _assignee_q(assignee: str, membership) -> Q:
+    if assignee == "mine":
+        return Q(assignee_id=membership.user_id)
+    if assignee == "unassigned":
+        return Q(assignee__isnull=True)
+    if assignee == "teams":
+        return Q(team_id__in=member_team_ids(membership))
+    return Q()
+
+
+def _parse_time(value):
+    if not isinstance(value, str):
+        raise ValueError
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed
+
+
+def _after_q(sort: str, cursor) -> Q:
+    """Rows that come after ``cursor`` (the last row of the page before) in ``sort``'s order:
+    keyset paging, so a conversation that moves while the operator scrolls is neither skipped
+    nor shown twice because of the rows above it."""
+    bad = ListError(
+        "invalid_cursor", _("This list position is not valid; reload the list."), field="cursor"
+    )
+    try:
+        keys = json.loads(cursor) if isinstance(cursor, str) and len(cursor) <= 200 else None
+        if not isinstance(keys, list) or not keys or keys[0] != sort:
+            raise ValueError
+        number = keys[-1]
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise ValueError
+        if sort == "waiting":
+            waiting, active = keys[1], keys[2]
+            if len(keys) != 4:
+                raise ValueError
+            waiting = None if waiting is None else _parse_time(waiting)
+            active = _parse_time(active)
+        else:
+            if len(keys) != 3:
+                raise ValueError
+            at = _parse_time(keys[1])
+    except (ValueError, TypeError):
+        raise bad from None
+    if sort == "newest":
+        return Q(created_at__lt=at) | Q(created_at=at, number__lt=number)
+    if sort == "activity":
+        return Q(last_activity_at__lt=at) | Q(last_activity_at=at, number__lt=number)
+    later = Q(last_activity_at__lt=active) | Q(last_activity_at=active, number__lt=number)
+    if waiting is None:
+        return Q(waiting_since__isnull=True) & later
+    return (
+        Q(waiting_since__gt=waiting)
+        | Q(waiting_since=waiting) & later
+        | Q(waiting_since__isnull=True)
+    )
+
+
+def _cursor(sort: str, row: dict) -> str:
+    if sort == "newest":
+        keys = [sort, row["created_at"], row["number"]]
+    elif sort == "activity":
+        keys = [sort, row["last_activity_at"], row["number"]]
+    else:
+        keys = [sort, row["waiting_since"], row["last_activity_at"], row["number"]]
+    return json.dumps(keys, separators=(",", ":"))
+
+
+def inbox_list(*, membership, filters, sort="activity", cursor=None, limit=LIST_PAGE) -> dict:
+    """One page of the conversations the operator may see, filtered and sorted:
+    ``{"conversations", "more", "cursor"}`` (``cursor``, given back, asks for the next page).
+    Unknown filters are refused (never ignored: an operator must not believe a list is
+    filtered when it is not)."""
+    qs, assignee = _filtered(membership, filters)
+    if sort not in SORTS:
+        raise ListError(
+            "invalid", _("Sort by one of: %(known)s.") % {"known": ", ".join(SORTS)}, field="sort"
+        )
+    qs = qs.filter(_assignee_q(assignee, membership))
+    if cursor is not None:
+        qs = qs.filter(_after_q(sort, cursor))
+    # Ties broken by number, newest first, as the inbox sorts them.
     if sort == "waiting":
-        qs = qs.order_by(F("waiting_since").asc(nulls_last=True), "-last_activity_at")
+        qs = qs.order_by(F("waiting_since").asc(nulls_last=True), "-last_activity_at", "-number")
     elif sort == "newest":
-        qs = qs.order_by("-created_at")
+        qs = qs.order_by("-created_at", "-number")
     else:
-        qs = qs.order_by("-last_activity_at")
-    return _summaries(qs, min(int(limit), LIST_LIMIT))
+        qs = qs.order_by("-last_activity_at", "-number")
+    size = max(1, min(int(limit), LIST_PAGE))
+    rows = _summaries(qs, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    return {
+        "conversations": rows,
+        "more": more,
+        "cursor": _cursor(sort, rows[-1]) if more else None,
+    }
 
 
-def inbox_initial_summaries(*, membership=None) -> list[dict]:
-    """What the inbox shows first: every active conversation the operator may see (up to 200)
-    and the 50 most recently resolved."""
-    if membership is None:
-        base = Conversation.objects.all()
-    else:
-        base = visible_conversations(membership=membership)
-    active = base.filter(status__in=Conversation.ACTIVE_STATUSES).order_by("-last_activity_at")
-    resolved = base.filter(status=Conversation.Status.RESOLVED).order_by("-last_activity_at")
-    return _summaries(active, 200) + _summaries(resolved, 50)
+def inbox_counts(*, membership, filters) -> dict | None:
+    """How many conversations each assignee tab holds under the other filters, in one query;
+    ``None`` for resolved conversations (every one ever resolved: not worth a count)."""
+    qs, _assignee = _filtered(membership, filters)
+    if filters.get("status") == Conversation.Status.RESOLVED:
+        return None
+    if "status" not in filters:
+        qs = qs.filter(status__in=Conversation.ACTIVE_STATUSES)
+    tabs = {name: _assignee_q(name, membership) for name in ASSIGNEE_FILTERS}
+    return qs.aggregate(
+        **{name: Count("pk", filter=q) if q else Count("pk") for name, q in tabs.items()}
+    )
+
+
+def attention_numbers(*, membership) -> list[int]:
+    """Open conversations waiting for this operator (unassigned or theirs, with unread
+    messages or a visitor waiting for an answer): the inbox's title count. The inbox keeps the
+    set current from the summaries it is sent."""
+    return list(
+        visible_conversations(membership=membership)
+        .filter(status=Conversation.Status.OPEN)
+        .filter(Q(assignee__isnull=True) | Q(assignee_id=membership.user_id))
+        .filter(Q(operator_unread__gt=0) | Q(waiting_since__isnull=False))
+        .order_by("-last_activity_at")
+        .values_list("number", flat=True)[:ATTENTION_LIMIT]
+    )
+
+
+def conversation_summary(*, conversation: Conversation) -> dict | None:
+    rows = _summaries(Conversation.objects.filter(pk=conversation.pk), 1)
+    return rows[0] if rows else None
 
 
 def labels_payload() -> list[dict]:

@@ -46,6 +46,7 @@ def inbox_strings() -> dict[str, str]:
         "back_to_list": _("Conversations"),
         "back_to_conversation": _("Back to the conversation"),
         "loading": _("Loading…"),
+        "show_more": _("Show more conversations"),
         # conversation list
         "visitor": _("Visitor"),
         "waiting": _("waiting %(duration)s"),

@@ -44,7 +44,6 @@
   var BACKOFF_MAX_MS = 30000;
   var TOAST_MS = 8000;
   var NOTIFY_DEDUPE_MS = 10000;
-  var LIST_LIMIT = 200;
   var STORAGE_NOTIFY = "sohbet.inbox.notifications";
   var STORAGE_FILTERS = "sohbet.inbox.filters." + SLUG;
   var ASSIGNEE_FILTERS = ["mine", "unassigned", "teams", "all"];
@@ -241,6 +240,13 @@
     rosterVersion: 0,      // bumps when names may have changed (timeline lines re-render)
     conversations: new Map(), // number -> summary
     everSeen: new Set(),   // numbers seen since page load (new-conversation notifications)
+    since: null,           // the server's clock at the first `ready`: created after it = new
+    attention: new Set(),  // open conversations waiting for me (the title's count)
+    counts: null,          // the assignee tabs' counts {mine, unassigned, teams, all}, or null
+    countsTimer: null,
+    listMore: false,       // the server has more rows for this view than are loaded
+    listLast: null,        // the last loaded row of this view (rows after it are not shown)
+    listCursor: null,      // what to ask for to get the next page
     filters: { assignee: "all", status: "open", label: null },
     sort: "activity",
     listSeq: 0,
@@ -485,6 +491,7 @@
       case "conversation": return onConversation(f.conversation);
       case "conversation_hidden": return onConversationHidden(f.conversation);
       case "list": return onList(f);
+      case "counts": return onCounts(f);
       case "history": return onHistory(f);
       case "message": return onMessage(f.conversation, f.message);
       case "activity": return onActivity(f.conversation, f.activity);
@@ -514,14 +521,13 @@
     state.me = f.me || state.me;
     applyRoster(f);
     if (f.team && typeof f.team.online === "number") state.teamOnline = f.team.online;
+    if (state.since === null && typeof f.now === "string") state.since = f.now;
+    // The list comes from the server a page at a time (requestList below); what was loaded
+    // before a reconnect may be stale.
     state.conversations.clear();
-    (f.conversations || []).forEach(function (c) {
-      if (c && typeof c.number === "number") {
-        if (!Array.isArray(c.labels)) c.labels = [];
-        state.conversations.set(c.number, c);
-        state.everSeen.add(c.number);
-      }
-    });
+    state.listMore = false;
+    state.listLast = null;
+    state.attention = new Set((Array.isArray(f.attention) ? f.attention : []).filter(function (n) { return typeof n === "number"; }));
     checkFilters();
     hideBanner();
     renderPresence();
@@ -538,8 +544,7 @@
       renderConversationHeader();
       renderMessages(false);
     }
-    // The first list (and every list after a reconnect) comes from the server: resolved
-    // conversations beyond the latest 50 and anything this page missed.
+    // The first page of the view (and after a reconnect, everything this page missed).
     requestList();
     resendPending();
     updateComposerState();
@@ -553,15 +558,54 @@
     var merged = Object.assign({ labels: [] }, old || {}, c);
     if (!Array.isArray(merged.labels)) merged.labels = old && Array.isArray(old.labels) ? old.labels : [];
     state.conversations.set(c.number, merged);
+    trackAttention(merged);
     return { old: old || null, merged: merged };
+  }
+
+  /** Waiting for me: open, unassigned or mine, with unread messages or a waiting visitor
+   * (selectors.attention_numbers). Every change to those fields comes as a summary. */
+  function trackAttention(c) {
+    var me = myId();
+    var mine = c.assignee === null || c.assignee === undefined || c.assignee === me;
+    if (c.status === "open" && mine && (c.unread > 0 || !!c.waiting_since)) state.attention.add(c.number);
+    else state.attention.delete(c.number);
+  }
+
+  /** The tabs' counts follow a change we can see whole (we had the conversation before); any
+   * other change asks the server for the counts again, at most once a second. */
+  function countChange(old, now) {
+    if (!state.counts) return;
+    if (!old) { refreshCounts(); return; }
+    ASSIGNEE_FILTERS.forEach(function (name) {
+      var probe = { assignee: name, status: state.filters.status, label: state.filters.label };
+      var d = (now && matchesFilters(now, probe) ? 1 : 0) - (matchesFilters(old, probe) ? 1 : 0);
+      if (d && typeof state.counts[name] === "number") state.counts[name] = Math.max(0, state.counts[name] + d);
+    });
+  }
+
+  function refreshCounts() {
+    if (state.countsTimer) return;
+    state.countsTimer = setTimeout(function () {
+      state.countsTimer = null;
+      if (state.connected) send({ type: "counts", filters: viewFilters() });
+    }, 1000);
+  }
+
+  function onCounts(f) {
+    if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
+    state.counts = f.counts && typeof f.counts === "object" ? f.counts : null;
+    renderCounts();
   }
 
   function onConversation(c) {
     if (!c || typeof c.number !== "number") return;
-    var isNew = !state.everSeen.has(c.number);
+    // New to this inbox: never seen here and created since it opened (an older conversation
+    // may simply be on a page not loaded yet).
+    var isNew = !state.everSeen.has(c.number) && state.since !== null && time(c.created_at) > time(state.since);
     state.everSeen.add(c.number);
     var result = mergeSummary(c);
     var merged = result.merged, old = result.old;
+    countChange(old, merged);
     if (c.number === state.openNumber && merged.unread && document.visibilityState === "visible") {
       // The operator is looking at it. A summary counted before our `read` reached the server
       // is stale: once everything shown is read, show it as read.
@@ -593,7 +637,11 @@
 
   function onConversationHidden(number) {
     if (typeof number !== "number") return;
+    var old = state.conversations.get(number);
+    if (old) countChange(old, null);
+    else refreshCounts();
     state.conversations.delete(number);
+    state.attention.delete(number);
     state.selected.delete(number);
     renderList();
     updateTitle();
@@ -615,14 +663,29 @@
       state.everSeen.add(c.number);
       mergeSummary(c);
     });
-    if (rows.length < LIST_LIMIT) {
-      // The answer is the whole truth for this view: drop what we believed matched but does not.
-      state.conversations.forEach(function (c, number) {
-        if (!got.has(number) && number !== state.openNumber && matchesFilters(c)) state.conversations.delete(number);
-      });
-    }
+    var first = !f.after;
+    var from = first ? null : state.listLast; // this page covers (from, its last row]
+    var last = rows.length ? state.conversations.get(rows[rows.length - 1].number) : from;
+    // The answer is the whole truth for the part of the view it covers: drop what we believed
+    // matched there but does not.
+    state.conversations.forEach(function (c, number) {
+      if (got.has(number) || number === state.openNumber || !matchesFilters(c)) return;
+      if (from && compareRows(c, from) <= 0) return; // an earlier page's
+      if (f.more && last && compareRows(c, last) > 0) return; // a later page's
+      state.conversations.delete(number);
+    });
+    state.listMore = !!f.more;
+    state.listLast = last || null;
+    state.listCursor = f.more ? f.cursor : null;
+    if (first) state.counts = f.counts && typeof f.counts === "object" ? f.counts : null;
     renderList();
     updateTitle();
+  }
+
+  /** The next page of this view, when there is one and none is on its way. */
+  function loadMore() {
+    if (!state.listMore || state.listPending || !state.connected || !state.listCursor) return;
+    requestList(state.listCursor);
   }
 
   function onHistory(f) {
@@ -636,6 +699,13 @@
     }
     th.loaded = true;
     if (f.visitor) th.visitor = f.visitor;
+    if (f.summary && f.summary.number === number) {
+      // Opened from a link or a search: its summary, though no loaded page holds it.
+      var had = state.conversations.has(number);
+      mergeSummary(f.summary);
+      if (!had) renderList();
+      updateTitle();
+    }
     if (number === state.openNumber) {
       renderMessages(true);
       renderVisitor();
@@ -866,6 +936,12 @@
       bulkFailed(text);
       return;
     }
+    if (state.listPending && f.field === "cursor") {
+      // The page after the loaded ones could not be found from where we were: start over.
+      state.listPending = null;
+      requestList();
+      return;
+    }
     if (state.listPending && LIST_FIELDS.indexOf(f.field) >= 0) {
       // The view asked for something the server does not know (a label deleted meanwhile):
       // fall back to the widest view and say so.
@@ -1066,13 +1142,22 @@
     }
   }
 
-  function requestList() {
-    state.listSeq += 1;
-    var id = "list-" + state.listSeq;
+  function viewFilters() {
     var filters = { assignee: state.filters.assignee, status: state.filters.status };
     if (isId(state.filters.label)) filters.label = state.filters.label;
+    return filters;
+  }
+
+  /** Ask for the first page of the view, or with `cursor`, the page after the loaded ones. */
+  function requestList(cursor) {
+    state.listSeq += 1;
+    var id = "list-" + state.listSeq;
+    var frame = { type: "list", request: id, filters: viewFilters(), sort: state.sort };
+    if (cursor) frame.cursor = cursor;
+    else { state.listMore = false; state.listLast = null; }
     state.listPending = id;
-    if (!send({ type: "list", request: id, filters: filters, sort: state.sort })) state.listPending = null;
+    if (!send(frame)) state.listPending = null;
+    if (ui.listMore) renderMore();
   }
 
   function setFilter(name, value) {
@@ -1090,23 +1175,30 @@
     return d ? d.getTime() : 0;
   }
 
+  /** The view's order (the server's, selectors.inbox_list): < 0 when a comes first. */
+  function compareRows(a, b) {
+    var d;
+    if (state.sort === "waiting") {
+      var wa = time(a.waiting_since), wb = time(b.waiting_since);
+      if (!wa !== !wb) return wa ? -1 : 1; // waiting ones first, longest first
+      d = wa - wb;
+      if (d === 0) d = time(b.last_activity_at) - time(a.last_activity_at);
+    } else if (state.sort === "newest") {
+      d = time(b.created_at) - time(a.created_at);
+    } else {
+      d = time(b.last_activity_at) - time(a.last_activity_at);
+    }
+    return d !== 0 ? d : b.number - a.number;
+  }
+
+  /** What the list shows: the loaded rows that match the view, up to the last loaded row
+   * while the server has more (a row known from an event but past it waits for its page). */
   function sortedConversations() {
-    var list = Array.from(state.conversations.values()).filter(function (c) { return matchesFilters(c); });
-    var sort = state.sort;
-    list.sort(function (a, b) {
-      var d;
-      if (sort === "waiting") {
-        var wa = time(a.waiting_since), wb = time(b.waiting_since);
-        if (!wa !== !wb) return wa ? -1 : 1; // waiting ones first, longest first
-        d = wa - wb;
-        if (d === 0) d = time(b.last_activity_at) - time(a.last_activity_at);
-      } else if (sort === "newest") {
-        d = time(b.created_at) - time(a.created_at);
-      } else {
-        d = time(b.last_activity_at) - time(a.last_activity_at);
-      }
-      return d !== 0 ? d : b.number - a.number;
+    var last = state.listMore ? state.listLast : null;
+    var list = Array.from(state.conversations.values()).filter(function (c) {
+      return matchesFilters(c) && (!last || compareRows(c, last) <= 0);
     });
+    list.sort(compareRows);
     return list;
   }
 
@@ -1234,6 +1326,8 @@
     ui.listEmpty.hidden = items.length > 0 || !state.readyOnce;
     ui.listEmpty.textContent = loading ? t("loading") : emptyText();
     items.forEach(function (c) { list.appendChild(buildRow(c)); });
+    if (state.listMore) list.appendChild(ui.listMoreItem); // only while there is more
+    renderMore();
     if (hadFocus) {
       var parts = hadFocus.split(":");
       var again = parts[0] === "number"
@@ -1243,6 +1337,11 @@
     }
     renderCounts();
     renderSelection();
+  }
+
+  function renderMore() {
+    ui.listMore.disabled = !!state.listPending;
+    ui.listMore.textContent = state.listPending && state.listMore ? t("loading") : t("show_more");
   }
 
   function renderCounts() {
@@ -1256,11 +1355,9 @@
         node.hidden = true;
         return;
       }
-      var n = 0;
-      var probe = { assignee: name, status: f.status, label: f.label };
-      state.conversations.forEach(function (c) { if (matchesFilters(c, probe)) n += 1; });
-      node.textContent = String(n);
-      node.hidden = false;
+      var n = state.counts ? state.counts[name] : null;
+      node.textContent = typeof n === "number" ? String(n) : "";
+      node.hidden = typeof n !== "number";
     });
   }
 
@@ -1371,14 +1468,7 @@
    * or waiting). Colleagues' conversations do not nag everyone's tab.
    */
   function attentionCount() {
-    var me = myId();
-    var n = 0;
-    state.conversations.forEach(function (c) {
-      if (c.status !== "open") return;
-      if (c.assignee !== null && c.assignee !== undefined && c.assignee !== me) return;
-      if (c.unread > 0 || !!c.waiting_since) n += 1;
-    });
-    return n;
+    return state.attention.size;
   }
 
   function updateTitle() {
@@ -2916,6 +3006,16 @@
     ui.baseTitle = document.title;
     ui.list = $("inbox-list");
     ui.listEmpty = $("inbox-list-empty");
+    // The end of the list (inside its scrolling box): scrolled into sight, it brings the next
+    // page; it is also a button, for keyboards and for browsers without the observer.
+    ui.listMore = el("button", { type: "button", id: "inbox-list-more", className: "small secondary" }, t("show_more"));
+    ui.listMoreItem = el("li", { className: "list-more" }, ui.listMore);
+    ui.listMore.addEventListener("click", loadMore);
+    if (typeof IntersectionObserver === "function") {
+      new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) loadMore();
+      }).observe(ui.listMoreItem);
+    }
     ui.assigneeTabs = $("inbox-assignee-tabs");
     ui.counts = {};
     ASSIGNEE_FILTERS.forEach(function (name) { ui.counts[name] = $("inbox-count-" + name); });

@@ -354,6 +354,55 @@ OscillatorNode.prototype.start = function (...args) {
 
 
 @live
+def test_a_long_inbox_list_loads_a_page_at_a_time_as_the_operator_scrolls(
+    asgi, asgi_page, team, screenshot
+):
+    from apps.conversations import selectors, services
+    from apps.visitors.models import Visitor
+
+    tenant, operator = team
+    total = selectors.LIST_PAGE + 12
+    with scopes_disabled():
+        for i in range(total):
+            services.message_post_from_visitor(
+                visitor=Visitor.objects.create(tenant=tenant), client_id=f"p{i}", body=f"Soru {i}"
+            )
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    rows = page.locator("#inbox-list button[data-number]")
+    # The first page, newest first; the tab and the title count every one of them.
+    expect(rows).to_have_count(selectors.LIST_PAGE)
+    expect(rows.first).to_contain_text(f"Soru {total - 1}")
+    expect(page.locator("#inbox-count-all")).to_have_text(str(total))
+    expect(page).to_have_title(re.compile(rf"^\({total}\) "))
+    screenshot(page, "inbox_paged_first_page")
+
+    # Scrolling to the end brings the rest, each conversation once, and nothing more to load.
+    page.locator("#inbox-list").evaluate("list => list.scrollTo(0, list.scrollHeight)")
+    expect(rows).to_have_count(total)
+    expect(rows.last).to_contain_text("Soru 0")
+    expect(page.locator("#inbox-list-more")).to_have_count(0)
+    numbers = [int(n) for n in rows.evaluate_all("rs => rs.map(r => r.dataset.number)")]
+    assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == total
+
+    # A visitor on the last page writes again: the row moves to the top, counted once.
+    oldest = numbers[-1]
+    with scopes_disabled():
+        visitor = (
+            Message.objects.filter(conversation__tenant=tenant, conversation__number=oldest)
+            .first()
+            .conversation.visitor
+        )
+        services.message_post_from_visitor(
+            visitor=visitor, client_id="again", body="Hâlâ orada mısınız?"
+        )
+    expect(rows.first).to_contain_text("Hâlâ orada mısınız?")
+    expect(rows).to_have_count(total)
+    expect(page.locator("#inbox-count-all")).to_have_text(str(total))
+    screenshot(page, "inbox_paged_all_loaded")
+
+
+@live
 def test_new_conversation_notifies_after_the_operator_allows_it(asgi, asgi_page, team):
     tenant, operator = team
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)

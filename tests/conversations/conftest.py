@@ -104,6 +104,12 @@ class OperatorClient(Socket):
         self.send("message", conversation=number, client_id=client_id, body=body)
         return self.expect("ack", client_id=client_id)
 
+    def listed(self, **filters) -> list[dict]:
+        """The first page of the inbox list under ``filters``, as the inbox asks for it."""
+        request = uuid.uuid4().hex[:12]
+        self.send("list", request=request, filters=filters)
+        return self.expect("list", request=request)["conversations"]
+
 
 def session_for(user) -> str:
     from django.test import Client

@@ -49,10 +49,14 @@ def test_assignment_notes_and_labels_reach_the_other_operator_live(server, pair)
     entry = a.take("activity")["activity"]
     assert entry["kind"] == "assigned" and entry["data"]["assignee"] == mehmet.user_id
 
-    # Mehmet filters "mine" and finds it.
-    m.send("list", request="r1", filters={"assignee": "mine"})
+    # Mehmet filters "mine" and finds it; the first page brings the tabs' counts.
+    m.send("list", request="r1", filters={"assignee": "mine", "status": "open"})
     listed = m.expect("list", request="r1")
     assert [c["number"] for c in listed["conversations"]] == [number]
+    assert listed["counts"] == {"mine": 1, "unassigned": 0, "teams": 0, "all": 1}
+    assert listed["more"] is False and listed["cursor"] is None
+    m.send("counts", filters={"status": "open"})
+    assert m.expect("counts")["counts"]["mine"] == 1
 
     # A private note with a mention: Mehmet is alerted; the visitor gets nothing.
     a.send("note", conversation=number, body="@Mehmet refund it please", client_id="n1")
@@ -102,6 +106,9 @@ def test_bad_requests_get_clear_errors_and_change_nothing(server, pair):
     a.send("list", filters={"colour": "red"})
     error = a.expect("error")
     assert error["code"] == "unknown_filter" and "colour" in error["message"]
+    a.send("list", request="p2", filters={}, cursor="somewhere")
+    error = a.expect("error")
+    assert (error["code"], error["request"]) == ("invalid_cursor", "p2")
 
     a.send("label", conversation=number, add=[987654])
     assert a.expect("error")["code"] == "unknown_label"
@@ -155,3 +162,39 @@ def test_a_waiting_visitor_sees_their_place_in_the_queue(server, transactional_d
     assert again.take("queue", position=1)
     for client in (inbox, first, second, again):
         client.close()
+
+
+def test_the_inbox_list_comes_a_page_at_a_time_and_opens_any_conversation_whole(server, pair):
+    from apps.conversations import selectors, services
+    from apps.visitors.models import Visitor
+
+    tenant, ayse, _mehmet = pair
+    with scope(tenant=tenant):
+        numbers = [
+            services.message_post_from_visitor(
+                visitor=Visitor.objects.create(tenant=tenant), client_id=f"c{i}", body=f"n{i}"
+            ).conversation.number
+            for i in range(selectors.LIST_PAGE + 5)
+        ]
+    a = OperatorClient(server, tenant.slug, session_for(ayse.user))
+    ready = a.expect("ready")
+    # The title's count needs no list: every one of them waits for an answer.
+    assert sorted(ready["attention"]) == sorted(numbers)
+    assert "conversations" not in ready
+
+    a.send("list", request="p1", filters={"status": "open"})
+    first = a.expect("list", request="p1")
+    assert len(first["conversations"]) == selectors.LIST_PAGE and first["more"] is True
+    assert first["counts"]["all"] == len(numbers)
+    a.send("list", request="p2", filters={"status": "open"}, cursor=first["cursor"])
+    second = a.expect("list", request="p2")
+    assert second["more"] is False and "counts" not in second
+    listed = [c["number"] for c in first["conversations"] + second["conversations"]]
+    assert listed == sorted(numbers, reverse=True)  # newest activity first, each once
+
+    # The oldest one is on no page loaded first; opening it brings its summary with it.
+    a.send("subscribe", conversation=numbers[0], after_id=None)
+    history = a.expect("history")
+    assert history["summary"]["number"] == numbers[0]
+    assert history["summary"]["preview"] == "n0" and history["messages"][0]["body"] == "n0"
+    a.close()

@@ -53,7 +53,8 @@ def test_a_dead_server_process_loses_nothing(team):
         ready = back.hello(token=token, last_id=None)
         assert [m["id"] for m in ready["messages"]] == acked
         inbox = OperatorClient(b, tenant.slug, session_for(operator.user))
-        number = inbox.expect("ready")["conversations"][0]["number"]
+        inbox.expect("ready")
+        number = inbox.listed()[0]["number"]
         inbox.send("subscribe", conversation=number, after_id=None)
         assert [m["id"] for m in inbox.expect("history")["messages"]] == acked
 
@@ -110,7 +111,8 @@ def test_losing_the_redis_channel_layer_loses_no_stored_message(team):
             second = back.say("typed while Redis was down", client_id=queued_id)
             assert back.say("typed while Redis was down", client_id=queued_id)["duplicate"]
             inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
-            summary = inbox.expect("ready")["conversations"][0]
+            inbox.expect("ready")
+            summary = inbox.listed()[0]
             inbox.send("subscribe", conversation=summary["number"], after_id=None)
             history = inbox.expect("history")["messages"]
             assert [m["id"] for m in history] == [first["id"], second["id"]]
@@ -137,7 +139,8 @@ def test_the_pubsub_layer_keeps_chatting_through_a_redis_outage_and_resyncs(team
             token = visitor.hello()["visitor"]["token"]
             first = visitor.say("while Redis is up")
             inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
-            number = inbox.expect("ready")["conversations"][0]["number"]
+            inbox.expect("ready")
+            number = inbox.listed()[0]["number"]
             inbox.send("subscribe", conversation=number, after_id=None)
             inbox.expect("history")
 
@@ -175,7 +178,8 @@ def test_idle_sockets_survive_quiet_periods_on_redis(team):
         visitor.hello()
         visitor.say("hello, then silence")
         inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
-        number = inbox.expect("ready")["conversations"][0]["number"]
+        inbox.expect("ready")
+        number = inbox.listed()[0]["number"]
         time.sleep(12)  # quiet: nothing on either socket, longer than the layer's read timeout
         reply = inbox.reply(number, "still here?")
         assert visitor.expect_message(sender="operator")["id"] == reply["id"]

@@ -183,7 +183,8 @@ def test_operator_cannot_touch_another_workspaces_conversation(server, tenant):
     visitor.say("other workspace")
     operator = member(tenant)
     inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
-    assert inbox.expect("ready")["conversations"] == []
+    assert inbox.expect("ready")["attention"] == []
+    assert inbox.listed() == [] and inbox.listed(status="open") == []
     for frame in ("subscribe", "resolve"):
         inbox.send(frame, conversation=1)
         assert inbox.expect("error")["code"] == "not_found"

@@ -327,7 +327,7 @@ def test_labels_apply_filter_and_refuse_another_workspaces_label(workspace):
     a = visitor_writes(tenant).conversation
     visitor_writes(tenant)
     workflow.conversation_label(membership=op, conversation=a, add=[vip.pk])
-    listed = selectors.inbox_list(membership=op, filters={"label": vip.pk})
+    listed = selectors.inbox_list(membership=op, filters={"label": vip.pk})["conversations"]
     assert [c["number"] for c in listed] == [a.number]
     assert listed[0]["labels"] == [vip.pk]
 
@@ -358,11 +358,58 @@ def test_filters_and_sorts(workspace):
     c = visitor_writes(tenant).conversation
     workflow.conversation_assign(membership=admin, conversation=b, assignee=op.user_id)
     workflow.conversation_set_status(membership=admin, conversation=c, status="pending")
-    numbers = lambda **f: [x["number"] for x in selectors.inbox_list(membership=op, **f)]  # noqa: E731
+
+    def numbers(**f):
+        return [x["number"] for x in selectors.inbox_list(membership=op, **f)["conversations"]]
+
     assert numbers(filters={"assignee": "mine"}) == [b.number]
     assert set(numbers(filters={"assignee": "unassigned"})) == {a.number, c.number}
     assert numbers(filters={"status": "pending"}) == [c.number]
     assert numbers(filters={}, sort="waiting") == [a.number, b.number, c.number]
+
+
+def test_the_list_pages_through_every_conversation_once_in_each_sort(workspace):
+    tenant, admin, op = workspace
+    conversations = [visitor_writes(tenant).conversation for _ in range(7)]
+    # Ties on every sort key, so the tie-break (number) decides: the hard case for paging.
+    same = timezone.now() - timedelta(minutes=5)
+    Conversation.objects.filter(pk__in=[c.pk for c in conversations[:4]]).update(
+        last_activity_at=same, created_at=same
+    )
+    Conversation.objects.filter(pk__in=[c.pk for c in conversations[:2]]).update(waiting_since=None)
+    workflow.conversation_assign(
+        membership=admin, conversation=conversations[5], assignee=op.user_id
+    )
+    for sort in selectors.SORTS:
+        whole = selectors.inbox_list(membership=op, filters={}, sort=sort)
+        assert not whole["more"] and whole["cursor"] is None
+        expected = [c["number"] for c in whole["conversations"]]
+        assert sorted(expected) == sorted(c.number for c in conversations)
+        paged, cursor = [], None
+        while True:
+            page = selectors.inbox_list(
+                membership=op, filters={}, sort=sort, cursor=cursor, limit=3
+            )
+            paged += [c["number"] for c in page["conversations"]]
+            if not page["more"]:
+                break
+            cursor = page["cursor"]
+        assert paged == expected, sort
+    # A page never holds more than LIST_PAGE rows, however many are asked for.
+    assert len(selectors.inbox_list(membership=op, filters={}, limit=10_000)["conversations"]) == 7
+
+    counts = selectors.inbox_counts(membership=op, filters={"status": "open"})
+    assert counts == {"mine": 1, "unassigned": 6, "teams": 0, "all": 7}
+    assert selectors.inbox_counts(membership=op, filters={"status": "resolved"}) is None
+    # Waiting for this operator: unassigned or theirs, with unread messages or a waiting visitor.
+    waiting = set(selectors.attention_numbers(membership=op))
+    assert waiting == {c.number for c in conversations}
+    assert set(selectors.attention_numbers(membership=admin)) == waiting - {conversations[5].number}
+
+    for bad in ("nonsense", '["activity"]', '["newest","2026-01-01T00:00:00Z",1]', "[1,2,3]"):
+        with pytest.raises(selectors.ListError) as refused:
+            selectors.inbox_list(membership=op, filters={}, sort="activity", cursor=bad)
+        assert refused.value.code == "invalid_cursor"
 
 
 # --- notes --------------------------------------------------------------------------------
