@@ -80,9 +80,12 @@ async def chat(options: dict) -> dict:
         operators = [None] * len(pairs)
         for slug, members in by_workspace.items():
             for i, pair, visitor_id in members:
-                ws, ready = await sohbet.operator(slug, pair["session"])
+                ws, _ready = await sohbet.operator(slug, pair["session"])
+                # The inbox's first page (10 conversations per workspace: one page).
+                await ws.send(json.dumps({"type": "list", "request": "first", "filters": {}}))
+                listed = await recv_until(ws, lambda f: f["type"] == "list")
                 number = next(
-                    c["number"] for c in ready["conversations"] if c["visitor"]["id"] == visitor_id
+                    c["number"] for c in listed["conversations"] if c["visitor"]["id"] == visitor_id
                 )
                 await ws.send(json.dumps({"type": "subscribe", "conversation": number}))
                 await recv_until(ws, lambda f: f["type"] == "history")
