@@ -22,6 +22,12 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(capsys, client):
     assert client.get("/app/demo/").status_code == 200
 
 
+def test_seed_demo_prints_the_address_the_app_runs_at(capsys):
+    call_command("seed_demo", "--no-superuser", "--base-url", "http://127.0.0.1:8123/")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8123/app/demo/inbox/" in out and ":8000" not in out
+
+
 def test_seed_demo_refuses_in_production(settings):
     from django.core.management.base import CommandError
 

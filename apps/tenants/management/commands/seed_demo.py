@@ -23,6 +23,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-superuser", action="store_true")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="where the app is served, for the printed links (default: PUBLIC_BASE_URL, "
+            "else http://127.0.0.1:8000)",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -69,9 +75,11 @@ class Command(BaseCommand):
 
         out = self.stdout.write
         out("")
-        out(self.style.SUCCESS("Sohbet demo is ready at http://127.0.0.1:8000/"))
-        out("  Chat as a visitor  : http://127.0.0.1:8000/demo/")
-        out("  Answer in the inbox: http://127.0.0.1:8000/app/demo/inbox/  (sign in below)")
+        base = options["base_url"] or settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000"
+        base = base.rstrip("/")
+        out(self.style.SUCCESS(f"Sohbet demo is ready at {base}/"))
+        out(f"  Chat as a visitor  : {base}/demo/")
+        out(f"  Answer in the inbox: {base}/app/demo/inbox/  (sign in below)")
         out(f"  Demo operator : {PEOPLE[1][0]}  password: {DEMO_PASSWORD}")
         out(f"  Demo owner    : {PEOPLE[0][0]}  password: {DEMO_PASSWORD}")
         if not options["no_superuser"]:
