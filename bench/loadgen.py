@@ -164,10 +164,15 @@ async def chat(options: dict) -> dict:
     ramp = []
     if options.get("ramp") and due:
         # An overloaded fixed rate (500 msg/s) leaves messages in the server's queue: let them
-        # arrive (at most 15 s) so that the ramp's first step does not measure the backlog.
-        settle = time.perf_counter() + 15
-        while due and time.perf_counter() < settle:
-            await asyncio.sleep(0.05)
+        # arrive so that the ramp's first step does not measure the backlog. The full mode's
+        # 20 s at 500 msg/s leaves up to 10 k of them, a minute's work for a process that
+        # takes 200 a second; the wait ends when nothing has arrived for 10 s, or after 180 s.
+        settle = time.perf_counter() + 180
+        seen, quiet_since = len(due), time.perf_counter()
+        while due and time.perf_counter() < settle and time.perf_counter() - quiet_since < 10:
+            await asyncio.sleep(0.1)
+            if len(due) != seen:
+                seen, quiet_since = len(due), time.perf_counter()
         await asyncio.sleep(0.5)
     for rate in options.get("ramp", []):
         result = await one_rate(rate, options["ramp_duration"], options.get("ramp_grace", 2))
