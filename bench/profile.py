@@ -60,6 +60,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=150, help="visitor messages per second")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument(
+        "--server", choices=["daphne", "uvicorn"], default="daphne", help="the ASGI server"
+    )
+    parser.add_argument(
         "--target",
         choices=["sohbet", "floor", "baseline"],
         default="sohbet",
@@ -78,10 +81,10 @@ def main() -> None:
     setup.django_setup(env)
     if args.target == "sohbet":
         pairs = b124_realtime._pairs(setup.seed_workspaces(10, 10))
-        sohbet = start_sohbet(env)
+        sohbet = start_sohbet(env, server=args.server)
     else:
         pairs = b124_realtime.CONVERSATIONS
-        sohbet = start_baseline(env, app=args.target)
+        sohbet = start_baseline(env, server=args.server, app=args.target)
     stem = env.out_dir / f"profile-{args.target}-{args.rate}"
     ready, done = env.out_dir / "profile-ready", env.out_dir / "profile-done"
     ready.unlink(missing_ok=True)
