@@ -179,9 +179,11 @@ def start(
     return proc
 
 
-# As deployed (Dockerfile, docs/deployment.md): daphne pings a socket only after 50 s without a
-# frame from it, so the clients' own pings (every 25 or 45 s) spare it protocol pings as well.
-DAPHNE_KEEPALIVE = ("--ping-interval", "50", "--ping-timeout", "30")
+# As deployed (Dockerfile, docs/deployment.md): the server pings a socket only after 50 s without
+# a frame from it, so the clients' own pings (every 25 or 45 s) spare it protocol pings as well.
+# uvicorn gets the same numbers for a like-for-like comparison.
+PING_INTERVAL_S, PING_TIMEOUT_S = "50", "30"
+DAPHNE_KEEPALIVE = ("--ping-interval", PING_INTERVAL_S, "--ping-timeout", PING_TIMEOUT_S)
 
 
 def asgi_command(server: str, app: str, port: int) -> list[str]:
@@ -212,9 +214,9 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
             "--ws",
             "websockets",
             "--ws-ping-interval",
-            "50",
+            PING_INTERVAL_S,
             "--ws-ping-timeout",
-            "30",
+            PING_TIMEOUT_S,
             "--log-level",
             "warning",
             "--no-access-log",

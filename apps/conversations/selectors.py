@@ -210,8 +210,8 @@ ATTENTION_LIMIT = 500
 
 
 def _filtered(membership, filters) -> tuple:
-    """The conversations a list request's filters select, and those filters without the
-    assignee one (the tabs' counts are taken under the other filters)."""
+    """The conversations a list request's filters select, all but the assignee one, and that
+    one's value (the tabs' counts are taken under the other filters)."""
     if not isinstance(filters, dict):
         raise ListError("invalid", _("Filters must be an object."), field="filters")
     unknown = sorted(set(filters) - set(LIST_FILTERS))
@@ -272,20 +272,16 @@ def _after_q(sort: str, cursor) -> Q:
     )
     try:
         keys = json.loads(cursor) if isinstance(cursor, str) and len(cursor) <= 200 else None
-        if not isinstance(keys, list) or not keys or keys[0] != sort:
+        # [sort, key..., number]: what _cursor writes for that sort
+        if not isinstance(keys, list) or len(keys) != (4 if sort == "waiting" else 3):
             raise ValueError
         number = keys[-1]
-        if not isinstance(number, int) or isinstance(number, bool):
+        if keys[0] != sort or not isinstance(number, int) or isinstance(number, bool):
             raise ValueError
         if sort == "waiting":
-            waiting, active = keys[1], keys[2]
-            if len(keys) != 4:
-                raise ValueError
-            waiting = None if waiting is None else _parse_time(waiting)
-            active = _parse_time(active)
+            waiting = None if keys[1] is None else _parse_time(keys[1])
+            active = _parse_time(keys[2])
         else:
-            if len(keys) != 3:
-                raise ValueError
             at = _parse_time(keys[1])
     except (ValueError, TypeError):
         raise bad from None

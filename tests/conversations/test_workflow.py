@@ -410,6 +410,9 @@ def test_the_list_pages_through_every_conversation_once_in_each_sort(workspace):
         with pytest.raises(selectors.ListError) as refused:
             selectors.inbox_list(membership=op, filters={}, sort="activity", cursor=bad)
         assert refused.value.code == "invalid_cursor"
+    with pytest.raises(selectors.ListError) as refused:
+        selectors.inbox_list(membership=op, filters={}, sort="waiting", cursor='["waiting",5]')
+    assert refused.value.code == "invalid_cursor"
 
 
 # --- notes --------------------------------------------------------------------------------
