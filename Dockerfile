@@ -2,7 +2,7 @@
 #
 # Sohbet production image. Build:   docker build -t sohbet .
 # The same image runs every process; the command picks the role (see docker-compose.yml):
-#   web     daphne --ping-interval 50 --ping-timeout 30 -b 0.0.0.0 -p 8000 config.asgi:application
+#   web     python -m config.serve --host 0.0.0.0 --port 8000
 #           (the default CMD)
 #   worker  celery -A config worker -l info
 #   beat    celery -A config beat -l info -s /app/var/celerybeat-schedule
@@ -82,4 +82,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD python -c "import os, sys, urllib.request; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; r = urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=8); sys.exit(0 if r.status == 200 else 1)"
 
-CMD ["daphne", "--ping-interval", "50", "--ping-timeout", "30", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+CMD ["python", "-m", "config.serve", "--host", "0.0.0.0", "--port", "8000"]

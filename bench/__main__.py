@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import ROOT, Env, Row
+from bench.common import DEFAULT_SERVER, ROOT, SERVERS, Env, Row
 
 TARGETS = {"B1", "B2", "B3", "B4", "B5", "B6"}
 
@@ -53,7 +53,19 @@ def main() -> None:
     parser.add_argument(
         "--no-compare", action="store_true", help="skip the uvicorn and pub/sub layer comparisons"
     )
+    parser.add_argument(
+        "--servers",
+        default="",
+        help=f"ASGI servers to compare (of {', '.join(SERVERS)}); default: "
+        f"{DEFAULT_SERVER} in quick mode, all in the full mode",
+    )
     args = parser.parse_args()
+    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    if unknown := set(servers) - set(SERVERS):
+        parser.error(f"unknown server: {', '.join(sorted(unknown))}")
+    if not servers:
+        quick_or_not = args.quick or args.no_compare
+        servers = [DEFAULT_SERVER] if quick_or_not else [DEFAULT_SERVER, "daphne"]
     only = {x.strip().upper() for x in args.only.split(",") if x.strip()} or TARGETS
     out_dir = ROOT / "bench-results"
     env = Env.from_environment(args.quick, out_dir)
@@ -84,9 +96,9 @@ def main() -> None:
 
         chat = setup.seed_workspaces(10, 10)
         fanout = setup.seed_workspaces(1, 50)[0]
-        combos = [("daphne", "pubsub", True)]  # the defaults
-        if not args.no_compare and not args.quick:  # the comparisons are full-mode figures
-            combos += [("uvicorn", "pubsub", True), ("daphne", "core", True)]
+        combos = [(server, "pubsub", True) for server in servers]
+        if not args.no_compare and not args.quick:  # the layers' comparison: a full-mode figure
+            combos.append((DEFAULT_SERVER, "core", True))
         raw["realtime"] = []
         for server, layer, full_set in combos:
             got, detail = section(
@@ -100,7 +112,8 @@ def main() -> None:
     if "B3" in only:
         from bench import b3_idle
 
-        rows += section("B3 idle sockets", lambda: b3_idle.run(env, setup.seed_workspaces(1, 1)))
+        idle_workspace = setup.seed_workspaces(1, 1)
+        rows += section("B3 idle sockets", lambda: b3_idle.run(env, idle_workspace, servers))
     if "B6" in only:
         from bench import b6_inbox
 

@@ -7,7 +7,15 @@ measures the inbox-list update every operator gets when a visitor writes.
 
 from __future__ import annotations
 
-from bench.common import Env, Row, run_loadgen, start_baseline, start_sohbet, sustained
+from bench.common import (
+    DEFAULT_SERVER,
+    Env,
+    Row,
+    run_loadgen,
+    start_baseline,
+    start_sohbet,
+    sustained,
+)
 
 FLOOR = "the stack's floor: the baseline's work through Channels (bench/floor.py)"
 
@@ -31,7 +39,7 @@ def run(
     chat_workspaces,
     fanout_workspace,
     *,
-    server: str = "daphne",
+    server: str = DEFAULT_SERVER,
     layer: str = "pubsub",
     full_set: bool = True,
 ) -> tuple[list[Row], dict]:

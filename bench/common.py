@@ -179,11 +179,16 @@ def start(
     return proc
 
 
-# As deployed (Dockerfile, docs/deployment.md): the server pings a socket only after 50 s without
-# a frame from it, so the clients' own pings (every 25 or 45 s) spare it protocol pings as well.
-# uvicorn gets the same numbers for a like-for-like comparison.
-PING_INTERVAL_S, PING_TIMEOUT_S = "50", "30"
-DAPHNE_KEEPALIVE = ("--ping-interval", PING_INTERVAL_S, "--ping-timeout", PING_TIMEOUT_S)
+# daphne as deployed until the sixth session (the server pings a socket only after 50 s without a
+# frame from it, so the clients' own pings spare it protocol pings as well).
+DAPHNE_KEEPALIVE = ("--ping-interval", "50", "--ping-timeout", "30")
+
+# "uvicorn" is the web process as deployed (``python -m config.serve``: the same keepalive, no
+# permessage-deflate, websockets' sans-I/O protocol); "uvicorn-legacy" is the same with
+# websockets' legacy protocol, which the fifth session measured.
+UVICORN_WS = {"uvicorn": None, "uvicorn-legacy": "websockets"}
+SERVERS = ("daphne", *UVICORN_WS)
+DEFAULT_SERVER = "uvicorn"
 
 
 def asgi_command(server: str, app: str, port: int) -> list[str]:
@@ -201,27 +206,21 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
             str(port),
             app,
         ]
-    if server == "uvicorn":
+    if server in UVICORN_WS:
+        ws = UVICORN_WS[server]
         return [
             sys.executable,
             "-m",
-            "uvicorn",
-            app.replace(":application", ":application"),
+            "config.serve",
+            "--app",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
-            "--ws",
-            "websockets",
-            "--ws-ping-interval",
-            PING_INTERVAL_S,
-            "--ws-ping-timeout",
-            PING_TIMEOUT_S,
             "--log-level",
             "warning",
-            "--no-access-log",
-            "--lifespan",
-            "off",
+            *(("--ws", ws) if ws else ()),
         ]
     raise ValueError(server)
 
@@ -229,7 +228,7 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
 def start_sohbet(
     env: Env,
     *,
-    server: str = "daphne",
+    server: str = DEFAULT_SERVER,
     layer: str = "pubsub",
     name: str = "sohbet",
     wait: bool = True,
@@ -251,7 +250,7 @@ def start_sohbet(
 
 
 def start_baseline(
-    env: Env, *, server: str = "daphne", app: str = "baseline", wait: bool = True
+    env: Env, *, server: str = DEFAULT_SERVER, app: str = "baseline", wait: bool = True
 ) -> Proc:
     """The raw baseline (``bench/baseline.py``) or, with ``app="floor"``, the stack's floor
     (``bench/floor.py``): the same endpoints."""

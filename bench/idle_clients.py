@@ -15,10 +15,11 @@ disturb the server being measured. Each socket:
   ``mode == "ping"`` (the raw baseline's ``/idle``):
   sends ``{"type":"ping"}`` and counts as open when ``pong`` arrives. Either way one JSON request
   and one answer went through the application, not only the server's handshake;
-- then idles, sending ``{"type":"ping"}`` every ``ping_interval`` s counted from its own opening
-  (45 s in B3, like the loader's timer; one scheduler task for all sockets), so the pings are as
-  spread over time as the openings were; it answers the server's protocol-level pings (sent to
-  a socket that has been silent for the server's ping interval).
+- then idles, sending ``{"type":"ping"}`` every ``ping_interval`` s (45 s in B3, like the
+  loader's timer; one scheduler task for all sockets). Its first ping comes at a random moment
+  of its first interval: page views open at random times, so a server holding them sees their
+  pings spread evenly, though the bench opens them all within seconds. It answers the server's
+  protocol-level pings (sent to a socket that has been silent for the server's ping interval).
 
 Control: stdout carries one JSON object per line (events); stdin takes commands, one per line.
 
@@ -34,9 +35,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import collections
+import heapq
+import itertools
 import json
 import os
+import random
 import resource
 import struct
 import sys
@@ -237,10 +240,9 @@ class Opener:
             return None
 
     async def open_many(
-        self, n: int, concurrency: int, schedule: collections.deque | None = None, interval=0.0
+        self, n: int, concurrency: int, schedule: Schedule | None = None
     ) -> list[Client]:
-        """Open ``n`` sockets; each one opened joins ``schedule`` (its first ping is due
-        ``interval`` s later)."""
+        """Open ``n`` sockets; each one opened joins ``schedule``."""
         out: list[Client] = []
         next_index = 0
 
@@ -252,25 +254,37 @@ class Opener:
                 if client is not None:
                     out.append(client)
                     if schedule is not None:
-                        schedule.append((time.monotonic() + interval, client))
+                        schedule.join(client)
 
         await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
         return out
 
 
-async def pinger(schedule: collections.deque, interval: float, counter: list[int]) -> None:
-    """Send each socket's ping when it is due, then schedule its next one ``interval`` later.
-    Sockets join in the order they opened, so the queue stays ordered by due time."""
-    if interval <= 0:
-        return
+class Schedule:
+    """When each socket pings next: a heap of (due, tie-breaker, client)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.heap: list = []
+        self.order = itertools.count()
+
+    def join(self, client: Client) -> None:
+        if self.interval > 0:
+            first = time.monotonic() + random.uniform(0, self.interval)
+            heapq.heappush(self.heap, (first, next(self.order), client))
+
+
+async def pinger(schedule: Schedule, counter: list[int]) -> None:
+    """Send each socket's ping when it is due, then schedule its next one an interval later."""
+    heap = schedule.heap
     while True:
         await asyncio.sleep(0.1)
         now = time.monotonic()
-        while schedule and schedule[0][0] <= now:
-            due, client = schedule.popleft()
+        while heap and heap[0][0] <= now:
+            due, order, client = heapq.heappop(heap)
             if client.send_ping():
                 counter[0] += 1
-                schedule.append((due + interval, client))
+                heapq.heappush(heap, (due + schedule.interval, order, client))
 
 
 async def read_command(reader: asyncio.StreamReader, timeout: float) -> str:
@@ -317,10 +331,10 @@ async def main(opts: dict) -> None:
         return
 
     pings_sent = [0]
-    schedule: collections.deque = collections.deque()
-    ping_task = asyncio.create_task(pinger(schedule, interval, pings_sent))
+    schedule = Schedule(interval)
+    ping_task = asyncio.create_task(pinger(schedule, pings_sent))
     t0 = time.monotonic()
-    clients = await opener.open_many(n, concurrency, schedule, interval)
+    clients = await opener.open_many(n, concurrency, schedule)
     opened_s = time.monotonic() - t0
     stats.holding = True
     emit(

@@ -1,13 +1,12 @@
-"""``python -m bench.profile [--rate 150] [--seconds 10] [--target floor]``: where one server
-process spends its CPU
-under the B1 chat load.
+"""``python -m bench.profile [--rate 150] [--seconds 10] [--target floor] [--server daphne]``:
+where one server process spends its CPU under the B1 chat load.
 
-Prepares the bench database as ``python -m bench`` does, starts Sohbet (daphne, the pub/sub layer)
-on core 0, attaches py-spy to it and sends visitor messages at one fixed rate from core 1. Writes
-``bench-results/profile-<rate>.txt`` (collapsed stacks of the thread holding the GIL, for
-flamegraph.pl or speedscope.app) and prints the functions with the most samples
-(self time and the project's own frames). py-spy needs ptrace: run as root or with
-``kernel.yama.ptrace_scope=0``.
+Prepares the bench database as ``python -m bench`` does, starts Sohbet (the pub/sub layer, uvicorn
+unless ``--server`` says otherwise) on core 0, attaches py-spy to it and sends visitor messages
+at one fixed rate from core 1. Writes ``bench-results/profile-<rate>.txt`` (collapsed stacks of
+the thread holding the GIL, for flamegraph.pl or speedscope.app) and prints the functions with
+the most samples (self time and the project's own frames). py-spy needs ptrace: run as root or
+with ``kernel.yama.ptrace_scope=0``.
 """
 
 from __future__ import annotations
@@ -22,7 +21,16 @@ import time
 
 import psutil
 
-from bench.common import LOAD_CPU, ROOT, Env, pin, start_baseline, start_sohbet
+from bench.common import (
+    DEFAULT_SERVER,
+    LOAD_CPU,
+    ROOT,
+    SERVERS,
+    Env,
+    pin,
+    start_baseline,
+    start_sohbet,
+)
 
 
 def top(collapsed: str, limit: int = 25) -> str:
@@ -59,9 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--rate", type=int, default=150, help="visitor messages per second")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument(
-        "--server", choices=["daphne", "uvicorn"], default="daphne", help="the ASGI server"
-    )
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER, help="the ASGI server")
     parser.add_argument(
         "--target",
         choices=["sohbet", "floor", "baseline"],

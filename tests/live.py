@@ -1,8 +1,8 @@
-"""Real ASGI servers (daphne subprocesses) for socket and browser tests.
+"""Real ASGI servers (the web process, ``python -m config.serve``) for socket and browser tests.
 
-``asgi_server()`` starts daphne on a free loopback port against the test database (committed
-data: use ``transactional_db``) and, when REDIS_URL is set, the same Redis channel layer as the
-test process, so several servers share the work as in production.
+``start_server()`` starts the web process, as deployed, on a free loopback port against the
+test database (committed data: use ``transactional_db``) and, when REDIS_URL is set, the same
+Redis channel layer as the test process, so several servers share the work as in production.
 """
 
 import contextlib
@@ -64,7 +64,7 @@ class Server:
 
 def start_server(**env: str) -> Server:
     port = free_port()
-    log = ROOT / "test-artifacts" / f"daphne-{port}.log"
+    log = ROOT / "test-artifacts" / f"web-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     layer = settings.CHANNEL_LAYERS["default"]
     full_env = {
@@ -82,12 +82,11 @@ def start_server(**env: str) -> Server:
         [
             sys.executable,
             "-m",
-            "daphne",
-            "-b",
+            "config.serve",
+            "--host",
             "127.0.0.1",
-            "-p",
+            "--port",
             str(port),
-            "config.asgi:application",
         ],
         cwd=ROOT,
         env=full_env,
@@ -98,14 +97,14 @@ def start_server(**env: str) -> Server:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"daphne exited: {log.read_text()[-2000:]}")
+            raise RuntimeError(f"the web process exited: {log.read_text()[-2000:]}")
         try:
             with urlopen(f"{server.url}/healthz", timeout=2):  # noqa: S310 (loopback)
                 return server
         except Exception:
             time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"daphne did not start: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"the web process did not start: {log.read_text()[-2000:]}")
 
 
 @contextmanager
@@ -119,7 +118,7 @@ def asgi_servers(count: int = 1, **env: str):
 
 
 class FlakyNetwork:
-    """A TCP relay to daphne whose line can be cut.
+    """A TCP relay to the web process whose line can be cut.
 
     ``cut()``: every open connection through it drops at once (the browser's WebSocket closes),
     and new connections are accepted but get no answer until ``restore()``, as on a network that

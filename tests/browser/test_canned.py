@@ -1,4 +1,4 @@
-"""Canned responses in a real browser: the "/" picker in the inbox composer (against daphne,
+"""Canned responses in a real browser: the "/" picker in the inbox composer (against the server,
 with a visitor on a real socket) and the management page."""
 
 import json
@@ -18,7 +18,7 @@ from tests.browser.test_inbox import live, next_message_from, sign_in_to_inbox
 from tests.conversations.conftest import VisitorClient
 from tests.factories import member
 
-# The inbox tests' fixtures: a daphne server, pages against it, a workspace with an operator.
+# The inbox tests' fixtures: a web server, pages against it, a workspace with an operator.
 asgi = test_inbox.asgi
 asgi_page = test_inbox.asgi_page
 team = test_inbox.team

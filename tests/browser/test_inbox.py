@@ -1,12 +1,12 @@
-"""The operator inbox in a real browser, against a real daphne process (websockets included).
+"""The operator inbox in a real browser, against a real web process (websockets included).
 
-pytest-django's ``live_server`` speaks WSGI only, so these tests start daphne as a subprocess
+pytest-django's ``live_server`` speaks WSGI only, so these tests start the server as a subprocess
 (``tests.live.start_server``) on a free port against the same test database (committed data:
-``transactional_db``), load the inbox page from daphne itself (so the page's
+``transactional_db``), load the inbox page from the web process itself (so the page's
 ``ws://<host>/ws/inbox/...`` reaches the same process) and play the visitor with a plain
-websockets client (``VisitorClient``, Origin = daphne's own origin, as the chat window sends).
+websockets client (``VisitorClient``, Origin = the server's own origin, as the chat window sends).
 
-Locally the SQLite test database is a file (config/settings.py), so daphne can share it too.
+Locally the SQLite test database is a file (config/settings.py), so the server can share it too.
 """
 
 import contextlib
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def live(test):
-    """A browser test against daphne (which shares the test database, file or PostgreSQL)."""
+    """A browser test against the server (which shares the test database, file or PostgreSQL)."""
     return pytest.mark.browser(test)
 
 
@@ -50,7 +50,7 @@ def asgi(transactional_db) -> Iterator:
 
 @pytest.fixture
 def asgi_page(browser, asgi, request) -> Iterator[Callable]:
-    """Like ``new_page``, but the relative URLs resolve against the daphne server."""
+    """Like ``new_page``, but the relative URLs resolve against the web server."""
     contexts = []
 
     def open_page(locale: str = "en-US"):

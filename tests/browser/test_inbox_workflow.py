@@ -1,4 +1,4 @@
-"""The inbox for a real team, in headless Chromium against a real daphne process: two operators
+"""The inbox for a real team, in headless Chromium against a real web process: two operators
 (two browser contexts), several visitors (socket clients and the real chat page), assignment,
 filters, snooze, private notes with @mentions, bulk actions, labels, shortcuts, the queue.
 
@@ -39,7 +39,7 @@ def asgi(transactional_db) -> Iterator:
 
 @pytest.fixture
 def open_page(browser, asgi, request) -> Iterator[Callable]:
-    """A page in a new browser context (another person) whose relative URLs go to daphne."""
+    """A page in a new browser context (another person) whose relative URLs go to the server."""
     contexts = []
 
     def open_(width: int = 1280, height: int = 800, **options):

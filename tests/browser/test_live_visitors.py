@@ -1,9 +1,9 @@
 """Live visitors, proactive chat, the typing sneak peek and contact notes, as people see them:
 operators in the inbox page and a visitor on the customer's website (another origin), in
-headless Chromium against a real daphne process.
+headless Chromium against a real web process.
 
 The customer's website is ``tests.browser.test_widget.HostSite`` (the real embed snippet on
-``http://localhost:<port>``); the inbox page is served by daphne itself.
+``http://localhost:<port>``); the inbox page is served by the web process itself.
 """
 
 import json
@@ -35,9 +35,9 @@ CHAT = "#inbox-messages :is(.msg-visitor, .msg-operator) .msg-body"
 
 
 @pytest.fixture(scope="module")
-def daphne(django_db_setup, django_db_blocker) -> Iterator:
+def web(django_db_setup, django_db_blocker) -> Iterator:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("daphne runs in another process: needs a file or PostgreSQL test database")
+        pytest.skip("the web process is another process: needs a file or PostgreSQL test database")
     server = start_server()
     yield server
     server.stop()
@@ -81,33 +81,33 @@ def contexts(browser, request) -> Iterator[Callable]:
         context.close()
 
 
-def inbox_page(contexts, daphne, membership, path: str = ""):
-    """The inbox page, signed in as ``membership``'s user, loaded from daphne."""
+def inbox_page(contexts, web, membership, path: str = ""):
+    """The inbox page, signed in as ``membership``'s user, loaded from the web process."""
     context = contexts(viewport={"width": 1440, "height": 900})
     context.add_cookies(
-        [{"name": "sessionid", "value": session_for(membership.user), "url": daphne.url}]
+        [{"name": "sessionid", "value": session_for(membership.user), "url": web.url}]
     )
     page = context.new_page()
-    page.goto(f"{daphne.url}/app/{membership.tenant.slug}/inbox/{path}")
+    page.goto(f"{web.url}/app/{membership.tenant.slug}/inbox/{path}")
     expect(page.locator("#inbox-banner")).to_be_hidden()  # connected
     return page
 
 
-def shop_page(host, tenant, daphne, path: str, title: str) -> str:
+def shop_page(host, tenant, web, path: str, title: str) -> str:
     # A search box of the shop's own: the visitor is typing in it when the chat opens.
     script = (
         f"document.title = {title!r};"
         "const box = document.createElement('input'); box.id = 'search';"
         "box.setAttribute('aria-label', 'Search the shop'); document.body.prepend(box);"
     )
-    return host.page(path, tenant=tenant, base=daphne.url, script=script)
+    return host.page(path, tenant=tenant, base=web.url, script=script)
 
 
 def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
-    daphne, host, team, contexts, screenshot
+    web, host, team, contexts, screenshot
 ):
     tenant, operator, _admin = team
-    inbox = inbox_page(contexts, daphne, operator)
+    inbox = inbox_page(contexts, web, operator)
     toggle = inbox.get_by_role("button", name=re.compile("Visitors online"))
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -116,7 +116,7 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
 
     # A visitor arrives on the shop's tulips page.
     widget = Widget(contexts().new_page()).goto(
-        shop_page(host, tenant, daphne, "/tulips", "Tulips — Lale")
+        shop_page(host, tenant, web, "/tulips", "Tulips — Lale")
     )
     row = inbox.locator("#live-list li[data-visitor]")
     expect(row).to_have_count(1)
@@ -182,11 +182,11 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
 
 
 def test_typing_preview_and_contact_notes_in_the_visitor_panel(
-    daphne, host, team, contexts, screenshot
+    web, host, team, contexts, screenshot
 ):
     tenant, operator, admin = team
     widget = Widget(contexts().new_page()).goto(
-        shop_page(host, tenant, daphne, "/", "Lale — Fresh flowers")
+        shop_page(host, tenant, web, "/", "Lale — Fresh flowers")
     )
     widget.open()
     expect(widget.frame.locator("#privacy")).to_contain_text(
@@ -201,9 +201,9 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
         )
     widget.say("Do you deliver to Kadıköy?")
 
-    alice = inbox_page(contexts, daphne, operator, "2/")
+    alice = inbox_page(contexts, web, operator, "2/")
     expect(alice.locator(CHAT)).to_have_text(["Do you deliver to Kadıköy?"])
-    bob = inbox_page(contexts, daphne, admin, "2/")
+    bob = inbox_page(contexts, web, admin, "2/")
     expect(bob.locator(CHAT)).to_have_text(["Do you deliver to Kadıköy?"])
 
     # The panel: who and where, and notes about this contact.
@@ -248,7 +248,7 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     expect(panel.locator(".vp-page a")).to_have_text("Roses — Lale")
     expect(panel.locator(".vp-pages li")).to_have_count(2)
     # ...and so it does when they load another page of the site.
-    widget.goto(shop_page(host, tenant, daphne, "/vases", "Vases — Lale"))
+    widget.goto(shop_page(host, tenant, web, "/vases", "Vases — Lale"))
     expect(panel.locator(".vp-page a")).to_have_text("Vases — Lale")
     expect(panel.locator(".vp-pages li")).to_have_count(3)
 
@@ -275,12 +275,12 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
 
 
 def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
-    daphne, host, team, contexts, screenshot
+    web, host, team, contexts, screenshot
 ):
     tenant, operator, admin = team
     # An admin turns the sneak peek off on the inbox settings page.
-    settings = inbox_page(contexts, daphne, admin)
-    settings.goto(f"{daphne.url}/app/{tenant.slug}/inbox/settings/")
+    settings = inbox_page(contexts, web, admin)
+    settings.goto(f"{web.url}/app/{tenant.slug}/inbox/settings/")
     general = settings.get_by_test_id("inbox-general-form")
     box = general.get_by_label("Show operators what visitors are typing")
     expect(box).to_be_checked()
@@ -296,12 +296,12 @@ def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
         "websocket",
         lambda ws: ws.on("framesent", lambda payload: sent.append(json.loads(payload))),
     )
-    widget = Widget(page).goto(shop_page(host, tenant, daphne, "/", "Lale"))
+    widget = Widget(page).goto(shop_page(host, tenant, web, "/", "Lale"))
     widget.open()
     expect(widget.frame.locator("#status")).not_to_be_empty()
     expect(widget.frame.locator("#privacy")).to_have_count(0)
     widget.say("Hello")
-    alice = inbox_page(contexts, daphne, operator, "1/")
+    alice = inbox_page(contexts, web, operator, "1/")
     expect(alice.locator(CHAT)).to_have_text(["Hello"])
     widget.input.press_sequentially("secret draft", delay=20)
     expect(alice.locator("#inbox-typing")).to_have_text("Visitor is typing…")

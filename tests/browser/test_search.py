@@ -1,4 +1,4 @@
-"""Inbox search in a real browser, against daphne (the visitor writes over the real socket)."""
+"""Inbox search in a real browser, against the server (the visitor writes over the real socket)."""
 
 import json
 import re

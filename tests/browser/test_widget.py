@@ -1,14 +1,14 @@
 """The visitor's chat widget in headless Chromium, embedded in a host page on another origin,
-against a real daphne process (websockets included).
+against a real web process (websockets included).
 
-- daphne (``tests.live.start_server``) serves Sohbet on ``http://127.0.0.1:<port>``; one process
+- The server (``tests.live.start_server``) serves Sohbet on ``http://127.0.0.1:<port>``; one process
   serves the whole module (each test still gets a fresh database: ``transactional_db``).
 - The "customer's website" is a tiny ``http.server`` on ``http://localhost:<other port>``: another
   origin and another site, so the chat window is a real third-party iframe. Its page holds the
   very snippet the onboarding page hands out (``apps.tenants.views._snippet``).
 - The operator is the websocket ``OperatorClient`` (the inbox page has its own tests).
 - To cut the visitor's network without touching the operator, the widget can be loaded through
-  ``FlakyNetwork``, a TCP relay in front of daphne: ``cut()`` drops every open connection (the
+  ``FlakyNetwork``, a TCP relay in front of the server: ``cut()`` drops every open connection (the
   browser sees its socket die) and holds new ones until ``restore()``. Chromium's
   ``context.set_offline(True)`` does not close an open WebSocket, so it cannot be used here.
 """
@@ -77,10 +77,10 @@ TRIPWIRE = """
 
 
 @pytest.fixture(scope="module")
-def daphne(django_db_setup, django_db_blocker) -> Iterator:
-    """One daphne process for the module, on the test database."""
+def web(django_db_setup, django_db_blocker) -> Iterator:
+    """One web process for the module, on the test database."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("daphne runs in another process: needs a file or PostgreSQL test database")
+        pytest.skip("the web process is another process: needs a file or PostgreSQL test database")
     server = start_server()
     yield server
     server.stop()
@@ -147,8 +147,8 @@ def host() -> Iterator[HostSite]:
 
 
 @pytest.fixture
-def flaky(daphne) -> Iterator[FlakyNetwork]:
-    network = FlakyNetwork(daphne.port)
+def flaky(web) -> Iterator[FlakyNetwork]:
+    network = FlakyNetwork(web.port)
     yield network
     network.close()
 
@@ -176,10 +176,10 @@ def configure(tenant, **fields):
 
 
 @pytest.fixture
-def inbox(daphne, team) -> Iterator[OperatorClient]:
+def inbox(web, team) -> Iterator[OperatorClient]:
     """The operator, signed in, with the inbox socket open (so the team is online)."""
     tenant, operator = team
-    client = OperatorClient(daphne, tenant.slug, session_for(operator.user))
+    client = OperatorClient(web, tenant.slug, session_for(operator.user))
     client.expect("ready")
     yield client
     # Read what is left first: with a full receive queue the client would not see the server's
@@ -353,10 +353,10 @@ def stored_bodies(tenant) -> list[tuple[str, str]]:
 
 
 def test_cross_origin_host_chats_with_an_operator(
-    daphne, host, team, inbox, browser_context, screenshot
+    web, host, team, inbox, browser_context, screenshot
 ):
     tenant, _operator = team
-    url = host.page("/", tenant=tenant, base=daphne.url)
+    url = host.page("/", tenant=tenant, base=web.url)
     widget = Widget(browser_context().new_page()).goto(url)
 
     expect(widget.launcher).to_be_visible()
@@ -405,9 +405,9 @@ def test_cross_origin_host_chats_with_an_operator(
     assert widget.dialogs == []
 
 
-def test_reload_keeps_the_conversation(daphne, host, team, inbox, browser_context):
+def test_reload_keeps_the_conversation(web, host, team, inbox, browser_context):
     tenant, _operator = team
-    url = host.page("/shop", tenant=tenant, base=daphne.url)
+    url = host.page("/shop", tenant=tenant, base=web.url)
     context = browser_context()
     widget = Widget(context.new_page()).goto(url).open()
     widget.say("Do you deliver on Sunday?")
@@ -435,7 +435,7 @@ def test_reload_keeps_the_conversation(daphne, host, team, inbox, browser_contex
 
 
 def test_messages_survive_a_cut_connection_in_order_and_once(
-    daphne, flaky, host, team, inbox, browser_context, screenshot
+    web, flaky, host, team, inbox, browser_context, screenshot
 ):
     tenant, _operator = team
     url = host.page("/", tenant=tenant, base=flaky.url)  # the visitor's traffic goes via the relay
@@ -480,7 +480,7 @@ def test_messages_survive_a_cut_connection_in_order_and_once(
 
 
 def test_identify_links_devices_and_a_forged_hash_links_nothing(
-    daphne, host, team, inbox, browser_context
+    web, host, team, inbox, browser_context
 ):
     tenant, _operator = team
     with scope(tenant=tenant):
@@ -492,7 +492,7 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
 
     good = identify(identity_hash(secret=secret, user_id="cust-42"))
     laptop = Widget(browser_context().new_page())
-    laptop.goto(host.page("/account", tenant=tenant, base=daphne.url, script=good)).open()
+    laptop.goto(host.page("/account", tenant=tenant, base=web.url, script=good)).open()
     assert laptop.wait_for_frame("ready", count=2)["visitor"]["verified"] is True
     laptop.say("My bouquet arrived wilted.")
     number = open_conversation(inbox, "My bouquet arrived wilted.")
@@ -512,7 +512,7 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
     # A page that forges the hash: nothing is linked, the claims stay unverified.
     forged = identify(identity_hash(secret="not-the-secret", user_id="cust-42"))
     stranger = Widget(browser_context().new_page())
-    stranger.goto(host.page("/forged", tenant=tenant, base=daphne.url, script=forged)).open()
+    stranger.goto(host.page("/forged", tenant=tenant, base=web.url, script=forged)).open()
     stranger.wait_for_frame("error", code="identity_invalid")
     # The window has handled the rejection (it warns the developer), so also the ready before it.
     stranger.wait_for_console("Sohbet: identify was rejected")
@@ -526,10 +526,10 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
         assert VisitorToken.objects.filter(visitor=contact).count() == 2
 
 
-def test_markup_in_messages_is_shown_as_text(daphne, host, team, inbox, browser_context):
+def test_markup_in_messages_is_shown_as_text(web, host, team, inbox, browser_context):
     tenant, _operator = team
     widget = Widget(browser_context().new_page())
-    widget.goto(host.page("/", tenant=tenant, base=daphne.url)).open()
+    widget.goto(host.page("/", tenant=tenant, base=web.url)).open()
     widget.say("hi")
     number = open_conversation(inbox, "hi")
     for body in XSS:
@@ -587,13 +587,13 @@ def post_visit(server, tenant, origin: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_allowed_sites_keep_the_chat_off_other_sites(daphne, host, team, browser_context):
+def test_allowed_sites_keep_the_chat_off_other_sites(web, host, team, browser_context):
     tenant, _operator = team
     configure(tenant, allowed_origins="https://shop.example.com")
-    url = host.page("/", tenant=tenant, base=daphne.url)
+    url = host.page("/", tenant=tenant, base=web.url)
 
     # A beacon from that site is refused (403).
-    assert post_visit(daphne, tenant, host.origin) == (
+    assert post_visit(web, tenant, host.origin) == (
         403,
         {"error": "origin_not_allowed", "message": "This site may not show this chat."},
     )
@@ -610,7 +610,7 @@ def test_allowed_sites_keep_the_chat_off_other_sites(daphne, host, team, browser
     assert stranger.page.evaluate(f"localStorage.getItem('{token_key(tenant)}')") is None
 
     # Even a hand-made iframe of the chat window is refused by the browser (frame-ancestors).
-    chat_url = f"{daphne.url}/w/{tenant.widget_key}/chat/?embed=1"
+    chat_url = f"{web.url}/w/{tenant.widget_key}/chat/?embed=1"
     with (
         stranger.page.expect_response(re.compile(r"/chat/\?embed=1")) as chat,
         stranger.page.expect_event(
@@ -626,7 +626,7 @@ def test_allowed_sites_keep_the_chat_off_other_sites(daphne, host, team, browser
     assert "frame-ancestors https://shop.example.com" in csp
     assert "ERR_BLOCKED_BY_RESPONSE" in (refused.value.failure or "")
     [blocked] = [f for f in stranger.page.frames if f.parent_frame is not None]
-    assert not blocked.url.startswith(daphne.url)
+    assert not blocked.url.startswith(web.url)
     assert [f for f in stranger.received if f.get("type") == "ready"] == []
 
     # The shop's own origin on the list: the same page works.
@@ -641,10 +641,10 @@ def test_allowed_sites_keep_the_chat_off_other_sites(daphne, host, team, browser
     assert shop.page.evaluate(f"localStorage.getItem('{token_key(tenant)}')").startswith("vt_")
 
 
-def test_chat_window_speaks_turkish(daphne, host, team, inbox, browser_context, screenshot):
+def test_chat_window_speaks_turkish(web, host, team, inbox, browser_context, screenshot):
     tenant, _operator = team
     widget = Widget(browser_context(locale="tr-TR").new_page())
-    widget.goto(host.page("/", tenant=tenant, base=daphne.url)).open()
+    widget.goto(host.page("/", tenant=tenant, base=web.url)).open()
     expect(widget.frame.locator("html")).to_have_attribute("lang", "tr")
     expect(widget.input).to_have_attribute("placeholder", "Mesajınızı yazın…")
     expect(widget.frame.locator("#send")).to_have_attribute("aria-label", "Gönder")
@@ -655,11 +655,11 @@ def test_chat_window_speaks_turkish(daphne, host, team, inbox, browser_context, 
     screenshot(widget.page, "widget-7-turkish")
 
 
-def test_small_screen_chat_covers_the_screen(daphne, host, team, browser_context, screenshot):
+def test_small_screen_chat_covers_the_screen(web, host, team, browser_context, screenshot):
     tenant, _operator = team
     viewport = {"width": 390, "height": 700}
     widget = Widget(browser_context(viewport=viewport).new_page())
-    widget.goto(host.page("/", tenant=tenant, base=daphne.url)).open()
+    widget.goto(host.page("/", tenant=tenant, base=web.url)).open()
     box = widget.iframe.bounding_box()
     assert box is not None
     assert abs(box["x"]) <= 1 and abs(box["y"]) <= 1

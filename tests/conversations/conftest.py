@@ -1,4 +1,4 @@
-"""Socket clients for the live-chat tests: real websockets against a real daphne process."""
+"""Socket clients for the live-chat tests: real websockets against a real web process."""
 
 import json
 import uuid
@@ -11,8 +11,11 @@ from tests.live import asgi_servers
 
 
 class Socket:
-    def __init__(self, url: str, origin: str, cookie: str | None = None):
-        headers = {"Cookie": cookie} if cookie else None
+    def __init__(
+        self, url: str, origin: str, cookie: str | None = None, headers: dict | None = None
+    ):
+        # Like a browser, the client offers permessage-deflate (websockets' default).
+        headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
         self._cm = connect(url, origin=origin, additional_headers=headers, open_timeout=10)
         self.conn = self._cm.__enter__()
         self.seen: list[dict] = []

@@ -1,4 +1,4 @@
-"""The live chat path over real sockets on a real daphne process (DESIGN.md §4)."""
+"""The live chat path over real sockets on a real web process (DESIGN.md §4)."""
 
 import uuid
 

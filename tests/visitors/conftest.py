@@ -1,4 +1,4 @@
-"""Socket fixtures for the visitor-context tests (real daphne, real sockets)."""
+"""Socket fixtures for the visitor-context tests (real web, real sockets)."""
 
 from datetime import timedelta
 
@@ -15,19 +15,19 @@ from tests.live import start_server
 
 
 @pytest.fixture(scope="module")
-def daphne(django_db_setup, django_db_blocker):
-    """One daphne process per test module, on the test database (each test still gets a fresh
+def web(django_db_setup, django_db_blocker):
+    """One web process per test module, on the test database (each test still gets a fresh
     database: ``server`` asks for ``transactional_db``)."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("daphne runs in another process: needs a file or PostgreSQL test database")
+        pytest.skip("the web process is another process: needs a file or PostgreSQL test database")
     process = start_server()
     yield process
     process.stop()
 
 
 @pytest.fixture
-def server(daphne, transactional_db):
-    return daphne
+def server(web, transactional_db):
+    return web
 
 
 @pytest.fixture

@@ -1,0 +1,131 @@
+"""The web process: uvicorn serving HTTP and WebSockets for ``config.asgi``.
+
+    python -m config.serve [--host 0.0.0.0] [--port 8000] [--workers N]
+
+One command for every place that runs the web process (the image, Compose, ``scripts/run``,
+the test suite's live servers and the benchmarks), so that they all run the same server with the
+same settings. uvicorn was chosen over daphne by measurement: 15-25 % less CPU per chat message
+(docs/performance.md, "ASGI server and channel layer").
+
+The settings that differ from uvicorn's defaults, and why:
+
+- Keepalive: a socket is pinged only after 50 s without a frame from it, and dropped when the
+  pong is 30 s late. The chat window pings every 25 s and a page view's presence socket every
+  45 s, so the server sends no pings of its own to live clients (docs/deployment.md, section 6):
+  no wake-ups for a phone's radio, no ping and pong to handle per socket and minute. uvicorn
+  pings every socket on a fixed schedule; ``WebSocketProtocol`` makes it wait for silence, as
+  daphne did. ``WS_PING_INTERVAL_S`` and ``WS_PING_TIMEOUT_S`` change the two numbers.
+- No permessage-deflate: chat frames are a few hundred bytes, and each compressed socket would
+  keep zlib state (hundreds of KB) for as long as a visitor has a page open.
+- Frames up to 1 MiB reach the application, which refuses anything over
+  ``CHAT_FRAME_MAX_BYTES`` with an error frame; larger ones close the socket (1009).
+- Client address and scheme are the TCP peer's: ``X-Forwarded-*`` is read by Django only where
+  the settings say so (``RATELIMIT_IP_META_KEY``, ``BEHIND_TLS_PROXY``), never by the server.
+- No access log by default (``ACCESS_LOG=1`` turns it on): the load balancer keeps one, and a
+  line per page view would hold each visitor's address.
+- No ``Server`` header, no lifespan protocol (Django has none).
+- On shutdown, open sockets are closed with 1012 (the clients reconnect to another process) and
+  requests in flight get ``GRACEFUL_SHUTDOWN_S`` seconds (8) to finish.
+"""
+
+import argparse
+import os
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+PING_INTERVAL_S = float(os.environ.get("WS_PING_INTERVAL_S", "50"))
+PING_TIMEOUT_S = float(os.environ.get("WS_PING_TIMEOUT_S", "30"))
+WS_MAX_SIZE = 1 << 20
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol with two changes, both checked by
+    tests/conversations/test_web_process.py and tests/conversations/test_resilience.py:
+
+    - it pings a socket only when it has been silent for the ping interval: every read stamps
+      the time (one attribute write), and when the ping timer fires for a socket heard from
+      since, it is set again for an interval after that;
+    - when the application fails on an open socket (the channel layer lost, say), the client
+      gets close code 1011 ("internal error", RFC 6455) rather than a dropped connection.
+    """
+
+    last_heard = 0.0
+
+    def data_received(self, data: bytes) -> None:
+        self.last_heard = self.loop.time()
+        super().data_received(data)
+
+    def send_keepalive_ping(self) -> None:
+        quiet = self.loop.time() - self.last_heard
+        if quiet < self.ping_interval and not self.close_sent:
+            self.ping_timer = self.loop.call_later(
+                self.ping_interval - quiet, self.send_keepalive_ping
+            )
+            return
+        super().send_keepalive_ping()
+
+    def send_500_response(self) -> None:
+        if self.handshake_complete and not self.close_sent:
+            self.conn.send_close(1011)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.close_sent = True
+            return
+        super().send_500_response()
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def server_options(**overrides) -> dict:
+    """uvicorn's keyword arguments for Sohbet's web process."""
+    options = {
+        "ws": WebSocketProtocol,
+        "ws_ping_interval": PING_INTERVAL_S,
+        "ws_ping_timeout": PING_TIMEOUT_S,
+        "ws_per_message_deflate": False,
+        "ws_max_size": WS_MAX_SIZE,
+        "lifespan": "off",
+        "proxy_headers": False,
+        "server_header": False,
+        "access_log": _env_flag("ACCESS_LOG"),
+        "timeout_graceful_shutdown": int(os.environ.get("GRACEFUL_SHUTDOWN_S", "8")),
+    }
+    options.update(overrides)
+    return options
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m config.serve", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="processes sharing the port (WEB_CONCURRENCY); one per core at most",
+    )
+    parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "info").lower())
+    # For the benchmarks: the raw baseline runs under exactly the same server settings.
+    parser.add_argument("--app", default="config.asgi:application", help=argparse.SUPPRESS)
+    parser.add_argument("--ws", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import uvicorn
+
+    overrides = {"ws": args.ws} if args.ws else {}
+    uvicorn.run(
+        args.app,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        log_level=args.log_level,
+        **server_options(**overrides),
+    )
+
+
+if __name__ == "__main__":
+    main()
