@@ -1,8 +1,8 @@
 """ASGI entry point: HTTP goes to Django, WebSocket to Channels.
 
 WebSocket routes come from ``config.routing``, which holds the chat window's and the inbox's
-sockets to Sohbet's own origin (``SameOriginValidator``); the session and user are attached for
-the operator inbox.
+sockets to Sohbet's own origin (``SameOriginValidator``) and attaches the session and user to
+the operator inbox's only.
 """
 
 import gc
@@ -13,7 +13,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
@@ -21,7 +20,7 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )
 

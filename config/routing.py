@@ -1,5 +1,6 @@
 """WebSocket URL routes."""
 
+from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
 from apps.conversations.consumers import InboxConsumer, PresenceConsumer, VisitorConsumer
@@ -8,7 +9,13 @@ from apps.core.websocket import SameOriginValidator
 websocket_urlpatterns: list = [
     # Served by Sohbet's own pages: the handshake must come from Sohbet's origin.
     path("ws/widget/<str:widget_key>/", SameOriginValidator(VisitorConsumer.as_asgi())),
-    path("ws/inbox/<slug:slug>/", SameOriginValidator(InboxConsumer.as_asgi())),
+    # Only the operator's socket reads Sohbet's session cookie: a visitor's sockets never load
+    # a session or a user, even when an operator visits a customer's site (and every page view
+    # is spared the objects: docs/performance.md, item 30).
+    path(
+        "ws/inbox/<slug:slug>/",
+        SameOriginValidator(AuthMiddlewareStack(InboxConsumer.as_asgi())),
+    ),
     # The loader's socket on the customer's page: checked against the workspace's allowed
     # sites by the consumer.
     path("ws/presence/<str:widget_key>/", PresenceConsumer.as_asgi()),
