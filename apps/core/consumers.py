@@ -7,6 +7,7 @@ each becomes an error frame.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -36,6 +37,18 @@ class FrameError(Refusal):
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     language = "en"
     groups_joined: set[str]
+
+    async def __call__(self, scope, receive, send):
+        async def send_unless_gone(message):
+            # ASGI: a send on a connection the client has closed raises an OSError (uvicorn's
+            # ClientDisconnected). The client's disconnect event is already queued behind it,
+            # and it must still run (presence, groups), so the frame is dropped quietly here
+            # instead of ending the consumer. Nothing is lost: what was stored is stored, and
+            # the client resumes from the database when it comes back.
+            with contextlib.suppress(OSError):
+                await send(message)
+
+        await super().__call__(scope, receive, send_unless_gone)
 
     async def dispatch(self, message):
         """Channels closes stale database connections before *every* message (a hop to the

@@ -10,6 +10,7 @@ import uuid
 from urllib.request import urlopen
 
 import pytest
+from django_scopes import scopes_disabled
 from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
@@ -17,6 +18,7 @@ from websockets.http11 import Response
 from websockets.typing import Origin
 from websockets.uri import parse_uri
 
+from apps.visitors.models import VisitorPresence
 from tests.conversations.conftest import VisitorClient
 from tests.factories import TenantFactory
 from tests.live import asgi_servers, start_server
@@ -155,3 +157,23 @@ def test_the_server_pings_only_silent_sockets_and_drops_those_that_never_answer(
         closing = [f for f in silent.frames if f.opcode is Opcode.CLOSE]
         assert silent.closed or closing
         assert closing and int.from_bytes(closing[0].data[:2], "big") == 1011
+
+
+def test_a_visitor_who_leaves_before_the_answer_is_not_left_online(server, tenant):
+    """The page closes right after its socket said hello: the server's answer finds the socket
+    gone (ASGI: the send raises), and the visitor must still be counted as gone."""
+    url = f"{server.ws}/ws/widget/{tenant.widget_key}/"
+    for _ in range(3):
+        leaving = BareSocket(url, server.url)
+        leaving.send_json(type="hello", token=None, last_id=None, language="en")
+        leaving.sock.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with scopes_disabled():
+            presences = list(VisitorPresence.objects.values_list("connections", flat=True))
+        if len(presences) == 3 and not any(presences):
+            break
+        time.sleep(0.2)
+    assert len(presences) == 3 and not any(presences), presences
+    log = server.log.read_text()
+    assert "Traceback" not in log, log[-3000:]
