@@ -48,6 +48,9 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes; under 3 minutes")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: checks that everything runs, no figures"
+    )
     parser.add_argument("--only", default="", help="comma-separated ids, e.g. B1,B4")
     parser.add_argument("--out", default="", help="JSON result file")
     parser.add_argument(
@@ -64,17 +67,18 @@ def main() -> None:
     if unknown := set(servers) - set(SERVERS):
         parser.error(f"unknown server: {', '.join(sorted(unknown))}")
     if not servers:
-        quick_or_not = args.quick or args.no_compare
-        servers = [DEFAULT_SERVER] if quick_or_not else [DEFAULT_SERVER, "daphne"]
+        one = args.quick or args.smoke or args.no_compare
+        servers = [DEFAULT_SERVER] if one else [DEFAULT_SERVER, "daphne"]
     only = {x.strip().upper() for x in args.only.split(",") if x.strip()} or TARGETS
-    out_dir = ROOT / "bench-results"
-    env = Env.from_environment(args.quick, out_dir)
+    out_dir = ROOT / "bench-results" / ("smoke" if args.smoke else "")
+    env = Env.from_environment(args.quick, out_dir, smoke=args.smoke)
+    mode = "smoke" if env.smoke else "quick" if env.quick else "full"
 
     from bench import setup
 
     started = time.monotonic()
     timings: dict[str, float] = {}
-    print(f"Preparing the bench database ({'quick' if args.quick else 'full'} mode)…", flush=True)
+    print(f"Preparing the bench database ({mode} mode)…", flush=True)
     setup.prepare_database(env)
     setup.django_setup(env)
     rows: list[Row] = []
@@ -97,7 +101,7 @@ def main() -> None:
         chat = setup.seed_workspaces(10, 10)
         fanout = setup.seed_workspaces(1, 50)[0]
         combos = [(server, "pubsub", True) for server in servers]
-        if not args.no_compare and not args.quick:  # the layers' comparison: a full-mode figure
+        if not args.no_compare and not env.quick:  # the layers' comparison: a full-mode figure
             combos.append((DEFAULT_SERVER, "core", True))
         raw["realtime"] = []
         for server, layer, full_set in combos:
@@ -127,7 +131,7 @@ def main() -> None:
     print(f"\n{len(rows)} figures, {len(missed)} missed a target; {total} s in all.")
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "mode": "quick" if args.quick else "full",
+        "mode": mode,
         "machine": {
             "cpus": env.cpus,
             "python": platform.python_version(),

@@ -56,11 +56,15 @@ def run(
         for proc in (sohbet, baseline, floor):
             if proc is not None:
                 proc.wait_ready()
-        rates = [50, 200, 500] if full_set else [200]
-        duration = 2 if env.quick else 20
-        ramp_quick = [100, 200, 400, 800, 1600]
-        ramp_full = [100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500]
-        steps = (ramp_quick if env.quick else ramp_full) if full_set else []
+        rates = env.size(full=[50, 200, 500], quick=[50, 200, 500], smoke=[50])
+        rates = rates if full_set else [200]
+        duration = env.size(full=20, quick=2, smoke=1)
+        steps = env.size(
+            full=[100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500],
+            quick=[100, 200, 400, 800, 1600],
+            smoke=[100, 200],
+        )
+        steps = steps if full_set else []
 
         def chat(port: int, count, fixed: list[int]) -> tuple[list, list]:
             """B1's fixed rates, then B2's ramp, on one set of sockets."""
@@ -73,7 +77,7 @@ def run(
                 rates=fixed,
                 duration=duration,
                 ramp=steps,
-                ramp_duration=2 if env.quick else 10,
+                ramp_duration=env.size(full=10, quick=2, smoke=1),
                 ramp_grace=2,
                 grace=2 if env.quick else 3,
                 pause=0.3 if env.quick else 0.5,
@@ -157,7 +161,7 @@ def run(
                     "baseline before any of Sohbet's own work",
                 )
             )
-        events = 60 if env.quick else 300
+        events = env.size(full=300, quick=60, smoke=10)
         ours = run_loadgen(
             env,
             "broadcast",

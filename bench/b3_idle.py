@@ -239,8 +239,8 @@ def _note(s: dict, n: int) -> str:
 
 
 def run(env: Env, workspaces, servers=(DEFAULT_SERVER,)) -> list[Row]:
-    n = 5000 if env.quick else 10000
-    idle_s = 10.0 if env.quick else 30.0
+    n = env.size(full=10000, quick=5000, smoke=200)
+    idle_s = env.size(full=30.0, quick=10.0, smoke=2.0)
     key = workspaces[0].widget_key
     # One ASGI server at a time: two Sohbets opening at once share the server core and open no
     # faster in total, and 4 × 10 k client sockets would not fit the ephemeral ports.

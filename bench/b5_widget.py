@@ -209,7 +209,7 @@ def _one_load(browser, url: str, widget: bool, open_chat: bool = False) -> dict:
 def run(env: Env, workspaces) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
-    runs = 3 if env.quick else 15
+    runs = env.size(full=15, quick=3, smoke=1)
     ws = workspaces[0]
     rows: list[Row] = []
     details: dict = {"runs": runs, "idle_ms": IDLE_MS}

@@ -424,11 +424,11 @@ def _pick_conversation(database_url: str, tenant_id: int, messages_mean: float) 
 def run(env: Env, workspaces) -> list[Row]:
     from apps.tenants.models import Tenant
 
-    n_conv, n_msg = (10_000, 100_000) if env.quick else (100_000, 1_000_000)
+    n_conv, n_msg = env.size(full=(100_000, 1_000_000), quick=(10_000, 100_000), smoke=(300, 3_000))
     big = Tenant.objects.get(pk=workspaces[0].tenant_id)
     empty = Tenant.objects.get(pk=workspaces[1].tenant_id)
     fuller, fuller_user = _new_workspace("pagefull")
-    details: dict = {"mode": "quick" if env.quick else "full"}
+    details: dict = {"mode": "smoke" if env.smoke else "quick" if env.quick else "full"}
 
     details["seed_big"] = seed(
         env.database_url,
@@ -525,7 +525,11 @@ def run(env: Env, workspaces) -> list[Row]:
     details["plans_big"] = plans
 
     rows: list[Row] = []
-    size = f"{n_conv // 1000} k conversations / {n_msg // 1000} k messages"
+
+    def count(n: int) -> str:
+        return f"{n // 1000} k" if n >= 1000 else str(n)
+
+    size = f"{count(n_conv)} conversations / {count(n_msg)} messages"
     rows.append(
         Row(
             "B6",

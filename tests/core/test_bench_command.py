@@ -1,0 +1,51 @@
+"""The benchmark command (README, "Performance") still runs end to end: ``python -m bench
+--smoke`` starts the real servers, load generators and Chromium at tiny sizes and writes its
+table and JSON. Its figures mean nothing at these sizes and are not judged here (no timed
+tests: docs/performance.md has the real runs)."""
+
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.live import ROOT
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
+
+
+def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
+    from django.conf import settings
+
+    database = urlsplit(os.environ["DATABASE_URL"])
+    env = {
+        **os.environ,
+        # The bench makes its own database beside the test database, and uses Redis db 9.
+        "DATABASE_URL": urlunsplit(database._replace(path="/postgres")),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "figures" in done.stdout and f"Results: {out}" in done.stdout
+
+    result = json.loads(out.read_text())
+    assert result["mode"] == "smoke"
+    rows = result["rows"]
+    assert {r["id"] for r in rows} == {"B1", "B2", "B3", "B4", "B5", "B6"}
+    # Every figure was measured, and the ones with a baseline have it beside them.
+    assert all(r["value"] is not None for r in rows), [r for r in rows if r["value"] is None]
+    b1 = [r for r in rows if r["id"] == "B1"]
+    assert b1 and all(r["baseline"] and r["ratio"] for r in b1)
+    b6_queries = [r for r in rows if r["id"] == "B6" and r["unit"] == "queries"]
+    assert b6_queries and all(r["ok"] for r in b6_queries)
