@@ -190,10 +190,15 @@ def start(
 DAPHNE_KEEPALIVE = ("--ping-interval", "50", "--ping-timeout", "30")
 
 # "uvicorn" is the web process as deployed (``python -m config.serve``: the same keepalive, no
-# permessage-deflate, websockets' sans-I/O protocol); "uvicorn-legacy" is the same with
-# websockets' legacy protocol, which the fifth session measured.
-UVICORN_WS = {"uvicorn": None, "uvicorn-legacy": "websockets"}
-SERVERS = ("daphne", *UVICORN_WS)
+# permessage-deflate, websockets' sans-I/O protocol); the others are the same with one setting
+# changed: websockets' legacy protocol, which the fifth session measured, or Python's own event
+# loop and HTTP parser.
+UVICORN_VARIANTS = {
+    "uvicorn": (),
+    "uvicorn-legacy": ("--ws", "websockets"),
+    "uvicorn-asyncio": ("--loop", "asyncio", "--http", "h11"),
+}
+SERVERS = ("daphne", *UVICORN_VARIANTS)
 DEFAULT_SERVER = "uvicorn"
 
 
@@ -212,8 +217,7 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
             str(port),
             app,
         ]
-    if server in UVICORN_WS:
-        ws = UVICORN_WS[server]
+    if server in UVICORN_VARIANTS:
         return [
             sys.executable,
             "-m",
@@ -226,7 +230,7 @@ def asgi_command(server: str, app: str, port: int) -> list[str]:
             str(port),
             "--log-level",
             "warning",
-            *(("--ws", ws) if ws else ()),
+            *UVICORN_VARIANTS[server],
         ]
     raise ValueError(server)
 

