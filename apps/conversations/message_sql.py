@@ -200,3 +200,107 @@ def insert_message(
     message._state.adding = False
     message._state.db = connection.alias
     return message
+
+
+# The visitor's message in the common case, as one statement in autocommit (PostgreSQL): their
+# latest conversation locked (the same choice as ``open_conversation_locked``), their client id
+# looked up, and, when that conversation is open and the id is new, the message, its search
+# entry and the conversation's row written. A single statement is a transaction of its own, so
+# the lock is held until the message has committed, as in the two-statement path, without
+# BEGIN and COMMIT. PostgreSQL follows the row's newest version for the lock and the update, so
+# ``operator_unread + 1`` is exact under concurrent messages.
+_POST_OPEN_SQL = (
+    f"WITH c AS (SELECT {', '.join(OPEN_FIELDS)} {_OPEN_WHERE} FOR UPDATE), "  # noqa: S608
+    f"d AS ({_STORED_SQL}), "
+    f"m AS (INSERT INTO {_M.db_table} "
+    f"({', '.join(_M.get_field(col).column for col in _INSERT_COLUMNS)}) "
+    "SELECT %s, c.id, %s, NULL, %s, %s, %s FROM c "
+    "WHERE c.status = %s AND NOT EXISTS (SELECT 1 FROM d) RETURNING id, conversation_id)"
+    "{entry}, "
+    f"u AS (UPDATE {_C.db_table} SET last_message_id = m.id, last_activity_at = %s, "
+    f"operator_unread = {_C.db_table}.operator_unread + 1, "
+    f"waiting_since = COALESCE({_C.db_table}.waiting_since, %s) "
+    f"FROM m WHERE {_C.db_table}.id = m.conversation_id "
+    f"RETURNING {_C.db_table}.operator_unread, {_C.db_table}.waiting_since) "
+    "SELECT c.*, (SELECT id FROM d), m.id, u.operator_unread, u.waiting_since "
+    "FROM c LEFT JOIN m ON true LEFT JOIN u ON true"
+)
+
+
+def post_to_open_conversation(
+    visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
+) -> tuple[Conversation | None, Message | None, int | None]:
+    """The visitor's message stored in one statement when their latest conversation is open
+    (PostgreSQL, outside a transaction: the statement commits by itself). Returns
+    ``(conversation, message, None)`` when stored; ``(None, None, stored_id)`` when the client
+    id was already stored; ``(None, None, None)`` when the message needs the full path (no
+    conversation, one to reopen, or another database)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return None, None, None
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    recently = now - settings.CHAT_REOPEN_WINDOW
+    entry = new_message_entry_sql(
+        source="m",
+        tenant_id=visitor.tenant_id,
+        conversation_id=None,
+        tokens=tokens,
+        connection=connection,
+    )
+    params = [
+        # c: the latest eligible conversation, locked
+        visitor.tenant_id,
+        visitor.pk,
+        *Conversation.ACTIVE_STATUSES,
+        Conversation.Status.RESOLVED,
+        adapt(recently),
+        # d: the client id already stored?
+        visitor.tenant_id,
+        visitor.pk,
+        client_id,
+        Message.Sender.VISITOR,
+        # m: the message, into an open conversation only
+        visitor.tenant_id,
+        Message.Sender.VISITOR,
+        _M.get_field("body").get_prep_value(body),
+        client_id,
+        adapt(now),
+        Conversation.Status.OPEN,
+        *(entry[1] if entry else []),
+        # u: the conversation's row
+        adapt(now),
+        adapt(now),
+    ]
+    sql = _POST_OPEN_SQL.replace("{entry}", f", e AS ({entry[0]})" if entry else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    fields = len(OPEN_FIELDS)
+    stored, message_id, unread, waiting_since = row[fields:]
+    if message_id is None:
+        return None, None, stored
+    values = dict(zip(OPEN_FIELDS, row[:fields], strict=True))
+    for field in _DATETIME_FIELDS:
+        values[field] = _datetime(values[field])
+    values.update(operator_unread=unread, waiting_since=_datetime(waiting_since))
+    conversation = Conversation(
+        tenant_id=visitor.tenant_id, visitor=visitor, last_activity_at=now, **values
+    )
+    conversation._state.adding = False
+    conversation._state.db = connection.alias
+    message = Message(
+        pk=message_id,
+        tenant_id=visitor.tenant_id,
+        conversation=conversation,
+        sender=Message.Sender.VISITOR,
+        body=body,
+        client_id=client_id,
+        created_at=now,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    conversation.last_message = message
+    return conversation, message, None

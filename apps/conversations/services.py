@@ -19,7 +19,7 @@ from apps.conversations import message_sql, payloads, selectors, workflow
 from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
 from apps.core import realtime
 from apps.core.errors import Refusal
-from apps.core.ratelimit import hit
+from apps.core.ratelimit import hit, unhit
 from apps.search.services import message_tokens
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
@@ -88,10 +88,11 @@ def _duplicate_of(client_id: str, **where) -> Message | None:
 def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:
     """Store a visitor's message in their open conversation (opened now if there is none).
 
-    On PostgreSQL four round trips on the usual path: BEGIN, lock the open conversation and
-    look for the client id, insert the message with its search entry and update the
-    conversation, COMMIT. A resend of a stored message (same client id, in any of the visitor's
-    conversations) returns the stored one.
+    On PostgreSQL, into an open conversation and outside a transaction (a socket's call), one
+    statement that commits by itself; otherwise four round trips: BEGIN, lock the
+    conversation and look for the client id, insert the message with its search entry and
+    update the conversation, COMMIT. A resend of a stored message (same client id, in any of
+    the visitor's conversations) returns the stored one.
     """
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
@@ -105,11 +106,40 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
+def _post_to_open_conversation(
+    visitor: Visitor, client_id: str, body: str, tokens: frozenset[str]
+) -> PostResult | None:
+    """The common case in one statement (``message_sql.post_to_open_conversation``); None when
+    the message needs the full path (no conversation yet, one to reopen, over the rate limit, or
+    not PostgreSQL)."""
+    key, window = f"msg:{visitor.pk}", 60
+    allowed, _retry = hit(key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window)
+    if not allowed:
+        return None  # the full path tells a stored retry (acknowledged) from a new message
+    conversation, message, stored = message_sql.post_to_open_conversation(
+        visitor, client_id=client_id, body=body, tokens=tokens
+    )
+    if message is None:
+        unhit(key, window=window)  # a retry does not count; the full path counts for itself
+        if stored is None:
+            return None
+        existing = _duplicate_of(client_id, pk=stored)
+        return PostResult(existing, existing.conversation, duplicate=True)
+    with realtime.gathered():
+        _publish_message(message, conversation)
+    return PostResult(message, conversation, False)
+
+
 def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
-    # The hot path of the product (DESIGN.md §4): on PostgreSQL two hand-written statements
-    # inside one transaction (apps.conversations.message_sql), the search tokens computed before
-    # the lock. docs/performance.md has the profile behind its shape.
+    # The hot path of the product (DESIGN.md §4): on PostgreSQL one hand-written statement in
+    # the common case (an open conversation), otherwise two inside one transaction
+    # (apps.conversations.message_sql); the search tokens computed before the lock.
+    # docs/performance.md has the profile behind its shape (items 14 and 33).
     tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
+    if not transaction.get_connection().in_atomic_block:
+        posted = _post_to_open_conversation(visitor, client_id, body, tokens)
+        if posted is not None:
+            return posted
     with transaction.atomic():
         conversation, stored = message_sql.open_conversation_locked(visitor, client_id)
         if conversation is None and stored is None:

@@ -34,3 +34,15 @@ def _count(full_key: str, window: int) -> int:
     except ValueError:  # expired between add and incr
         cache.add(full_key, 1, timeout=window + 1)
         return 1
+
+
+def unhit(key: str, *, window: int) -> None:
+    """Take back one hit on ``key`` counted in the current window (the caller counted before it
+    knew the hit should not count). Best effort: a window that just turned keeps its count."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return
+    full_key = f"rl:{key}:{int(time.time()) // window}"
+    try:
+        cache.decr(full_key)
+    except Exception:  # gone or expired, or the cache is down: nothing to take back
+        return

@@ -8,6 +8,7 @@ clients catch up from the database when they reconnect (DESIGN.md §4).
 import asyncio
 import logging
 import threading
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -105,12 +106,30 @@ async def apublish(group: str, event: dict[str, Any]) -> None:
         logger.warning("realtime publish to %s failed", group, exc_info=True)
 
 
+@contextmanager
+def gathered():
+    """Outside a transaction (after a statement that committed by itself): the
+    ``publish_on_commit`` calls made inside are sent together at the end, in one hop."""
+    connection = transaction.get_connection()
+    items: list = []
+    connection._sohbet_gathered = items
+    try:
+        yield
+    finally:
+        connection._sohbet_gathered = None
+    publish_many(items)
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Publish after the current transaction commits. Events of one transaction are gathered
     and sent together, in one hop to the event loop."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        publish(group, event)
+        items = getattr(connection, "_sohbet_gathered", None)
+        if items is not None:
+            items.append((group, event))
+        else:
+            publish(group, event)
         return
     # One list per outermost transaction; a list left by a rolled-back one is dropped.
     outer = id(connection.atomic_blocks[0])

@@ -70,18 +70,26 @@ def index_new_message(
 
 
 def new_message_entry_sql(
-    *, source: str, tenant_id: int, conversation_id: int, tokens: frozenset[str], connection
+    *,
+    source: str,
+    tenant_id: int,
+    conversation_id: int | None,
+    tokens: frozenset[str],
+    connection,
 ) -> tuple[str, list] | None:
     """For a caller that inserts a message and its entry in one statement: the ``INSERT`` of the
     entry of the message whose id the writable CTE ``source`` returns, and its parameters
-    (``None`` for a body without words)."""
+    (``None`` for a body without words). ``conversation_id=None``: ``source`` returns the
+    message's ``conversation_id`` too."""
     if not tokens:
         return None
     if not source.isidentifier():
         raise ValueError("source must be a CTE name")
     tokens_sql, tokens_value = _tokens_param(tokens, connection)
-    sql = _INSERT_ENTRY_SQL + f"SELECT %s, id, %s, {tokens_sql} FROM {source}"  # noqa: S608
-    return sql, [tenant_id, conversation_id, tokens_value]
+    conversation_sql = "conversation_id" if conversation_id is None else "%s"
+    sql = _INSERT_ENTRY_SQL + f"SELECT %s, id, {conversation_sql}, {tokens_sql} FROM {source}"  # noqa: S608
+    params = [tenant_id] + ([] if conversation_id is None else [conversation_id])
+    return sql, [*params, tokens_value]
 
 
 def _tokens_param(tokens: frozenset[str], connection) -> tuple[str, str]:

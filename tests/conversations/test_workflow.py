@@ -11,6 +11,7 @@ from functools import partial
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -313,6 +314,57 @@ def test_one_message_resent_from_many_tabs_at_once_is_stored_once():
     assert {r.message.pk for r in results} == set(stored)
     assert sorted(r.duplicate for r in results) == [False] + [True] * (tabs - 1)
     assert conversation.operator_unread == 2 and conversation.last_message_id == stored[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_messages_from_many_tabs_at_once_are_all_counted_and_in_order():
+    """Into an open conversation a message is one statement that commits by itself (the
+    common case); sent from eight tabs at the same instant, three each, every message is stored,
+    the unread count is exact, and the last message is the newest."""
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        opened = visitor_writes(tenant, "first", visitor=visitor)
+
+    def tab(n):
+        return [
+            services.message_post_from_visitor(
+                visitor=visitor, client_id=f"tab{n}-{i}", body=f"tab {n} says {i}"
+            )
+            for i in range(3)
+        ]
+
+    results = [r for batch in at_once(tenant, [partial(tab, n) for n in range(8)]) for r in batch]
+    with scopes_disabled():
+        conversation = Conversation.objects.get(pk=opened.conversation.pk)
+        ids = list(conversation.messages.order_by("pk").values_list("pk", flat=True))
+    assert not any(r.duplicate for r in results)
+    assert {r.conversation.pk for r in results} == {conversation.pk}
+    assert len(ids) == 1 + 8 * 3
+    assert conversation.operator_unread == 1 + 8 * 3
+    assert conversation.last_message_id == ids[-1]
+    # What each tab was told matches what was stored.
+    assert {r.message.pk for r in results} == set(ids[1:])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_message_to_an_open_conversation_is_one_statement():
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        visitor_writes(tenant, "first", visitor=visitor)
+        with CaptureQueriesContext(connection) as queries:
+            second = visitor_writes(tenant, "second", visitor=visitor)
+    assert not second.duplicate and second.message.body == "second"
+    assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    # A resend of it is found by the same statement and answered with the stored message.
+    with scope(tenant=tenant):
+        again = services.message_post_from_visitor(
+            visitor=visitor, client_id=second.message.client_id, body="second"
+        )
+    assert again.duplicate and again.message.pk == second.message.pk
 
 
 # --- labels -------------------------------------------------------------------------------
