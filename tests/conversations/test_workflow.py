@@ -367,6 +367,30 @@ def test_a_message_to_an_open_conversation_is_one_statement():
     assert again.duplicate and again.message.pk == second.message.pk
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_resends_do_not_count_against_the_message_rate_limit(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.CHAT_MESSAGES_PER_MINUTE = 3
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+
+        def send(client_id):
+            return services.message_post_from_visitor(
+                visitor=visitor, client_id=client_id, body=f"message {client_id}"
+            )
+
+        send("a")
+        assert send("a").duplicate and send("a").duplicate  # a flaky network resending
+        assert not send("b").duplicate
+        assert not send("c").duplicate  # the third message: still within 3 a minute
+        with pytest.raises(services.ChatError) as refused:
+            send("d")
+        assert refused.value.code == "rate_limited"
+        assert send("b").duplicate  # a resend is still answered when over the limit
+
+
 # --- labels -------------------------------------------------------------------------------
 
 
