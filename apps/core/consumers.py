@@ -8,12 +8,15 @@ each becomes an error frame.
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -39,16 +42,53 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     groups_joined: set[str]
 
     async def __call__(self, scope, receive, send):
+        """Channels' ``AsyncConsumer.__call__`` with two changes.
+
+        - A send on a connection the client has closed raises an OSError (ASGI; uvicorn's
+          ClientDisconnected). The client's disconnect event is already queued behind it, and
+          it must still run (presence, groups), so the frame is dropped quietly here instead of
+          ending the consumer. Nothing is lost: what was stored is stored, and the client
+          resumes from the database when it comes back.
+        - Channels waits for the socket and the channel layer with ``asyncio.wait`` and a new
+          task for every message; here each source has one task for the socket's life that
+          hands its messages to ``dispatch`` one at a time (a lock, free when nobody waits).
+          Same order and the same one-at-a-time handling, without a task and a wait per
+          message: a chat message reaches about twelve sockets (docs/performance.md, item 34).
+        """
+
         async def send_unless_gone(message):
-            # ASGI: a send on a connection the client has closed raises an OSError (uvicorn's
-            # ClientDisconnected). The client's disconnect event is already queued behind it,
-            # and it must still run (presence, groups), so the frame is dropped quietly here
-            # instead of ending the consumer. Nothing is lost: what was stored is stored, and
-            # the client resumes from the database when it comes back.
             with contextlib.suppress(OSError):
                 await send(message)
 
-        await super().__call__(scope, receive, send_unless_gone)
+        self.scope = scope
+        self.base_send = send_unless_gone
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        one_at_a_time = asyncio.Lock()
+
+        async def pump(source):
+            while True:
+                message = await source()
+                async with one_at_a_time:
+                    await self.dispatch(message)
+
+        pumps = [asyncio.ensure_future(pump(source)) for source in sources]
+        try:
+            done, _pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # a pump ends only by raising: StopConsumer, or a bug
+        except StopConsumer:
+            pass
+        finally:
+            for task in pumps:
+                task.cancel()
+            for task in pumps:
+                with contextlib.suppress(asyncio.CancelledError, StopConsumer):
+                    await task
 
     async def dispatch(self, message):
         """Channels closes stale database connections before *every* message (a hop to the
