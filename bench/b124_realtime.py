@@ -61,7 +61,7 @@ def run(
         duration = env.size(full=20, quick=2, smoke=1)
         steps = env.size(
             full=[100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500],
-            quick=[100, 200, 400, 800, 1600],
+            quick=[100, 200, 400, 600, 800, 1200, 1600],
             smoke=[100, 200],
         )
         steps = steps if full_set else []
