@@ -359,6 +359,12 @@ def test_a_message_to_an_open_conversation_is_one_statement():
             second = visitor_writes(tenant, "second", visitor=visitor)
     assert not second.duplicate and second.message.body == "second"
     assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    # What the statement handed back is what was stored, to the microsecond.
+    with scopes_disabled():
+        stored = Conversation.objects.get(pk=second.conversation.pk)
+    for field in ("created_at", "waiting_since", "last_activity_at", "operator_unread"):
+        assert getattr(second.conversation, field) == getattr(stored, field), field
+    assert second.conversation.last_activity_at == second.message.created_at
     # A resend of it is found by the same statement and answered with the stored message.
     with scope(tenant=tenant):
         again = services.message_post_from_visitor(
