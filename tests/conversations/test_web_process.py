@@ -50,7 +50,7 @@ def test_sockets_stay_uncompressed_and_a_huge_frame_closes_only_its_own_socket(s
     assert [m["body"] for m in back["messages"]] == ["before the flood"]
 
 
-def test_forwarded_headers_from_a_client_change_neither_address_nor_scheme(tenant):
+def test_a_client_cannot_claim_another_address_and_the_server_does_not_name_itself(tenant):
     with asgi_servers(
         1,
         RATELIMIT_ENABLE="1",
