@@ -3,8 +3,8 @@ the socket and events from the channel layer are handled one at a time, in the o
 source delivers them, and the consumer ends cleanly when the socket goes."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
@@ -58,7 +58,10 @@ def test_frames_and_layer_events_are_handled_one_at_a_time_in_order(settings):
         await communicator.disconnect()
         return done
 
-    done = async_to_sync(scenario)()
+    # A loop of its own in a thread of its own: the browser tests' Playwright keeps an event
+    # loop on the main thread for the rest of the session.
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(asyncio.run, scenario()).result(timeout=30)
     assert done == [0, 1, 2, 3, 4]
     assert Probe.most_at_once == 1  # never two handlers at once
     frames = [e for e in Probe.log if e.startswith("frame")]
