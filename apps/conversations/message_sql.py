@@ -22,10 +22,10 @@ from apps.visitors.models import Visitor
 
 _M, _C = Message._meta, Conversation._meta
 _INSERT_COLUMNS = ("tenant", "conversation", "sender", "author", "body", "client_id", "created_at")
-_INSERT_SQL = (
-    f"INSERT INTO {_M.db_table} ({', '.join(_M.get_field(c).column for c in _INSERT_COLUMNS)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+_INSERT_INTO = (
+    f"INSERT INTO {_M.db_table} ({', '.join(_M.get_field(c).column for c in _INSERT_COLUMNS)}) "
 )
+_INSERT_SQL = _INSERT_INTO + f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
 OPEN_FIELDS = (
     "id",
     "number",
@@ -68,12 +68,41 @@ def _datetime(value):
     return value
 
 
+def _stored_params(visitor: Visitor, client_id: str) -> list:
+    return [visitor.tenant_id, visitor.pk, client_id, Message.Sender.VISITOR]
+
+
+def _open_params(visitor: Visitor, connection, now) -> list:
+    recently = now - settings.CHAT_REOPEN_WINDOW
+    return [
+        visitor.tenant_id,
+        visitor.pk,
+        *Conversation.ACTIVE_STATUSES,
+        Conversation.Status.RESOLVED,
+        connection.ops.adapt_datetimefield_value(recently),
+    ]
+
+
+def _loaded(instance, connection):
+    """Mark an instance built by hand as a stored row."""
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+def _conversation(visitor: Visitor, row, connection, **more) -> Conversation:
+    """The light in-memory conversation of a row that starts with ``OPEN_FIELDS``."""
+    values = dict(zip(OPEN_FIELDS, row[: len(OPEN_FIELDS)], strict=True))
+    for field in _DATETIME_FIELDS:
+        values[field] = _datetime(values[field])
+    values.update(more)
+    return _loaded(Conversation(tenant_id=visitor.tenant_id, visitor=visitor, **values), connection)
+
+
 def stored_visitor_message(visitor: Visitor, client_id: str) -> int | None:
     """The id of the visitor's message sent with ``client_id``, in any of their conversations."""
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            _STORED_SQL, [visitor.tenant_id, visitor.pk, client_id, Message.Sender.VISITOR]
-        )
+        cursor.execute(_STORED_SQL, _stored_params(visitor, client_id))
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -88,17 +117,10 @@ def open_conversation_locked(
     PostgreSQL."""
     connection = transaction.get_connection()
     postgres = connection.vendor == "postgresql" and client_id is not None
-    recently = timezone.now() - settings.CHAT_REOPEN_WINDOW
-    params = [
-        visitor.tenant_id,
-        visitor.pk,
-        *Conversation.ACTIVE_STATUSES,
-        Conversation.Status.RESOLVED,
-        connection.ops.adapt_datetimefield_value(recently),
-    ]
+    params = _open_params(visitor, connection, timezone.now())
     if postgres:
         sql = _OPEN_AND_STORED_SQL
-        params = [visitor.tenant_id, visitor.pk, client_id, Message.Sender.VISITOR, *params]
+        params = [*_stored_params(visitor, client_id), *params]
     else:
         sql = _OPEN_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     with connection.cursor() as cursor:
@@ -112,13 +134,7 @@ def open_conversation_locked(
         stored = stored_visitor_message(visitor, client_id)
     if row is None:
         return None, stored
-    values = dict(zip(OPEN_FIELDS, row[: len(OPEN_FIELDS)], strict=True))
-    for field in _DATETIME_FIELDS:
-        values[field] = _datetime(values[field])
-    conversation = Conversation(tenant_id=visitor.tenant_id, visitor=visitor, **values)
-    conversation._state.adding = False
-    conversation._state.db = connection.alias
-    return conversation, stored
+    return _conversation(visitor, row, connection), stored
 
 
 def _assignments(values: dict, connection) -> tuple[str, list]:
@@ -197,9 +213,7 @@ def insert_message(
         )
         if update is not None:
             update_conversation(conversation.pk, last_message_id=message.pk, **update)
-    message._state.adding = False
-    message._state.db = connection.alias
-    return message
+    return _loaded(message, connection)
 
 
 # The visitor's message in the common case, as one statement in autocommit (PostgreSQL): their
@@ -212,9 +226,7 @@ def insert_message(
 _POST_OPEN_SQL = (
     f"WITH c AS (SELECT {', '.join(OPEN_FIELDS)} {_OPEN_WHERE} FOR UPDATE), "  # noqa: S608
     f"d AS ({_STORED_SQL}), "
-    f"m AS (INSERT INTO {_M.db_table} "
-    f"({', '.join(_M.get_field(col).column for col in _INSERT_COLUMNS)}) "
-    "SELECT %s, c.id, %s, NULL, %s, %s, %s FROM c "
+    f"m AS ({_INSERT_INTO}SELECT %s, c.id, %s, NULL, %s, %s, %s FROM c "
     "WHERE c.status = %s AND NOT EXISTS (SELECT 1 FROM d) RETURNING id, conversation_id)"
     "{entry}, "
     f"u AS (UPDATE {_C.db_table} SET last_message_id = m.id, last_activity_at = %s, "
@@ -240,7 +252,6 @@ def post_to_open_conversation(
         return None, None, None
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
-    recently = now - settings.CHAT_REOPEN_WINDOW
     entry = new_message_entry_sql(
         source="m",
         tenant_id=visitor.tenant_id,
@@ -249,17 +260,8 @@ def post_to_open_conversation(
         connection=connection,
     )
     params = [
-        # c: the latest eligible conversation, locked
-        visitor.tenant_id,
-        visitor.pk,
-        *Conversation.ACTIVE_STATUSES,
-        Conversation.Status.RESOLVED,
-        adapt(recently),
-        # d: the client id already stored?
-        visitor.tenant_id,
-        visitor.pk,
-        client_id,
-        Message.Sender.VISITOR,
+        *_open_params(visitor, connection, now),  # c: the latest eligible conversation, locked
+        *_stored_params(visitor, client_id),  # d: the client id already stored?
         # m: the message, into an open conversation only
         visitor.tenant_id,
         Message.Sender.VISITOR,
@@ -282,15 +284,14 @@ def post_to_open_conversation(
     stored, message_id, unread, waiting_since = row[fields:]
     if message_id is None:
         return None, None, stored
-    values = dict(zip(OPEN_FIELDS, row[:fields], strict=True))
-    for field in _DATETIME_FIELDS:
-        values[field] = _datetime(values[field])
-    values.update(operator_unread=unread, waiting_since=_datetime(waiting_since))
-    conversation = Conversation(
-        tenant_id=visitor.tenant_id, visitor=visitor, last_activity_at=now, **values
+    conversation = _conversation(
+        visitor,
+        row,
+        connection,
+        operator_unread=unread,
+        waiting_since=_datetime(waiting_since),
+        last_activity_at=now,
     )
-    conversation._state.adding = False
-    conversation._state.db = connection.alias
     message = Message(
         pk=message_id,
         tenant_id=visitor.tenant_id,
@@ -300,7 +301,5 @@ def post_to_open_conversation(
         client_id=client_id,
         created_at=now,
     )
-    message._state.adding = False
-    message._state.db = connection.alias
-    conversation.last_message = message
+    conversation.last_message = _loaded(message, connection)
     return conversation, message, None

@@ -14,16 +14,18 @@ def hit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return True, 0
     now = int(time.time())
-    bucket = now // window
-    full_key = f"rl:{key}:{bucket}"
     try:
-        count = _count(full_key, window)
+        count = _count(_window_key(key, window, now), window)
     except Exception:
         # The cache (Redis) is down: a visitor's message matters more than the limit. Fail open.
         logger.warning("rate limit %s not counted: cache unavailable", key, exc_info=True)
         return True, 0
     retry_after = window - (now % window)
     return count <= limit, retry_after
+
+
+def _window_key(key: str, window: int, now: int) -> str:
+    return f"rl:{key}:{now // window}"
 
 
 def _count(full_key: str, window: int) -> int:
@@ -41,8 +43,7 @@ def unhit(key: str, *, window: int) -> None:
     knew the hit should not count). Best effort: a window that just turned keeps its count."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return
-    full_key = f"rl:{key}:{int(time.time()) // window}"
     try:
-        cache.decr(full_key)
+        cache.decr(_window_key(key, window, int(time.time())))
     except Exception:  # gone or expired, or the cache is down: nothing to take back
         return
