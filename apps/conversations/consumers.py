@@ -99,14 +99,17 @@ class ScopedConsumer(JsonFrameConsumer):
     async def run(self, fn, /, **kwargs):
         """Run a sync function (a service or selector) in a worker thread, inside the scope."""
 
-        def call():
-            with scope(tenant=self.tenant):
+        def call(handover):
+            with scope(tenant=self.tenant), realtime.handed_over(handover):
                 return fn(**kwargs)
 
         # Sockets' database work runs on a pool of threads (one connection each), so one slow
         # query or commit does not hold up every other socket of the process. SQLite (the local
-        # run) keeps to one thread: it has one writer anyway.
-        return await database_sync_to_async(call, thread_sensitive=not PARALLEL_DB)()
+        # run) keeps to one thread: it has one writer anyway. What the work publishes is sent
+        # from here, on the loop, once it returns: no hop back from the thread for it, and the
+        # thread is free for the next socket meanwhile (docs/performance.md, item 35).
+        in_thread = database_sync_to_async(call, thread_sensitive=not PARALLEL_DB)
+        return await realtime.run_handing_over(in_thread)
 
 
 _touched: set[int] = set()

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -57,30 +58,90 @@ def publish(group: str, event: dict[str, Any]) -> None:
     publish_many([(group, event)])
 
 
-def publish_many(items: list[tuple[str, dict[str, Any]]]) -> None:
-    """Send several events in one hop to the event loop (they go out concurrently)."""
+class Handover:
+    """Events published by a service that a consumer runs in a worker thread, handed back to
+    the consumer's event loop (``ScopedConsumer.run``) instead of sent from the thread."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, dict[str, Any]]] = []
+        self.open = True
+        self.lock = threading.Lock()
+
+    def add(self, items: list) -> bool:
+        with self.lock:
+            if self.open:
+                self.items.extend(items)
+            return self.open
+
+    def take(self) -> list:
+        with self.lock:
+            self.open = False
+            items, self.items = self.items, []
+        return items
+
+
+_handover: ContextVar[Handover | None] = ContextVar("sohbet_realtime_handover", default=None)
+
+
+@contextmanager
+def handed_over(handover: Handover):
+    """Inside: ``publish_many`` (and so every publish after commit) adds its events to
+    ``handover`` while it is open, rather than hopping back to the event loop and waiting there
+    for Redis; the caller on the loop sends them (``asend_many``) when the work is done."""
+    token = _handover.set(handover)
+    try:
+        yield
+    finally:
+        _handover.reset(token)
+
+
+async def run_handing_over(call):
+    """Await ``call(handover)`` (work in a worker thread that runs inside
+    ``handed_over(handover)``), then send the events it published, in order, even when it
+    failed. If the wait is cancelled, the thread sends what it publishes from then on itself."""
+    handover = Handover()
+    try:
+        return await call(handover)
+    finally:
+        items = handover.take()
+        if items:
+            await asend_many(items)
+
+
+async def asend_many(items: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send events from the event loop; failures are logged (a doorbell: the database has the
+    data)."""
     layer = get_channel_layer()
     if layer is None or not items:
         return
+    many = getattr(layer, "group_send_many", None)
+    if many is not None and len(items) > 1:  # one round trip (apps.core.layers)
+        try:
+            await many(items)
+        except Exception as exc:
+            logger.warning("realtime publish to %s failed: %r", [g for g, _e in items], exc)
+        return
+    results = await asyncio.gather(
+        *(layer.group_send(group, event) for group, event in items), return_exceptions=True
+    )
+    for (group, _event), result in zip(items, results, strict=True):
+        if isinstance(result, BaseException):
+            logger.warning("realtime publish to %s failed: %r", group, result)
 
-    async def send_all() -> None:
-        many = getattr(layer, "group_send_many", None)
-        if many is not None and len(items) > 1:  # one round trip (apps.core.layers)
-            try:
-                await many(items)
-            except Exception as exc:  # a doorbell; the database has the data
-                logger.warning("realtime publish to %s failed: %r", [g for g, _e in items], exc)
-            return
-        results = await asyncio.gather(
-            *(layer.group_send(group, event) for group, event in items), return_exceptions=True
-        )
-        for (group, _event), result in zip(items, results, strict=True):
-            if isinstance(result, BaseException):  # a doorbell; the database has the data
-                logger.warning("realtime publish to %s failed: %r", group, result)
+
+def publish_many(items: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send several events in one hop to the event loop (they go out concurrently)."""
+    if not items:
+        return
+    handover = _handover.get()
+    if handover is not None and handover.add(items):
+        return
+    if get_channel_layer() is None:
+        return
 
     def send() -> None:
         try:
-            async_to_sync(send_all)()
+            async_to_sync(asend_many)(items)
         except Exception:
             logger.warning("realtime publish failed", exc_info=True)
 

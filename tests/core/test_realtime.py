@@ -1,9 +1,16 @@
-"""Events published inside a transaction go out after commit, together; never after rollback."""
+"""Events published inside a transaction go out after commit, together; never after rollback.
+Work a socket runs in a worker thread hands its events to the socket's event loop."""
+
+import asyncio
+import threading
 
 import pytest
-from django.db import transaction
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
 
 from apps.core import realtime
+from tests.utils import run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,3 +37,75 @@ def test_a_rolled_back_transaction_publishes_nothing_and_leaves_nothing_behind(s
     with transaction.atomic():
         realtime.publish_on_commit("kept", {"type": "y"})
     assert sent == [[("kept", {"type": "y"})]]
+
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def _in_thread(work):
+    """What ``ScopedConsumer.run`` does: ``work`` in a worker thread, handing its events over."""
+
+    async def call(handover):
+        def inner():
+            try:
+                with realtime.handed_over(handover):
+                    return work()
+            finally:
+                connection.close()  # the worker thread's own connection
+
+        return await sync_to_async(inner, thread_sensitive=False)()
+
+    return call
+
+
+def test_what_a_sockets_work_publishes_goes_out_after_it_in_order_even_when_it_fails(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("g", channel)
+
+        def work():
+            with transaction.atomic():
+                realtime.publish_on_commit("g", {"type": "t", "n": 1})
+                realtime.publish_on_commit("g", {"type": "t", "n": 2})
+            realtime.publish("g", {"type": "t", "n": 3})
+            raise RuntimeError("after the commit")
+
+        with pytest.raises(RuntimeError):
+            await realtime.run_handing_over(_in_thread(work))
+        got = [(await asyncio.wait_for(layer.receive(channel), 2))["n"] for _ in range(3)]
+        with pytest.raises(TimeoutError):  # each once
+            await asyncio.wait_for(layer.receive(channel), 0.2)
+        return got
+
+    assert run(scenario()) == [1, 2, 3]
+
+
+def test_work_whose_socket_stopped_waiting_still_publishes(settings):
+    """A socket that closes while its work runs stops waiting for it; what the work commits
+    afterwards still reaches the other sockets."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    started, release = threading.Event(), threading.Event()
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("g", channel)
+
+        def work():
+            started.set()
+            release.wait(5)
+            with transaction.atomic():
+                realtime.publish_on_commit("g", {"type": "t", "n": "late"})
+
+        waiting = asyncio.ensure_future(realtime.run_handing_over(_in_thread(work)))
+        await asyncio.to_thread(started.wait, 5)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        release.set()
+        return (await asyncio.wait_for(layer.receive(channel), 5))["n"]
+
+    assert run(scenario()) == "late"
