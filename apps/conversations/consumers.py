@@ -917,6 +917,10 @@ class InboxConsumer(ScopedConsumer):
 
     # --- events ---------------------------------------------------------------------------
 
+    def _showing(self, number: int) -> bool:
+        """Whether this socket has the workspace's conversation ``number`` open."""
+        return self.subscribed is not None and self.subscribed.number == number
+
     async def inbox_conversation(self, event: dict) -> None:
         summary = event["conversation"]
         if selectors.can_see(
@@ -925,6 +929,11 @@ class InboxConsumer(ScopedConsumer):
             team_ids=self.team_ids,
             everything=self.sees_everything,
         ):
+            message = event.get("message")
+            if message is not None and self._showing(summary["number"]):
+                await self.send_shared(
+                    event, "message", conversation=summary["number"], message=message
+                )
             await self.send_shared(event, "conversation", conversation=summary)
         else:
             # Moved out of this operator's sight (another team): the list drops it.
@@ -953,11 +962,6 @@ class InboxConsumer(ScopedConsumer):
     async def inbox_presence(self, event: dict) -> None:
         await self.send_frame(
             "presence", user=event["user"], status=event["status"], team={"online": event["online"]}
-        )
-
-    async def chat_message(self, event: dict) -> None:
-        await self.send_shared(
-            event, "message", conversation=event["number"], message=event["message"]
         )
 
     async def chat_receipt(self, event: dict) -> None:

@@ -73,8 +73,10 @@ def _publish_message(message: Message, conversation: Conversation, labels=None) 
     data = payloads.message(message, conversation)
     event = {"type": "chat.message", "message": data, "number": conversation.number}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    realtime.publish_on_commit(realtime.group_conversation(conversation.pk), event)
-    workflow.publish_summary(conversation, labels)
+    # Operators get the message with the conversation's inbox-list row: one event to the
+    # workspace's inbox sockets, where a socket that has the conversation open shows it too
+    # (docs/performance.md, item 36).
+    workflow.publish_summary(conversation, labels, message=data)
 
 
 def _duplicate_of(client_id: str, **where) -> Message | None:

@@ -98,15 +98,18 @@ def _publish_activity(conversation: Conversation, activity: Activity) -> None:
     )
 
 
-def publish_summary(conversation: Conversation, labels: list[int] | None = None) -> None:
+def publish_summary(
+    conversation: Conversation, labels: list[int] | None = None, *, message: dict | None = None
+) -> None:
     """Send the inbox-list row of ``conversation`` (with its visitor and last message loaded,
     as the caller holds them) to the workspace's inbox sockets after commit. ``labels`` (ids)
     when known; without them the row is a partial update and clients keep the labels they had
-    (reading them would cost the message path a query)."""
-    realtime.publish_on_commit(
-        realtime.group_inbox(conversation.tenant_id),
-        {"type": "inbox.conversation", "conversation": payloads.summary(conversation, labels)},
-    )
+    (reading them would cost the message path a query). ``message``: a new message's payload,
+    which the sockets that have the conversation open show."""
+    event = {"type": "inbox.conversation", "conversation": payloads.summary(conversation, labels)}
+    if message is not None:
+        event["message"] = message
+    realtime.publish_on_commit(realtime.group_inbox(conversation.tenant_id), event)
 
 
 def _publish_summary(conversation: Conversation) -> None:

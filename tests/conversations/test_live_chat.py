@@ -74,6 +74,40 @@ def test_visitor_and_operator_chat_both_ways(server, team):
     inbox.close()
 
 
+def test_only_the_operators_who_have_a_conversation_open_get_its_messages(server, team):
+    """Every inbox gets the conversation's list row; the message itself goes to the sockets
+    that have the conversation open, before the row, and stops when they close it."""
+    tenant, operator = team
+    colleague = member(tenant, full_name="Can Colleague")
+    visitor = VisitorClient(server, tenant.widget_key)
+    visitor.hello()
+    visitor.say("first")
+    watching = OperatorClient(server, tenant.slug, session_for(operator.user))
+    watching.expect("ready")
+    number = watching.listed()[0]["number"]
+    watching.send("subscribe", conversation=number, after_id=None)
+    watching.expect("history")
+    other = OperatorClient(server, tenant.slug, session_for(colleague.user))
+    other.expect("ready")
+
+    sent = visitor.say("second")
+    got = watching.expect("message")
+    assert got["conversation"] == number
+    assert got["message"]["id"] == sent["id"] and got["message"]["body"] == "second"
+    # The row comes after the message (a row that came first was read past above).
+    assert watching.expect("conversation", timeout=2)["conversation"]["preview"] == "second"
+    assert other.expect("conversation")["conversation"]["preview"] == "second"
+    assert not any(frame["type"] == "message" for frame in other.seen)
+
+    watching.send("unsubscribe", conversation=number)
+    visitor.say("third")
+    assert watching.expect("conversation")["conversation"]["preview"] == "third"
+    assert other.expect("conversation")["conversation"]["preview"] == "third"
+    assert watching.nothing(0.3, type_="message") and other.nothing(0.3, type_="message")
+    for sock in (visitor, watching, other):
+        sock.close()
+
+
 def test_same_client_id_is_stored_and_shown_once(server, team):
     tenant, _operator = team
     visitor = VisitorClient(server, tenant.widget_key)
