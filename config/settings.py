@@ -129,6 +129,10 @@ if (
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
+# Connections a process keeps for the statements its sockets run from the event loop (the chat
+# message's common case: apps/core/adb.py), besides Django's pool above.
+ASYNC_DB_POOL_MAX = env.int("ASYNC_DB_POOL_MAX", default=10)
+ASYNC_DB_POOL_TIMEOUT = env.float("ASYNC_DB_POOL_TIMEOUT", default=10.0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -298,11 +298,11 @@ class VisitorConsumer(ScopedConsumer):
 
     async def frame_message(self, frame: dict) -> None:
         self._require_hello()
-        result = await self.run(
-            services.message_post_from_visitor,
+        result = await services.amessage_post_from_visitor(
             visitor=self.visitor,
             client_id=frame.get("client_id"),
             body=frame.get("body"),
+            run=self.run,
         )
         await self.send_frame(
             "ack",

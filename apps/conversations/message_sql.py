@@ -12,11 +12,12 @@ the one-command local run) each part is its own statement, with the same results
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.conversations.models import Conversation, Message
+from apps.core import adb
 from apps.search.services import index_new_message, new_message_entry_sql
 from apps.visitors.models import Visitor
 
@@ -239,18 +240,8 @@ _POST_OPEN_SQL = (
 )
 
 
-def post_to_open_conversation(
-    visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
-) -> tuple[Conversation | None, Message | None, int | None]:
-    """The visitor's message stored in one statement when their latest conversation is open
-    (PostgreSQL, outside a transaction: the statement commits by itself). Returns
-    ``(conversation, message, None)`` when stored; ``(None, None, stored_id)`` when the client
-    id was already stored; ``(None, None, None)`` when the message needs the full path (no
-    conversation, one to reopen, or another database)."""
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        return None, None, None
-    now = timezone.now()
+def _post_open_statement(visitor: Visitor, *, client_id: str, body: str, tokens, connection, now):
+    """``_POST_OPEN_SQL`` and its parameters."""
     adapt = connection.ops.adapt_datetimefield_value
     entry = new_message_entry_sql(
         source="m",
@@ -274,10 +265,10 @@ def post_to_open_conversation(
         adapt(now),
         adapt(now),
     ]
-    sql = _POST_OPEN_SQL.replace("{entry}", f", e AS ({entry[0]})" if entry else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    return _POST_OPEN_SQL.replace("{entry}", f", e AS ({entry[0]})" if entry else ""), params
+
+
+def _post_open_result(visitor: Visitor, row, *, client_id: str, body: str, connection, now):
     if row is None:
         return None, None, None
     fields = len(OPEN_FIELDS)
@@ -303,3 +294,41 @@ def post_to_open_conversation(
     )
     conversation.last_message = _loaded(message, connection)
     return conversation, message, None
+
+
+def post_to_open_conversation(
+    visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
+) -> tuple[Conversation | None, Message | None, int | None]:
+    """The visitor's message stored in one statement when their latest conversation is open
+    (PostgreSQL, outside a transaction: the statement commits by itself). Returns
+    ``(conversation, message, None)`` when stored; ``(None, None, stored_id)`` when the client
+    id was already stored; ``(None, None, None)`` when the message needs the full path (no
+    conversation, one to reopen, or another database)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return None, None, None
+    now = timezone.now()
+    sql, params = _post_open_statement(
+        visitor, client_id=client_id, body=body, tokens=tokens, connection=connection, now=now
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _post_open_result(
+        visitor, row, client_id=client_id, body=body, connection=connection, now=now
+    )
+
+
+async def apost_to_open_conversation(
+    visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
+) -> tuple[Conversation | None, Message | None, int | None]:
+    """``post_to_open_conversation`` from the event loop (apps.core.adb), PostgreSQL only."""
+    connection = connections["default"]
+    now = timezone.now()
+    sql, params = _post_open_statement(
+        visitor, client_id=client_id, body=body, tokens=tokens, connection=connection, now=now
+    )
+    row = await adb.fetchone(sql, params)
+    return _post_open_result(
+        visitor, row, client_id=client_id, body=body, connection=connection, now=now
+    )

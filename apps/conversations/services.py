@@ -6,9 +6,11 @@ resuming "after id N" never skips one. Broadcasts go out only after commit; the 
 doorbell and losing it loses nothing.
 """
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 
+import psycopg
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.conversations import message_sql, payloads, selectors, workflow
 from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
-from apps.core import realtime
+from apps.core import adb, ratelimit, realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit, unhit
 from apps.search.services import message_tokens
@@ -25,6 +27,7 @@ from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
 PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
+logger = logging.getLogger(__name__)
 
 
 class ChatError(Refusal):
@@ -130,6 +133,41 @@ def _post_to_open_conversation(
     with realtime.gathered():
         _publish_message(message, conversation)
     return PostResult(message, conversation, False)
+
+
+async def amessage_post_from_visitor(*, visitor: Visitor, client_id, body, run) -> PostResult:
+    """``message_post_from_visitor`` for a socket, from its event loop: the common case (an
+    open conversation, PostgreSQL) is one statement from the loop (apps.core.adb), and its
+    events go out from the loop; anything else is ``message_post_from_visitor`` through
+    ``run`` (the socket's worker-thread call)."""
+    client_id = _clean_client_id(client_id)
+    body = _clean_body(body)
+    if adb.available():
+        tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
+        key, window = f"msg:{visitor.pk}", 60
+        allowed, _retry = await ratelimit.ahit(
+            key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window
+        )
+        if allowed:
+            try:
+                conversation, message, _stored = await message_sql.apost_to_open_conversation(
+                    visitor, client_id=client_id, body=body, tokens=tokens
+                )
+            except psycopg.OperationalError:
+                # A connection the server dropped (a restart, say). The full path below uses
+                # Django's checked connections; if the statement did commit, it finds the
+                # message by its client id and answers with it.
+                logger.warning("the loop's database connection failed", exc_info=True)
+                message = None
+            if message is not None:
+                handover = realtime.Handover()
+                with realtime.handed_over(handover), realtime.gathered():
+                    _publish_message(message, conversation)
+                await realtime.asend_many(handover.take())
+                return PostResult(message, conversation, False)
+            # A resend, or a message for the full path, which counts it itself.
+            await ratelimit.aunhit(key, window=window)
+    return await run(message_post_from_visitor, visitor=visitor, client_id=client_id, body=body)
 
 
 def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:

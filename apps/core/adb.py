@@ -1,0 +1,99 @@
+"""PostgreSQL from the event loop, for the few hot statements a socket runs itself.
+
+Django's ORM is synchronous: a consumer runs it in a worker thread (``ScopedConsumer.run``),
+which costs a hop there and back and makes the event loop and the thread take turns on the GIL;
+under load each turn waits for the other's switch interval. The chat message's common case is
+one hand-written statement (apps.conversations.message_sql), so it runs here instead: psycopg's
+async connection, from a small pool per event loop, in autocommit, with server-side parameters
+(prepared after a few uses). Everything else keeps Django's connections. docs/performance.md,
+item 37. ``ASYNC_DB_POOL_MAX=0`` turns it off (every statement then goes through Django).
+"""
+
+import asyncio
+import weakref
+
+from django.conf import settings
+from django.db import connections
+from psycopg import AsyncConnection, OperationalError
+from psycopg_pool import AsyncConnectionPool
+
+APPLICATION_NAME = "sohbet-loop"  # how these connections show in pg_stat_activity
+
+_pools: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool]" = (
+    weakref.WeakKeyDictionary()
+)
+_opening: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def available() -> bool:
+    """Whether statements may run from the event loop: PostgreSQL, and not turned off."""
+    return connections["default"].vendor == "postgresql" and settings.ASYNC_DB_POOL_MAX > 0
+
+
+def _connection_kwargs() -> dict:
+    """Django's own connection parameters (the same server, database and credentials, the
+    test database in tests), without what only Django's sync connections use."""
+    params = connections["default"].get_connection_params()
+    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(django_only, None)
+    # Timestamps come back aware and in UTC, as from Django's connections.
+    params["options"] = f"{params.get('options', '')} -c TimeZone=UTC".strip()
+    params["application_name"] = APPLICATION_NAME
+    return params
+
+
+async def _configure(conn: AsyncConnection) -> None:
+    await conn.set_autocommit(True)  # each statement is its own transaction
+
+
+async def pool() -> AsyncConnectionPool:
+    """This event loop's pool, opened on first use."""
+    loop = asyncio.get_running_loop()
+    found = _pools.get(loop)
+    if found is None:
+        found = AsyncConnectionPool(
+            kwargs=_connection_kwargs(),
+            min_size=1,
+            max_size=settings.ASYNC_DB_POOL_MAX,
+            timeout=settings.ASYNC_DB_POOL_TIMEOUT,
+            configure=_configure,
+            open=False,
+            name="sohbet-loop",
+        )
+        # Kept before it is open, so that callers meanwhile wait for the same opening.
+        _pools[loop] = found
+        _opening[loop] = asyncio.ensure_future(found.open())
+    opening = _opening.get(loop)
+    if opening is not None:
+        try:
+            await asyncio.shield(opening)
+        except Exception:
+            if _pools.get(loop) is found:  # the next caller tries afresh
+                _pools.pop(loop, None)
+                _opening.pop(loop, None)
+            raise
+        _opening.pop(loop, None)
+    return found
+
+
+async def close() -> None:
+    """Close this event loop's pool (tests; a process's pools go with it)."""
+    found = _pools.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.close()
+
+
+async def fetchone(sql: str, params: list):
+    """Run one statement (it commits by itself) and return its first row. On a connection the
+    server dropped, the pool's other idle connections are checked (and replaced) before the
+    error is raised: after a database restart one statement fails, not one per connection."""
+    found = await pool()
+    try:
+        async with found.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchone()
+    except OperationalError:
+        await found.check()
+        raise

@@ -1,0 +1,161 @@
+"""A visitor's message into an open conversation from a socket's event loop (PostgreSQL): one
+statement on the loop's own connection (apps.core.adb), the same results as the full path in a
+worker thread, which still takes everything else."""
+
+import asyncio
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django_scopes import scope, scopes_disabled
+
+from apps.conversations import services
+from apps.conversations.models import Conversation, Message
+from apps.core import adb, ratelimit
+from apps.visitors.models import Visitor
+from tests.factories import TenantFactory
+from tests.utils import run
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+class Worker:
+    """What ``ScopedConsumer.run`` does: the call in a worker thread, inside the workspace's
+    scope; counts the calls that needed it."""
+
+    def __init__(self, tenant):
+        self.tenant, self.calls = tenant, 0
+
+    async def __call__(self, fn, /, **kwargs):
+        self.calls += 1
+
+        def call():
+            try:
+                with scope(tenant=self.tenant):
+                    return fn(**kwargs)
+            finally:
+                connection.close()
+
+        return await sync_to_async(call, thread_sensitive=False)()
+
+
+def on_a_loop(scenario):
+    """Run ``scenario()`` on a fresh event loop; the loop's connections are closed after."""
+
+    async def main():
+        try:
+            return await scenario()
+        finally:
+            await adb.close()
+            await ratelimit.aclose()
+
+    return run(main())
+
+
+@pytest.fixture
+def visitor():
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+    return visitor
+
+
+def post(visitor, worker, client_id=None, body="Hello?"):
+    return services.amessage_post_from_visitor(
+        visitor=visitor, client_id=client_id or uuid.uuid4().hex, body=body, run=worker
+    )
+
+
+def test_messages_from_many_tabs_at_once_are_stored_counted_and_in_order(visitor):
+    worker = Worker(visitor.tenant)
+
+    async def scenario():
+        first = await post(visitor, worker, body="first")  # opens the conversation
+        tabs = [
+            post(visitor, worker, f"tab{n}-{i}", f"tab {n} says {i}")
+            for n in range(8)
+            for i in range(3)
+        ]
+        return first, await asyncio.gather(*tabs)
+
+    first, results = on_a_loop(scenario)
+    assert first.conversation_created and worker.calls == 1  # only the opening needed a thread
+    with scopes_disabled():
+        conversation = Conversation.objects.get(pk=first.conversation.pk)
+        ids = list(conversation.messages.order_by("pk").values_list("pk", flat=True))
+    assert len(ids) == 1 + 24 and conversation.operator_unread == 1 + 24
+    assert conversation.last_message_id == ids[-1]
+    assert {r.message.pk for r in results} == set(ids[1:])
+    assert not any(r.duplicate for r in results)
+    # What the loop's statement handed back is what was stored, to the microsecond.
+    newest = max(results, key=lambda r: r.message.pk)
+    assert newest.conversation.last_activity_at == conversation.last_activity_at
+    assert newest.conversation.waiting_since == conversation.waiting_since
+    assert newest.conversation.created_at == conversation.created_at
+
+
+def test_a_resend_is_answered_with_the_stored_message_and_not_counted(visitor, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.CHAT_MESSAGES_PER_MINUTE = 3
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"t-{uuid.uuid4().hex[:8]}"}
+    }
+    worker = Worker(visitor.tenant)
+
+    async def scenario():
+        a = await post(visitor, worker, "a")
+        again = [await post(visitor, worker, "a") for _ in range(3)]  # a flaky network
+        b, c = await post(visitor, worker, "b"), await post(visitor, worker, "c")
+        with pytest.raises(services.ChatError) as refused:
+            await post(visitor, worker, "d")
+        late_resend = await post(visitor, worker, "b")
+        return a, again, b, c, refused.value, late_resend
+
+    a, again, b, c, refused, late_resend = on_a_loop(scenario)
+    assert all(r.duplicate and r.message.pk == a.message.pk for r in again)
+    assert not b.duplicate and not c.duplicate  # resends did not use up the three a minute
+    assert refused.code == "rate_limited" and 0 < refused.extra["retry_after"] <= 60
+    assert late_resend.duplicate and late_resend.message.pk == b.message.pk
+    with scopes_disabled():
+        assert Message.objects.filter(conversation__visitor=visitor).count() == 3
+
+
+def test_a_dropped_loop_connection_loses_no_message(visitor):
+    """PostgreSQL drops the loop's connection (a restart, say): the next message goes through
+    the full path on Django's checked connections, and the one after is back on the loop."""
+    worker = Worker(visitor.tenant)
+
+    def drop_loop_connections() -> int:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = %s AND datname = current_database()",
+                    [adb.APPLICATION_NAME],
+                )
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+
+    async def scenario():
+        await post(visitor, worker, body="first")  # opens the conversation (a thread)
+        second = await post(visitor, worker, body="second")  # on the loop
+        dropped = await sync_to_async(drop_loop_connections, thread_sensitive=False)()
+        third = await post(visitor, worker, body="third")
+        calls_after_third = worker.calls
+        fourth = await post(visitor, worker, body="fourth")
+        return second, dropped, third, calls_after_third, fourth
+
+    second, dropped, third, calls_after_third, fourth = on_a_loop(scenario)
+    assert dropped >= 1
+    assert calls_after_third == 2  # the opening, and the third message's fall-back
+    assert worker.calls == 2  # the fourth is on the loop again
+    assert not any(r.duplicate for r in (second, third, fourth))
+    with scopes_disabled():
+        bodies = list(
+            Message.objects.filter(conversation__visitor=visitor)
+            .order_by("pk")
+            .values_list("body", flat=True)
+        )
+    assert bodies == ["first", "second", "third", "fourth"]
