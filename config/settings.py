@@ -131,6 +131,8 @@ if (
     }
 # Connections a process keeps for the statements its sockets run from the event loop (the chat
 # message's common case: apps/core/adb.py), besides Django's pool above.
+# Kept open even when idle: a burst finds them ready instead of waiting while the pool grows.
+ASYNC_DB_POOL_MIN = env.int("ASYNC_DB_POOL_MIN", default=4)
 ASYNC_DB_POOL_MAX = env.int("ASYNC_DB_POOL_MAX", default=10)
 ASYNC_DB_POOL_TIMEOUT = env.float("ASYNC_DB_POOL_TIMEOUT", default=10.0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

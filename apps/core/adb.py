@@ -55,7 +55,7 @@ async def pool() -> AsyncConnectionPool:
     if found is None:
         found = AsyncConnectionPool(
             kwargs=_connection_kwargs(),
-            min_size=1,
+            min_size=min(settings.ASYNC_DB_POOL_MIN, settings.ASYNC_DB_POOL_MAX),
             max_size=settings.ASYNC_DB_POOL_MAX,
             timeout=settings.ASYNC_DB_POOL_TIMEOUT,
             configure=_configure,
