@@ -74,12 +74,19 @@ def _next_number(tenant_id: int) -> int:
 
 def _publish_message(message: Message, conversation: Conversation, labels=None) -> None:
     data = payloads.message(message, conversation)
-    event = {"type": "chat.message", "message": data, "number": conversation.number}
+    event = {"type": "chat.message", "message": data}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
     # Operators get the message with the conversation's inbox-list row: one event to the
     # workspace's inbox sockets, where a socket that has the conversation open shows it too
     # (docs/performance.md, item 36).
     workflow.publish_summary(conversation, labels, message=data)
+
+
+MESSAGE_WINDOW = 60  # seconds: CHAT_MESSAGES_PER_MINUTE
+
+
+def _message_limit_key(visitor: Visitor) -> str:
+    return f"msg:{visitor.pk}"
 
 
 def _duplicate_of(client_id: str, **where) -> Message | None:
@@ -117,7 +124,7 @@ def _post_to_open_conversation(
     """The common case in one statement (``message_sql.post_to_open_conversation``); None when
     the message needs the full path (no conversation yet, one to reopen, over the rate limit, or
     not PostgreSQL)."""
-    key, window = f"msg:{visitor.pk}", 60
+    key, window = _message_limit_key(visitor), MESSAGE_WINDOW
     allowed, _retry = hit(key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window)
     if not allowed:
         return None  # the full path tells a stored retry (acknowledged) from a new message
@@ -144,7 +151,7 @@ async def amessage_post_from_visitor(*, visitor: Visitor, client_id, body, run) 
     body = _clean_body(body)
     if adb.available():
         tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
-        key, window = f"msg:{visitor.pk}", 60
+        key, window = _message_limit_key(visitor), MESSAGE_WINDOW
         allowed, _retry = await ratelimit.ahit(
             key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window
         )
@@ -191,7 +198,9 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             return PostResult(existing, existing.conversation, duplicate=True)
 
         allowed, retry_after = hit(
-            f"msg:{visitor.pk}", limit=settings.CHAT_MESSAGES_PER_MINUTE, window=60
+            _message_limit_key(visitor),
+            limit=settings.CHAT_MESSAGES_PER_MINUTE,
+            window=MESSAGE_WINDOW,
         )
         if not allowed:
             raise ChatError(

@@ -80,7 +80,9 @@ async def pool() -> AsyncConnectionPool:
 
 async def close() -> None:
     """Close this event loop's pool (tests; a process's pools go with it)."""
-    found = _pools.pop(asyncio.get_running_loop(), None)
+    loop = asyncio.get_running_loop()
+    _opening.pop(loop, None)
+    found = _pools.pop(loop, None)
     if found is not None:
         await found.close()
 

@@ -1,13 +1,10 @@
 """Fixed-window counters in the cache, for limits outside Django views (sockets, services)."""
 
-import asyncio
 import logging
 import time
-import weakref
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from redis import asyncio as aioredis
 
 from apps.core.cache import SharedRedisCache
 
@@ -56,42 +53,25 @@ def unhit(key: str, *, window: int) -> None:
 
 # --- From the event loop ---------------------------------------------------------------------
 # The same counters, for a socket's hot path that runs on the event loop (apps.core.adb): Redis
-# through its asyncio client, one round trip, no worker thread; an in-process cache (the local
-# run) is called directly, as it does no I/O.
-
-_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _async_client(backend) -> aioredis.Redis | None:
-    if not isinstance(backend, SharedRedisCache):
-        return None
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        client = _clients[loop] = aioredis.Redis.from_url(backend._servers[0])
-    return client
+# through its asyncio client, one round trip, no worker thread; any other cache (in-process, the
+# local run) through ``hit`` and ``unhit``, as it does no I/O.
 
 
 async def ahit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
     """``hit`` from the event loop."""
+    backend = caches["default"]
+    if not isinstance(backend, SharedRedisCache):
+        return hit(key, limit=limit, window=window)
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return True, 0
     now = int(time.time())
-    full_key = _window_key(key, window, now)
-    backend = caches["default"]
+    name = backend.make_and_validate_key(_window_key(key, window, now))
     try:
-        client = _async_client(backend)
-        if client is None:
-            count = _count(full_key, window)
-        else:
-            name = backend.make_and_validate_key(full_key)
-            async with client.pipeline(transaction=False) as pipe:
-                # As ``add`` then ``incr``: the window's first hit sets the expiry.
-                pipe.incr(name)
-                pipe.expire(name, window + 1, nx=True)
-                count, _set = await pipe.execute()
+        async with backend.async_client().pipeline(transaction=False) as pipe:
+            # As ``add`` then ``incr``: the window's first hit sets the expiry.
+            pipe.incr(name)
+            pipe.expire(name, window + 1, nx=True)
+            count, _set = await pipe.execute()
     except Exception:
         logger.warning("rate limit %s not counted: cache unavailable", key, exc_info=True)
         return True, 0
@@ -100,24 +80,16 @@ async def ahit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
 
 async def aunhit(key: str, *, window: int) -> None:
     """``unhit`` from the event loop."""
+    backend = caches["default"]
+    if not isinstance(backend, SharedRedisCache):
+        unhit(key, window=window)
+        return
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return
-    full_key = _window_key(key, window, int(time.time()))
-    backend = caches["default"]
+    name = backend.make_and_validate_key(_window_key(key, window, int(time.time())))
     try:
-        client = _async_client(backend)
-        if client is None:
-            backend.decr(full_key)
-        else:
-            name = backend.make_and_validate_key(full_key)
-            if await client.exists(name):  # a window that just turned keeps its count
-                await client.decr(name)
-    except Exception:
+        client = backend.async_client()
+        if await client.exists(name):  # a window that just turned keeps its count
+            await client.decr(name)
+    except Exception:  # the cache is down: nothing to take back
         return
-
-
-async def aclose() -> None:
-    """Close this event loop's Redis client (tests; a process's clients go with it)."""
-    client = _clients.pop(asyncio.get_running_loop(), None)
-    if client is not None:
-        await client.aclose()

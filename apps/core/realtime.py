@@ -130,7 +130,8 @@ async def asend_many(items: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def publish_many(items: list[tuple[str, dict[str, Any]]]) -> None:
-    """Send several events in one hop to the event loop (they go out concurrently)."""
+    """Send several events in one hop to the event loop (they go out concurrently); inside
+    ``handed_over``, hand them to the waiting loop instead."""
     if not items:
         return
     handover = _handover.get()

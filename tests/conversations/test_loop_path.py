@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.conversations import services
 from apps.conversations.models import Conversation, Message
-from apps.core import adb, ratelimit
+from apps.core import adb, cache
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
 from tests.utils import run
@@ -48,7 +48,7 @@ def on_a_loop(scenario):
             return await scenario()
         finally:
             await adb.close()
-            await ratelimit.aclose()
+            await cache.aclose()
 
     return run(main())
 
