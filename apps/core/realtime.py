@@ -182,9 +182,28 @@ def gathered():
     publish_many(items)
 
 
+class _Batch:
+    """Events published one after another at one savepoint depth of a transaction, sent by one
+    ``on_commit`` callback (``flush``)."""
+
+    __slots__ = ("flush", "items", "where")
+
+    def __init__(self, where: tuple, items: list) -> None:
+        self.where = where
+        self.items = items
+        self.flush = None
+
+
+def _still_registered(connection, flush) -> bool:
+    """Django drops a transaction's (or a savepoint's) callbacks when it rolls back, and clears
+    the list when it commits: a batch is reusable only while its callback is still waiting."""
+    return any(entry[1] is flush for entry in reversed(connection.run_on_commit))
+
+
 def publish_on_commit(group: str, event: dict[str, Any]) -> None:
-    """Publish after the current transaction commits. Events of one transaction are gathered
-    and sent together, in one hop to the event loop."""
+    """Publish after the current transaction commits; nothing when it (or the savepoint the
+    event was published in) rolls back. Consecutive events of one transaction are gathered and
+    sent together, in one hop to the event loop."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         items = getattr(connection, "_sohbet_gathered", None)
@@ -193,18 +212,19 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
         else:
             publish(group, event)
         return
-    # One list per outermost transaction; a list left by a rolled-back one is dropped.
-    outer = id(connection.atomic_blocks[0])
-    pending = getattr(connection, "_sohbet_pending_events", None)
-    if pending is None or pending[0] != outer:
-        pending = connection._sohbet_pending_events = (outer, [])
+    # The batch is reused only by the same transaction, at the same savepoint depth, while its
+    # callback is still registered. Not by identity of the atomic block: a decorator's block is
+    # one object for every call, and a finished block's id can be given to the next one.
+    where = tuple(connection.savepoint_ids)
+    batch = getattr(connection, "_sohbet_pending_events", None)
+    if batch is None or batch.where != where or not _still_registered(connection, batch.flush):
+        batch = connection._sohbet_pending_events = _Batch(where, [])
 
-        def flush(items=pending[1]) -> None:
-            if getattr(connection, "_sohbet_pending_events", None) is not None and (
-                connection._sohbet_pending_events[1] is items
-            ):
+        def flush(batch=batch) -> None:
+            if getattr(connection, "_sohbet_pending_events", None) is batch:
                 connection._sohbet_pending_events = None
-            publish_many(items)
+            publish_many(batch.items)
 
+        batch.flush = flush
         transaction.on_commit(flush)
-    pending[1].append((group, event))
+    batch.items.append((group, event))

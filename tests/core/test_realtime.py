@@ -39,6 +39,34 @@ def test_a_rolled_back_transaction_publishes_nothing_and_leaves_nothing_behind(s
     assert sent == [[("kept", {"type": "y"})]]
 
 
+def test_a_decorated_function_that_rolled_back_once_still_publishes_when_it_commits(sent):
+    # One atomic block object serves every call of a decorated function.
+    @transaction.atomic
+    def work(n, fail):
+        realtime.publish_on_commit("g", {"type": "x", "n": n})
+        if fail:
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        work(1, fail=True)
+    work(2, fail=False)
+    work(3, fail=False)
+    assert sent == [[("g", {"type": "x", "n": 2})], [("g", {"type": "x", "n": 3})]]
+
+
+def test_an_event_of_a_rolled_back_savepoint_is_dropped_and_the_rest_keep_their_order(sent):
+    with transaction.atomic():
+        realtime.publish_on_commit("g", {"n": 1})
+        with transaction.atomic():  # released: its event stays, in its place
+            realtime.publish_on_commit("g", {"n": 2})
+        with pytest.raises(RuntimeError), transaction.atomic():
+            realtime.publish_on_commit("g", {"n": "lost"})
+            raise RuntimeError
+        realtime.publish_on_commit("g", {"n": 3})
+        assert sent == []
+    assert [event["n"] for batch in sent for _group, event in batch] == [1, 2, 3]
+
+
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
