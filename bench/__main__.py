@@ -74,10 +74,12 @@ def main() -> None:
     env = Env.from_environment(args.quick, out_dir, smoke=args.smoke)
     mode = "smoke" if env.smoke else "quick" if env.quick else "full"
 
-    from bench import setup
+    from bench import machine, setup
 
     started = time.monotonic()
     timings: dict[str, float] = {}
+    speed = {"before": machine.calibrate()}
+    print(f"This machine now: {machine.describe(speed['before'])}.", flush=True)
     print(f"Preparing the bench database ({mode} mode)…", flush=True)
     setup.prepare_database(env)
     setup.django_setup(env)
@@ -123,9 +125,11 @@ def main() -> None:
 
         rows += section("B6 inbox queries", lambda: b6_inbox.run(env, setup.seed_workspaces(2, 1)))
 
+    speed["after"] = machine.calibrate()
     rows.sort(key=lambda r: r.id)
     print()
     print(table(rows))
+    print(f"\nThis machine at the end: {machine.describe(speed['after'])}.")
     total = round(time.monotonic() - started, 1)
     missed = [r for r in rows if r.ok is False]
     print(f"\n{len(rows)} figures, {len(missed)} missed a target; {total} s in all.")
@@ -136,6 +140,7 @@ def main() -> None:
             "cpus": env.cpus,
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "speed": speed,  # bench/machine.py
         },
         "seconds": total,
         "sections": timings,

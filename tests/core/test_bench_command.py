@@ -41,6 +41,12 @@ def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
 
     result = json.loads(out.read_text())
     assert result["mode"] == "smoke"
+    # The machine's speed beside the figures, at the start and the end (bench/machine.py).
+    assert "This machine now:" in done.stdout and "This machine at the end:" in done.stdout
+    for when in ("before", "after"):
+        speed = result["machine"]["speed"][when]
+        assert set(speed) == {"loop_s", "thread_hop_us", "process_switch_us"}
+        assert all(value > 0 for value in speed.values()), speed
     rows = result["rows"]
     assert {r["id"] for r in rows} == {"B1", "B2", "B3", "B4", "B5", "B6"}
     # Every figure was measured, and the ones with a baseline have it beside them.
