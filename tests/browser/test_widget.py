@@ -373,8 +373,9 @@ def test_cross_origin_host_chats_with_an_operator(
     widget.wait_for_frame("ready")
 
     widget.say("Where is my order?")
-    # The operator hears of it at once (1 s receive timeout, not a timing benchmark).
-    summary = inbox.expect("conversation", timeout=1.0)["conversation"]
+    # The operator hears of it without asking (a few seconds at most on a slow, shared CI
+    # machine; not a timing benchmark: bench/ measures delivery).
+    summary = inbox.expect("conversation", timeout=5.0)["conversation"]
     assert summary["preview"] == "Where is my order?" and summary["preview_sender"] == "visitor"
     status = widget.mine.last.locator(".st")
     expect(status).to_have_text("Sent")
