@@ -167,8 +167,10 @@ async def amessage_post_from_visitor(*, visitor: Visitor, client_id, body, run) 
                 logger.warning("the loop's database connection failed", exc_info=True)
                 message = None
             if message is not None:
+                # The statement committed by itself: its events, handed over in order, go
+                # out from here in one round trip.
                 handover = realtime.Handover()
-                with realtime.handed_over(handover), realtime.gathered():
+                with realtime.handed_over(handover):
                     _publish_message(message, conversation)
                 await realtime.asend_many(handover.take())
                 return PostResult(message, conversation, False)
