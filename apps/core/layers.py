@@ -13,6 +13,16 @@ decodes a group event once per process instead of once per socket: the sockets o
 the same dict, which handlers treat as read-only (``JsonFrameConsumer.send_shared`` keeps the
 encoded frame on it, so ten operators' inbox updates cost one ``json.dumps``).
 
+A socket's own channel stays in this process: Channels gives every consumer a channel name,
+and the pub/sub layer subscribes each name in Redis, one ``SUBSCRIBE`` when a socket opens
+and one ``UNSUBSCRIBE`` when it closes, so that another process could ``send`` to it. Sohbet
+never does: every event goes to a group (``apps.core.realtime``), and a name is never stored
+for later. So a new channel is a local queue only, and a ``send`` to one of this process's
+channels goes straight to its queue. A ``send`` to any other name is still published through
+Redis, and ``receive`` on a name that is not local still subscribes to it. This saves two Redis
+commands on every socket's opening and closing: a page view's presence socket is the busiest
+kind (docs/performance.md, item 39).
+
 This uses private parts of channels_redis (``RedisSingleShardConnection._do_receiving``, its
 lock and client), so the version is pinned in pyproject.toml; tests/conversations/
 test_resilience.py and tests/core/test_layers.py fail if an upgrade changes them.
@@ -20,9 +30,14 @@ test_resilience.py and tests/core/test_layers.py fail if an upgrade changes them
 
 import asyncio
 import logging
+import uuid
 from collections import defaultdict
 
-from channels_redis.pubsub import RedisPubSubChannelLayer, RedisSingleShardConnection
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +92,21 @@ class _ResyncingShard(RedisSingleShardConnection):
             queue.put_nowait(data)
 
 
+class _LocalChannelsLoopLayer(RedisPubSubLoopLayer):
+    async def new_channel(self, prefix="specific."):
+        channel = f"{self.prefix}{prefix}{uuid.uuid4().hex}"
+        self.channels[channel] = asyncio.Queue()
+        return channel
+
+    async def send(self, channel, message):
+        queue = self.channels.get(channel)
+        if queue is None:
+            await super().send(channel, message)
+            return
+        # Encoded as Redis would carry it: the receiver gets its own copy.
+        queue.put_nowait(self.channel_layer.serialize(message))
+
+
 class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
     def deserialize(self, message):
         if isinstance(message, dict):  # decoded once for its group (_ResyncingShard)
@@ -101,6 +131,8 @@ class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
 
     def _get_layer(self):
         layer = super()._get_layer()
+        if type(layer) is RedisPubSubLoopLayer:
+            layer.__class__ = _LocalChannelsLoopLayer
         for shard in layer._shards:
             if type(shard) is RedisSingleShardConnection:
                 shard.__class__ = _ResyncingShard

@@ -60,3 +60,21 @@ def test_healthz_503_names_the_failing_part(client, fresh_layers):
     assert body["status"] == "unavailable"
     assert set(body["failing"]) == {"channel_layer", "broker"}
     assert body["checks"]["database"] == "ok"
+
+
+def test_healthz_fails_when_the_pubsub_layer_cannot_reach_redis(client, fresh_layers):
+    """The project's own layer keeps a socket's channel in the process; the check must still
+    cross Redis (a group), or a dead Redis would pass it."""
+    dead = "redis://127.0.0.1:1/0"
+    with override_settings(
+        CHANNEL_LAYERS={
+            "default": {
+                "BACKEND": "apps.core.layers.ResyncingPubSubChannelLayer",
+                "CONFIG": {"hosts": [dead]},
+            }
+        }
+    ):
+        channel_layers.backends.clear()
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "channel_layer" in response.json()["failing"]

@@ -42,3 +42,43 @@ def test_the_events_of_one_transaction_reach_every_group_in_order():
             await layer.flush()
 
     assert run(scenario()) == ([1, 2, 3], [2])
+
+
+def test_a_sockets_own_channel_stays_in_the_process_and_groups_still_cross_redis():
+    """A consumer's channel costs Redis nothing (no SUBSCRIBE on opening, no UNSUBSCRIBE on
+    closing); a send to it arrives as a copy; its groups still go through Redis, where a
+    second process (here a second layer) reaches it."""
+    import redis
+
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    inspect = redis.Redis.from_url(settings.REDIS_URL)
+
+    def subscribed() -> list[str]:
+        return sorted(c.decode() for c in inspect.pubsub_channels(f"{prefix}*"))
+
+    async def scenario():
+        here = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=prefix)
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=prefix)
+        try:
+            channel = await here.new_channel()
+            after_open = subscribed()
+            sent = {"type": "chat.message", "body": "hi", "tags": ["a"]}
+            await here.send(channel, sent)
+            sent["tags"].append("changed after sending")
+            direct = await asyncio.wait_for(here.receive(channel), 5)
+            await here.group_add("visitor.1", channel)
+            after_join = subscribed()
+            await there.group_send("visitor.1", {"type": "chat.message", "body": "from there"})
+            crossed = await asyncio.wait_for(here.receive(channel), 5)
+            return after_open, direct, after_join, crossed
+        finally:
+            await here.flush()
+            await there.flush()
+
+    after_open, direct, after_join, crossed = run(scenario())
+    assert after_open == []
+    assert direct == {"type": "chat.message", "body": "hi", "tags": ["a"]}
+    assert after_join == [f"{prefix}__group__visitor.1"]
+    assert crossed["body"] == "from there"
