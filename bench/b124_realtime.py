@@ -34,6 +34,31 @@ def _ms(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def _cpu_rows(rates, ours_all, base_all, floor_all, label: str) -> list[Row]:
+    """Server CPU per message at each fixed rate the floor also ran (informational): what
+    Sohbet's own code costs beside what the stack and the baseline cost, on this machine."""
+    rows = []
+    for i, floor in enumerate(floor_all):
+        ours, base = ours_all[i], base_all[i]
+        cpu = [r.get("server_cpu_ms_per_message") for r in (ours, base, floor)]
+        if None in cpu:
+            continue
+        rows.append(
+            Row(
+                "B2",
+                f"server CPU per message @ {rates[i]} msg/s ({label})",
+                round(cpu[0], 2),
+                "ms",
+                round(cpu[1], 2),
+                "(informational)",
+                None,
+                f"the stack's floor (bench/floor.py): {cpu[2]:.2f} ms; the server process's "
+                "user + system CPU from the first send to the last delivery, per message",
+            )
+        )
+    return rows
+
+
 def run(
     env: Env,
     chat_workspaces,
@@ -66,33 +91,37 @@ def run(
         )
         steps = steps if full_set else []
 
-        def chat(port: int, count, fixed: list[int]) -> tuple[list, list]:
+        def chat(proc, count, fixed: list[int], ramp: list[int]) -> tuple[list, list]:
             """B1's fixed rates, then B2's ramp, on one set of sockets."""
             out = run_loadgen(
                 env,
                 "chat",
                 target="sohbet" if isinstance(count, list) else "baseline",
-                port=port,
+                port=proc.port,
+                server_pid=proc.pid,
                 pairs=count,
                 rates=fixed,
                 duration=duration,
-                ramp=steps,
+                ramp=ramp,
                 ramp_duration=env.size(full=10, quick=2, smoke=1),
                 ramp_grace=2,
                 grace=2 if env.quick else 3,
                 pause=0.3 if env.quick else 0.5,
             )
-            raw.setdefault("seconds", []).append({"port": port, "seconds": out["seconds"]})
+            raw.setdefault("seconds", []).append({"port": proc.port, "seconds": out["seconds"]})
             return out["results"], out["ramp"]
 
-        ours_all, ours_ramp = chat(sohbet.port, pairs, rates)
-        base_all, base_ramp = chat(baseline.port, len(pairs), rates)
-        # The floor's latencies at fixed rates are full-mode rows; quick mode keeps its ramp (B2),
-        # after the first rate alone as a warm-up (B1 warms the others before their ramps: a cold
-        # floor once missed the ramp's first step on its first messages).
-        floor_all, floor_ramp = (
-            chat(floor.port, len(pairs), rates[:1] if env.quick else rates) if floor else ([], [])
-        )
+        ours_all, ours_ramp = chat(sohbet, pairs, rates, steps)
+        base_all, base_ramp = chat(baseline, len(pairs), rates, steps)
+        # The floor: in full mode every rate and the ramp. Quick mode measures it at B1's first
+        # two rates only, for its CPU per message beside Sohbet's and the baseline's (its ramp
+        # took a tenth of the quick mode's time; the full mode has it).
+        floor_all, floor_ramp = ([], [])
+        if floor:
+            floor_all, floor_ramp = chat(
+                floor, len(pairs), rates[:2] if env.quick else rates, [] if env.quick else steps
+            )
+        cpu_rows = _cpu_rows(rates, ours_all, base_all, floor_all, label)
         if env.quick:
             floor_all = []
         for i, (rate, ours, base) in enumerate(zip(rates, ours_all, base_all, strict=True)):
@@ -152,19 +181,21 @@ def run(
                     "highest step of the ramp that kept p99 < 100 ms and lost nothing",
                 )
             )
-            rows.append(
-                Row(
-                    "B2",
-                    f"sustained msg/s ({label}), {FLOOR}",
-                    best["floor"],
-                    "msg/s",
-                    best["baseline"],
-                    "(informational)",
-                    None,
-                    "what Channels, the Redis layer and Django's database thread leave of the "
-                    "baseline before any of Sohbet's own work",
+            if floor_ramp:  # full mode (quick mode has the floor's CPU per message instead)
+                rows.append(
+                    Row(
+                        "B2",
+                        f"sustained msg/s ({label}), {FLOOR}",
+                        best["floor"],
+                        "msg/s",
+                        best["baseline"],
+                        "(informational)",
+                        None,
+                        "what Channels, the Redis layer and Django's database thread leave of the "
+                        "baseline before any of Sohbet's own work",
+                    )
                 )
-            )
+        rows.extend(cpu_rows)
         events = env.size(full=300, quick=60, smoke=10)
         ours = run_loadgen(
             env,

@@ -146,8 +146,14 @@ class Proc:
                     raise RuntimeError(f"not ready: {self.log.read_text()[-3000:]}") from None
                 time.sleep(0.2)
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
+        """SIGTERM and the server's graceful shutdown; ``graceful=False``: SIGKILL, for a
+        server whose figures are taken and whose goodbyes nobody measures."""
         if self.popen.poll() is None:
+            if not graceful:
+                self.popen.kill()
+                self.popen.wait(15)
+                return
             self.popen.terminate()
             try:
                 self.popen.wait(15)
@@ -260,15 +266,21 @@ def start_sohbet(
 
 
 def start_baseline(
-    env: Env, *, server: str = DEFAULT_SERVER, app: str = "baseline", wait: bool = True
+    env: Env,
+    *,
+    server: str = DEFAULT_SERVER,
+    app: str = "baseline",
+    wait: bool = True,
+    cpu: int = SERVER_CPU,
 ) -> Proc:
     """The raw baseline (``bench/baseline.py``) or, with ``app="floor"``, the stack's floor
-    (``bench/floor.py``): the same endpoints."""
+    (``bench/floor.py``): the same endpoints. On the server core unless ``cpu`` says
+    otherwise."""
     port = free_port()
     return start(
         asgi_command(server, f"bench.{app}:application", port),
         env={**env.server_env(), "BENCH_DATABASE_URL": env.database_url},
-        cpu=SERVER_CPU,
+        cpu=cpu,
         log=env.out_dir / f"{app}-{server}-{port}.log",
         port=port,
         ready_url=f"http://127.0.0.1:{port}/healthz",

@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 
+import psutil
 from websockets.asyncio.client import connect
 
 from bench.common import summary, sustained
@@ -22,6 +23,9 @@ CONNECT = {"ping_interval": None, "compression": None, "max_size": 2**20, "open_
 def raise_fd_limit() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+SETUP_IN_FLIGHT = 8
 
 
 async def recv_until(ws, predicate, timeout: float = 30) -> dict:
@@ -69,18 +73,21 @@ async def chat(options: dict) -> dict:
     sohbet = Sohbet(port)
     visitors, operators = [], []
     if target == "sohbet":
-        # Visitors first: each opens a conversation; then operators subscribe to theirs.
-        by_workspace: dict[str, list] = {}
-        for i, pair in enumerate(pairs):
-            ws, visitor_id = await sohbet.visitor(pair["widget_key"])
-            await ws.send(sohbet.message("hello", f"open-{i}-{uuid.uuid4().hex[:6]}"))
-            await recv_until(ws, lambda f: f["type"] == "ack")
-            visitors.append(ws)
-            by_workspace.setdefault(pair["slug"], []).append((i, pair, visitor_id))
-        operators = [None] * len(pairs)
-        for slug, members in by_workspace.items():
-            for i, pair, visitor_id in members:
-                ws, _ready = await sohbet.operator(slug, pair["session"])
+        # Visitors first: each opens a conversation; then operators subscribe to theirs. A few
+        # at a time (SETUP_IN_FLIGHT): one after another, the server waited for the load
+        # generator between steps, and the set-up took longer than B1 itself.
+        gate = asyncio.Semaphore(SETUP_IN_FLIGHT)
+
+        async def open_visitor(i: int, pair: dict):
+            async with gate:
+                ws, visitor_id = await sohbet.visitor(pair["widget_key"])
+                await ws.send(sohbet.message("hello", f"open-{i}-{uuid.uuid4().hex[:6]}"))
+                await recv_until(ws, lambda f: f["type"] == "ack")
+                return ws, visitor_id
+
+        async def open_operator(pair: dict, visitor_id: str):
+            async with gate:
+                ws, _ready = await sohbet.operator(pair["slug"], pair["session"])
                 # The inbox's first page (10 conversations per workspace: one page).
                 await ws.send(json.dumps({"type": "list", "request": "first", "filters": {}}))
                 listed = await recv_until(ws, lambda f: f["type"] == "list")
@@ -89,7 +96,15 @@ async def chat(options: dict) -> dict:
                 )
                 await ws.send(json.dumps({"type": "subscribe", "conversation": number}))
                 await recv_until(ws, lambda f: f["type"] == "history")
-                operators[i] = ws
+                return ws
+
+        opened = await asyncio.gather(*(open_visitor(i, p) for i, p in enumerate(pairs)))
+        visitors = [ws for ws, _ in opened]
+        operators = list(
+            await asyncio.gather(
+                *(open_operator(pair, vid) for pair, (_, vid) in zip(pairs, opened, strict=True))
+            )
+        )
     else:
         base = f"ws://127.0.0.1:{port}"
         for i in range(pairs):
@@ -118,9 +133,18 @@ async def chat(options: dict) -> dict:
     readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
     readers += [asyncio.create_task(drain(ws, False)) for ws in visitors]
 
+    server = psutil.Process(options["server_pid"]) if options.get("server_pid") else None
+
+    def server_cpu() -> float:
+        times = server.cpu_times()
+        return times.user + times.system
+
     async def one_rate(rate: float, duration: float, grace_s: float) -> dict:
-        """Send at ``rate`` for ``duration`` seconds over all conversations; wait for the rest."""
+        """Send at ``rate`` for ``duration`` seconds over all conversations; wait for the rest.
+        With ``server_pid``, also the server's CPU seconds per message sent, from the first
+        send until the last delivery (or the end of the grace time)."""
         due.clear()
+        cpu_before = server_cpu() if server else None
         latencies.clear()
         n = len(visitors)
         total = int(rate * duration)
@@ -141,7 +165,11 @@ async def chat(options: dict) -> dict:
         grace = time.perf_counter() + grace_s
         while due and time.perf_counter() < grace:
             await asyncio.sleep(0.05)
+        cpu_ms = None
+        if server is not None and total:
+            cpu_ms = 1000 * (server_cpu() - cpu_before) / total
         return {
+            "server_cpu_ms_per_message": cpu_ms,
             "sent": total,
             "received": len(latencies),
             "lost_or_late": len(due),

@@ -53,5 +53,9 @@ def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
     assert all(r["value"] is not None for r in rows), [r for r in rows if r["value"] is None]
     b1 = [r for r in rows if r["id"] == "B1"]
     assert b1 and all(r["baseline"] and r["ratio"] for r in b1)
+    # Server CPU per message, Sohbet's beside the baseline's (and the stack's floor in the note).
+    cpu = [r for r in rows if r["figure"].startswith("server CPU per message")]
+    assert cpu and all(r["value"] > 0 and r["baseline"] > 0 for r in cpu), cpu
+    assert all("the stack's floor" in r["note"] for r in cpu)
     b6_queries = [r for r in rows if r["id"] == "B6" and r["unit"] == "queries"]
     assert b6_queries and all(r["ok"] for r in b6_queries)
