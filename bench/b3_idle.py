@@ -302,7 +302,7 @@ def run(env: Env, workspaces, servers=(DEFAULT_SERVER,)) -> list[Row]:
                 baseline=b["opened"]["rate"],
                 note=f"Sohbet: presence hello→ready (a new visitor + visit each), 50 in flight, "
                 f"{s['open_cpu_s']:.1f} s CPU; baseline: ping→pong, 200 in flight"
-                + " (opening at the same time)",
+                + " (opening at the same time, on the load core)",
             )
         )
     return rows
