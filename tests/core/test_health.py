@@ -34,24 +34,25 @@ def test_healthz_checks_real_redis_and_broker(client, fresh_layers, settings):
     }
 
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def _healthz_with_layer(client, backend: str):
+    with override_settings(
+        CHANNEL_LAYERS={"default": {"BACKEND": backend, "CONFIG": {"hosts": [DEAD_REDIS]}}}
+    ):
+        channel_layers.backends.clear()
+        return client.get("/healthz")
+
+
 def test_healthz_503_names_the_failing_part(client, fresh_layers):
     from config.celery import app
 
-    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     app.conf.task_always_eager = False
     old_broker = app.conf.broker_url
-    app.conf.broker_url = dead
+    app.conf.broker_url = DEAD_REDIS
     try:
-        with override_settings(
-            CHANNEL_LAYERS={
-                "default": {
-                    "BACKEND": "channels_redis.core.RedisChannelLayer",
-                    "CONFIG": {"hosts": [dead]},
-                }
-            }
-        ):
-            channel_layers.backends.clear()
-            response = client.get("/healthz")
+        response = _healthz_with_layer(client, "channels_redis.core.RedisChannelLayer")
     finally:
         app.conf.broker_url = old_broker
         app.pool.force_close_all() if app._pool else None
@@ -65,16 +66,6 @@ def test_healthz_503_names_the_failing_part(client, fresh_layers):
 def test_healthz_fails_when_the_pubsub_layer_cannot_reach_redis(client, fresh_layers):
     """The project's own layer keeps a socket's channel in the process; the check must still
     cross Redis (a group), or a dead Redis would pass it."""
-    dead = "redis://127.0.0.1:1/0"
-    with override_settings(
-        CHANNEL_LAYERS={
-            "default": {
-                "BACKEND": "apps.core.layers.ResyncingPubSubChannelLayer",
-                "CONFIG": {"hosts": [dead]},
-            }
-        }
-    ):
-        channel_layers.backends.clear()
-        response = client.get("/healthz")
+    response = _healthz_with_layer(client, "apps.core.layers.ResyncingPubSubChannelLayer")
     assert response.status_code == 503
     assert "channel_layer" in response.json()["failing"]
