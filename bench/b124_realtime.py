@@ -121,25 +121,24 @@ def run(
             floor_all, floor_ramp = chat(
                 floor, len(pairs), rates[:2] if env.quick else rates, [] if env.quick else steps
             )
-        cpu_rows = _cpu_rows(rates, ours_all, base_all, floor_all, label)
-        if env.quick:
-            floor_all = []
+        # The floor's latency rows are full-mode rows (quick mode's two rates feed the CPU rows).
+        floor_b1 = [] if env.quick else floor_all
         for i, (rate, ours, base) in enumerate(zip(rates, ours_all, base_all, strict=True)):
             raw["b1"].append({"rate": rate, "sohbet": ours, "baseline": base})
-            if floor_all:
-                raw["b1"][-1]["floor"] = floor_all[i]
+            if floor_b1:
+                raw["b1"][-1]["floor"] = floor_b1[i]
                 rows.append(
                     Row(
                         "B1",
                         f"p50 @ {rate} msg/s ({label}), {FLOOR}",
-                        floor_all[i]["latency_ms"]["p50"],
+                        floor_b1[i]["latency_ms"]["p50"],
                         "ms",
                         base["latency_ms"]["p50"],
                         "(informational)",
                         None,
-                        f"p99 {_ms(floor_all[i]['latency_ms']['p99'])} vs "
+                        f"p99 {_ms(floor_b1[i]['latency_ms']['p99'])} vs "
                         f"{_ms(base['latency_ms']['p99'])} ms; "
-                        f"{floor_all[i]['received']}/{floor_all[i]['sent']} delivered",
+                        f"{floor_b1[i]['received']}/{floor_b1[i]['sent']} delivered",
                     )
                 )
             for pct, factor in (("p50", 3), ("p99", 5)):
@@ -195,7 +194,7 @@ def run(
                         "baseline before any of Sohbet's own work",
                     )
                 )
-        rows.extend(cpu_rows)
+        rows.extend(_cpu_rows(rates, ours_all, base_all, floor_all, label))
         events = env.size(full=300, quick=60, smoke=10)
         ours = run_loadgen(
             env,
