@@ -77,6 +77,12 @@ def main() -> None:
     parser.add_argument(
         "--no-spy", action="store_true", help="only the server's CPU seconds, no sampling"
     )
+    parser.add_argument(
+        "--hellos",
+        type=int,
+        default=0,
+        help="instead of chat messages, open this many presence sockets (B3's hello/ready)",
+    )
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
     env = Env.from_environment(True, ROOT / "bench-results")
@@ -85,6 +91,9 @@ def main() -> None:
 
     setup.prepare_database(env)
     setup.django_setup(env)
+    if args.hellos:
+        profile_hellos(env, args, spy)
+        return
     if args.target == "sohbet":
         pairs = b124_realtime._pairs(setup.seed_workspaces(10, 10))
         sohbet = start_sohbet(env, server=args.server)
@@ -144,8 +153,10 @@ def main() -> None:
     finally:
         sohbet.stop()
     lat = result["latency_ms"]
+    system = cpu_after.system - cpu_before.system
     print(
-        f"server CPU while loaded: {busy:.1f} s, {1000 * busy / result['sent']:.2f} ms per message",
+        f"server CPU while loaded: {busy:.1f} s, {1000 * busy / result['sent']:.2f} ms per message"
+        f" (of which the kernel's {1000 * system / result['sent']:.2f} ms)",
         file=sys.stderr,
     )
     print(
@@ -154,6 +165,62 @@ def main() -> None:
         file=sys.stderr,
     )
     if not args.no_spy:
+        print(top((stem.with_suffix(".txt")).read_text()))
+
+
+def profile_hellos(env: Env, args, spy: str) -> None:
+    """Where Sohbet's server spends its CPU opening presence sockets (B3's opening: each
+    socket a new visitor's hello and ready), 50 in flight as in B3."""
+    from bench import b3_idle, setup
+
+    key = setup.seed_workspaces(1, 1)[0].widget_key
+    sohbet = start_sohbet(env, server=args.server)
+    stem = env.out_dir / f"profile-hellos-{args.hellos}"
+    clients = b3_idle.Clients(
+        env,
+        "profile",
+        {
+            "n": args.hellos,
+            "warmup": 100,
+            "ping_interval": 0,
+            "open_timeout": 60,
+            "max_hold": 600,
+            "port": sohbet.port,
+            "path": f"/ws/presence/{key}/",
+            "origin": "https://shop.example",
+            "mode": "hello",
+            "concurrency": 50,
+        },
+    )
+    try:
+        clients.expect("warm", 120)
+        spies = []
+        if not args.no_spy:
+            record = [spy, "record", "--pid", str(sohbet.pid), "--rate", "100", "--gil"]
+            record += ["--nonblocking", "-f", "raw", "-o", f"{stem}.txt"]
+            spies.append(subprocess.Popen(record, preexec_fn=pin(LOAD_CPU)))
+            time.sleep(1.0)
+        cpu_before = psutil.Process(sohbet.pid).cpu_times()
+        clients.send("go")
+        opened = clients.expect("opened", 60 + args.hellos / 20)
+        cpu_after = psutil.Process(sohbet.pid).cpu_times()
+        for proc in spies:
+            proc.send_signal(2)  # SIGINT: py-spy writes what it has
+            proc.wait(60)
+        clients.stop()
+    finally:
+        clients.stop()
+        sohbet.stop()
+    busy = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
+    system = cpu_after.system - cpu_before.system
+    n = max(1, opened["opened"])
+    print(
+        f"{opened['opened']} presence sockets opened in {opened['seconds']} s "
+        f"({opened['rate']}/s); server CPU {1000 * busy / n:.2f} ms per socket "
+        f"(of which the kernel's {1000 * system / n:.2f} ms)",
+        file=sys.stderr,
+    )
+    if spies:
         print(top((stem.with_suffix(".txt")).read_text()))
 
 

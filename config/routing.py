@@ -1,10 +1,9 @@
 """WebSocket URL routes."""
 
-from channels.auth import AuthMiddlewareStack
 from django.urls import path
 
 from apps.conversations.consumers import InboxConsumer, PresenceConsumer, VisitorConsumer
-from apps.core.websocket import SameOriginValidator
+from apps.core.websocket import SameOriginValidator, SocketAuthMiddlewareStack
 
 websocket_urlpatterns: list = [
     # Served by Sohbet's own pages: the handshake must come from Sohbet's origin.
@@ -14,7 +13,7 @@ websocket_urlpatterns: list = [
     # is spared the objects: docs/performance.md, item 30).
     path(
         "ws/inbox/<slug:slug>/",
-        SameOriginValidator(AuthMiddlewareStack(InboxConsumer.as_asgi())),
+        SameOriginValidator(SocketAuthMiddlewareStack(InboxConsumer.as_asgi())),
     ),
     # The loader's socket on the customer's page: checked against the workspace's allowed
     # sites by the consumer.

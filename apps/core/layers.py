@@ -129,11 +129,29 @@ class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
                     pipe.publish(channel, data)
                 await pipe.execute()
 
+    # The calls of every delivery, made directly: channels_redis reaches its per-loop layer
+    # through ``__getattr__``, a ``functools.partial`` and a proxy coroutine on each call.
+
+    async def receive(self, channel):
+        return await self._get_layer().receive(channel)
+
+    async def group_send(self, group, message):
+        return await self._get_layer().group_send(group, message)
+
+    _last: tuple | None = None  # (loop, its layer), the one asked for last
+
     def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
         layer = super()._get_layer()
         if type(layer) is RedisPubSubLoopLayer:
             layer.__class__ = _LocalChannelsLoopLayer
         for shard in layer._shards:
             if type(shard) is RedisSingleShardConnection:
                 shard.__class__ = _ResyncingShard
+        # Kept until another loop asks: a loop's layer lives as long as the loop
+        # (channels_redis drops it when the loop closes, and a closed loop asks no more).
+        self._last = (loop, layer)
         return layer

@@ -5,13 +5,43 @@ the browser's ``Origin`` must name the very host the socket was opened on. Anyth
 (another site, a missing Origin) is refused before the socket is accepted. ``config.routing``
 wraps those two routes; the loader's presence socket, which the customer's page opens, checks
 the workspace's allowed sites in its consumer instead.
+
+``SocketAuthMiddlewareStack`` gives the inbox's socket its operator (session and user).
 """
 
+from importlib import import_module
 from urllib.parse import urlsplit
 
+from channels.auth import AuthMiddleware
 from channels.security.websocket import WebsocketDenier
+from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.http.request import validate_host
+
+
+class SocketSessionMiddleware:
+    """The Django session named by the request's cookie, as ``scope["session"]``, for a
+    WebSocket.
+
+    Channels' ``SessionMiddleware`` also wraps ``send`` so that an HTTP response saves a
+    modified session and sets its cookie. A socket sends no HTTP response, yet the wrapper
+    looked at the session (through a lazy proxy) on every frame the socket sent: ten of a
+    chat message's twelve frames go to inbox sockets (docs/performance.md, item 41). Here the
+    session is loaded once, lazily, as Django loads it, and ``send`` is left alone. Nothing on
+    the inbox's socket writes to the session."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    async def __call__(self, scope, receive, send):
+        key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
+        return await self.inner(dict(scope, session=self.store(key)), receive, send)
+
+
+def SocketAuthMiddlewareStack(inner):
+    """Channels' ``AuthMiddlewareStack`` with ``SocketSessionMiddleware``."""
+    return CookieMiddleware(SocketSessionMiddleware(AuthMiddleware(inner)))
 
 
 class SameOriginValidator:

@@ -176,6 +176,22 @@ def test_logging_out_closes_the_inbox_socket(server, tenant):
     assert inbox.closed_with() == 4403
 
 
+def test_a_session_ended_behind_the_services_back_refuses_the_next_frame(server, tenant):
+    """The socket's session (apps.core.websocket.SocketSessionMiddleware) is the real one: when
+    it is gone from the database without any push (expired and cleared, say), the access
+    re-check on the next frame ends the socket."""
+    from django.contrib.sessions.models import Session
+
+    operator = member(tenant)
+    key = session_for(operator.user)
+    inbox = OperatorClient(server, tenant.slug, key)
+    assert inbox.expect("ready")["me"]
+    Session.objects.filter(session_key=key).delete()
+    inbox.send("subscribe", conversation=1)
+    assert inbox.expect("revoked")["message"]
+    assert inbox.closed_with() == 4403
+
+
 def test_operator_cannot_touch_another_workspaces_conversation(server, tenant):
     other = TenantFactory()
     visitor = VisitorClient(server, other.widget_key)

@@ -82,3 +82,33 @@ def test_a_sockets_own_channel_stays_in_the_process_and_groups_still_cross_redis
     assert direct == {"type": "chat.message", "body": "hi", "tags": ["a"]}
     assert after_join == [f"{prefix}__group__visitor.1"]
     assert crossed["body"] == "from there"
+
+
+def test_each_event_loop_keeps_its_own_layer():
+    """The layer reached directly (no proxy per call) is still the one of the running loop: a
+    second loop (another thread's, or the next ``asyncio.run``) gets its own connections, and
+    the first loop's layer still works after the second was used."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    layer = ResyncingPubSubChannelLayer(
+        hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
+    )
+    first_loop, second_loop = asyncio.new_event_loop(), asyncio.new_event_loop()
+
+    async def round_trip(group: str):
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        await layer.group_send(group, {"type": "chat.message", "group": group})
+        event = await asyncio.wait_for(layer.receive(channel), 5)
+        return layer._get_layer(), event["group"]
+
+    try:
+        first, got = first_loop.run_until_complete(round_trip("a"))
+        second, got_second = second_loop.run_until_complete(round_trip("b"))
+        again, got_again = first_loop.run_until_complete(round_trip("c"))
+        assert (got, got_second, got_again) == ("a", "b", "c")
+        assert first is again and first is not second
+    finally:
+        for loop in (first_loop, second_loop):
+            loop.run_until_complete(layer.flush())
+            loop.close()
