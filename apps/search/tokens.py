@@ -55,13 +55,27 @@ def term_matches(word: str, term: str) -> bool:
     return word.startswith(term)
 
 
+# A chat's words repeat ("hello", "order", "thanks"): a message's tokens are mostly words
+# hashed before. Each entry is a word's few tokens (about 0.5 KB), so at most a few MB.
+WORD_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_tokens(search_key: bytes, tenant_id: int, word: str) -> tuple[str, ...]:
+    """The tokens of one folded word: one per piece (``prefixes``)."""
+    mac = _workspace_mac(search_key, tenant_id)
+    return tuple(_hash(mac, piece) for piece in prefixes(word))
+
+
 def text_tokens(*, tenant_id: int, texts: list[str]) -> set[str]:
     """Every token of ``texts`` under the current (first) search key."""
-    pieces = {p for value in texts if value for word in text.words(value) for p in prefixes(word)}
-    if not pieces:
-        return set()
-    mac = _workspace_mac(search_keys()[0], tenant_id)
-    return {_hash(mac, piece) for piece in pieces}
+    search_key = search_keys()[0]
+    tokens: set[str] = set()
+    for value in texts:
+        if value:
+            for word in set(text.words(value)):
+                tokens.update(_word_tokens(search_key, tenant_id, word))
+    return tokens
 
 
 def query_tokens(*, tenant_id: int, term: str) -> list[str]:
