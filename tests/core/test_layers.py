@@ -112,3 +112,57 @@ def test_each_event_loop_keeps_its_own_layer():
         for loop in (first_loop, second_loop):
             loop.run_until_complete(layer.flush())
             loop.close()
+
+
+def test_events_published_at_once_arrive_in_order_and_whole():
+    """Many publishers at once (a burst of chat messages): what waits while a pipeline is on its
+    way goes out in the next one, and every event arrives once, in the order published."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        layer = ResyncingPubSubChannelLayer(
+            hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
+        )
+        try:
+            channel = await layer.new_channel()
+            await layer.group_add("inbox", channel)
+            await layer.group_add("visitor", channel)
+
+            async def publisher(n: int):
+                await layer.group_send_many(
+                    [
+                        ("visitor", {"type": "chat.message", "n": n, "part": 0}),
+                        ("inbox", {"type": "inbox.conversation", "n": n, "part": 1}),
+                    ]
+                )
+
+            await asyncio.gather(*(publisher(n) for n in range(200)))
+            await layer.group_send("inbox", {"type": "inbox.conversation", "n": 200, "part": 0})
+            got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(401)]
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(layer.receive(channel), 0.3)
+            return [(e["n"], e["part"]) for e in got]
+        finally:
+            await layer.flush()
+
+    got = run(scenario())
+    assert got == [(n, part) for n in range(200) for part in (0, 1)] + [(200, 0)]
+
+
+def test_a_publish_to_a_dead_redis_fails_every_waiting_caller():
+    """Nothing hangs when Redis is gone: each caller waiting on the shared pipeline gets the
+    error (the realtime module logs it; the database has the data)."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        layer = ResyncingPubSubChannelLayer(hosts=["redis://127.0.0.1:1/0"], prefix="dead")
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                *(layer.group_send(f"g{n}", {"type": "x"}) for n in range(5)),
+                return_exceptions=True,
+            ),
+            10,
+        )
+        return [type(r).__name__ for r in results]
+
+    assert run(scenario()) == ["ConnectionError"] * 5
