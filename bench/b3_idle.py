@@ -8,8 +8,10 @@ For each ASGI server (uvicorn, daphne) Sohbet and the raw baseline (``bench/base
 
 - Sohbet: the loader's presence socket ``/ws/presence/<widget_key>/``, the one every page view of
   a customer's site holds (docs/widget-protocol.md; the chat window's own socket opens only when
-  the chat does); each socket completes hello/ready (so each is a real visitor with its visitor
-  row, session, presence row and channel-layer groups); 50 in flight;
+  the chat does); each socket completes hello/ready with its own visitor's token, as the
+  loader's does (the loader opens it only once its beacon has made the visitor: the bench
+  seeds the visitors, their tokens and visits beforehand), so each is a returning visitor
+  counted online, with a presence row and channel-layer groups; 50 in flight;
 - baseline: ``/idle``; each socket gets one ping/pong through the application; 200 in flight.
 
 RSS/socket = (RSS after opening - RSS before) / sockets opened (server process and children).
@@ -36,6 +38,7 @@ import time
 
 import psutil
 
+from bench import setup
 from bench.common import (
     DEFAULT_SERVER,
     LOAD_CPU,
@@ -49,6 +52,7 @@ from bench.common import (
 )
 
 MIN_OPENED = 0.95
+WARMUP = 100
 # The loader's presence socket pings every 45 s (static/widget/loader.js).
 PING_INTERVAL = 45
 
@@ -138,7 +142,7 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s: float) -> dict:
+def measure(env: Env, servers: tuple[str, ...], workspace, n: int, idle_s: float) -> dict:
     """Sohbet and the baseline under each of ``servers``, all at once; their figures by
     ``(server, target)``."""
     targets: dict[tuple[str, str], Proc] = {}
@@ -159,7 +163,7 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
         for (server, target), proc in targets.items():
             options = {
                 "n": n,
-                "warmup": 100,
+                "warmup": WARMUP,
                 "ping_interval": PING_INTERVAL,
                 "open_timeout": 60,
                 "max_hold": 900,
@@ -168,8 +172,15 @@ def measure(env: Env, servers: tuple[str, ...], widget_key: str, n: int, idle_s:
             if target == "sohbet":
                 # More hellos in flight than the server can answer make later handshakes wait
                 # past daphne's 5 s connect timeout (403); 50 keeps it busy.
+                # Each socket says hello with its own visitor's token, as the loader does (it
+                # opens the presence socket only once the beacon has given it one).
+                tokens = env.out_dir / f"b3-tokens-{server}.txt"
+                tokens.write_text(
+                    "\n".join(setup.seed_visitor_tokens(workspace.tenant_id, n + WARMUP))
+                )
                 options.update(
-                    path=f"/ws/presence/{widget_key}/",
+                    tokens_file=str(tokens),
+                    path=f"/ws/presence/{workspace.widget_key}/",
                     origin="https://shop.example",  # the customer's page (any site allowed)
                     mode="hello",
                     concurrency=50,
@@ -248,13 +259,12 @@ def _note(s: dict, n: int) -> str:
 def run(env: Env, workspaces, servers=(DEFAULT_SERVER,)) -> list[Row]:
     n = env.size(full=10000, quick=5000, smoke=200)
     idle_s = env.size(full=30.0, quick=10.0, smoke=2.0)
-    key = workspaces[0].widget_key
     # One ASGI server at a time: two Sohbets opening at once share the server core and open no
     # faster in total, and 4 × 10 k client sockets would not fit the ephemeral ports.
     groups = [(server,) for server in servers]
     results: dict = {}
     for group in groups:
-        results.update(measure(env, group, key, n, idle_s))
+        results.update(measure(env, group, workspaces[0], n, idle_s))
     (env.out_dir / "b3-idle.json").write_text(
         json.dumps({f"{s}/{t}": v for (s, t), v in results.items()}, indent=2, default=str)
     )

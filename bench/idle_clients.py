@@ -11,7 +11,9 @@ disturb the server being measured. Each socket:
 
 - opens with ``Origin: http://<host>:<port>`` (Sohbet refuses other origins);
 - ``mode == "hello"`` (Sohbet's visitor socket): sends
-  ``{"type":"hello","token":null,"last_id":null}`` and counts as open when ``ready`` arrives;
+  ``{"type":"hello","token":…,"last_id":null}`` and counts as open when ``ready`` arrives. The
+  token is the next line of ``tokens_file`` when given (a visitor the beacon made, as the
+  loader's presence socket always has one), else null (a new visitor);
   ``mode == "ping"`` (the raw baseline's ``/idle``):
   sends ``{"type":"ping"}`` and counts as open when ``pong`` arrives. Either way one JSON request
   and one answer went through the application, not only the server's handshake;
@@ -45,6 +47,7 @@ import struct
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 HELLO = json.dumps({"type": "hello", "token": None, "last_id": None}).encode()
 PING = json.dumps({"type": "ping"}).encode()
@@ -209,6 +212,8 @@ class Opener:
         self.path = opts["path"]
         self.origin = opts.get("origin") or f"http://{self.host}:{self.port}"
         self.mode = opts.get("mode", "hello")
+        tokens_file = opts.get("tokens_file")
+        self.tokens = iter(Path(tokens_file).read_text().split() if tokens_file else ())
         self.timeout = float(opts.get("open_timeout", 30))
         self.stats = stats
         self.errors: Counter = Counter()
@@ -222,8 +227,14 @@ class Opener:
             f"Origin: {self.origin}\r\nUser-Agent: sohbet-bench-idle/1\r\n\r\n"
         ).encode()
 
+    def hello(self) -> bytes:
+        token = next(self.tokens, None)
+        if token is None:
+            return HELLO
+        return json.dumps({"type": "hello", "token": token, "last_id": None}).encode()
+
     async def open_one(self) -> Client | None:
-        first, want = (HELLO, "ready") if self.mode == "hello" else (PING, "pong")
+        first, want = (self.hello(), "ready") if self.mode == "hello" else (PING, "pong")
         loop = asyncio.get_running_loop()
         client: Client | None = None
         try:

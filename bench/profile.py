@@ -170,10 +170,12 @@ def main() -> None:
 
 def profile_hellos(env: Env, args, spy: str) -> None:
     """Where Sohbet's server spends its CPU opening presence sockets (B3's opening: each
-    socket a new visitor's hello and ready), 50 in flight as in B3."""
+    socket a returning visitor's hello and ready), 50 in flight as in B3."""
     from bench import b3_idle, setup
 
-    key = setup.seed_workspaces(1, 1)[0].widget_key
+    workspace = setup.seed_workspaces(1, 1)[0]
+    tokens = env.out_dir / "profile-tokens.txt"
+    tokens.write_text("\n".join(setup.seed_visitor_tokens(workspace.tenant_id, args.hellos + 100)))
     sohbet = start_sohbet(env, server=args.server)
     stem = env.out_dir / f"profile-hellos-{args.hellos}"
     clients = b3_idle.Clients(
@@ -186,7 +188,8 @@ def profile_hellos(env: Env, args, spy: str) -> None:
             "open_timeout": 60,
             "max_hold": 600,
             "port": sohbet.port,
-            "path": f"/ws/presence/{key}/",
+            "path": f"/ws/presence/{workspace.widget_key}/",
+            "tokens_file": str(tokens),
             "origin": "https://shop.example",
             "mode": "hello",
             "concurrency": 50,

@@ -77,3 +77,36 @@ def seed_workspaces(count: int, operators_each: int) -> list[Workspace]:
                 sessions.append(session.session_key)
         out.append(Workspace(tenant.slug, tenant.widget_key, tenant.pk, sessions))
     return out
+
+
+def seed_visitor_tokens(tenant_id: int, count: int) -> list[str]:
+    """``count`` visitors of one workspace as the loader's beacon leaves them (a visitor, its
+    token, a visit that has just started), in three bulk inserts; their raw tokens."""
+    from django_scopes import scope
+
+    from apps.core.crypto import hash_token
+    from apps.tenants.models import Tenant
+    from apps.visitors.models import Visitor, VisitorSession, VisitorToken
+    from apps.visitors.services import new_visitor_token
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    tokens = [new_visitor_token() for _ in range(count)]
+    with scope(tenant=tenant):
+        visitors = Visitor.objects.bulk_create(
+            [Visitor(tenant=tenant) for _ in range(count)], batch_size=1000
+        )
+        VisitorToken.objects.bulk_create(
+            [
+                VisitorToken(tenant=tenant, visitor=v, token_hash=hash_token(t))
+                for v, t in zip(visitors, tokens, strict=True)
+            ],
+            batch_size=1000,
+        )
+        VisitorSession.objects.bulk_create(
+            [
+                VisitorSession(tenant=tenant, visitor=v, browser="Chrome 131", os="Linux")
+                for v in visitors
+            ],
+            batch_size=1000,
+        )
+    return tokens
