@@ -177,12 +177,12 @@ class VisitorConsumer(ScopedConsumer):
                 logger.warning("presence_disconnect failed", exc_info=True)
         await self.leave_all()
 
-    def _presence_switch(self, visitor: Visitor, *, new: bool = False) -> None:
+    def _presence_switch(self, visitor: Visitor) -> None:
         """(Sync, in the worker thread.) Count this socket as ``visitor`` being online."""
         previous = self.present
         if previous is not None and previous.pk == visitor.pk:
             return
-        visitor_services.presence_connect(visitor=visitor, new=new)
+        visitor_services.presence_connect(visitor=visitor)
         self.present = visitor
         if previous is not None:
             visitor_services.presence_disconnect(
@@ -210,15 +210,17 @@ class VisitorConsumer(ScopedConsumer):
 
         def arrive(**fields):
             start = visitor_services.visit_start(**fields)
-            self._presence_switch(start.visitor, new=start.new_token is not None)
-            # What ready says, read in the same trip to the database thread.
+            self._presence_switch(start.visitor)
+            # What ready says, and the operators' panel, read in the same trip to the database
+            # thread.
             ready = self.ready_data(
                 visitor=start.visitor, last_id=last_id, new_token=start.new_token
             )
-            return start, ready
+            panel = self._panel(start.visitor) if start.returning else None
+            return start, ready, panel
 
         try:
-            start, ready = await self.run(
+            start, ready, panel = await self.run(
                 arrive,
                 tenant=self.tenant,
                 token=token,
@@ -242,9 +244,9 @@ class VisitorConsumer(ScopedConsumer):
         await self.send_ready(
             last_id=last_id, new_token=start.new_token, returning=start.returning, data=ready
         )
-        if start.returning:
+        if panel is not None:
             # A new page of the site (its beacon recorded it): the operators' panel follows.
-            await self._publish_panel()
+            await self._send_panel(*panel)
 
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         """(Sync, in the worker thread.) What the ``ready`` frame tells besides the visitor."""
@@ -382,21 +384,26 @@ class VisitorConsumer(ScopedConsumer):
     async def frame_read(self, frame: dict) -> None:
         await self._mark(frame, "read")
 
-    async def _publish_panel(self) -> None:
-        def load():
-            conversation = selectors.visitor_open_conversation(visitor=self.visitor)
-            if conversation is None:
-                return None, None
-            return conversation, selectors.visitor_panel(
-                visitor=self.visitor, exclude_conversation=conversation
-            )
+    def _panel(self, visitor: Visitor) -> tuple | None:
+        """(Sync, in the worker thread.) The visitor's conversation in progress and the panel
+        its operators see, or None without one."""
+        conversation = selectors.visitor_open_conversation(visitor=visitor)
+        if conversation is None:
+            return None
+        return conversation, selectors.visitor_panel(
+            visitor=visitor, exclude_conversation=conversation
+        )
 
-        conversation, panel = await self.run(load)
-        if conversation is not None:
-            await realtime.apublish(
-                realtime.group_conversation(conversation.pk),
-                {"type": "chat.visitor", "number": conversation.number, "visitor": panel},
-            )
+    async def _send_panel(self, conversation: Conversation, panel: dict) -> None:
+        await realtime.apublish(
+            realtime.group_conversation(conversation.pk),
+            {"type": "chat.visitor", "number": conversation.number, "visitor": panel},
+        )
+
+    async def _publish_panel(self) -> None:
+        found = await self.run(self._panel, visitor=self.visitor)
+        if found is not None:
+            await self._send_panel(*found)
 
     async def frame_page(self, frame: dict) -> None:
         self._require_hello()
@@ -513,13 +520,9 @@ class PresenceConsumer(VisitorConsumer):
     origin_ok = False
 
     def workspace(self, *, widget_key: str) -> Tenant | None:
-        # The site's check in the same trip to the database thread as the workspace.
-        tenant = super().workspace(widget_key=widget_key)
-        origin = _header(self.scope, b"origin")
-        self.origin_ok = bool(
-            tenant is not None
-            and origin
-            and tenant_selectors.origin_allowed(tenant=tenant, origin=origin)
+        # The site's check in the same query as the workspace.
+        tenant, self.origin_ok = tenant_selectors.tenant_by_widget_key_for_origin(
+            widget_key=widget_key, origin=_header(self.scope, b"origin")
         )
         return tenant
 

@@ -4,7 +4,7 @@ Lookups that necessarily cross workspaces (which workspaces does this user belon
 invitation does this token open) run unscoped on purpose and say so in their names.
 """
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django_scopes import scope, scopes_disabled
 
 from apps.core.crypto import hash_token
@@ -45,6 +45,24 @@ def tenant_by_slug(*, slug: str) -> Tenant | None:
 
 def tenant_by_widget_key(*, widget_key: str) -> Tenant | None:
     return Tenant.objects.filter(widget_key=widget_key).first()
+
+
+def tenant_by_widget_key_for_origin(*, widget_key: str, origin: str) -> tuple[Tenant | None, bool]:
+    """The workspace of ``widget_key`` and whether a page at ``origin`` may show its chat
+    (``origin_allowed``), in one query: every page view's presence socket asks both."""
+    from apps.tenants.models import WidgetSettings, origins_list
+
+    with scopes_disabled():  # the one row of this very workspace
+        sites = WidgetSettings.objects.filter(tenant=OuterRef("pk")).values("allowed_origins")[:1]
+    tenant = (
+        Tenant.objects.filter(widget_key=widget_key)
+        .annotate(sohbet_allowed_origins=Subquery(sites))
+        .first()
+    )
+    if tenant is None or not origin:
+        return tenant, False
+    allowed = origins_list(tenant.sohbet_allowed_origins or "")
+    return tenant, not allowed or origin in allowed
 
 
 # Scoped reads: the caller is inside the workspace's scope.

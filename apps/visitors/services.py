@@ -106,7 +106,10 @@ def visit_start(
 ) -> VisitStart:
     """Recognise the browser by its token, or make a new visitor; open or continue a visit.
 
-    New visitors are limited per IP address (``CHAT_NEW_VISITORS_PER_IP_PER_HOUR``).
+    New visitors are limited per IP address (``CHAT_NEW_VISITORS_PER_IP_PER_HOUR``). A
+    returning visitor's page view (every page of a customer's site, through the beacon and the
+    presence socket) is two reads, and a transaction only when something is written: a new
+    visit, a page, or "last seen" times due again (``TOUCH_EVERY``).
     """
     now = timezone.now()
     token_row = None
@@ -116,78 +119,92 @@ def visit_start(
             .filter(token_hash=hash_token(token))
             .first()
         )
-    new_token = None
-    with transaction.atomic():
-        if token_row is not None:
-            visitor = token_row.visitor
-            token_hash = token_row.token_hash
-            if token_row.last_used_at < now - TOUCH_EVERY:
-                VisitorToken.objects.filter(pk=token_row.pk).update(last_used_at=now)
-            returning = True
-        else:
-            allowed, retry_after = hit(
-                f"newvisitor:{tenant.pk}:{ip}",
-                limit=settings.CHAT_NEW_VISITORS_PER_IP_PER_HOUR,
-                window=3600,
-            )
-            if not allowed:
-                raise VisitorError(
-                    "rate_limited",
-                    _("Too many new chats from this address. Please try again later."),
-                    retry_after=retry_after,
-                )
-            visitor = Visitor.objects.create(tenant=tenant)
-            new_token = new_visitor_token()
-            token_hash = hash_token(new_token)
-            VisitorToken.objects.create(tenant=tenant, visitor=visitor, token_hash=token_hash)
-            returning = False
+    if token_row is None:
+        return _visit_start_new(tenant, ip, user_agent, language, tz, screen, page, now)
 
-        session = None
-        if returning:  # a new visitor has no session yet: no need to look
-            session = (
-                VisitorSession.objects.filter(visitor=visitor, last_seen_at__gte=now - SESSION_GAP)
-                .order_by("-last_seen_at")
-                .first()
-            )
-        browser, os_name = _describe_agent(user_agent)
-        visitor_changed = False
+    visitor = token_row.visitor
+    session = (
+        VisitorSession.objects.filter(visitor=visitor, last_seen_at__gte=now - SESSION_GAP)
+        .order_by("-last_seen_at")
+        .first()
+    )
+    touch_token = token_row.last_used_at < now - TOUCH_EVERY
+    session_changes = {}
+    if session is not None:
+        if session.last_seen_at < now - TOUCH_EVERY:
+            session_changes["last_seen_at"] = now
+        if _better_timezone(session.timezone, tz):
+            # The loader's beacon knows the UTC offset; the chat window, the zone's name.
+            session_changes["timezone"] = tz[:64]
+    touch_visitor = session is None or visitor.last_seen_at < now - TOUCH_EVERY
+    if not (touch_token or session is None or session_changes or touch_visitor or page):
+        return VisitStart(visitor, session, token_row.token_hash, None, True)
+
+    with transaction.atomic():
+        if touch_token:
+            VisitorToken.objects.filter(pk=token_row.pk).update(last_used_at=now)
         if session is None:
-            session = VisitorSession.objects.create(
-                tenant=tenant,
-                visitor=visitor,
-                user_agent=user_agent[:400],
-                browser=browser,
-                os=os_name,
-                language=(language or "")[:35],
-                timezone=(tz or "")[:64],
-                screen=(screen or "")[:20],
-            )
-            if returning:
-                Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1)
-                visitor_changed = True
+            session = _session_create(tenant, visitor, user_agent, language, tz, screen)
+            Visitor.objects.filter(pk=visitor.pk).update(visits=F("visits") + 1, last_seen_at=now)
         else:
-            changes = {}
-            if session.last_seen_at < now - TOUCH_EVERY:
-                changes["last_seen_at"] = session.last_seen_at = now
-            if _better_timezone(session.timezone, tz):
-                # The loader's beacon knows the UTC offset; the chat window, the zone's name.
-                changes["timezone"] = session.timezone = tz[:64]
-            if changes:
-                VisitorSession.objects.filter(pk=session.pk).update(**changes)
-        if returning and (visitor_changed or visitor.last_seen_at < now - TOUCH_EVERY):
-            Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-            visitor_changed = True
+            if session_changes:
+                VisitorSession.objects.filter(pk=session.pk).update(**session_changes)
+                for field, value in session_changes.items():
+                    setattr(session, field, value)
+            if touch_visitor:
+                Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         if page:
-            pageview_record(
-                visitor=visitor,
-                session=session,
-                url=page.get("url", ""),
-                title=page.get("title", ""),
-                referrer=page.get("referrer", ""),
-            )
-    if visitor_changed:
+            _page_record(visitor, session, page)
+    if touch_visitor:
         visitor.refresh_from_db()  # visits and last_seen_at changed in the database
-    return VisitStart(visitor, session, token_hash, new_token, returning)
+    return VisitStart(visitor, session, token_row.token_hash, None, True)
+
+
+def _visit_start_new(tenant, ip, user_agent, language, tz, screen, page, now) -> VisitStart:
+    with transaction.atomic():
+        allowed, retry_after = hit(
+            f"newvisitor:{tenant.pk}:{ip}",
+            limit=settings.CHAT_NEW_VISITORS_PER_IP_PER_HOUR,
+            window=3600,
+        )
+        if not allowed:
+            raise VisitorError(
+                "rate_limited",
+                _("Too many new chats from this address. Please try again later."),
+                retry_after=retry_after,
+            )
+        visitor = Visitor.objects.create(tenant=tenant)
+        new_token = new_visitor_token()
+        token_hash = hash_token(new_token)
+        VisitorToken.objects.create(tenant=tenant, visitor=visitor, token_hash=token_hash)
+        session = _session_create(tenant, visitor, user_agent, language, tz, screen)
+        if page:
+            _page_record(visitor, session, page)
+    return VisitStart(visitor, session, token_hash, new_token, False)
+
+
+def _session_create(tenant, visitor, user_agent, language, tz, screen) -> VisitorSession:
+    browser, os_name = _describe_agent(user_agent)
+    return VisitorSession.objects.create(
+        tenant=tenant,
+        visitor=visitor,
+        user_agent=user_agent[:400],
+        browser=browser,
+        os=os_name,
+        language=(language or "")[:35],
+        timezone=(tz or "")[:64],
+        screen=(screen or "")[:20],
+    )
+
+
+def _page_record(visitor: Visitor, session: VisitorSession, page: dict) -> None:
+    pageview_record(
+        visitor=visitor,
+        session=session,
+        url=page.get("url", ""),
+        title=page.get("title", ""),
+        referrer=page.get("referrer", ""),
+    )
 
 
 def pageview_record(
@@ -379,32 +396,42 @@ def _public_id(visitor_id: int) -> str | None:
     return value.hex if value else None
 
 
-def presence_connect(*, visitor: Visitor, new: bool = False) -> None:
-    """A chat window of ``visitor`` opened its socket (any page of the workspace's sites).
+_P = VisitorPresence._meta
+_P_COLUMNS = {
+    name: _P.get_field(name).column
+    for name in ("tenant", "visitor", "connections", "online_since", "last_seen_at")
+}
+# One statement, outside any transaction: the row is made, or counts one more socket; a row
+# of a visitor who had left (no sockets) or whom a dead server left behind (not seen for
+# PRESENCE_TIMEOUT) starts afresh. PostgreSQL and SQLite read the old row in every SET.
+_PRESENCE_CONNECT_SQL = (
+    f"INSERT INTO {_P.db_table} ({', '.join(_P_COLUMNS.values())}) "  # noqa: S608 (model names)
+    "VALUES (%s, %s, 1, %s, %s) "
+    f"ON CONFLICT ({_P_COLUMNS['visitor']}) DO UPDATE SET "
+    "{connections} = CASE WHEN {fresh} THEN 1 ELSE {t}.{connections} + 1 END, "
+    "{online_since} = CASE WHEN {fresh} THEN excluded.{online_since} ELSE {t}.{online_since} END, "
+    "{last_seen_at} = excluded.{last_seen_at}"
+).format(
+    t=_P.db_table,
+    fresh=f"{_P.db_table}.{_P_COLUMNS['connections']} = 0 "
+    f"OR {_P.db_table}.{_P_COLUMNS['last_seen_at']} < %s",
+    **_P_COLUMNS,
+)
 
-    ``new``: the visitor was created just now (nothing to look up)."""
+
+def presence_connect(*, visitor: Visitor) -> None:
+    """A socket of ``visitor`` opened (the chat window's or the loader's presence socket, on
+    any page of the workspace's sites)."""
     now = timezone.now()
-    first = {"tenant_id": visitor.tenant_id, "connections": 1, "online_since": now}
-    with transaction.atomic():
-        if new:  # nothing to look up: one insert
-            VisitorPresence.objects.create(visitor=visitor, last_seen_at=now, **first)
-            _publish_live(visitor.tenant_id, visitor.pk)
-            return
-        presence, created = VisitorPresence.objects.select_for_update().get_or_create(
-            visitor=visitor, defaults={**first, "last_seen_at": now}
+    connection = transaction.get_connection()
+    adapt = connection.ops.adapt_datetimefield_value
+    stale = adapt(now - PRESENCE_TIMEOUT)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PRESENCE_CONNECT_SQL,
+            [visitor.tenant_id, visitor.pk, adapt(now), adapt(now), stale, stale],
         )
-        if created:
-            _publish_live(visitor.tenant_id, visitor.pk)
-            return
-        if presence.connections == 0 or presence.last_seen_at < now - PRESENCE_TIMEOUT:
-            # Back after leaving, or left over by a server that died: a fresh start.
-            presence.connections = 1
-            presence.online_since = now
-        else:
-            presence.connections += 1
-        presence.last_seen_at = now
-        presence.save(update_fields=["connections", "online_since", "last_seen_at"])
-        _publish_live(visitor.tenant_id, visitor.pk)
+    _publish_live(visitor.tenant_id, visitor.pk)
 
 
 def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> None:

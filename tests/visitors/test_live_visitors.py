@@ -92,7 +92,7 @@ def test_a_visitor_whose_server_died_drops_out_after_the_timeout(team):
     tenant, _operator, _admin = team
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
-        services.presence_connect(visitor=visitor, new=True)
+        services.presence_connect(visitor=visitor)
         assert [v["id"] for v in selectors.live_visitors()] == [visitor.public_id.hex]
         # The process holding its socket died: no disconnect, no more pings.
         stale = timezone.now() - selectors.PRESENCE_TIMEOUT - timedelta(seconds=1)
@@ -108,11 +108,36 @@ def test_a_visitor_whose_server_died_drops_out_after_the_timeout(team):
         assert selectors.live_visitors() == []
 
 
+def test_a_visitors_sockets_are_counted_and_the_last_one_gone_means_left(team):
+    """Two tabs: two connections, online since the first; both closed: gone from the live
+    list; back later: online since then."""
+    tenant, _operator, _admin = team
+    with scope(tenant=tenant):
+        visitor = Visitor.objects.create(tenant=tenant)
+        services.presence_connect(visitor=visitor)
+        first = VisitorPresence.objects.get(visitor=visitor)
+        services.presence_connect(visitor=visitor)
+        second = VisitorPresence.objects.get(visitor=visitor)
+        assert (first.connections, second.connections) == (1, 2)
+        assert second.online_since == first.online_since
+        assert second.last_seen_at >= first.last_seen_at
+        for _tab in range(2):
+            services.presence_disconnect(
+                tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex
+            )
+        assert VisitorPresence.objects.get(visitor=visitor).connections == 0
+        assert selectors.live_visitors() == []
+        services.presence_connect(visitor=visitor)
+        back = VisitorPresence.objects.get(visitor=visitor)
+        assert back.connections == 1 and back.online_since > first.online_since
+        assert [v["id"] for v in selectors.live_visitors()] == [visitor.public_id.hex]
+
+
 def test_pings_keep_a_live_visitor_fresh(team):
     tenant, _operator, _admin = team
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
-        services.presence_connect(visitor=visitor, new=True)
+        services.presence_connect(visitor=visitor)
         old = timezone.now() - timedelta(seconds=100)
         VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=old)
         assert services.presence_touch_many(visitor_ids=[visitor.pk]) == 1
