@@ -220,17 +220,23 @@ class VisitorConsumer(ScopedConsumer):
             return start, ready, panel
 
         try:
-            start, ready, panel = await self.run(
-                arrive,
-                tenant=self.tenant,
-                token=token,
-                ip=client_ip(self.scope),
-                user_agent=_header(self.scope, b"user-agent"),
-                language=str(frame.get("language") or "")[:35],
-                tz=str(frame.get("timezone") or "")[:64],
-                screen=str(frame.get("screen") or "")[:20],
-                page=page,
-            )
+            arrived = None
+            if self.present is None and page is None:
+                arrived = await self.arrive_on_loop(token)
+            if arrived is not None:
+                start, ready, panel = arrived
+            else:
+                start, ready, panel = await self.run(
+                    arrive,
+                    tenant=self.tenant,
+                    token=token,
+                    ip=client_ip(self.scope),
+                    user_agent=_header(self.scope, b"user-agent"),
+                    language=str(frame.get("language") or "")[:35],
+                    tz=str(frame.get("timezone") or "")[:64],
+                    screen=str(frame.get("screen") or "")[:20],
+                    page=page,
+                )
         except visitor_services.VisitorError as exc:
             await self.send_error(exc.code, exc.message, **exc.extra)
             await self.close(CLOSE_RATE_LIMITED)
@@ -247,6 +253,11 @@ class VisitorConsumer(ScopedConsumer):
         if panel is not None:
             # A new page of the site (its beacon recorded it): the operators' panel follows.
             await self._send_panel(*panel)
+
+    async def arrive_on_loop(self, token) -> tuple | None:
+        """What ``hello``'s trip to the database thread gives (the visit, ``ready_data``, the
+        panel), found without it; None: take the trip. The chat window always takes it."""
+        return None
 
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         """(Sync, in the worker thread.) What the ``ready`` frame tells besides the visitor."""
@@ -538,6 +549,24 @@ class PresenceConsumer(VisitorConsumer):
 
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         return {"online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0}
+
+    async def arrive_on_loop(self, token) -> tuple | None:
+        """A page view's hello, when the page's beacon has just continued the visit: one
+        statement from the event loop (``visitor_services.apresence_hello``), no trip to the
+        database thread unless the operators have the visitor's conversation open."""
+        hello = await visitor_services.apresence_hello(
+            tenant=self.tenant, token=token, run=self.run
+        )
+        if hello is None:
+            return None
+        self.present = hello.visitor
+        start = visitor_services.VisitStart(
+            hello.visitor, hello.session, hello.token_hash, None, returning=True
+        )
+        panel = None
+        if hello.in_conversation:
+            panel = await self.run(self._panel, visitor=hello.visitor)
+        return start, {"online": hello.team_online > 0}, panel
 
     def ready_fields(self, data: dict, new_token: str | None, returning: bool) -> dict:
         visitor = {"id": self.visitor.public_id.hex, "verified": self.visitor.is_verified}

@@ -3,19 +3,24 @@
 Every function runs inside the workspace scope (``django_scopes.scope(tenant=...)``).
 """
 
+import logging
 import uuid
 from datetime import timedelta
 
-from django.core.cache import cache
+from asgiref.sync import sync_to_async
+from django.core.cache import cache, caches
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.conversations.models import Conversation
+from apps.core.cache import SharedRedisCache
 from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
 from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence, VisitorSession
 
 # A visitor whose chat window has not been heard from for this long is gone (its server died).
+logger = logging.getLogger(__name__)
+
 PRESENCE_TIMEOUT = timedelta(seconds=180)
 # An inbox socket that asked for the live list keeps it coming for this long; the list asks
 # again every minute while it is on screen.
@@ -61,6 +66,19 @@ def live_watch_key(tenant_id: int) -> str:
 def live_watched(*, tenant_id: int) -> bool:
     """Whether an inbox socket of the workspace shows the live list (services.live_watch)."""
     return bool(cache.get(live_watch_key(tenant_id)))
+
+
+async def alive_watched(*, tenant_id: int) -> bool:
+    """``live_watched`` from the event loop."""
+    backend = caches["default"]
+    if not isinstance(backend, SharedRedisCache):
+        return await sync_to_async(live_watched, thread_sensitive=False)(tenant_id=tenant_id)
+    key = backend.make_and_validate_key(live_watch_key(tenant_id))
+    try:
+        return await backend.async_client().get(key) is not None
+    except Exception:  # the cache is down: nobody hears of arrivals, as with live_watched
+        logger.warning("live list watch not read: cache unavailable", exc_info=True)
+        return False
 
 
 def _online():

@@ -6,12 +6,14 @@ Callers run inside the workspace scope (``django_scopes.scope(tenant=...)``).
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -21,13 +23,14 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from ua_parser import parse as parse_user_agent
 
-from apps.core import realtime
+from apps.conversations import selectors as conversation_selectors
+from apps.core import adb, realtime
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.search.services import index_visitor
 from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
-from apps.visitors import payloads, selectors
+from apps.visitors import payloads, presence_sql, selectors
 from apps.visitors.models import (
     ContactNote,
     PageView,
@@ -36,6 +39,8 @@ from apps.visitors.models import (
     VisitorSession,
     VisitorToken,
 )
+
+logger = logging.getLogger(__name__)
 
 SESSION_GAP = timedelta(minutes=30)
 # A page view's beacon and then its presence socket both continue the visit, moments apart:
@@ -432,6 +437,36 @@ def presence_connect(*, visitor: Visitor) -> None:
             [visitor.tenant_id, visitor.pk, adapt(now), adapt(now), stale, stale],
         )
     _publish_live(visitor.tenant_id, visitor.pk)
+
+
+async def apresence_hello(*, tenant: Tenant, token, run) -> presence_sql.Hello | None:
+    """A page view's presence hello from the event loop (PostgreSQL): the returning visitor of
+    ``token`` counted online in one statement (``presence_sql``), when their visit needs no
+    write; None otherwise (nothing written: the caller takes the full way, ``visit_start`` and
+    ``presence_connect``). Whoever shows the live list hears of the visitor (its row is read
+    through ``run``, the socket's worker-thread call, only when someone does)."""
+    if not (token and isinstance(token, str) and len(token) < 200 and adb.available()):
+        return None
+    now = timezone.now()
+    try:
+        hello = await presence_sql.ahello(
+            tenant_id=tenant.pk,
+            token_hash=hash_token(token),
+            now=now,
+            visit_from=now - SESSION_GAP,
+            touch_from=now - TOUCH_EVERY,
+            stale=now - PRESENCE_TIMEOUT,
+            operators_from=now - conversation_selectors.PRESENCE_TIMEOUT,
+        )
+    except psycopg.OperationalError:
+        # A connection the server dropped (a restart, say): the full way, on Django's checked
+        # connections. Should the statement have committed first, the visitor counts one
+        # socket too many, and drops out of the live list PRESENCE_TIMEOUT after leaving.
+        logger.warning("the loop's database connection failed", exc_info=True)
+        return None
+    if hello is not None and await selectors.alive_watched(tenant_id=tenant.pk):
+        await run(presence_changed, visitor=hello.visitor)
+    return hello
 
 
 def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> None:

@@ -146,3 +146,99 @@ def test_only_the_workspaces_sites_may_open_it(server, team):
         assert exc.response.status_code == 403
     else:
         raise AssertionError("the chat window's socket opened from another site")
+
+
+def _visit(tenant, token: str):
+    from apps.core.crypto import hash_token
+    from apps.visitors.models import VisitorPresence, VisitorSession, VisitorToken
+
+    with scope(tenant=tenant):
+        visitor = VisitorToken.objects.get(token_hash=hash_token(token)).visitor
+        presence = VisitorPresence.objects.filter(visitor=visitor).first()
+        sessions = list(VisitorSession.objects.filter(visitor=visitor).order_by("started_at"))
+    return visitor, presence, sessions
+
+
+def _wait_until_gone(tenant, token: str) -> None:
+    """The server counts a closed socket out when its disconnect has run."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while _visit(tenant, token)[1].connections and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _visit(tenant, token)[1].connections == 0
+
+
+def test_every_page_view_counts_the_visitor_once_and_continues_or_starts_their_visit(server, team):
+    """Page views one after another (the loader's socket on each page, right after the page's
+    beacon): each socket counts once, the visit goes on, its "last seen" is written when due
+    again, and a visitor back after SESSION_GAP starts a new visit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.visitors.models import VisitorSession
+    from apps.visitors.services import SESSION_GAP, TOUCH_EVERY
+
+    tenant, _operator, _admin = team
+    token = new_visitor(server, tenant)
+    before, _none, [visit] = _visit(tenant, token)
+
+    first, second = (
+        PresenceClient(server, tenant.widget_key),
+        PresenceClient(server, tenant.widget_key),
+    )
+    assert first.hello(token)["team"] == {"online": False}  # nobody's inbox is open
+    second.hello(token)
+    visitor, presence, sessions = _visit(tenant, token)
+    assert presence.connections == 2 and sessions == [visit]  # two tabs, one visit
+    assert visitor.visits == before.visits and visitor.last_seen_at == before.last_seen_at
+    first.close()
+    second.close()
+    _wait_until_gone(tenant, token)
+
+    # A minute and more later, the same visit: its "last seen" times move on.
+    with scope(tenant=tenant):
+        VisitorSession.objects.filter(pk=visit.pk).update(
+            last_seen_at=timezone.now() - TOUCH_EVERY - timedelta(seconds=5)
+        )
+    third = PresenceClient(server, tenant.widget_key)
+    third.hello(token)
+    visitor, presence, sessions = _visit(tenant, token)
+    assert [s.pk for s in sessions] == [visit.pk]
+    assert sessions[0].last_seen_at > timezone.now() - timedelta(seconds=30)
+    assert presence.connections == 1  # the two closed tabs were counted out
+    third.close()
+    _wait_until_gone(tenant, token)
+
+    # Back after the visit ended: a new visit, one more in the visitor's count.
+    with scope(tenant=tenant):
+        VisitorSession.objects.filter(pk=visit.pk).update(
+            last_seen_at=timezone.now() - SESSION_GAP - timedelta(minutes=1)
+        )
+    fourth = PresenceClient(server, tenant.widget_key)
+    fourth.hello(token)
+    visitor, presence, sessions = _visit(tenant, token)
+    assert len(sessions) == 2 and visitor.visits == before.visits + 1
+    assert presence.connections == 1
+    fourth.close()
+
+
+def test_a_page_view_of_a_visitor_in_a_chat_refreshes_the_operators_panel(server, team):
+    """The operator looking at the visitor's conversation sees each new page view come in."""
+    tenant, operator, _admin = team
+    window = VisitorClient(server, tenant.widget_key)
+    token = window.hello()["visitor"]["token"]
+    window.say("Do you ship to Izmir?")
+    window.close()
+    inbox = inbox_for(server, operator)
+    number = inbox.expect("conversation")["conversation"]["number"]
+    inbox.send("subscribe", conversation=number, after_id=None)
+    inbox.expect("history", conversation=number)
+
+    page = PresenceClient(server, tenant.widget_key)
+    page.hello(token)
+    panel = inbox.expect("visitor", conversation=number)["visitor"]
+    assert panel["id"] == page.seen[-1]["visitor"]["id"]
+    page.close()
+    inbox.close()
