@@ -102,16 +102,21 @@ def test_each_event_loop_keeps_its_own_layer():
         event = await asyncio.wait_for(layer.receive(channel), 5)
         return layer._get_layer(), event["group"]
 
-    try:
-        first, got = first_loop.run_until_complete(round_trip("a"))
-        second, got_second = second_loop.run_until_complete(round_trip("b"))
-        again, got_again = first_loop.run_until_complete(round_trip("c"))
-        assert (got, got_second, got_again) == ("a", "b", "c")
-        assert first is again and first is not second
-    finally:
-        for loop in (first_loop, second_loop):
-            loop.run_until_complete(layer.flush())
-            loop.close()
+    def scenario():
+        try:
+            first, got = first_loop.run_until_complete(round_trip("a"))
+            second, got_second = second_loop.run_until_complete(round_trip("b"))
+            again, got_again = first_loop.run_until_complete(round_trip("c"))
+            return (got, got_second, got_again), first is again and first is not second
+        finally:
+            for loop in (first_loop, second_loop):
+                loop.run_until_complete(layer.flush())
+                loop.close()
+
+    async def in_a_thread():  # tests.utils.run: a thread of its own, where no loop runs
+        return await asyncio.to_thread(scenario)
+
+    assert run(in_a_thread()) == (("a", "b", "c"), True)
 
 
 def test_events_published_at_once_arrive_in_order_and_whole():
