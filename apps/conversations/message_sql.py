@@ -12,7 +12,7 @@ the one-command local run) each part is its own statement, with the same results
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -323,7 +323,7 @@ async def apost_to_open_conversation(
     visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
 ) -> tuple[Conversation | None, Message | None, int | None]:
     """``post_to_open_conversation`` from the event loop (apps.core.adb), PostgreSQL only."""
-    connection = connections["default"]
+    connection = adb.django_connection()
     now = timezone.now()
     sql, params = _post_open_statement(
         visitor, client_id=client_id, body=body, tokens=tokens, connection=connection, now=now

@@ -10,6 +10,7 @@ item 37. ``ASYNC_DB_POOL_MAX=0`` turns it off (every statement then goes through
 """
 
 import asyncio
+import functools
 import weakref
 
 from django.conf import settings
@@ -27,9 +28,19 @@ _opening: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future]"
 )
 
 
+@functools.cache
+def django_connection():
+    """A Django connection object of the default database for what its methods compute on
+    the event loop (the vendor, adapting values to parameters, decoding values); it never
+    connects. ``connections["default"]`` there would make a new one for every socket's
+    context (asgiref's ``Local``), kept as long as the socket: 3.5 KB per presence socket
+    (docs/performance.md, item 46)."""
+    return connections.create_connection("default")
+
+
 def available() -> bool:
     """Whether statements may run from the event loop: PostgreSQL, and not turned off."""
-    return connections["default"].vendor == "postgresql" and settings.ASYNC_DB_POOL_MAX > 0
+    return django_connection().vendor == "postgresql" and settings.ASYNC_DB_POOL_MAX > 0
 
 
 def _connection_kwargs() -> dict:

@@ -14,8 +14,6 @@ models; every value is a parameter. PostgreSQL only.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connections
-
 from apps.conversations.models import Conversation, OperatorPresence
 from apps.core import adb
 from apps.core.crypto import EncryptedTextField
@@ -121,7 +119,7 @@ async def ahello(
     counted, team_online, in_conversation = row[s_end:]
     if not counted:
         return None
-    connection = connections["default"]
+    connection = adb.django_connection()
     visitor = _loaded(Visitor, row[2:v_end], connection)
     session = _loaded(VisitorSession, row[v_end:s_end], connection)
     return Hello(visitor, session, row[0], team_online, in_conversation)
