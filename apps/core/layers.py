@@ -125,8 +125,8 @@ class _ResyncingShard(RedisSingleShardConnection):
                             done.set_result(None)
                         else:
                             done.set_exception(failure)
-                if isinstance(failure, asyncio.CancelledError):
-                    raise failure
+                if failure is not None and not isinstance(failure, Exception):
+                    raise failure  # cancelled (the loop is closing), or the process is ending
         finally:
             self._drainer = None
             for _messages, done in self._outbox or ():

@@ -197,31 +197,27 @@ def test_every_page_view_counts_the_visitor_once_and_continues_or_starts_their_v
     second.close()
     _wait_until_gone(tenant, token)
 
+    def page_view_after(ago: timedelta):
+        """The visit last seen ``ago``; then one page view, its socket closed again after."""
+        with scope(tenant=tenant):
+            VisitorSession.objects.filter(pk=visit.pk).update(last_seen_at=timezone.now() - ago)
+        page = PresenceClient(server, tenant.widget_key)
+        page.hello(token)
+        seen = _visit(tenant, token)
+        page.close()
+        _wait_until_gone(tenant, token)
+        return seen
+
     # A minute and more later, the same visit: its "last seen" times move on.
-    with scope(tenant=tenant):
-        VisitorSession.objects.filter(pk=visit.pk).update(
-            last_seen_at=timezone.now() - TOUCH_EVERY - timedelta(seconds=5)
-        )
-    third = PresenceClient(server, tenant.widget_key)
-    third.hello(token)
-    visitor, presence, sessions = _visit(tenant, token)
+    visitor, presence, sessions = page_view_after(TOUCH_EVERY + timedelta(seconds=5))
     assert [s.pk for s in sessions] == [visit.pk]
     assert sessions[0].last_seen_at > timezone.now() - timedelta(seconds=30)
     assert presence.connections == 1  # the two closed tabs were counted out
-    third.close()
-    _wait_until_gone(tenant, token)
 
     # Back after the visit ended: a new visit, one more in the visitor's count.
-    with scope(tenant=tenant):
-        VisitorSession.objects.filter(pk=visit.pk).update(
-            last_seen_at=timezone.now() - SESSION_GAP - timedelta(minutes=1)
-        )
-    fourth = PresenceClient(server, tenant.widget_key)
-    fourth.hello(token)
-    visitor, presence, sessions = _visit(tenant, token)
+    visitor, presence, sessions = page_view_after(SESSION_GAP + timedelta(minutes=1))
     assert len(sessions) == 2 and visitor.visits == before.visits + 1
     assert presence.connections == 1
-    fourth.close()
 
 
 def test_a_page_view_of_a_visitor_in_a_chat_refreshes_the_operators_panel(server, team):
