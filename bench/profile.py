@@ -210,7 +210,6 @@ def profile_hellos(env: Env, args, spy: str) -> None:
         for proc in spies:
             proc.send_signal(2)  # SIGINT: py-spy writes what it has
             proc.wait(60)
-        clients.stop()
     finally:
         clients.stop()
         sohbet.stop()

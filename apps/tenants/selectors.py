@@ -50,7 +50,7 @@ def tenant_by_widget_key(*, widget_key: str) -> Tenant | None:
 def tenant_by_widget_key_for_origin(*, widget_key: str, origin: str) -> tuple[Tenant | None, bool]:
     """The workspace of ``widget_key`` and whether a page at ``origin`` may show its chat
     (``origin_allowed``), in one query: every page view's presence socket asks both."""
-    from apps.tenants.models import WidgetSettings, origins_list
+    from apps.tenants.models import WidgetSettings
 
     with scopes_disabled():  # the one row of this very workspace
         sites = WidgetSettings.objects.filter(tenant=OuterRef("pk")).values("allowed_origins")[:1]
@@ -61,8 +61,15 @@ def tenant_by_widget_key_for_origin(*, widget_key: str, origin: str) -> tuple[Te
     )
     if tenant is None or not origin:
         return tenant, False
-    allowed = origins_list(tenant.sohbet_allowed_origins or "")
-    return tenant, not allowed or origin in allowed
+    return tenant, _sites_allow(tenant.sohbet_allowed_origins, origin)
+
+
+def _sites_allow(allowed_origins: str | None, origin: str) -> bool:
+    """The rule of ``WidgetSettings.allowed_origins``: an empty list allows any site."""
+    from apps.tenants.models import origins_list
+
+    allowed = origins_list(allowed_origins or "")
+    return not allowed or origin in allowed
 
 
 # Scoped reads: the caller is inside the workspace's scope.
@@ -92,9 +99,9 @@ def widget_settings(*, tenant: Tenant):
 
 def origin_allowed(*, tenant: Tenant, origin: str) -> bool:
     """May a page at ``origin`` show this workspace's chat? An empty list of sites allows any."""
-    from apps.tenants.models import WidgetSettings, origins_list
+    from apps.tenants.models import WidgetSettings
 
-    # Every page view's presence socket asks: read the one column, not the whole settings row
+    # Every beacon and config request asks: read the one column, not the whole settings row
     # (no row yet means the defaults: any site).
     with scope(tenant=tenant):
         text = (
@@ -102,8 +109,7 @@ def origin_allowed(*, tenant: Tenant, origin: str) -> bool:
             .values_list("allowed_origins", flat=True)
             .first()
         )
-    allowed = origins_list(text or "")
-    return not allowed or origin in allowed
+    return _sites_allow(text, origin)
 
 
 def widget_display_name(*, tenant: Tenant) -> str:

@@ -1,14 +1,15 @@
-"""The hand-written statement of a page view's presence hello, for ``services`` only.
+"""The hand-written statements of presence, for ``services`` only: a socket counting its
+visitor online (``CONNECT_SQL``, any database) and a page view's presence hello
+(``HELLO_SQL``, PostgreSQL), which counts them by the same upsert.
 
 Every page of a customer's site opens the loader's presence socket, whose hello comes from a
 returning visitor moments after the page's beacon continued their visit
 (``services.visit_start``). So the common case writes nothing but the presence row, and one
 statement does all of it from the event loop (``apps.core.adb``): the token and its visitor,
 their visit, and, only when none of them is due a write (a new visit, "last seen" times due
-again), the presence row counted (the same upsert as ``services.presence_connect``); with the
-team's online count and whether the visitor has a conversation in progress, for ``ready``.
-Anything else goes the full way, in a worker thread. Table and column names come from the
-models; every value is a parameter. PostgreSQL only.
+again), the presence row counted; with the team's online count and whether the visitor has
+a conversation in progress, for ``ready``. Anything else goes the full way, in a worker
+thread. Table and column names come from the models; every value is a parameter.
 """
 
 from dataclasses import dataclass
@@ -42,9 +43,30 @@ def _cols(meta, alias: str) -> str:
     return ", ".join(f"{alias}.{f.column}" for f in meta.concrete_fields)
 
 
-_P_COL = {n: _col(_P, n) for n in ("tenant", "visitor", "connections", "online_since")}
-_P_COL["last_seen_at"] = _col(_P, "last_seen_at")
+_P_COL = {
+    n: _col(_P, n) for n in ("tenant", "visitor", "connections", "online_since", "last_seen_at")
+}
 _FRESH = f"p.{_P_COL['connections']} = 0 OR p.{_P_COL['last_seen_at']} < %(stale)s"
+
+
+def _presence_upsert(rows: str) -> str:
+    """The visitor counted online for the row ``rows`` gives (tenant, visitor, 1, now, now):
+    their presence row made, or one socket more; a row whose visitor had left (no sockets) or
+    whom a dead server left behind (not seen since ``%(stale)s``) starts afresh. PostgreSQL
+    and SQLite read the old row in every SET."""
+    return (
+        f"INSERT INTO {_P.db_table} AS p ({', '.join(_P_COL.values())}) {rows} "
+        f"ON CONFLICT ({_P_COL['visitor']}) DO UPDATE SET "
+        f"{_P_COL['connections']} = CASE WHEN {_FRESH} THEN 1 "
+        f"ELSE p.{_P_COL['connections']} + 1 END, "
+        f"{_P_COL['online_since']} = CASE WHEN {_FRESH} "
+        f"THEN excluded.{_P_COL['online_since']} ELSE p.{_P_COL['online_since']} END, "
+        f"{_P_COL['last_seen_at']} = excluded.{_P_COL['last_seen_at']}"
+    )
+
+
+# services.presence_connect, any database: parameters tenant, visitor, now, stale.
+CONNECT_SQL = _presence_upsert("VALUES (%(tenant)s, %(visitor)s, 1, %(now)s, %(now)s)")
 
 # t: the token of this workspace and its visitor; s: their visit, if one is still going on;
 # ok: both, with nothing due a write; p: the presence row, counted only then.
@@ -60,13 +82,8 @@ HELLO_SQL = (
     f"ok AS (SELECT t.{_V.pk.column} AS id FROM t JOIN s ON true "
     f"WHERE t.token_used_at >= %(touch_from)s AND s.{_col(_S, 'last_seen_at')} >= %(touch_from)s "
     f"AND t.{_col(_V, 'last_seen_at')} >= %(touch_from)s), "
-    f"c AS (INSERT INTO {_P.db_table} AS p ({', '.join(_P_COL.values())}) "
-    "SELECT %(tenant)s, ok.id, 1, %(now)s, %(now)s FROM ok "
-    f"ON CONFLICT ({_P_COL['visitor']}) DO UPDATE SET "
-    f"{_P_COL['connections']} = CASE WHEN {_FRESH} THEN 1 ELSE p.{_P_COL['connections']} + 1 END, "
-    f"{_P_COL['online_since']} = CASE WHEN {_FRESH} "
-    f"THEN excluded.{_P_COL['online_since']} ELSE p.{_P_COL['online_since']} END, "
-    f"{_P_COL['last_seen_at']} = excluded.{_P_COL['last_seen_at']} RETURNING 1) "
+    f"c AS ({_presence_upsert('SELECT %(tenant)s, ok.id, 1, %(now)s, %(now)s FROM ok')} "
+    "RETURNING 1) "
     f"SELECT t.*, s.*, (SELECT count(*) FROM c), "
     f"(SELECT count(*) FROM {_O.db_table} o WHERE o.{_col(_O, 'tenant')} = %(tenant)s "
     f"AND o.{_col(_O, 'status')} = %(online)s AND o.{_col(_O, 'connections')} > 0 "

@@ -18,9 +18,9 @@ from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
 from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence, VisitorSession
 
-# A visitor whose chat window has not been heard from for this long is gone (its server died).
 logger = logging.getLogger(__name__)
 
+# A visitor whose chat window has not been heard from for this long is gone (its server died).
 PRESENCE_TIMEOUT = timedelta(seconds=180)
 # An inbox socket that asked for the live list keeps it coming for this long; the list asks
 # again every minute while it is on screen.

@@ -401,40 +401,21 @@ def _public_id(visitor_id: int) -> str | None:
     return value.hex if value else None
 
 
-_P = VisitorPresence._meta
-_P_COLUMNS = {
-    name: _P.get_field(name).column
-    for name in ("tenant", "visitor", "connections", "online_since", "last_seen_at")
-}
-# One statement, outside any transaction: the row is made, or counts one more socket; a row
-# of a visitor who had left (no sockets) or whom a dead server left behind (not seen for
-# PRESENCE_TIMEOUT) starts afresh. PostgreSQL and SQLite read the old row in every SET.
-_PRESENCE_CONNECT_SQL = (
-    f"INSERT INTO {_P.db_table} ({', '.join(_P_COLUMNS.values())}) "  # noqa: S608 (model names)
-    "VALUES (%s, %s, 1, %s, %s) "
-    f"ON CONFLICT ({_P_COLUMNS['visitor']}) DO UPDATE SET "
-    "{connections} = CASE WHEN {fresh} THEN 1 ELSE {t}.{connections} + 1 END, "
-    "{online_since} = CASE WHEN {fresh} THEN excluded.{online_since} ELSE {t}.{online_since} END, "
-    "{last_seen_at} = excluded.{last_seen_at}"
-).format(
-    t=_P.db_table,
-    fresh=f"{_P.db_table}.{_P_COLUMNS['connections']} = 0 "
-    f"OR {_P.db_table}.{_P_COLUMNS['last_seen_at']} < %s",
-    **_P_COLUMNS,
-)
-
-
 def presence_connect(*, visitor: Visitor) -> None:
     """A socket of ``visitor`` opened (the chat window's or the loader's presence socket, on
     any page of the workspace's sites)."""
     now = timezone.now()
     connection = transaction.get_connection()
     adapt = connection.ops.adapt_datetimefield_value
-    stale = adapt(now - PRESENCE_TIMEOUT)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: no transaction needed
         cursor.execute(
-            _PRESENCE_CONNECT_SQL,
-            [visitor.tenant_id, visitor.pk, adapt(now), adapt(now), stale, stale],
+            presence_sql.CONNECT_SQL,
+            {
+                "tenant": visitor.tenant_id,
+                "visitor": visitor.pk,
+                "now": adapt(now),
+                "stale": adapt(now - PRESENCE_TIMEOUT),
+            },
         )
     _publish_live(visitor.tenant_id, visitor.pk)
 
