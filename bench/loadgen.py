@@ -17,6 +17,11 @@ from websockets.asyncio.client import connect
 
 from bench.common import summary, sustained
 
+try:  # uvloop when installed, as the servers use it
+    from uvloop import run as run_loop
+except ImportError:  # pragma: no cover
+    run_loop = asyncio.run
+
 CONNECT = {"ping_interval": None, "compression": None, "max_size": 2**20, "open_timeout": 30}
 
 
@@ -118,7 +123,9 @@ async def chat(options: dict) -> dict:
     async def drain(ws, measure: bool) -> None:
         try:
             async for raw in ws:
-                if not measure:
+                # Only a frame with a message in it is decoded (a str search costs far less
+                # than json.loads): the generator's core also runs PostgreSQL and Redis.
+                if not measure or '"message"' not in raw:
                     continue
                 frame = json.loads(raw)
                 if frame.get("type") == "message":
@@ -290,5 +297,6 @@ SCENARIOS = {"chat": chat, "broadcast": broadcast}
 
 if __name__ == "__main__":
     scenario, raw_options = sys.argv[1], sys.argv[2]
-    result = asyncio.run(SCENARIOS[scenario](json.loads(raw_options)))
+    # The generator's core also runs PostgreSQL and Redis: uvloop costs it less per frame.
+    result = run_loop(SCENARIOS[scenario](json.loads(raw_options)))
     print(json.dumps(result))
