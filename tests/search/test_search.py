@@ -454,3 +454,14 @@ def test_unknown_workspace_in_command_is_an_error():
 
     with pytest.raises(CommandError):
         call_command("search_reindex", "--workspace", "nope", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "tokens", [{""}, {"a b"}, {"ab", "x y"}, {"a'"}, {"ab", "a-"}, {"a\n"}, {" "}]
+)
+def test_anything_but_base64_tokens_is_refused_before_it_reaches_sql(tokens):
+    # Tokens are written into a tsvector literal ('a' 'b'): a quote or a space would change it.
+    field = MessageEntry._meta.get_field("tokens")
+    with pytest.raises(ValueError, match="base64"):
+        field.get_db_prep_value(tokens, connection)
+    assert field.get_db_prep_value({"b+/9", "a"}, connection) in ("'a' 'b+/9'", " a b+/9 ")
