@@ -53,3 +53,44 @@ def test_keyed_hash_is_stable_and_purpose_bound():
     a = crypto.keyed_hash("user-1", purpose="x")
     assert a == crypto.keyed_hash("user-1", purpose="x")
     assert a != crypto.keyed_hash("user-1", purpose="y")
+
+
+def test_values_written_by_fernet_still_read_and_rotation_rewrites_them(settings):
+    # Before version 2 values were Fernet tokens: they read with the same key, and
+    # rotate_encryption_keys rewrites them in the current form.
+    key = Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [key]
+    tenant = TenantFactory()
+    with scope(tenant=tenant):
+        visitor = visit_start(tenant=tenant, token=None, ip="10.0.0.1").visitor
+        message_post_from_visitor(visitor=visitor, client_id="a", body="new body")
+    assert raw("SELECT body FROM conversations_message")[0].startswith(crypto.V2)
+    legacy = Fernet(key.encode()).encrypt(b"old secret").decode()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE conversations_message SET body = %s", [legacy])
+    with scope(tenant=tenant):
+        assert visitor.conversations.get().messages.get().body == "old secret"
+
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    stored = raw("SELECT body FROM conversations_message")[0]
+    assert stored.startswith(crypto.V2) and "secret" not in stored
+    with scope(tenant=tenant):
+        assert visitor.conversations.get().messages.get().body == "old secret"
+
+
+@pytest.mark.parametrize("damage", ["flip", "cut", "garble"])
+def test_an_altered_value_fails_loudly(settings, damage):
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    token = crypto.encrypt("jane@example.com")
+    body = token[len(crypto.V2) :]
+    if damage == "flip":  # one character of the ciphertext changed: the tag no longer fits
+        i = len(body) // 2
+        body = body[:i] + ("A" if body[i] != "A" else "B") + body[i + 1 :]
+    elif damage == "cut":
+        body = body[:10]
+    else:
+        body = "%%%not base64"
+    with pytest.raises(crypto.InvalidToken):
+        crypto.decrypt(crypto.V2 + body)
+    assert crypto.decrypt(token) == "jane@example.com"
+    assert crypto.encrypt("jane@example.com") != token  # a new nonce every time
