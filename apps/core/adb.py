@@ -10,17 +10,23 @@ item 37. ``ASYNC_DB_POOL_MAX=0`` turns it off (every statement then goes through
 """
 
 import asyncio
+import collections
 import functools
+import time
 import weakref
 
 from django.conf import settings
 from django.db import connections
 from psycopg import AsyncConnection, OperationalError
+from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 APPLICATION_NAME = "sohbet-loop"  # how these connections show in pg_stat_activity
 
 _pools: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool]" = (
+    weakref.WeakKeyDictionary()
+)
+_lenders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lender]" = (
     weakref.WeakKeyDictionary()
 )
 _opening: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future]" = (
@@ -89,10 +95,99 @@ async def pool() -> AsyncConnectionPool:
     return found
 
 
+RETURN_AFTER = 300.0  # seconds a connection stays out of the pool before it goes back once
+
+
+class _Lender:
+    """A loop's connections, lent from a plain list. psycopg_pool's ``connection()`` (a
+    generator context manager, a lock, its statistics and logging, each way) cost a chat
+    message 5-9 % of its CPU; the pool still opens the connections, configures them and
+    replaces broken ones, and this keeps up to ``size`` of them taken out of it
+    (docs/performance.md, item 49)."""
+
+    def __init__(self, found: AsyncConnectionPool, size: int):
+        self.pool, self.size = found, size
+        self.idle: list[AsyncConnection] = []
+        self.taken = 0  # out of the pool: idle here, or lent
+        self.since: dict[int, float] = {}  # id(connection): when it was taken out
+        self.waiting: collections.deque[asyncio.Future] = collections.deque()
+
+    async def lend(self) -> AsyncConnection:
+        while True:
+            if self.idle:
+                return self.idle.pop()
+            if self.taken < self.size:
+                self.taken += 1
+                try:
+                    conn = await self.pool.getconn()
+                    self.since[id(conn)] = time.monotonic()
+                    return conn
+                except BaseException:
+                    self.taken -= 1
+                    self._hand(None)
+                    raise
+            waiter = asyncio.get_running_loop().create_future()
+            self.waiting.append(waiter)
+            try:
+                conn = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self._hand(waiter.result())  # handed over as the waiter was cancelled
+                raise
+            if conn is not None:
+                return conn
+            # None: a place came free (a broken connection went back to the pool).
+
+    async def give_back(self, conn: AsyncConnection) -> None:
+        broken = conn.closed or conn.info.transaction_status != TransactionStatus.IDLE
+        if broken or time.monotonic() - self.since[id(conn)] > RETURN_AFTER:
+            # Broken: the pool closes it and opens another. Lent for long: back to the pool
+            # now and then, so that its age limit (max_lifetime) applies.
+            await self._put(conn)
+            self._hand(None)
+        else:
+            self._hand(conn)
+
+    async def _put(self, conn: AsyncConnection) -> None:
+        self.taken -= 1
+        self.since.pop(id(conn), None)
+        await self.pool.putconn(conn)
+
+    def _hand(self, conn: AsyncConnection | None) -> None:
+        """To the first live waiter; a connection nobody waits for goes to the idle list."""
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        if conn is not None:
+            self.idle.append(conn)
+
+    async def release_idle(self) -> None:
+        """Give the idle connections back to the pool (to be checked, or closed)."""
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            await self._put(conn)
+
+
+async def _lender() -> _Lender:
+    loop = asyncio.get_running_loop()
+    found = _lenders.get(loop)
+    if found is None:
+        opened = await pool()
+        found = _lenders.get(loop)  # another caller's, made while this one waited
+        if found is None:
+            found = _lenders[loop] = _Lender(opened, settings.ASYNC_DB_POOL_MAX)
+    return found
+
+
 async def close() -> None:
     """Close this event loop's pool (tests; a process's pools go with it)."""
     loop = asyncio.get_running_loop()
     _opening.pop(loop, None)
+    lender = _lenders.pop(loop, None)
+    if lender is not None:
+        await lender.release_idle()
     found = _pools.pop(loop, None)
     if found is not None:
         await found.close()
@@ -100,13 +195,16 @@ async def close() -> None:
 
 async def fetchone(sql: str, params: list):
     """Run one statement (it commits by itself) and return its first row. On a connection the
-    server dropped, the pool's other idle connections are checked (and replaced) before the
+    server dropped, the loop's other idle connections are checked (and replaced) before the
     error is raised: after a database restart one statement fails, not one per connection."""
-    found = await pool()
+    lender = _lenders.get(asyncio.get_running_loop()) or await _lender()
+    conn = await lender.lend()
     try:
-        async with found.connection() as conn:
-            cursor = await conn.execute(sql, params)
-            return await cursor.fetchone()
+        cursor = await conn.execute(sql, params)
+        return await cursor.fetchone()
     except OperationalError:
-        await found.check()
+        await lender.release_idle()
+        await lender.pool.check()
         raise
+    finally:
+        await lender.give_back(conn)

@@ -204,6 +204,12 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
     """Publish after the current transaction commits; nothing when it (or the savepoint the
     event was published in) rolls back. Consecutive events of one transaction are gathered and
     sent together, in one hop to the event loop."""
+    if _handover.get() is not None and asyncio._get_running_loop() is not None:
+        # On the event loop, after one of its own statements (apps.core.adb), which committed
+        # by itself: no Django transaction runs here, and Django's connection is not to be
+        # touched (asgiref keeps one per socket's context). Handed over now, in order.
+        publish_many([(group, event)])
+        return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         items = getattr(connection, "_sohbet_gathered", None)
