@@ -97,7 +97,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         """Channels closes stale database connections before *every* message (a hop to the
         database thread, even for a ping). Ours do their database work through
         ``database_sync_to_async``, which does that itself, so skip it here."""
-        kind = message["type"]
+        kind = message.get("type")
         name = _handler_names.get(kind)
         if name is None:
             name = get_handler_name(message)
