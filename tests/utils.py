@@ -28,3 +28,38 @@ def run(coro):
     if "error" in result:
         raise result["error"]
     return result["value"]
+
+
+def drop_loop_connections() -> int:
+    """What a PostgreSQL restart does to the event loop's own connections (apps.core.adb):
+    their backends end. Returns how many. Runs in a thread of its own, which it leaves without
+    a connection."""
+    from django.db import connection
+
+    from apps.core import adb
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = %s AND datname = current_database()",
+                [adb.APPLICATION_NAME],
+            )
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+def on_a_loop(scenario):
+    """Run ``scenario()`` on a fresh event loop (``run``); the loop's database and cache
+    connections (apps.core.adb, apps.core.cache) are closed after."""
+    from apps.core import adb, cache
+
+    async def main():
+        try:
+            return await scenario()
+        finally:
+            await adb.close()
+            await cache.aclose()
+
+    return run(main())

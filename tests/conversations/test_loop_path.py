@@ -12,10 +12,9 @@ from django_scopes import scope, scopes_disabled
 
 from apps.conversations import services
 from apps.conversations.models import Conversation, Message
-from apps.core import adb, cache
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
-from tests.utils import run
+from tests.utils import drop_loop_connections, on_a_loop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -38,19 +37,6 @@ class Worker:
                 connection.close()
 
         return await sync_to_async(call, thread_sensitive=False)()
-
-
-def on_a_loop(scenario):
-    """Run ``scenario()`` on a fresh event loop; the loop's connections are closed after."""
-
-    async def main():
-        try:
-            return await scenario()
-        finally:
-            await adb.close()
-            await cache.aclose()
-
-    return run(main())
 
 
 @pytest.fixture
@@ -125,18 +111,6 @@ def test_a_dropped_loop_connection_loses_no_message(visitor):
     """PostgreSQL drops the loop's connection (a restart, say): the next message goes through
     the full path on Django's checked connections, and the one after is back on the loop."""
     worker = Worker(visitor.tenant)
-
-    def drop_loop_connections() -> int:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = %s AND datname = current_database()",
-                    [adb.APPLICATION_NAME],
-                )
-                return cursor.fetchone()[0]
-        finally:
-            connection.close()
 
     async def scenario():
         await post(visitor, worker, body="first")  # opens the conversation (a thread)

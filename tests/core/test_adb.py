@@ -6,22 +6,11 @@ import asyncio
 
 import psycopg
 import pytest
-from django.db import connection
 
 from apps.core import adb
-from tests.utils import run
+from tests.utils import drop_loop_connections, on_a_loop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def on_a_loop(scenario):
-    async def main():
-        try:
-            return await scenario()
-        finally:
-            await adb.close()
-
-    return run(main())
 
 
 async def loop_backends() -> int:
@@ -66,17 +55,6 @@ def test_a_caller_that_gives_up_waiting_loses_no_connection(settings):
 
 
 def test_a_failed_statement_leaves_the_connection_usable_and_a_dropped_one_is_replaced():
-    def drop_loop_connections() -> int:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = %s AND datname = current_database()",
-                    [adb.APPLICATION_NAME],
-                )
-                return cursor.fetchone()[0]
-        finally:
-            connection.close()
 
     async def scenario():
         with pytest.raises(psycopg.errors.DivisionByZero):

@@ -11,15 +11,21 @@ from tests.utils import run
 pytestmark = pytest.mark.redis
 
 
+def fresh_layer():
+    """The pub/sub layer on the test Redis, under a prefix of its own."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    return ResyncingPubSubChannelLayer(
+        hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
+    )
+
+
 def test_the_events_of_one_transaction_reach_every_group_in_order():
     """``group_send_many`` (one pipelined round trip) delivers like ``group_send`` one by one:
     every socket of every group gets its events, in the order they were published."""
-    from apps.core.layers import ResyncingPubSubChannelLayer
 
     async def scenario():
-        layer = ResyncingPubSubChannelLayer(
-            hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
-        )
+        layer = fresh_layer()
         try:
             a, b = await layer.new_channel(), await layer.new_channel()
             await layer.group_add("visitor", a)
@@ -122,12 +128,9 @@ def test_each_event_loop_keeps_its_own_layer():
 def test_events_published_at_once_arrive_in_order_and_whole():
     """Many publishers at once (a burst of chat messages): what waits while a pipeline is on its
     way goes out in the next one, and every event arrives once, in the order published."""
-    from apps.core.layers import ResyncingPubSubChannelLayer
 
     async def scenario():
-        layer = ResyncingPubSubChannelLayer(
-            hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
-        )
+        layer = fresh_layer()
         try:
             channel = await layer.new_channel()
             await layer.group_add("inbox", channel)
@@ -176,12 +179,9 @@ def test_a_publish_to_a_dead_redis_fails_every_waiting_caller():
 def test_joining_and_leaving_groups_while_events_stream_in_loses_and_resyncs_nothing():
     """Events that arrive in one read are taken from the parser in a row; a subscription's
     confirmation among them is handled the usual way and does not count as a lost Redis."""
-    from apps.core.layers import ResyncingPubSubChannelLayer
 
     async def scenario():
-        layer = ResyncingPubSubChannelLayer(
-            hosts=[settings.REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}"
-        )
+        layer = fresh_layer()
         try:
             watcher, joiner = await layer.new_channel(), await layer.new_channel()
             await layer.group_add("stream", watcher)
