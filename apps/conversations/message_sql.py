@@ -9,7 +9,6 @@ search entry and the conversation's row in one statement of writable CTEs. Elsew
 the one-command local run) each part is its own statement, with the same results.
 """
 
-import functools
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.conversations.models import Conversation, Message
 from apps.core import adb
+from apps.core.db import stored_instance
 from apps.search.services import index_new_message, new_message_entry_sql
 from apps.visitors.models import Visitor
 
@@ -92,33 +92,6 @@ def _loaded(instance, connection):
     return instance
 
 
-@functools.cache
-def _columns(model) -> tuple:
-    """``(attname, default, field)`` of each concrete field: ``field`` where the default is
-    computed per instance (a callable), else the default itself."""
-    return tuple(
-        (f.attname, None, f)
-        if callable(f.default) and f.has_default()
-        else (f.attname, f.get_default(), None)
-        for f in model._meta.concrete_fields
-    )
-
-
-def _built(model, values: dict, connection):
-    """A stored row of ``model`` from ``values`` (by attname), the other fields at their
-    defaults, built as Django builds a query's rows (``from_db``, positional values): with
-    keyword arguments ``Model.__init__`` cost the message path about 3 % of its CPU."""
-    columns = _columns(model)
-    return model.from_db(
-        connection.alias,
-        [name for name, _default, _field in columns],
-        [
-            values[name] if name in values else (field.get_default() if field else default)
-            for name, default, field in columns
-        ],
-    )
-
-
 _VISITOR = Conversation._meta.get_field("visitor")
 _OF_CONVERSATION = Message._meta.get_field("conversation")
 
@@ -129,7 +102,7 @@ def _conversation(visitor: Visitor, row, connection, **more) -> Conversation:
     for field in _DATETIME_FIELDS:
         values[field] = _datetime(values[field])
     values.update(more, tenant_id=visitor.tenant_id, visitor_id=visitor.pk)
-    conversation = _built(Conversation, values, connection)
+    conversation = stored_instance(Conversation, values, connection)
     _VISITOR.set_cached_value(conversation, visitor)
     return conversation
 
@@ -317,7 +290,7 @@ def _post_open_result(visitor: Visitor, row, *, client_id: str, body: str, conne
         waiting_since=_datetime(waiting_since),
         last_activity_at=now,
     )
-    message = _built(
+    message = stored_instance(
         Message,
         {
             "id": message_id,

@@ -143,8 +143,10 @@ class _Lender:
         if broken or time.monotonic() - self.since[id(conn)] > RETURN_AFTER:
             # Broken: the pool closes it and opens another. Lent for long: back to the pool
             # now and then, so that its age limit (max_lifetime) applies.
-            await self._put(conn)
-            self._hand(None)
+            try:
+                await self._put(conn)
+            finally:
+                self._hand(None)  # a waiter takes the freed place
         else:
             self._hand(conn)
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from apps.conversations.models import Conversation, OperatorPresence
 from apps.core import adb
 from apps.core.crypto import EncryptedTextField
+from apps.core.db import stored_instance
 from apps.visitors.models import Visitor, VisitorPresence, VisitorSession, VisitorToken
 
 _T, _V, _S = VisitorToken._meta, Visitor._meta, VisitorSession._meta
@@ -27,12 +28,16 @@ _P, _O, _C = VisitorPresence._meta, OperatorPresence._meta, Conversation._meta
 def _loaded(model, values, connection):
     """An instance of ``model`` from its concrete columns as psycopg gives them: JSON and
     timestamps are already Python values; encrypted text is decrypted as Django would."""
-    fields = model._meta.concrete_fields
-    values = [
-        f.from_db_value(value, None, connection) if isinstance(f, EncryptedTextField) else value
-        for f, value in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    return stored_instance(
+        model,
+        {
+            f.attname: f.from_db_value(value, None, connection)
+            if isinstance(f, EncryptedTextField)
+            else value
+            for f, value in zip(model._meta.concrete_fields, values, strict=True)
+        },
+        connection,
+    )
 
 
 def _col(meta, name: str) -> str:
