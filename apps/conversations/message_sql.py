@@ -43,7 +43,8 @@ OPEN_FIELDS = (
 _DATETIME_FIELDS = ("waiting_since", "created_at", "snoozed_until")
 _STORED_SQL = (
     f"SELECT m.id FROM {_M.db_table} m JOIN {_C.db_table} c ON c.id = m.conversation_id "  # noqa: S608
-    "WHERE c.tenant_id = %s AND c.visitor_id = %s AND m.client_id = %s AND m.sender = %s LIMIT 1"
+    "WHERE c.tenant_id = %s AND c.visitor_id = %s AND m.client_id = %s AND m.client_id <> '' "
+    "AND m.sender = %s LIMIT 1"
 )
 _OPEN_WHERE = (
     f"FROM {_C.db_table} WHERE tenant_id = %s AND visitor_id = %s "

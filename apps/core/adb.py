@@ -56,7 +56,11 @@ def _connection_kwargs() -> dict:
     for django_only in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(django_only, None)
     # Timestamps come back aware and in UTC, as from Django's connections.
-    params["options"] = f"{params.get('options', '')} -c TimeZone=UTC".strip()
+    # One plan per statement and connection (docs/performance.md, item 52): under PostgreSQL's
+    # default, the chat statement's writable CTEs were planned afresh on every execution.
+    params["options"] = (
+        f"{params.get('options', '')} -c TimeZone=UTC -c plan_cache_mode=force_generic_plan"
+    ).strip()
     params["application_name"] = APPLICATION_NAME
     return params
 

@@ -10,8 +10,9 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django_scopes import scope, scopes_disabled
 
-from apps.conversations import services
+from apps.conversations import message_sql, services
 from apps.conversations.models import Conversation, Message
+from apps.core import adb
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
 from tests.utils import drop_loop_connections, on_a_loop
@@ -133,3 +134,43 @@ def test_a_dropped_loop_connection_loses_no_message(visitor):
             .values_list("body", flat=True)
         )
     assert bodies == ["first", "second", "third", "fourth"]
+
+
+def test_the_loops_statement_is_planned_once_per_connection(visitor, settings):
+    """PostgreSQL re-planned the message's statement on every execution while it judged its
+    cached plan dearer than a fresh one; planning was 43 % of the database's CPU per message
+    (docs/performance.md, item 52). Now it is planned once per connection."""
+    settings.ASYNC_DB_POOL_MIN, settings.ASYNC_DB_POOL_MAX = 1, 1  # one connection, its plans
+    worker = Worker(visitor.tenant)
+
+    async def scenario():
+        await post(visitor, worker, body="first")  # opens the conversation (a thread)
+        for i in range(12):
+            assert not (await post(visitor, worker, body=f"message {i}")).duplicate
+        return await adb.fetchone(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"%INSERT INTO {Message._meta.db_table}%"],
+        )
+
+    generic, custom = on_a_loop(scenario)
+    assert worker.calls == 1
+    # psycopg prepares a statement on its fifth run; PostgreSQL's default would then have
+    # planned at least five times more (custom plans) before it even weighed a cached one.
+    assert custom == 0 and generic >= 5
+
+
+def test_a_cached_plan_finds_a_resent_client_id_through_its_unique_index():
+    """A plan made without the values (the one cached per connection) can still look a client
+    id up in the unique index of non-empty client ids, not walk the conversation's messages."""
+    sql = message_sql._STORED_SQL.replace("%s", "${}").format(1, 2, 3, 4)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE stored_lookup AS {sql}")
+        try:
+            cursor.execute("EXPLAIN EXECUTE stored_lookup (1, 1, 'c-1', 'visitor')")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE stored_lookup")
+            cursor.execute("RESET plan_cache_mode")
+    assert "message_client_id_once_per_conversation" in plan, plan
