@@ -626,8 +626,10 @@ def run(env: Env, workspaces) -> list[Row]:
             "big-workspace plans: seq scans on big tables",
             len(bad),
             "queries",
-            target="0",
-            ok=not bad,
+            # At smoke sizes the "big" tables fit in a few pages, where a seq scan is the
+            # planner's right choice: the figure is judged from the quick mode up.
+            target="0" if not env.smoke else "0 (not judged at smoke sizes)",
+            ok=not bad if not env.smoke else None,
             note="; ".join(
                 f"{', '.join(p['indexes']) or 'no index'} ({p['exec_ms']} ms)" for p in plans
             ),

@@ -23,6 +23,16 @@ class Conversation(TenantOwned):
         SNOOZED = "snoozed", _("Snoozed")  # until snoozed_until or the visitor's next message
         RESOLVED = "resolved", _("Resolved")
 
+    # Every row lookup by workspace goes through an index that starts with it (the number's
+    # unique constraint, the inbox's indexes), and each further index costs every message: the
+    # message's update of this row writes all of them (docs/performance.md, item 53).
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("workspace"),
+    )
     number = models.PositiveIntegerField(_("number"), editable=False)
     public_id = models.CharField(
         max_length=40, unique=True, default=new_conversation_public_id, editable=False
@@ -31,6 +41,7 @@ class Conversation(TenantOwned):
         "visitors.Visitor",
         on_delete=models.CASCADE,
         related_name="conversations",
+        db_index=False,  # the (visitor, status) index serves every look-up by visitor
         verbose_name=_("visitor"),
     )
     status = models.CharField(
@@ -109,7 +120,10 @@ class Message(TenantOwned):
         SYSTEM = "system", _("System")
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,  # the (conversation, id) index serves every look-up by conversation
     )
     sender = models.CharField(_("sender"), max_length=10, choices=Sender.choices)
     author = models.ForeignKey(

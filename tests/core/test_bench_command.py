@@ -58,4 +58,8 @@ def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
     assert cpu and all(r["value"] > 0 and r["baseline"] > 0 for r in cpu), cpu
     assert all("the stack's floor" in r["note"] for r in cpu)
     b6_queries = [r for r in rows if r["id"] == "B6" and r["unit"] == "queries"]
-    assert b6_queries and all(r["ok"] for r in b6_queries)
+    assert b6_queries and all(r["ok"] for r in b6_queries if r["ok"] is not None)
+    # Query counts are judged at any size; only the plans' seq scans wait for real sizes.
+    assert [r["figure"] for r in b6_queries if r["ok"] is None] == [
+        "big-workspace plans: seq scans on big tables"
+    ]
