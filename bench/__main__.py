@@ -82,6 +82,10 @@ def main() -> None:
     print(f"This machine now: {machine.describe(speed['before'])}.", flush=True)
     print(f"Preparing the bench database ({mode} mode)…", flush=True)
     setup.prepare_database(env)
+    data_directory = setup.data_directory(env)
+    flush_seconds = 1 if env.smoke else 5
+    disk = {"before": machine.disk_flushes(data_directory, flush_seconds)}
+    print(f"Its disk now: {machine.describe_disk(disk['before'])}.", flush=True)
     setup.django_setup(env)
     rows: list[Row] = []
     raw: dict = {}
@@ -126,10 +130,12 @@ def main() -> None:
         rows += section("B6 inbox queries", lambda: b6_inbox.run(env, setup.seed_workspaces(2, 1)))
 
     speed["after"] = machine.calibrate()
+    disk["after"] = machine.disk_flushes(data_directory, flush_seconds)
     rows.sort(key=lambda r: r.id)
     print()
     print(table(rows))
     print(f"\nThis machine at the end: {machine.describe(speed['after'])}.")
+    print(f"Its disk at the end: {machine.describe_disk(disk['after'])}.")
     total = round(time.monotonic() - started, 1)
     missed = [r for r in rows if r.ok is False]
     print(f"\n{len(rows)} figures, {len(missed)} missed a target; {total} s in all.")
@@ -141,6 +147,7 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "speed": speed,  # bench/machine.py
+            "disk": disk,
         },
         "seconds": total,
         "sections": timings,

@@ -12,6 +12,11 @@ tries, taken on the server core before and after the benchmarks:
 - ``process_switch_us``: one hand-over between two processes on the same core through a pipe
   (what every round trip to PostgreSQL or Redis and every socket write to a client on the same
   core pays).
+
+And the disk under PostgreSQL (``disk``): every persisted message waits for one WAL flush,
+Sohbet's and the baseline's alike, so a disk whose flushes stall now and then puts those stalls
+into both servers' p99, wherever they happen to fall. ``disk_flushes`` writes and flushes 8 KB
+beside PostgreSQL's data for a few seconds, as a commit does, and reports the spread.
 """
 
 from __future__ import annotations
@@ -89,6 +94,47 @@ def calibrate(tries: int = 3) -> dict[str, float]:
     finally:
         if before is not None:
             os.sched_setaffinity(0, before)
+
+
+def disk_flushes(directory: str | None, seconds: float) -> dict | None:
+    """8 KB written and flushed (``fdatasync``) every 5 ms for ``seconds`` in a scratch file in
+    ``directory`` (PostgreSQL's data directory: the same disk as its WAL): the flush's median,
+    99.9th percentile and slowest time in ms, and how many took over 20 ms. None when the
+    directory is not on this machine or not writable."""
+    if not directory or not os.path.isdir(directory) or not os.access(directory, os.W_OK):
+        return None
+    path = os.path.join(directory, f"sohbet-bench-flush-{os.getpid()}.tmp")
+    block, took = b"\0" * 8192, []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            start = time.perf_counter()
+            os.pwrite(fd, block, 0)
+            os.fdatasync(fd)
+            took.append((time.perf_counter() - start) * 1000)
+            time.sleep(0.005)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    took.sort()
+    return {
+        "flushes": len(took),
+        "p50_ms": round(took[len(took) // 2], 2),
+        "p999_ms": round(took[min(len(took) - 1, int(len(took) * 0.999))], 1),
+        "max_ms": round(took[-1], 1),
+        "over_20ms": sum(1 for t in took if t > 20),
+    }
+
+
+def describe_disk(disk: dict | None) -> str:
+    if disk is None:
+        return "not measured (PostgreSQL's data directory is not on this machine)"
+    return (
+        f"{disk['flushes']} flushes of 8 KB: median {disk['p50_ms']:.2f} ms, "
+        f"99.9th percentile {disk['p999_ms']:.1f} ms, slowest {disk['max_ms']:.1f} ms, "
+        f"{disk['over_20ms']} over 20 ms"
+    )
 
 
 def describe(figures: dict[str, float]) -> str:

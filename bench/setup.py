@@ -33,6 +33,16 @@ def prepare_database(env: Env) -> None:
     redis.Redis.from_url(env.redis_url).flushdb()
 
 
+def data_directory(env: Env) -> str | None:
+    """PostgreSQL's data directory (bench/machine.py flushes a scratch file beside it), or
+    None when the server will not say (not a superuser)."""
+    try:
+        with psycopg.connect(env.admin_database_url, autocommit=True) as conn:
+            return conn.execute("SHOW data_directory").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
 def django_setup(env: Env) -> None:
     """This process talks to the bench database with the same settings as the servers."""
     os.environ.update(env.server_env())

@@ -43,10 +43,14 @@ def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
     assert result["mode"] == "smoke"
     # The machine's speed beside the figures, at the start and the end (bench/machine.py).
     assert "This machine now:" in done.stdout and "This machine at the end:" in done.stdout
+    assert "Its disk now:" in done.stdout and "Its disk at the end:" in done.stdout
     for when in ("before", "after"):
         speed = result["machine"]["speed"][when]
         assert set(speed) == {"loop_s", "thread_hop_us", "process_switch_us"}
         assert all(value > 0 for value in speed.values()), speed
+        # The disk under PostgreSQL (the machine's own, in CI): flushes were timed.
+        disk = result["machine"]["disk"][when]
+        assert disk["flushes"] > 0 and 0 < disk["p50_ms"] <= disk["max_ms"], disk
     rows = result["rows"]
     assert {r["id"] for r in rows} == {"B1", "B2", "B3", "B4", "B5", "B6"}
     # Every figure was measured, and the ones with a baseline have it beside them.
