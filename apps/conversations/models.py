@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.crypto import EncryptedTextField
-from apps.core.models import TenantOwned
+from apps.core.models import TenantOwned, tenant_key
 
 
 def new_conversation_public_id() -> str:
@@ -26,13 +26,7 @@ class Conversation(TenantOwned):
     # Every row lookup by workspace goes through an index that starts with it (the number's
     # unique constraint, the inbox's indexes), and each further index costs every message: the
     # message's update of this row writes all of them (docs/performance.md, item 53).
-    tenant = models.ForeignKey(
-        "tenants.Tenant",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("workspace"),
-    )
+    tenant = tenant_key(db_index=False)
     number = models.PositiveIntegerField(_("number"), editable=False)
     public_id = models.CharField(
         max_length=40, unique=True, default=new_conversation_public_id, editable=False
