@@ -169,7 +169,7 @@ def run(
                 best[target] = max(passing, default=0)
             note = (
                 "highest step of the ramp that kept p99 < 100 ms and lost nothing (a missed "
-                "step runs once more; the ramp ends at a step missed twice)"
+                "step runs once more, twice per ramp at most)"
             )
             if best["baseline"]:
                 ok = best["sohbet"] >= 0.5 * best["baseline"]
