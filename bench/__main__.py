@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from datetime import UTC, datetime
@@ -82,7 +83,9 @@ def main() -> None:
     print(f"This machine now: {machine.describe(speed['before'])}.", flush=True)
     print(f"Preparing the bench database ({mode} mode)…", flush=True)
     setup.prepare_database(env)
+    # Beside PostgreSQL's data directory, not in it: the same disk in the usual layouts.
     data_directory = setup.data_directory(env)
+    data_directory = data_directory and os.path.dirname(data_directory.rstrip("/"))
     flush_seconds = 1 if env.smoke else 5
     disk = {"before": machine.disk_flushes(data_directory, flush_seconds)}
     print(f"Its disk now: {machine.describe_disk(disk['before'])}.", flush=True)

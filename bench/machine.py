@@ -98,7 +98,8 @@ def calibrate(tries: int = 3) -> dict[str, float]:
 
 def disk_flushes(directory: str | None, seconds: float) -> dict | None:
     """8 KB written and flushed (``fdatasync``) every 5 ms for ``seconds`` in a scratch file in
-    ``directory`` (PostgreSQL's data directory: the same disk as its WAL): the flush's median,
+    ``directory`` (the one holding PostgreSQL's data directory: the same disk as its WAL in the
+    usual layouts): the flush's median,
     99.9th percentile and slowest time in ms, and how many took over 20 ms. None when the
     directory is not on this machine or not writable."""
     if not directory or not os.path.isdir(directory) or not os.access(directory, os.W_OK):
