@@ -65,7 +65,10 @@ def summary(conversation: Conversation, labels: list[int] | None = None) -> dict
         "number": conversation.number,
         "id": conversation.public_id,
         "status": conversation.status,
-        "visitor": {"id": visitor.public_id.hex, "name": str(visitor.display_name)},
+        # The name as given (empty when none): each operator's page labels an unnamed visitor
+        # in its own language ("visitor_short"). The row is built once for every operator,
+        # in the sending visitor's language when a visitor writes.
+        "visitor": {"id": visitor.public_id.hex, "name": visitor.name},
         "preview": preview,
         "preview_sender": last.sender if last is not None else None,
         "unread": conversation.operator_unread,

@@ -49,6 +49,7 @@ def inbox_strings() -> dict[str, str]:
         "show_more": _("Show more conversations"),
         # conversation list
         "visitor": _("Visitor"),
+        "visitor_short": _("Visitor %(short)s"),
         "waiting": _("waiting %(duration)s"),
         "duration_under_minute": _("<1 min"),
         "duration_minutes": _("%(count)s min"),

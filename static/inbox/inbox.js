@@ -1202,8 +1202,12 @@
     return list;
   }
 
+  /** A row's visitor: their name, or "Visitor 1a2b3c" (the start of their id) in this
+   * page's language; rows carry no label of their own (payloads.summary). */
   function visitorName(c) {
-    return str(c && c.visitor && c.visitor.name) || t("visitor");
+    var v = c && c.visitor;
+    if (str(v && v.name)) return str(v.name);
+    return v && v.id ? t("visitor_short", { short: str(v.id).slice(0, 6) }) : t("visitor");
   }
 
   function statusLabel(status) {

@@ -216,6 +216,30 @@ def test_operator_sees_new_conversation_live_and_answers(asgi, asgi_page, team, 
 
 
 @live
+def test_an_unnamed_visitor_is_labelled_in_the_operators_language(
+    asgi, asgi_page, team, screenshot
+):
+    """The live inbox row is built once, in the writing visitor's socket: it carries no label
+    of its own, so a visitor whose chat window is in Turkish is still "Visitor 1a2b3c" to an
+    operator whose inbox is in English (it read "Ziyaretçi 1a2b3c" until the list reloaded)."""
+    tenant, operator = team
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    assert inbox.s("visitor_short") == "Visitor %(short)s"  # the operator's page is in English
+
+    visitor = VisitorClient(asgi, tenant.widget_key)
+    visitor.send("hello", token=None, last_id=None, language="tr", timezone="UTC")
+    short = visitor.expect("ready")["visitor"]["id"][:6]
+    visitor.say("Merhaba, kargom nerede?")
+
+    item = page.locator("#inbox-list button").first
+    expect(item).to_contain_text("Merhaba, kargom nerede?")
+    expect(item.locator(".conv-name")).to_have_text(f"Visitor {short}")
+    screenshot(page, "inbox_unnamed_visitor_in_english")
+    visitor.close()
+
+
+@live
 def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
     tenant, operator = team
     visitor = new_conversation(asgi, tenant, "Kargo ücreti ne kadar?")
