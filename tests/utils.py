@@ -2,6 +2,7 @@ import asyncio
 import html
 import re
 import threading
+import time
 
 
 def page_text(response) -> str:
@@ -41,11 +42,21 @@ def drop_loop_connections() -> int:
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "SELECT pid FROM pg_stat_activity "
                 "WHERE application_name = %s AND datname = current_database()",
                 [adb.APPLICATION_NAME],
             )
-            return cursor.fetchone()[0]
+            pids = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+            # pg_terminate_backend only signals: wait until the backends have ended, as they
+            # have after a restart (a check of the pool meanwhile would find them alive).
+            deadline = time.monotonic() + 10
+            while pids and time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+                if cursor.fetchone()[0] == 0:
+                    break
+                time.sleep(0.02)
+            return len(pids)
     finally:
         connection.close()
 
