@@ -1,6 +1,6 @@
 """``python -m bench.ab OTHER_CHECKOUT [--rounds 6] [--rate 300] [--seconds 6]``: server CPU
-per chat message of this checkout against another one (a ``git worktree`` of the commit to
-compare with), measured in turns.
+per chat message, and the delivery's p50, of this checkout against another one (a ``git
+worktree`` of the commit to compare with), measured in turns.
 
 Both servers start once, on core 0; the B1 load (``bench.loadgen``, core 1) goes to one, then
 the other, alternating which goes first in each round, and each server's CPU seconds are read
@@ -78,14 +78,16 @@ def main() -> None:
             servers[name] = start_sohbet(env, name=f"ab-{name}")
         common.ROOT = here
         cpu: dict[str, list[float]] = {name: [] for name in roots}
+        p50: dict[str, list[float]] = {name: [] for name in roots}
         for turn in range(args.rounds):
             order = ("this", "other") if turn % 2 == 0 else ("other", "this")
             for name in order:
                 ms, result = one_turn(env, servers[name], pairs, args.rate, args.seconds)
                 cpu[name].append(ms)
                 lat = result["latency_ms"]
+                p50[name].append(lat["p50"])
                 print(
-                    f"{name:5s} {ms:.3f} ms/msg  p50 {lat['p50']:.1f} ms  p99 {lat['p99']:.1f} ms"
+                    f"{name:5s} {ms:.3f} ms/msg  p50 {lat['p50']:.2f} ms  p99 {lat['p99']:.1f} ms"
                     f"  {result['received']}/{result['sent']}",
                     flush=True,
                 )
@@ -96,7 +98,10 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in cpu.items()}
     for name, values in cpu.items():
         turns = ", ".join(f"{v:.2f}" for v in values)
-        print(f"{name:5s} median {medians[name]:.3f} ms/msg  ({turns})")
+        print(
+            f"{name:5s} median {medians[name]:.3f} ms/msg  ({turns}); "
+            f"median p50 {statistics.median(p50[name]):.2f} ms"
+        )
     print(f"this / other: {medians['this'] / medians['other']:.3f}")
 
 

@@ -109,6 +109,7 @@ def publish_summary(
     event = {"type": "inbox.conversation", "conversation": payloads.summary(conversation, labels)}
     if message is not None:
         event["message"] = message
+        event[realtime.FIRST] = realtime.group_conversation(conversation.pk)
     realtime.publish_on_commit(realtime.group_inbox(conversation.tenant_id), event)
 
 

@@ -23,6 +23,14 @@ Redis, and ``receive`` on a name that is not local still subscribes to it. This 
 commands on every socket's opening and closing: a page view's presence socket is the busiest
 kind (docs/performance.md, item 39).
 
+A group's sockets in the publishing process get its events at once, from the publisher
+(``group_send_many``), not back from Redis: each event is still published, for the other
+processes, and carries its publisher's origin (a random id per event loop's layer), by which
+the publisher's own subscriber drops the copy Redis sends back. A chat message's operators in
+the visitor's process no longer wait for the round trip through Redis, and the process no
+longer decodes its own events a second time (docs/performance.md, item 55). Phoenix's PubSub
+delivers the same way: local subscribers directly, the other nodes through the adapter.
+
 This uses private parts of channels_redis (``RedisSingleShardConnection._do_receiving``, its
 lock and client), so the version is pinned in pyproject.toml; tests/conversations/
 test_resilience.py and tests/core/test_layers.py fail if an upgrade changes them.
@@ -30,19 +38,25 @@ test_resilience.py and tests/core/test_layers.py fail if an upgrade changes them
 
 import asyncio
 import logging
+import os
 import uuid
 from collections import defaultdict
 
 import hiredis
+import msgpack
 from channels_redis.pubsub import (
     RedisPubSubChannelLayer,
     RedisPubSubLoopLayer,
     RedisSingleShardConnection,
 )
 
+from apps.core.realtime import FIRST
+
 logger = logging.getLogger(__name__)
 
 RESYNC_EVENT = {"type": "layer.resync"}
+ORIGIN = "__origin"  # the key of a group event's publisher (the first key of the map)
+_ORIGIN_KEY = msgpack.packb(ORIGIN)
 
 
 class _ResyncingShard(RedisSingleShardConnection):
@@ -97,16 +111,19 @@ class _ResyncingShard(RedisSingleShardConnection):
     def _receive_message(self, message) -> None:
         if message is None:
             return
+        local = self.channel_layer
+        data = message["data"]
+        if type(data) is bytes and local.is_own(data):
+            return  # delivered here when it was published (group_send_many)
         name = message["channel"]
         if isinstance(name, bytes):
             name = name.decode()
-        local = self.channel_layer
         receivers = local.groups.get(name)
         if name in local.channels or not receivers or len(receivers) == 1:
             super()._receive_message(message)
             return
         event = local.channel_layer.deserialize(message["data"])  # once for the whole group
-        for channel_name in receivers:
+        for channel_name in local.first_in_line(receivers, event):
             queue = local.channels.get(channel_name)
             if queue is not None:
                 queue.put_nowait(event)
@@ -168,6 +185,53 @@ class _ResyncingShard(RedisSingleShardConnection):
 
 
 class _LocalChannelsLoopLayer(RedisPubSubLoopLayer):
+    origin: bytes = b""  # empty: every event goes through Redis
+    _mark: bytes = b""
+
+    def set_origin(self, serializer) -> None:
+        """A random id for the events this layer publishes, and the bytes it starts them with
+        after the map's header (one byte below 16 keys, three from 16). Not with an encrypting
+        or prefixing serializer (Sohbet configures neither): the bytes would not show it, so
+        events then all go through Redis, as channels_redis sends them."""
+        if serializer.crypter or serializer.random_prefix_length:
+            return
+        self.origin = os.urandom(12)
+        self._mark = _ORIGIN_KEY + msgpack.packb(self.origin)
+
+    def is_own(self, data: bytes) -> bool:
+        """Whether ``data`` is an event this layer published (and so already delivered)."""
+        mark = self._mark
+        if not mark:
+            return False
+        return data.startswith(mark, 1) or (data[:1] == b"\xde" and data.startswith(mark, 3))
+
+    def first_in_line(self, receivers, event: dict):
+        """``receivers`` (channel names), the members of the group the event names as ``FIRST``
+        (apps.core.realtime) before the others: each socket's task runs in the order its
+        queue was given the event."""
+        first = event.get(FIRST)
+        if type(first) is not str:
+            return receivers
+        firsts = self.groups.get(self._get_group_channel_name(first))
+        if not firsts:
+            return receivers
+        return sorted(receivers, key=firsts.__contains__, reverse=True)
+
+    def deliver_here(self, group_channel: str, message: dict, data: bytes) -> None:
+        """Put a group event (``message``, published as ``data``) into the queues of this
+        process's members of the group: decoded once, as the subscriber does for the events of
+        other processes, so that each member gets what Redis would have carried."""
+        receivers = self.groups.get(group_channel)
+        if not receivers or not self.origin:
+            return
+        event = None
+        for channel_name in self.first_in_line(receivers, message):
+            queue = self.channels.get(channel_name)
+            if queue is not None:
+                if event is None:
+                    event = self.channel_layer.deserialize(data)
+                queue.put_nowait(event)
+
     async def new_channel(self, prefix="specific."):
         channel = f"{self.prefix}{prefix}{uuid.uuid4().hex}"
         self.channels[channel] = asyncio.Queue()
@@ -186,17 +250,24 @@ class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
     def deserialize(self, message):
         if isinstance(message, dict):  # decoded once for its group (_ResyncingShard)
             return message
-        return super().deserialize(message)
+        event = super().deserialize(message)
+        if type(event) is dict:
+            event.pop(ORIGIN, None)
+        return event
 
     async def group_send_many(self, items: list[tuple[str, dict]]) -> None:
-        """``group_send`` each ``(group, message)``, in order, with one pipelined round trip
-        per Redis shard (the layer publishes one at a time under a lock otherwise), shared
-        with whatever else waits to be published (``_ResyncingShard.publish_many``)."""
+        """``group_send`` each ``(group, message)``, in order: this process's members of the
+        group get it now, the others' through Redis, with one pipelined round trip per shard
+        (the layer publishes one at a time under a lock otherwise), shared with whatever else
+        waits to be published (``_ResyncingShard.publish_many``). A failed publish raises
+        after the local members have their events."""
         layer = self._get_layer()
         by_shard: dict = defaultdict(list)
         for group, message in items:
             channel = layer._get_group_channel_name(group)
-            by_shard[layer._get_shard(channel)].append((channel, self.serialize(message)))
+            data = self.serialize({ORIGIN: layer.origin, **message} if layer.origin else message)
+            layer.deliver_here(channel, message, data)
+            by_shard[layer._get_shard(channel)].append((channel, data))
         for shard, messages in by_shard.items():
             await shard.publish_many(messages)
 
@@ -221,6 +292,7 @@ class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
         layer = super()._get_layer()
         if type(layer) is RedisPubSubLoopLayer:
             layer.__class__ = _LocalChannelsLoopLayer
+            layer.set_origin(self._serializer)
         for shard in layer._shards:
             if type(shard) is RedisSingleShardConnection:
                 shard.__class__ = _ResyncingShard

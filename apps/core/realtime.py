@@ -53,6 +53,13 @@ def group_contact(visitor_id: int) -> str:
     return f"contact.{visitor_id}"
 
 
+# An event's key naming another group: those of the event's receivers that are also in it get
+# the event before the others (apps.core.layers; other layers ignore it). A new message's inbox
+# row names its conversation's group, so the operator who has the conversation open sees the
+# message before ten list rows are written (docs/performance.md, item 55).
+FIRST = "__first"
+
+
 def publish(group: str, event: dict[str, Any]) -> None:
     """Send ``event`` (``{"type": "handler.name", ...}``) to every socket in ``group`` now."""
     publish_many([(group, event)])

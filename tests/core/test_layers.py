@@ -127,14 +127,19 @@ def test_each_event_loop_keeps_its_own_layer():
 
 def test_events_published_at_once_arrive_in_order_and_whole():
     """Many publishers at once (a burst of chat messages): what waits while a pipeline is on its
-    way goes out in the next one, and every event arrives once, in the order published."""
+    way goes out in the next one, and every event arrives once, in the order published, to a
+    member in the publishing process (delivered there at once) and to one in another process
+    (through Redis)."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
 
     async def scenario():
         layer = fresh_layer()
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=layer.prefix)
         try:
-            channel = await layer.new_channel()
-            await layer.group_add("inbox", channel)
-            await layer.group_add("visitor", channel)
+            channel, far = await layer.new_channel(), await there.new_channel()
+            for member_layer, member in ((layer, channel), (there, far)):
+                await member_layer.group_add("inbox", member)
+                await member_layer.group_add("visitor", member)
 
             async def publisher(n: int):
                 await layer.group_send_many(
@@ -146,15 +151,22 @@ def test_events_published_at_once_arrive_in_order_and_whole():
 
             await asyncio.gather(*(publisher(n) for n in range(200)))
             await layer.group_send("inbox", {"type": "inbox.conversation", "n": 200, "part": 0})
-            got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(401)]
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(layer.receive(channel), 0.3)
-            return [(e["n"], e["part"]) for e in got]
+            got = {}
+            for name, member_layer, member in (("here", layer, channel), ("there", there, far)):
+                events = [
+                    await asyncio.wait_for(member_layer.receive(member), 5) for _ in range(401)
+                ]
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(member_layer.receive(member), 0.3)
+                got[name] = [(e["n"], e["part"]) for e in events]
+            return got
         finally:
             await layer.flush()
+            await there.flush()
 
     got = run(scenario())
-    assert got == [(n, part) for n in range(200) for part in (0, 1)] + [(200, 0)]
+    expected = [(n, part) for n in range(200) for part in (0, 1)] + [(200, 0)]
+    assert got == {"here": expected, "there": expected}
 
 
 def test_a_publish_to_a_dead_redis_fails_every_waiting_caller():
@@ -178,17 +190,21 @@ def test_a_publish_to_a_dead_redis_fails_every_waiting_caller():
 
 def test_joining_and_leaving_groups_while_events_stream_in_loses_and_resyncs_nothing():
     """Events that arrive in one read are taken from the parser in a row; a subscription's
-    confirmation among them is handled the usual way and does not count as a lost Redis."""
+    confirmation among them is handled the usual way and does not count as a lost Redis. (The
+    events come from another process: the publishing process's own members get its events
+    without Redis.)"""
+    from apps.core.layers import ResyncingPubSubChannelLayer
 
     async def scenario():
         layer = fresh_layer()
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=layer.prefix)
         try:
             watcher, joiner = await layer.new_channel(), await layer.new_channel()
             await layer.group_add("stream", watcher)
 
             async def stream():
                 for n in range(300):
-                    await layer.group_send_many(
+                    await there.group_send_many(
                         [("stream", {"type": "x", "n": n}), ("stream", {"type": "x", "n": -n})]
                     )
 
@@ -199,14 +215,109 @@ def test_joining_and_leaving_groups_while_events_stream_in_loses_and_resyncs_not
                         await layer.group_discard(f"side{i - 1}", joiner)
 
             await asyncio.gather(stream(), churn())
-            await layer.group_send("side19", {"type": "y", "n": 19})
+            await there.group_send("side19", {"type": "y", "n": 19})
             got = [await asyncio.wait_for(layer.receive(watcher), 5) for _ in range(600)]
             side = await asyncio.wait_for(layer.receive(joiner), 5)
             return [e["n"] for e in got], {e["type"] for e in got}, side
         finally:
             await layer.flush()
+            await there.flush()
 
     numbers, types, side = run(scenario())
     assert numbers == [m for n in range(300) for m in (n, -n)]
     assert types == {"x"}  # no layer.resync among them
     assert side == {"type": "y", "n": 19}
+
+
+def test_a_groups_members_in_the_publishing_process_get_its_events_without_redis():
+    """A group event reaches this process's members when it is published, not back from Redis
+    (an operator in the visitor's process sees the message one round trip sooner): it is
+    there even when the publish itself fails. Redis's copy of it is dropped here, members
+    in another process get it once, and every member sees the event as it was published."""
+    import redis.asyncio
+
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        here = fresh_layer()
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=here.prefix)
+        try:
+            near, far = await here.new_channel(), await there.new_channel()
+            await here.group_add("inbox.1", near)
+            await there.group_add("inbox.1", far)
+            sent = {"type": "inbox.conversation", "n": 1, "tags": ["a"]}
+            await here.group_send_many([("inbox.1", sent)])
+            first_near = await asyncio.wait_for(here.receive(near), 5)
+            first_far = await asyncio.wait_for(there.receive(far), 5)
+            wide = {"type": "inbox.conversation", **{f"k{n}": n for n in range(20)}}
+            await here.group_send_many([("inbox.1", wide)])  # a map of 16 keys or more
+            wide_near = await asyncio.wait_for(here.receive(near), 5)
+            wide_far = await asyncio.wait_for(there.receive(far), 5)
+
+            # Publishing now fails (Redis unreachable for this process's publisher).
+            shard = here._get_layer()._shards[0]
+            working, shard._redis = shard._redis, redis.asyncio.Redis(port=1)
+            try:
+                with pytest.raises(redis.exceptions.ConnectionError):
+                    await here.group_send_many(
+                        [("inbox.1", {"type": "inbox.conversation", "n": 2})]
+                    )
+            finally:
+                await shard._redis.aclose()
+                shard._redis = working
+            second_near = await asyncio.wait_for(here.receive(near), 5)
+            with pytest.raises(TimeoutError):  # nothing twice here, nothing of n=2 there
+                await asyncio.wait_for(here.receive(near), 0.5)
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(there.receive(far), 0.2)
+            return first_near, first_far, wide_near == wide_far == wide, second_near
+        finally:
+            await here.flush()
+            await there.flush()
+
+    first_near, first_far, wide_arrived_whole, second_near = run(scenario())
+    assert first_near == first_far == {"type": "inbox.conversation", "n": 1, "tags": ["a"]}
+    assert wide_arrived_whole
+    assert second_near == {"type": "inbox.conversation", "n": 2}
+
+
+def test_the_members_of_the_group_an_event_names_first_get_it_before_the_others():
+    """A new message's inbox row names its conversation's group (``realtime.FIRST``): the
+    operator who has the conversation open is handed the event before the sockets that only
+    list it, whether it was published in this process or came through Redis."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+    from apps.core.realtime import FIRST
+
+    async def scenario():
+        here = fresh_layer()
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=here.prefix)
+        try:
+            members = [await here.new_channel() for _ in range(6)]
+            for channel in members:
+                await here.group_add("inbox.1", channel)
+            # The one that would be handed the event last without the rule has it open.
+            loop_layer = here._get_layer()
+            viewer = list(loop_layer.groups[loop_layer._get_group_channel_name("inbox.1")])[-1]
+            await here.group_add("conv.7", viewer)
+            orders = []
+            for publisher in (here, there):
+                woke: list[str] = []
+
+                async def wait(channel, woke=woke):
+                    await here.receive(channel)
+                    woke.append(channel)
+
+                waiting = [asyncio.ensure_future(wait(c)) for c in members]
+                await asyncio.sleep(0.05)  # every member waits on its queue
+                event = {"type": "inbox.conversation", "n": 1, FIRST: "conv.7"}
+                await publisher.group_send_many([("inbox.1", event)])
+                await asyncio.wait_for(asyncio.gather(*waiting), 5)
+                orders.append(woke)
+            return viewer, orders
+        finally:
+            await here.flush()
+            await there.flush()
+
+    viewer, (published_here, through_redis) = run(scenario())
+    assert published_here[0] == viewer and len(published_here) == 6
+    assert through_redis[0] == viewer and len(through_redis) == 6
