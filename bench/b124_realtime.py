@@ -143,7 +143,9 @@ def run(
                 )
             for pct, factor in (("p50", 3), ("p99", 5)):
                 value, ref = ours["latency_ms"][pct], base["latency_ms"][pct]
-                ok = value is not None and ref is not None and value <= factor * max(ref, 0.5)
+                # Judged as the issue states it: no floor under the baseline's figure (until the
+                # thirteenth session a baseline under 0.5 ms counted as 0.5 ms).
+                ok = value is not None and ref is not None and value <= factor * ref
                 ok = ok and ours["received"] >= 0.999 * ours["sent"]
                 rows.append(
                     Row(
@@ -228,7 +230,7 @@ def run(
         ok = (
             value is not None
             and ref is not None
-            and value <= 3 * max(ref, 0.5)
+            and value <= 3 * ref
             and ours["deliveries"] >= 0.999 * ours["expected_deliveries"]
         )
         rows.append(
