@@ -59,6 +59,35 @@ def _cpu_rows(rates, ours_all, base_all, floor_all, label: str) -> list[Row]:
     return rows
 
 
+def b2_verdict(ours: int, base: int, base_ramp: list[dict], *, top: int) -> tuple:
+    """B2's judgement (``ok``: True, False, or None for not judged) and the row's note, from
+    the highest sustained steps of Sohbet's and the baseline's ramps."""
+    note = (
+        "highest step of the ramp that kept p99 < 100 ms and lost nothing (a missed "
+        "step runs once more, twice per ramp at most)"
+    )
+    late = _generator_fell_behind(base_ramp)
+    if late:
+        note = f"{note}; the load generator fell behind the baseline at {late} msg/s"
+    if not base:
+        # The raw baseline failed its first step: the machine (a stalled disk, say: "Its
+        # disk" under the table), and nothing to judge Sohbet against.
+        return None, f"not judged: the baseline missed its first step; {note}"
+    if base >= top:
+        # Its real figure is higher: a ratio against the ramp's top would flatter Sohbet.
+        return None, f"not judged: the baseline passed the ramp's last step; {note}"
+    return ours >= 0.5 * base, note
+
+
+def _generator_fell_behind(ramp: list[dict]) -> int | None:
+    """The first step of a ramp where the load generator sent more than 1 % of its messages
+    over 10 ms late (it runs on the other core; its lateness counts in the latencies)."""
+    for result in ramp:
+        if result.get("generator_late", 0) > 0.01 * max(result.get("sent", 0), 1):
+            return result["rate"]
+    return None
+
+
 def run(
     env: Env,
     chat_workspaces,
@@ -84,9 +113,30 @@ def run(
         rates = env.size(full=[50, 200, 500], quick=[50, 200, 500], smoke=[50])
         rates = rates if full_set else [200]
         duration = env.size(full=20, quick=2, smoke=1)
+        # Up to where the raw baseline stops on a fast machine: until the thirteenth session
+        # the ramps ended at 1,600 (quick) and 2,500 msg/s (full), which the baseline passed
+        # with a p99 of 6-7 ms, so its figure was capped and B2's ratio flattered Sohbet. It
+        # then sustained 5,000-6,400. The quick ramp lost its 600 step for the time this costs.
         steps = env.size(
-            full=[100, 200, 300, 400, 500, 700, 900, 1200, 1500, 2000, 2500],
-            quick=[100, 200, 400, 600, 800, 1200, 1600],
+            full=[
+                100,
+                200,
+                300,
+                400,
+                500,
+                700,
+                900,
+                1200,
+                1500,
+                2000,
+                2500,
+                3200,
+                4000,
+                5000,
+                6400,
+                8000,
+            ],
+            quick=[100, 200, 400, 800, 1200, 1600, 2000, 2500, 3200, 4000, 5000, 6400, 8000],
             smoke=[100, 200],
         )
         steps = steps if full_set else []
@@ -169,16 +219,7 @@ def run(
                 raw["b2"].append({"target": target, "results": results})
                 passing = [r["rate"] for r in results if sustained(r)]
                 best[target] = max(passing, default=0)
-            note = (
-                "highest step of the ramp that kept p99 < 100 ms and lost nothing (a missed "
-                "step runs once more, twice per ramp at most)"
-            )
-            if best["baseline"]:
-                ok = best["sohbet"] >= 0.5 * best["baseline"]
-            else:
-                # The raw baseline failed its first step: the machine (a stalled disk, say:
-                # "Its disk" under the table), and nothing to judge Sohbet against.
-                ok, note = None, f"not judged: the baseline missed its first step; {note}"
+            ok, note = b2_verdict(best["sohbet"], best["baseline"], base_ramp, top=steps[-1])
             rows.append(
                 Row(
                     "B2",
