@@ -122,11 +122,7 @@ class _ResyncingShard(RedisSingleShardConnection):
         if name in local.channels or not receivers or len(receivers) == 1:
             super()._receive_message(message)
             return
-        event = local.channel_layer.deserialize(message["data"])  # once for the whole group
-        for channel_name in local.first_in_line(receivers, event):
-            queue = local.channels.get(channel_name)
-            if queue is not None:
-                queue.put_nowait(event)
+        local.hand_to(receivers, local.channel_layer.deserialize(data))  # decoded once
 
     # --- publishing: one pipeline for whatever waits ---------------------------------------
     _outbox: list | None = None
@@ -217,20 +213,21 @@ class _LocalChannelsLoopLayer(RedisPubSubLoopLayer):
             return receivers
         return sorted(receivers, key=firsts.__contains__, reverse=True)
 
-    def deliver_here(self, group_channel: str, message: dict, data: bytes) -> None:
-        """Put a group event (``message``, published as ``data``) into the queues of this
-        process's members of the group: decoded once, as the subscriber does for the events of
-        other processes, so that each member gets what Redis would have carried."""
-        receivers = self.groups.get(group_channel)
-        if not receivers or not self.origin:
-            return
-        event = None
-        for channel_name in self.first_in_line(receivers, message):
+    def hand_to(self, receivers, event: dict) -> None:
+        """Put one decoded group event into the queues of ``receivers`` (channel names), first
+        in line first; every member gets the same dict, which handlers treat as read-only."""
+        for channel_name in self.first_in_line(receivers, event):
             queue = self.channels.get(channel_name)
             if queue is not None:
-                if event is None:
-                    event = self.channel_layer.deserialize(data)
                 queue.put_nowait(event)
+
+    def deliver_here(self, group_channel: str, data: bytes) -> None:
+        """Hand a group event published as ``data`` to this process's members of the group,
+        decoded once, as the subscriber does for the events of other processes, so that each
+        member gets what Redis would have carried."""
+        receivers = self.groups.get(group_channel)
+        if receivers:
+            self.hand_to(receivers, self.channel_layer.deserialize(data))
 
     async def new_channel(self, prefix="specific."):
         channel = f"{self.prefix}{prefix}{uuid.uuid4().hex}"
@@ -265,8 +262,11 @@ class ResyncingPubSubChannelLayer(RedisPubSubChannelLayer):
         by_shard: dict = defaultdict(list)
         for group, message in items:
             channel = layer._get_group_channel_name(group)
-            data = self.serialize({ORIGIN: layer.origin, **message} if layer.origin else message)
-            layer.deliver_here(channel, message, data)
+            if layer.origin:
+                data = self.serialize({ORIGIN: layer.origin, **message})
+                layer.deliver_here(channel, data)
+            else:  # an encrypting or prefixing serializer: every member through Redis
+                data = self.serialize(message)
             by_shard[layer._get_shard(channel)].append((channel, data))
         for shard, messages in by_shard.items():
             await shard.publish_many(messages)
