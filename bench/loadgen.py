@@ -264,19 +264,24 @@ async def broadcast(options: dict) -> dict:
                 if not measure:
                     continue
                 frame = json.loads(raw)
-                if frame.get("type") == "conversation":  # Sohbet: the inbox list update
-                    key = frame["conversation"]["preview"]
-                elif frame.get("type") == "message" and "client_id" in frame:  # baseline
-                    key = frame["body"]
+                kind = frame.get("type")
+                if kind == "conversation":  # Sohbet: the inbox list update
+                    keys = [frame["conversation"]["preview"]]
+                elif kind == "conversations":  # Sohbet: several rows gathered under load
+                    keys = [row["preview"] for row in frame["conversations"]]
+                elif kind == "message" and "client_id" in frame:  # baseline
+                    keys = [frame["body"]]
                 else:
                     continue
-                started = due.get(key)
-                if started is not None and (id(ws), key) not in seen:
-                    # The first row per operator and event: Sohbet sends the first event's row
-                    # again when the new conversation is assigned.
-                    seen.add((id(ws), key))
-                    received.append((time.perf_counter() - started) * 1000)
-                    counts[key] = counts.get(key, 0) + 1
+                now = time.perf_counter()
+                for key in keys:
+                    started = due.get(key)
+                    if started is not None and (id(ws), key) not in seen:
+                        # The first row per operator and event: Sohbet sends the first event's
+                        # row again when the new conversation is assigned.
+                        seen.add((id(ws), key))
+                        received.append((now - started) * 1000)
+                        counts[key] = counts.get(key, 0) + 1
         except Exception:  # the socket closes at the end of the run
             return
 

@@ -953,23 +953,51 @@ class InboxConsumer(ScopedConsumer):
         """Whether this socket has the workspace's conversation ``number`` open."""
         return self.subscribed is not None and self.subscribed.number == number
 
-    async def inbox_conversation(self, event: dict) -> None:
-        summary = event["conversation"]
-        if selectors.can_see(
-            summary,
+    def _sees(self, row: dict) -> bool:
+        return selectors.can_see(
+            row,
             user_id=self.membership.user_id,
             team_ids=self.team_ids,
             everything=self.sees_everything,
-        ):
-            message = event.get("message")
-            if message is not None and self._showing(summary["number"]):
-                await self.send_shared(
-                    event, "message", conversation=summary["number"], message=message
-                )
+        )
+
+    async def inbox_conversation(self, event: dict) -> None:
+        summary = event["conversation"]
+        if self._sees(summary):
             await self.send_shared(event, "conversation", conversation=summary)
         else:
             # Moved out of this operator's sight (another team): the list drops it.
             await self.send_shared(event, "conversation_hidden", conversation=summary["number"])
+
+    async def inbox_message(self, event: dict) -> None:
+        """A new message, to the sockets that have its conversation open; its list row comes
+        as a row (``inbox_rows``)."""
+        summary = event["conversation"]
+        if self._showing(summary["number"]) and self._sees(summary):
+            await self.send_shared(
+                event, "message", conversation=summary["number"], message=event["message"]
+            )
+
+    async def inbox_rows(self, event: dict) -> None:
+        """List rows, one or several gathered (realtime.ROWS): one row as a ``conversation``
+        frame (or ``conversation_hidden``), several as one ``conversations`` frame."""
+        rows = event["rows"]
+        if len(rows) == 1:
+            row = rows[0]
+            if self._sees(row):
+                await self.send_shared(event, "conversation", conversation=row)
+            else:
+                await self.send_shared(event, "conversation_hidden", conversation=row["number"])
+            return
+        seen = [self._sees(row) for row in rows]
+        variant = "".join("1" if s else "0" for s in seen)
+        await self.send_shared(
+            event,
+            "conversations",
+            variant,
+            conversations=[row for row, s in zip(rows, seen, strict=True) if s],
+            hidden=[row["number"] for row, s in zip(rows, seen, strict=True) if not s],
+        )
 
     async def inbox_activity(self, event: dict) -> None:
         await self.send_frame("activity", conversation=event["number"], activity=event["activity"])

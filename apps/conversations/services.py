@@ -76,9 +76,8 @@ def _publish_message(message: Message, conversation: Conversation, labels=None) 
     data = payloads.message(message, conversation)
     event = {"type": "chat.message", "message": data}
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    # Operators get the message with the conversation's inbox-list row: one event to the
-    # workspace's inbox sockets, where a socket that has the conversation open shows it too
-    # (docs/performance.md, item 36).
+    # Operators: the sockets that have the conversation open get the message, every inbox
+    # socket its list row (docs/performance.md, items 36 and 58).
     workflow.publish_summary(conversation, labels, message=data)
 
 

@@ -106,11 +106,21 @@ def publish_summary(
     when known; without them the row is a partial update and clients keep the labels they had
     (reading them would cost the message path a query). ``message``: a new message's payload,
     which the sockets that have the conversation open show."""
-    event = {"type": "inbox.conversation", "conversation": payloads.summary(conversation, labels)}
-    if message is not None:
-        event["message"] = message
-        event[realtime.FIRST] = realtime.group_conversation(conversation.pk)
-    realtime.publish_on_commit(realtime.group_inbox(conversation.tenant_id), event)
+    row = payloads.summary(conversation, labels)
+    inbox = realtime.group_inbox(conversation.tenant_id)
+    if message is None:
+        realtime.publish_on_commit(inbox, {"type": "inbox.conversation", "conversation": row})
+        return
+    # The message at once to the sockets that have the conversation open (with the row, which
+    # says whether each may still see it); its list row, with the rows of the workspace's other
+    # messages of the same moment, to every inbox socket (realtime.ROWS).
+    realtime.publish_on_commit(
+        realtime.group_conversation(conversation.pk),
+        {"type": "inbox.message", "conversation": row, "message": message},
+    )
+    realtime.publish_on_commit(
+        inbox, {"type": "inbox.rows", "rows": [row], realtime.ROWS: "number"}
+    )
 
 
 def _publish_summary(conversation: Conversation) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.core import realtime
 from apps.core.errors import Refusal
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         sources = [receive]
         if self.channel_layer is not None:
+            realtime.serving()
             self.channel_name = await self.channel_layer.new_channel()
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
@@ -122,14 +124,17 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame_type: str, **fields: Any) -> None:
         await self.send_text(json.dumps({"type": frame_type, **fields}, ensure_ascii=False))
 
-    async def send_shared(self, event: dict, frame_type: str, **fields: Any) -> None:
+    async def send_shared(
+        self, event: dict, frame_type: str, variant: str = "", **fields: Any
+    ) -> None:
         """Send a frame that depends on ``event`` alone, never on this socket: the channel layer
         hands every socket of a group the same event (apps.core.layers), so the frame is
-        encoded once per process and kept on the event."""
+        encoded once per process and kept on the event. ``variant`` names which of several
+        frames of one type, when sockets differ in what they may see of the event."""
         frames = event.get("_frames")
         if frames is None:
             frames = event["_frames"] = {}
-        key = f"{type(self).__name__}.{frame_type}"
+        key = f"{type(self).__name__}.{frame_type}.{variant}"
         text = frames.get(key)
         if text is None:
             text = frames[key] = json.dumps({"type": frame_type, **fields}, ensure_ascii=False)

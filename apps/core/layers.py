@@ -50,8 +50,6 @@ from channels_redis.pubsub import (
     RedisSingleShardConnection,
 )
 
-from apps.core.realtime import FIRST
-
 logger = logging.getLogger(__name__)
 
 RESYNC_EVENT = {"type": "layer.resync"}
@@ -201,22 +199,10 @@ class _LocalChannelsLoopLayer(RedisPubSubLoopLayer):
             return False
         return data.startswith(mark, 1) or (data[:1] == b"\xde" and data.startswith(mark, 3))
 
-    def first_in_line(self, receivers, event: dict):
-        """``receivers`` (channel names), the members of the group the event names as ``FIRST``
-        (apps.core.realtime) before the others: each socket's task runs in the order its
-        queue was given the event."""
-        first = event.get(FIRST)
-        if type(first) is not str:
-            return receivers
-        firsts = self.groups.get(self._get_group_channel_name(first))
-        if not firsts:
-            return receivers
-        return sorted(receivers, key=firsts.__contains__, reverse=True)
-
     def hand_to(self, receivers, event: dict) -> None:
-        """Put one decoded group event into the queues of ``receivers`` (channel names), first
-        in line first; every member gets the same dict, which handlers treat as read-only."""
-        for channel_name in self.first_in_line(receivers, event):
+        """Put one decoded group event into the queues of ``receivers`` (channel names); every
+        member gets the same dict, which handlers treat as read-only."""
+        for channel_name in receivers:
             queue = self.channels.get(channel_name)
             if queue is not None:
                 queue.put_nowait(event)

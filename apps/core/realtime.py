@@ -8,6 +8,7 @@ clients catch up from the database when they reconnect (DESIGN.md §4).
 import asyncio
 import logging
 import threading
+import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -51,13 +52,6 @@ def group_live_visitors(tenant_id: int) -> str:
 def group_contact(visitor_id: int) -> str:
     """Inbox sockets looking at one contact's notes. Operators only: never a visitor's socket."""
     return f"contact.{visitor_id}"
-
-
-# An event's key naming another group: those of the event's receivers that are also in it get
-# the event before the others (apps.core.layers; other layers ignore it). A new message's inbox
-# row names its conversation's group, so the operator who has the conversation open sees the
-# message before ten list rows are written (docs/performance.md, item 55).
-FIRST = "__first"
 
 
 def publish(group: str, event: dict[str, Any]) -> None:
@@ -115,9 +109,111 @@ async def run_handing_over(call):
             await asend_many(items)
 
 
+# --- rows: the latest state of many things, gathered under load --------------------------
+#
+# An event with ``ROWS`` (its value names the field that identifies a row) carries ``rows``, the
+# latest state of some things, such as a workspace's inbox-list rows: in a busy workspace a
+# visitor writes every few milliseconds, and each message's row goes to every operator's
+# socket. A process that serves sockets sends the first such event to a group at once, and
+# gathers the ones that follow within ``ROWS_WINDOW`` seconds into one event sent at the
+# window's end: one row per thing (a later row's fields over an earlier one's), one delivery
+# and one frame per socket instead of one per row. A list repaints at most that often per
+# workspace, which nobody sees; the deliveries it saves are most of a message's under load
+# (docs/performance.md, item 58). Any other event to the group sends the gathered rows first,
+# so the events of a process keep their order.
+ROWS = "__rows"
+ROWS_WINDOW = 0.02
+
+
+class _RowGatherer:
+    """The rows waiting, per group, on one event loop that serves sockets."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.sent_at: dict[str, float] = {}  # group -> when its last rows went out
+        self.waiting: dict[str, dict[str, Any]] = {}  # group -> the event gathering its rows
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.sending: set[asyncio.Task] = set()
+
+    def take(self, items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+        """Of ``items``, what goes out now, in order; rows that wait are kept."""
+        now = self.loop.time()
+        out = []
+        for group, event in items:
+            key = event.get(ROWS)
+            if key is None:
+                if group in self.waiting:
+                    out.append((group, self._release(group, now)))
+                out.append((group, event))
+                continue
+            waiting = self.waiting.get(group)
+            if waiting is not None:
+                _merge_rows(waiting, event, key)
+                continue
+            due = self.sent_at.get(group, -ROWS_WINDOW) + ROWS_WINDOW
+            if now >= due:
+                self.sent_at[group] = now
+                out.append((group, event))
+                continue
+            self.waiting[group] = {**event, "rows": list(event["rows"])}
+            self.timers[group] = self.loop.call_at(due, self._send_waiting, group)
+        return out
+
+    def _release(self, group: str, now: float) -> dict[str, Any]:
+        self.timers.pop(group).cancel()
+        self.sent_at[group] = now
+        return self.waiting.pop(group)
+
+    def _send_waiting(self, group: str) -> None:
+        self.timers.pop(group, None)
+        event = self.waiting.pop(group, None)
+        if event is None:
+            return
+        self.sent_at[group] = self.loop.time()
+        task = self.loop.create_task(_send_now([(group, event)]))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+        if len(self.sent_at) > 4096:  # groups long quiet need no memory of their last rows
+            horizon = self.loop.time() - ROWS_WINDOW
+            for stale in [g for g, at in self.sent_at.items() if at < horizon]:
+                del self.sent_at[stale]
+
+
+def _merge_rows(into: dict[str, Any], event: dict[str, Any], key: str) -> None:
+    rows = into["rows"]
+    for row in event["rows"]:
+        for i, held in enumerate(rows):
+            if held[key] == row[key]:
+                rows[i] = {**held, **row}
+                break
+        else:
+            rows.append(row)
+
+
+_gatherers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RowGatherer]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def serving() -> None:
+    """Called by every socket's consumer: this event loop serves sockets and lives as long as
+    the server, so rows published on it may wait for their window. Elsewhere (a worker's
+    short-lived loop, a script) they go out at once."""
+    loop = asyncio.get_running_loop()
+    if loop not in _gatherers:
+        _gatherers[loop] = _RowGatherer(loop)
+
+
 async def asend_many(items: list[tuple[str, dict[str, Any]]]) -> None:
     """Send events from the event loop; failures are logged (a doorbell: the database has the
-    data)."""
+    data). Rows may wait for their window (``ROWS``)."""
+    gatherer = _gatherers.get(asyncio.get_running_loop())
+    if gatherer is not None:
+        items = gatherer.take(items)
+    await _send_now(items)
+
+
+async def _send_now(items: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not items:
         return
@@ -166,13 +262,7 @@ def publish_many(items: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 async def apublish(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(group, event)
-    except Exception:
-        logger.warning("realtime publish to %s failed", group, exc_info=True)
+    await asend_many([(group, event)])
 
 
 @contextmanager

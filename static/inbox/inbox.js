@@ -485,6 +485,16 @@
   // Incoming frames
   // ---------------------------------------------------------------------------------------
   function handleFrame(f) {
+    if (f.type === "conversations") {
+      // Several list rows gathered by the server under load: each as its own frame.
+      (Array.isArray(f.conversations) ? f.conversations : []).forEach(function (c) {
+        handleFrame({ type: "conversation", conversation: c });
+      });
+      (Array.isArray(f.hidden) ? f.hidden : []).forEach(function (number) {
+        handleFrame({ type: "conversation_hidden", conversation: number });
+      });
+      return;
+    }
     emit("frame", f);
     switch (f.type) {
       case "ready": return onReady(f);
@@ -599,6 +609,11 @@
 
   function onConversation(c) {
     if (!c || typeof c.number !== "number") return;
+    // A row without labels is a message's (or a read's) partial row. Two of them can cross on
+    // their way here when two server processes send them: an older one would put back an
+    // earlier preview and unread count, so it is dropped.
+    var held = state.conversations.get(c.number);
+    if (held && !Array.isArray(c.labels) && time(c.last_activity_at) < time(held.last_activity_at)) return;
     // New to this inbox: never seen here and created since it opened (an older conversation
     // may simply be on a page not loaded yet).
     var isNew = !state.everSeen.has(c.number) && state.since !== null && time(c.created_at) > time(state.since);

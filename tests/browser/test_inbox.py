@@ -271,6 +271,101 @@ def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
 
 
 @live
+def test_a_burst_of_messages_in_several_conversations_shows_each_at_its_latest(
+    asgi, asgi_page, team, screenshot
+):
+    """The server gathers the list rows of messages that follow one another within a moment
+    into one ``conversations`` frame; the page applies each row."""
+    tenant, operator = team
+    visitors = [new_conversation(asgi, tenant, f"İlk mesaj {i}") for i in range(4)]
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    frames: list[dict] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda data: frames.append(json.loads(data))),
+    )
+    inbox.open()  # again, with the socket watched
+    expect(page.locator("#inbox-list button")).to_have_count(4)
+    numbers = {
+        int(b.get_attribute("data-number")): b.text_content()
+        for b in page.locator("#inbox-list button").all()
+    }
+    by_visitor = {
+        i: next(n for n, text in numbers.items() if f"İlk mesaj {i}" in text) for i in range(4)
+    }
+
+    for round_ in range(3):
+        for i, visitor in enumerate(visitors):
+            visitor.send("message", client_id=f"r{round_}-{i}", body=f"Tur {round_}, ziyaretçi {i}")
+    for round_ in range(3):
+        for i, visitor in enumerate(visitors):
+            visitor.take("ack", client_id=f"r{round_}-{i}")
+
+    for i, number in by_visitor.items():
+        item = inbox.item(number)
+        expect(item).to_contain_text(f"Tur 2, ziyaretçi {i}")
+        expect(item.locator(".unread")).to_have_text("4")
+    assert any(f.get("type") == "conversations" for f in frames), [f.get("type") for f in frames]
+    screenshot(page, "inbox_burst_of_messages")
+    for visitor in visitors:
+        visitor.close()
+
+
+@live
+def test_a_stale_list_row_that_crossed_a_newer_one_is_not_shown(asgi, asgi_page, team):
+    """Two server processes' rows can cross on their way to the page: a message's row (no
+    labels) older than the one the page shows is skipped. The test stands between the page
+    and the server, passes every frame on and then hands the page such a row."""
+    tenant, operator = team
+    first = new_conversation(asgi, tenant, "Merhaba")
+    other = new_conversation(asgi, tenant, "Başka bir soru")
+    page = asgi_page()
+    log_in(page, operator.user.email, PASSWORD)
+    rows: dict[int, dict] = {}
+    to_page = []
+
+    def between(ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "conversation":
+                rows[frame["conversation"]["number"]] = frame["conversation"]
+            for row in frame.get("conversations", []) if frame.get("type") == "list" else []:
+                rows[row["number"]] = row
+            ws.send(message)
+
+        server.on_message(from_server)
+        to_page.append(ws)
+
+    page.route_web_socket(re.compile(r".*/ws/inbox/.*"), between)
+    inbox = Inbox(page, tenant.slug)
+    inbox.open()
+    expect(page.locator("#inbox-list button")).to_have_count(2)
+    number = next(n for n, r in rows.items() if r["preview"] == "Merhaba")
+    other_number = next(n for n in rows if n != number)
+    first.say("Kargom nerede?")
+    expect(inbox.item(number)).to_contain_text("Kargom nerede?")
+    newest = rows[number]
+    assert newest["preview"] == "Kargom nerede?" and "labels" not in newest
+
+    stale = {**newest, "preview": "Merhaba", "unread": 1}
+    stale["last_activity_at"] = "2020-01-01T00:00:00+00:00"
+    later = {**rows[other_number], "preview": "Sonra"}
+    later["last_activity_at"] = "2099-01-01T00:00:00+00:00"
+    later.pop("labels", None)
+    to_page[0].send(
+        json.dumps({"type": "conversations", "conversations": [stale, later], "hidden": []})
+    )
+    expect(inbox.item(other_number)).to_contain_text("Sonra")  # the frame was applied
+    expect(inbox.item(number)).to_contain_text("Kargom nerede?")
+    expect(inbox.item(number).locator(".unread")).to_have_text("2")
+    first.close()
+    other.close()
+
+
+@live
 def test_visitor_content_is_shown_as_text_only(asgi, asgi_page, team, screenshot):
     tenant, operator = team
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)

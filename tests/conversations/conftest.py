@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections import deque
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -19,6 +20,8 @@ class Socket:
         self._cm = connect(url, origin=origin, additional_headers=headers, open_timeout=10)
         self.conn = self._cm.__enter__()
         self.seen: list[dict] = []
+        self.raw: list[dict] = []  # the frames as they came, ``conversations`` whole
+        self._expanded: deque[dict] = deque()
 
     def send(self, type_: str, **fields) -> None:
         self.conn.send(json.dumps({"type": type_, **fields}))
@@ -27,7 +30,20 @@ class Socket:
         self.conn.send(data)
 
     def recv(self, timeout: float = 5) -> dict:
-        frame = json.loads(self.conn.recv(timeout=timeout))
+        """The next frame. Several list rows gathered into one ``conversations`` frame come
+        one by one, as ``conversation`` and ``conversation_hidden`` frames, as the inbox page
+        applies them (``raw`` keeps the frame whole)."""
+        if self._expanded:
+            frame = self._expanded.popleft()
+        else:
+            frame = json.loads(self.conn.recv(timeout=timeout))
+            self.raw.append(frame)
+            if frame["type"] == "conversations":
+                self._expanded.extend(
+                    [{"type": "conversation", "conversation": c} for c in frame["conversations"]]
+                    + [{"type": "conversation_hidden", "conversation": n} for n in frame["hidden"]]
+                )
+                frame = self._expanded.popleft()
         self.seen.append(frame)
         return frame
 

@@ -137,3 +137,90 @@ def test_work_whose_socket_stopped_waiting_still_publishes(settings):
         return (await asyncio.wait_for(layer.receive(channel), 5))["n"]
 
     assert run(scenario()) == "late"
+
+
+def _row(number: int, **fields) -> dict:
+    return {"type": "inbox.rows", "rows": [{"number": number, **fields}], realtime.ROWS: "number"}
+
+
+async def _listen(layer, group: str) -> str:
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    return channel
+
+
+async def _drain(layer, channel: str, quiet: float = 0.2) -> list[dict]:
+    got = []
+    try:
+        while True:
+            got.append(await asyncio.wait_for(layer.receive(channel), quiet))
+    except TimeoutError:
+        return got
+
+
+def test_rows_that_follow_one_another_go_out_together_latest_per_thing(settings):
+    """On a loop that serves sockets, the first rows go at once; the rows published within the
+    window after them wait and go out as one event, a later row's fields over an earlier
+    one's. Another group's rows keep their own pace."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+    async def scenario():
+        realtime.serving()
+        layer = get_channel_layer()
+        inbox, other = await _listen(layer, "inbox.1"), await _listen(layer, "inbox.2")
+        await realtime.asend_many([("inbox.1", _row(1, preview="a", unread=1))])
+        first = await asyncio.wait_for(layer.receive(inbox), 0.01)  # no wait for the first
+        await realtime.asend_many([("inbox.1", _row(2, preview="b"))])
+        await realtime.asend_many([("inbox.2", _row(9, preview="elsewhere"))])
+        await realtime.asend_many([("inbox.1", _row(1, preview="c", unread=2))])
+        await realtime.asend_many([("inbox.1", _row(1, preview="d"))])
+        other_rows = await asyncio.wait_for(layer.receive(other), 0.01)
+        gathered = await asyncio.wait_for(layer.receive(inbox), 1)  # at the window's end
+        return first, other_rows, gathered, await _drain(layer, inbox)
+
+    first, other_rows, gathered, after = run(scenario())
+    assert first["rows"] == [{"number": 1, "preview": "a", "unread": 1}]
+    assert other_rows["rows"] == [{"number": 9, "preview": "elsewhere"}]
+    assert gathered["type"] == "inbox.rows"
+    assert gathered["rows"] == [
+        {"number": 2, "preview": "b"},
+        {"number": 1, "preview": "d", "unread": 2},
+    ]
+    assert after == []
+
+
+def test_any_other_event_to_the_group_sends_the_waiting_rows_before_it(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+    async def scenario():
+        realtime.serving()
+        layer = get_channel_layer()
+        inbox = await _listen(layer, "inbox.1")
+        await realtime.asend_many([("inbox.1", _row(1, preview="a"))])
+        await realtime.asend_many([("inbox.1", _row(1, preview="b"))])  # waits
+        await realtime.apublish("inbox.1", {"type": "inbox.conversation", "n": 1})
+        return await _drain(layer, inbox, quiet=realtime.ROWS_WINDOW * 5)
+
+    got = run(scenario())
+    assert [e.get("rows", e.get("n")) for e in got] == [
+        [{"number": 1, "preview": "a"}],
+        [{"number": 1, "preview": "b"}],
+        1,
+    ]
+
+
+def test_rows_published_where_no_socket_is_served_go_out_at_once(settings):
+    """A worker's or a script's event loop may end any time: nothing waits there."""
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+    async def scenario():
+        layer = get_channel_layer()
+        inbox = await _listen(layer, "inbox.1")
+        for preview in "abc":
+            await realtime.asend_many([("inbox.1", _row(1, preview=preview))])
+        return [
+            (await asyncio.wait_for(layer.receive(inbox), 0.01))["rows"][0]["preview"]
+            for _ in range(3)
+        ]
+
+    assert run(scenario()) == ["a", "b", "c"]

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from websockets.sync.client import connect
 
 from apps.conversations.models import Conversation
 from tests.conversations.conftest import OperatorClient, VisitorClient, session_for
@@ -65,14 +64,7 @@ class BrowserVisitorClient(VisitorClient):
     """A visitor socket that sends a browser's headers (User-Agent, Accept-Language)."""
 
     def __init__(self, server, widget_key: str, headers: dict[str, str]):
-        self._cm = connect(
-            f"{server.ws}/ws/widget/{widget_key}/",
-            origin=server.url,
-            additional_headers=headers,
-            open_timeout=10,
-        )
-        self.conn = self._cm.__enter__()
-        self.seen = []
+        super().__init__(server, widget_key, headers=headers)
 
 
 def long_ago(tenant, number: int) -> None:
