@@ -979,13 +979,15 @@ class InboxConsumer(ScopedConsumer):
             )
 
     async def inbox_rows(self, event: dict) -> None:
-        """List rows, one or several gathered (realtime.ROWS): one row as a ``conversation``
-        frame (or ``conversation_hidden``), several as one ``conversations`` frame."""
+        """New messages' list rows, one or several gathered (realtime.ROWS): one row as a
+        ``conversation`` frame marked ``from_message`` (or ``conversation_hidden``), several as
+        one ``conversations`` frame. The page drops a message's row that is no newer than the
+        row it shows: such a row waited while a change of the same moment overtook it."""
         rows = event["rows"]
         if len(rows) == 1:
             row = rows[0]
             if self._sees(row):
-                await self.send_shared(event, "conversation", conversation=row)
+                await self.send_shared(event, "conversation", conversation=row, from_message=True)
             else:
                 await self.send_shared(event, "conversation_hidden", conversation=row["number"])
             return

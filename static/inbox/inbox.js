@@ -486,9 +486,9 @@
   // ---------------------------------------------------------------------------------------
   function handleFrame(f) {
     if (f.type === "conversations") {
-      // Several list rows gathered by the server under load: each as its own frame.
+      // Several messages' list rows gathered by the server under load: each as its own frame.
       (Array.isArray(f.conversations) ? f.conversations : []).forEach(function (c) {
-        handleFrame({ type: "conversation", conversation: c });
+        handleFrame({ type: "conversation", conversation: c, from_message: true });
       });
       (Array.isArray(f.hidden) ? f.hidden : []).forEach(function (number) {
         handleFrame({ type: "conversation_hidden", conversation: number });
@@ -498,7 +498,7 @@
     emit("frame", f);
     switch (f.type) {
       case "ready": return onReady(f);
-      case "conversation": return onConversation(f.conversation);
+      case "conversation": return onConversation(f.conversation, f.from_message === true);
       case "conversation_hidden": return onConversationHidden(f.conversation);
       case "list": return onList(f);
       case "counts": return onCounts(f);
@@ -607,13 +607,19 @@
     renderCounts();
   }
 
-  function onConversation(c) {
+  function onConversation(c, fromMessage) {
     if (!c || typeof c.number !== "number") return;
-    // A row without labels is a message's (or a read's) partial row. Two of them can cross on
-    // their way here when two server processes send them: an older one would put back an
-    // earlier preview and unread count, so it is dropped.
+    // Rows of two server processes can cross on their way here, and the server holds a busy
+    // workspace's message rows back for up to 20 ms. A stale row would put back an earlier
+    // preview, unread count or assignee, so it is dropped: a partial row (no labels: a
+    // message's or a read's) older than the row shown, and a message's row no newer than it
+    // (a change of the same moment, such as a read or an assignment, came after it).
     var held = state.conversations.get(c.number);
-    if (held && !Array.isArray(c.labels) && time(c.last_activity_at) < time(held.last_activity_at)) return;
+    if (held) {
+      var at = time(c.last_activity_at), shown = time(held.last_activity_at);
+      if (at < shown && !Array.isArray(c.labels)) return;
+      if (fromMessage && at <= shown) return;
+    }
     // New to this inbox: never seen here and created since it opened (an older conversation
     // may simply be on a page not loaded yet).
     var isNew = !state.everSeen.has(c.number) && state.since !== null && time(c.created_at) > time(state.since);

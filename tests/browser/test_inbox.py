@@ -314,9 +314,10 @@ def test_a_burst_of_messages_in_several_conversations_shows_each_at_its_latest(
 
 @live
 def test_a_stale_list_row_that_crossed_a_newer_one_is_not_shown(asgi, asgi_page, team):
-    """Two server processes' rows can cross on their way to the page: a message's row (no
-    labels) older than the one the page shows is skipped. The test stands between the page
-    and the server, passes every frame on and then hands the page such a row."""
+    """Two server processes' rows can cross on their way to the page, and a busy workspace's
+    message rows wait up to 20 ms: a partial row older than the one the page shows, and a
+    message's row no newer than it, are skipped. The test stands between the page and the
+    server, passes every frame on and then hands the page such rows."""
     tenant, operator = team
     first = new_conversation(asgi, tenant, "Merhaba")
     other = new_conversation(asgi, tenant, "Başka bir soru")
@@ -361,6 +362,22 @@ def test_a_stale_list_row_that_crossed_a_newer_one_is_not_shown(asgi, asgi_page,
     expect(inbox.item(other_number)).to_contain_text("Sonra")  # the frame was applied
     expect(inbox.item(number)).to_contain_text("Kargom nerede?")
     expect(inbox.item(number).locator(".unread")).to_have_text("2")
+
+    # A message's row that waited on the server while a change of the same moment (a read,
+    # an assignment) overtook it: the same last activity, and it is skipped too.
+    waited = {**newest, "preview": "Eski", "unread": 9}
+    to_page[0].send(
+        json.dumps({"type": "conversation", "conversation": waited, "from_message": True})
+    )
+    to_page[0].send(
+        json.dumps({"type": "conversation", "conversation": {**later, "preview": "Son"}})
+    )
+    expect(inbox.item(other_number)).to_contain_text("Son")
+    expect(inbox.item(number)).to_contain_text("Kargom nerede?")
+    expect(inbox.item(number).locator(".unread")).to_have_text("2")
+    # The same row not from a message (a change that sent its own row) is applied.
+    to_page[0].send(json.dumps({"type": "conversation", "conversation": waited}))
+    expect(inbox.item(number)).to_contain_text("Eski")
     first.close()
     other.close()
 
