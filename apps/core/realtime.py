@@ -134,6 +134,7 @@ class _RowGatherer:
         self.waiting: dict[str, dict[str, Any]] = {}  # group -> the event gathering its rows
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.sending: set[asyncio.Task] = set()
+        self.pruned_at = 0.0
 
     def take(self, items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
         """Of ``items``, what goes out now, in order; rows that wait are kept."""
@@ -156,27 +157,32 @@ class _RowGatherer:
                 out.append((group, event))
                 continue
             self.waiting[group] = {**event, "rows": list(event["rows"])}
-            self.timers[group] = self.loop.call_at(due, self._send_waiting, group)
+            self.timers[group] = self.loop.call_at(due, self._due, group)
+        if len(self.sent_at) > 4096 and now - self.pruned_at > ROWS_WINDOW:
+            # A group quiet for a window needs no memory of its last rows.
+            self.pruned_at = now
+            for quiet in [g for g, at in self.sent_at.items() if at < now - ROWS_WINDOW]:
+                del self.sent_at[quiet]
         return out
 
     def _release(self, group: str, now: float) -> dict[str, Any]:
-        self.timers.pop(group).cancel()
+        timer = self.timers.pop(group, None)
+        if timer is not None:
+            timer.cancel()
         self.sent_at[group] = now
         return self.waiting.pop(group)
 
-    def _send_waiting(self, group: str) -> None:
+    def _due(self, group: str) -> None:
+        # The rows stay waiting until the task runs: an event sent before then, from the
+        # loop's other callbacks, takes them out first (``take``) and so keeps its place.
         self.timers.pop(group, None)
-        event = self.waiting.pop(group, None)
-        if event is None:
-            return
-        self.sent_at[group] = self.loop.time()
-        task = self.loop.create_task(_send_now([(group, event)]))
+        task = self.loop.create_task(self._send_waiting(group))
         self.sending.add(task)
         task.add_done_callback(self.sending.discard)
-        if len(self.sent_at) > 4096:  # groups long quiet need no memory of their last rows
-            horizon = self.loop.time() - ROWS_WINDOW
-            for stale in [g for g, at in self.sent_at.items() if at < horizon]:
-                del self.sent_at[stale]
+
+    async def _send_waiting(self, group: str) -> None:
+        if group in self.waiting:
+            await _send_now([(group, self._release(group, self.loop.time()))])
 
 
 def _merge_rows(into: dict[str, Any], event: dict[str, Any], key: str) -> None:
