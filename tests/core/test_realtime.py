@@ -189,7 +189,10 @@ def test_rows_that_follow_one_another_go_out_together_latest_per_thing(settings)
     assert after == []
 
 
-def test_any_other_event_to_the_group_sends_the_waiting_rows_before_it(settings):
+@pytest.mark.parametrize("window_ended", [False, True])
+def test_any_other_event_to_the_group_sends_the_waiting_rows_before_it(settings, window_ended):
+    """Also when it is sent after the window's end, which only schedules the waiting rows'
+    sending, and before that ran: it takes them out and goes after them."""
     settings.CHANNEL_LAYERS = IN_MEMORY
 
     async def scenario():
@@ -198,34 +201,11 @@ def test_any_other_event_to_the_group_sends_the_waiting_rows_before_it(settings)
         inbox = await _listen(layer, "inbox.1")
         await realtime.asend_many([("inbox.1", _row(1, preview="a"))])
         await realtime.asend_many([("inbox.1", _row(1, preview="b"))])  # waits
+        if window_ended:
+            gatherer = realtime._gatherers[asyncio.get_running_loop()]
+            gatherer.timers["inbox.1"].cancel()
+            gatherer._due("inbox.1")  # the window's end, as its timer calls it
         await realtime.apublish("inbox.1", {"type": "inbox.conversation", "n": 1})
-        return await _drain(layer, inbox, quiet=realtime.ROWS_WINDOW * 5)
-
-    got = run(scenario())
-    assert [e.get("rows", e.get("n")) for e in got] == [
-        [{"number": 1, "preview": "a"}],
-        [{"number": 1, "preview": "b"}],
-        1,
-    ]
-
-
-def test_an_event_sent_between_the_windows_end_and_its_rows_going_out_still_comes_after_them(
-    settings,
-):
-    """The window's end only schedules the waiting rows' sending; an event another callback
-    of the loop sends first takes them out and goes after them."""
-    settings.CHANNEL_LAYERS = IN_MEMORY
-
-    async def scenario():
-        realtime.serving()
-        layer = get_channel_layer()
-        inbox = await _listen(layer, "inbox.1")
-        await realtime.asend_many([("inbox.1", _row(1, preview="a"))])
-        await realtime.asend_many([("inbox.1", _row(1, preview="b"))])  # waits
-        gatherer = realtime._gatherers[asyncio.get_running_loop()]
-        gatherer.timers["inbox.1"].cancel()
-        gatherer._due("inbox.1")  # the window ends: the sending is scheduled, not yet run
-        await realtime.asend_many([("inbox.1", {"type": "inbox.conversation", "n": 1})])
         return await _drain(layer, inbox, quiet=realtime.ROWS_WINDOW * 5)
 
     got = run(scenario())
