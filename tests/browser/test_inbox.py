@@ -490,6 +490,7 @@ OscillatorNode.prototype.start = function (...args) {
 
 
 @live
+@pytest.mark.redis  # a message posted from the test process reaches the server's sockets
 def test_a_long_inbox_list_loads_a_page_at_a_time_as_the_operator_scrolls(
     asgi, asgi_page, team, screenshot
 ):

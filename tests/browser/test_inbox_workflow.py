@@ -203,6 +203,8 @@ def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, open_page, cr
 # --- filters -------------------------------------------------------------------------------------
 
 
+# Changes made from the test process reach the server's sockets: a layer both share.
+@pytest.mark.redis
 def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Soru {n}") for n in range(1, 6)]
     with scope(tenant=crew.tenant):
@@ -431,6 +433,8 @@ def test_private_note_with_mention_reaches_the_team_never_the_visitor(
 # --- bulk actions --------------------------------------------------------------------------------
 
 
+# Changes made from the test process reach the server's sockets: a layer both share.
+@pytest.mark.redis
 def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Toplu {n}") for n in range(1, 4)]
     ayse = inbox_for(open_page, crew.tenant, crew.ayse)
