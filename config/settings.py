@@ -111,6 +111,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that a test's real ASGI server process can open the test database.
     # One per test run (two runs side by side must not share it); removed when the run ends.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+    # Two processes write to it in the tests (the test and its server) and may in a local run
+    # (the server and a management command). SQLite's default deferred transactions fail at
+    # once with "database is locked" when a transaction that has read wants to write while
+    # another holds the write lock; taking the lock at BEGIN makes it wait its turn instead
+    # (up to ``timeout`` seconds).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL: a pool of connections per process (Django's, psycopg_pool). Under ASGI every
