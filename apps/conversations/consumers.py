@@ -961,13 +961,16 @@ class InboxConsumer(ScopedConsumer):
             everything=self.sees_everything,
         )
 
-    async def inbox_conversation(self, event: dict) -> None:
-        summary = event["conversation"]
-        if self._sees(summary):
-            await self.send_shared(event, "conversation", conversation=summary)
+    async def _send_row(self, event: dict, row: dict, **marks) -> None:
+        """``event``'s one list row, or, when it moved out of this operator's sight (another
+        team), that the list drops it."""
+        if self._sees(row):
+            await self.send_shared(event, "conversation", conversation=row, **marks)
         else:
-            # Moved out of this operator's sight (another team): the list drops it.
-            await self.send_shared(event, "conversation_hidden", conversation=summary["number"])
+            await self.send_shared(event, "conversation_hidden", conversation=row["number"])
+
+    async def inbox_conversation(self, event: dict) -> None:
+        await self._send_row(event, event["conversation"])
 
     async def inbox_message(self, event: dict) -> None:
         """A new message, to the sockets that have its conversation open; its list row comes
@@ -985,11 +988,7 @@ class InboxConsumer(ScopedConsumer):
         row it shows: such a row waited while a change of the same moment overtook it."""
         rows = event["rows"]
         if len(rows) == 1:
-            row = rows[0]
-            if self._sees(row):
-                await self.send_shared(event, "conversation", conversation=row, from_message=True)
-            else:
-                await self.send_shared(event, "conversation_hidden", conversation=row["number"])
+            await self._send_row(event, rows[0], from_message=True)
             return
         seen = [self._sees(row) for row in rows]
         variant = "".join("1" if s else "0" for s in seen)

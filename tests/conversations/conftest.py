@@ -40,7 +40,10 @@ class Socket:
             self.raw.append(frame)
             if frame["type"] == "conversations":
                 self._expanded.extend(
-                    [{"type": "conversation", "conversation": c} for c in frame["conversations"]]
+                    [
+                        {"type": "conversation", "conversation": c, "from_message": True}
+                        for c in frame["conversations"]
+                    ]
                     + [{"type": "conversation_hidden", "conversation": n} for n in frame["hidden"]]
                 )
                 frame = self._expanded.popleft()
