@@ -44,6 +44,8 @@ from collections import defaultdict
 
 import hiredis
 import msgpack
+import redis.asyncio
+import redis.exceptions
 from channels_redis.pubsub import (
     RedisPubSubChannelLayer,
     RedisPubSubLoopLayer,
@@ -147,11 +149,13 @@ class _ResyncingShard(RedisSingleShardConnection):
                 try:
                     async with self._lock:
                         self._ensure_redis()
-                        pipe = self._redis.pipeline(transaction=False)
-                        for messages, _done in batch:
-                            for channel, data in messages:
-                                pipe.publish(channel, data)
-                        await pipe.execute()
+                        await self._publish(
+                            [
+                                (channel, data)
+                                for messages, _done in batch
+                                for channel, data in messages
+                            ]
+                        )
                 except BaseException as exc:
                     failure = exc
                 else:
@@ -170,6 +174,58 @@ class _ResyncingShard(RedisSingleShardConnection):
                 if not done.done():
                     done.cancel()
             self._outbox = None
+
+    # The publishing connection: a connection of the shard's pool's kind held by the shard and
+    # used under its lock, without the per-read timeout the pool's connections have (for the
+    # subscriber's blocking reads); one deadline covers a whole pipeline instead. redis-py's
+    # own pipeline (a retry wrapper, a metrics hook and a timeout context per reply) cost more
+    # CPU than the rest of the publishing (docs/performance.md, item 59).
+    _publisher = None
+
+    def _publishing_connection(self):
+        if self._publisher is None:
+            pool = self._redis.connection_pool
+            if type(pool) is not redis.asyncio.ConnectionPool:
+                return None  # a sentinel's pool: its connections find their master themselves
+            kwargs = {**pool.connection_kwargs, "socket_timeout": None}
+            self._publish_deadline = pool.connection_kwargs.get("socket_timeout") or 15
+            self._publisher = pool.connection_class(**kwargs)
+        return self._publisher
+
+    async def _publish(self, messages: list[tuple[str, bytes]]) -> None:
+        """``PUBLISH`` each ``(channel, data)`` in one round trip. A connection found broken
+        (Redis restarted since its last use) is replaced once, as redis-py's retry does."""
+        for attempt in (1, 2):
+            connection = self._publishing_connection()
+            if connection is None:
+                pipe = self._redis.pipeline(transaction=False)
+                for channel, data in messages:
+                    pipe.publish(channel, data)
+                await pipe.execute()
+                return
+            try:
+                async with asyncio.timeout(self._publish_deadline):
+                    await connection.send_packed_command(
+                        connection.pack_commands([("PUBLISH", c, d) for c, d in messages]),
+                        check_health=False,
+                    )
+                    for _message in messages:
+                        await connection.read_response()
+                return
+            except (redis.exceptions.ConnectionError, OSError):
+                await connection.disconnect(nowait=True)
+                if attempt == 2:
+                    raise
+            except BaseException:
+                # A deadline, a cancellation or an error reply: replies may be left unread.
+                await connection.disconnect(nowait=True)
+                raise
+
+    async def flush(self):
+        await super().flush()
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            await publisher.disconnect(nowait=True)
 
     def _tell_every_local_socket(self) -> None:
         loop_layer = self.channel_layer

@@ -257,6 +257,7 @@ def test_a_groups_members_in_the_publishing_process_get_its_events_without_redis
             # Publishing now fails (Redis unreachable for this process's publisher).
             shard = here._get_layer()._shards[0]
             working, shard._redis = shard._redis, redis.asyncio.Redis(port=1)
+            publisher, shard._publisher = shard._publisher, None  # made anew, from port 1
             try:
                 with pytest.raises(redis.exceptions.ConnectionError):
                     await here.group_send_many(
@@ -264,7 +265,7 @@ def test_a_groups_members_in_the_publishing_process_get_its_events_without_redis
                     )
             finally:
                 await shard._redis.aclose()
-                shard._redis = working
+                shard._redis, shard._publisher = working, publisher
             second_near = await asyncio.wait_for(here.receive(near), 5)
             with pytest.raises(TimeoutError):  # nothing twice here, nothing of n=2 there
                 await asyncio.wait_for(here.receive(near), 0.5)
@@ -279,3 +280,33 @@ def test_a_groups_members_in_the_publishing_process_get_its_events_without_redis
     assert first_near == first_far == {"type": "inbox.conversation", "n": 1, "tags": ["a"]}
     assert wide_arrived_whole
     assert second_near == {"type": "inbox.conversation", "n": 2}
+
+
+def test_a_publish_after_redis_dropped_the_connection_still_arrives():
+    """The publishing connection is kept between pipelines; when Redis has dropped it (a
+    restart, a client kill), the next publish finds it broken and goes out on a new one."""
+    import redis.asyncio
+
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        here = fresh_layer()
+        there = ResyncingPubSubChannelLayer(hosts=[settings.REDIS_URL], prefix=here.prefix)
+        admin = redis.asyncio.Redis.from_url(settings.REDIS_URL)
+        try:
+            far = await there.new_channel()
+            await there.group_add("inbox.1", far)
+            await here.group_send("inbox.1", {"type": "x", "n": 1})
+            first = await asyncio.wait_for(there.receive(far), 5)
+            # Every ordinary connection but the admin's: the publisher's among them (the
+            # subscribers are of the pub/sub kind and stay).
+            killed = await admin.client_kill_filter(_type="normal", skipme=True)
+            await here.group_send("inbox.1", {"type": "x", "n": 2})
+            second = await asyncio.wait_for(there.receive(far), 5)
+            return first["n"], killed >= 1, second["n"]
+        finally:
+            await admin.aclose()
+            await here.flush()
+            await there.flush()
+
+    assert run(scenario()) == (1, True, 2)
