@@ -55,6 +55,14 @@ def test_bad_frames_get_error_frames_and_keep_the_socket(server, tenant):
     assert visitor.expect("error")["code"] == "bad_frame"
     visitor.send_raw(json.dumps({"type": "message", "client_id": "y", "body": "x" * 20000}))
     assert visitor.expect("error")["code"] == "frame_too_large"
+    # Counted in bytes, not characters: 9,000 "ğ" are 18,000 bytes.
+    visitor.send_raw(json.dumps({"type": "message", "client_id": "y", "body": "ğ" * 9000}))
+    assert visitor.expect("error")["code"] == "frame_too_large"
+    # Text that is not Unicode (a lone surrogate) and numbers that are not numbers.
+    visitor.send_raw('{"type": "message", "client_id": "s", "body": "a\\ud800b"}')
+    assert visitor.expect("error")["code"] == "bad_frame"
+    visitor.send_raw('{"type": "read", "up_to": NaN}')
+    assert visitor.expect("error")["code"] == "bad_frame"
     visitor.send("message", client_id="z", body="x" * 5001)
     error = visitor.expect("error")
     assert error["code"] == "too_long" and error["client_id"] == "z"
