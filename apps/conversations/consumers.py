@@ -316,6 +316,7 @@ class VisitorConsumer(ScopedConsumer):
             client_id=frame.get("client_id"),
             body=frame.get("body"),
             run=self.run,
+            origin=self.channel_name,
         )
         await self.send_frame(
             "ack",
@@ -479,7 +480,9 @@ class VisitorConsumer(ScopedConsumer):
 
     async def chat_message(self, event: dict) -> None:
         self.typing_target = None  # perhaps a new conversation: read it again
-        await self.send_frame("message", message=event["message"])
+        if event.get("origin") == self.channel_name:
+            return  # this socket sent it and has its ack
+        await self.send_shared(event, "message", message=event["message"])
 
     async def chat_open(self, event: dict) -> None:
         """An operator started a chat with this visitor (proactive): open the chat window."""

@@ -72,9 +72,15 @@ def _next_number(tenant_id: int) -> int:
     return Tenant.objects.values_list("conversation_seq", flat=True).get(pk=tenant_id)
 
 
-def _publish_message(message: Message, conversation: Conversation, labels=None) -> None:
+def _publish_message(
+    message: Message, conversation: Conversation, labels=None, origin: str | None = None
+) -> None:
     data = payloads.message(message, conversation)
     event = {"type": "chat.message", "message": data}
+    if origin:
+        # The visitor's socket that sent it: its ack says "stored", it needs no copy (the
+        # visitor's other tabs do).
+        event["origin"] = origin
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
     # Operators: the sockets that have the conversation open get the message, every inbox
     # socket its list row (docs/performance.md, items 36 and 58).
@@ -96,19 +102,22 @@ def _duplicate_of(client_id: str, **where) -> Message | None:
     )
 
 
-def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResult:
+def message_post_from_visitor(
+    *, visitor: Visitor, client_id, body, origin: str | None = None
+) -> PostResult:
     """Store a visitor's message in their open conversation (opened now if there is none).
 
     On PostgreSQL, into an open conversation and outside a transaction (a socket's call), one
     statement that commits by itself; otherwise four round trips: BEGIN, lock the
     conversation and look for the client id, insert the message with its search entry and
     update the conversation, COMMIT. A resend of a stored message (same client id, in any of
-    the visitor's conversations) returns the stored one.
+    the visitor's conversations) returns the stored one. ``origin``: the sending socket's
+    channel name, which the visitor's sockets get no copy on (it has its ``ack``).
     """
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
     try:
-        return _post_from_visitor(visitor, client_id, body)
+        return _post_from_visitor(visitor, client_id, body, origin)
     except IntegrityError:
         # Only a concurrent send of the very same client id gets here; it is stored now.
         existing = _duplicate_of(client_id, conversation__visitor=visitor)
@@ -118,7 +127,7 @@ def message_post_from_visitor(*, visitor: Visitor, client_id, body) -> PostResul
 
 
 def _post_to_open_conversation(
-    visitor: Visitor, client_id: str, body: str, tokens: frozenset[str]
+    visitor: Visitor, client_id: str, body: str, tokens: frozenset[str], origin: str | None
 ) -> PostResult | None:
     """The common case in one statement (``message_sql.post_to_open_conversation``); None when
     the message needs the full path (no conversation yet, one to reopen, over the rate limit, or
@@ -137,11 +146,13 @@ def _post_to_open_conversation(
         existing = _duplicate_of(client_id, pk=stored)
         return PostResult(existing, existing.conversation, duplicate=True)
     with realtime.gathered():
-        _publish_message(message, conversation)
+        _publish_message(message, conversation, origin=origin)
     return PostResult(message, conversation, False)
 
 
-async def amessage_post_from_visitor(*, visitor: Visitor, client_id, body, run) -> PostResult:
+async def amessage_post_from_visitor(
+    *, visitor: Visitor, client_id, body, run, origin: str | None = None
+) -> PostResult:
     """``message_post_from_visitor`` for a socket, from its event loop: the common case (an
     open conversation, PostgreSQL) is one statement from the loop (apps.core.adb), and its
     events go out from the loop; anything else is ``message_post_from_visitor`` through
@@ -170,22 +181,26 @@ async def amessage_post_from_visitor(*, visitor: Visitor, client_id, body, run) 
                 # out from here in one round trip.
                 handover = realtime.Handover()
                 with realtime.handed_over(handover):
-                    _publish_message(message, conversation)
+                    _publish_message(message, conversation, origin=origin)
                 await realtime.asend_many(handover.take())
                 return PostResult(message, conversation, False)
             # A resend, or a message for the full path, which counts it itself.
             await ratelimit.aunhit(key, window=window)
-    return await run(message_post_from_visitor, visitor=visitor, client_id=client_id, body=body)
+    return await run(
+        message_post_from_visitor, visitor=visitor, client_id=client_id, body=body, origin=origin
+    )
 
 
-def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResult:
+def _post_from_visitor(
+    visitor: Visitor, client_id: str, body: str, origin: str | None = None
+) -> PostResult:
     # The hot path of the product (DESIGN.md §4): on PostgreSQL one hand-written statement in
     # the common case (an open conversation), otherwise two inside one transaction
     # (apps.conversations.message_sql); the search tokens computed before the lock.
     # docs/performance.md has the profile behind its shape (items 14 and 33).
     tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
     if not transaction.get_connection().in_atomic_block:
-        posted = _post_to_open_conversation(visitor, client_id, body, tokens)
+        posted = _post_to_open_conversation(visitor, client_id, body, tokens, origin)
         if posted is not None:
             return posted
     with transaction.atomic():
@@ -250,7 +265,7 @@ def _post_from_visitor(visitor: Visitor, client_id: str, body: str) -> PostResul
             workflow.activity_record(
                 conversation, Activity.Kind.STATUS, None, status="open", by="visitor"
             )
-        _publish_message(message, conversation, labels=[] if created else None)
+        _publish_message(message, conversation, labels=[] if created else None, origin=origin)
         if reopened:
             workflow.publish_visitor_status(conversation)
         if created or (reopened and conversation.assignee_id is None):

@@ -277,10 +277,10 @@
   };
 
   // Show a message from the server once, whatever way it came (history, live, another tab,
-  // our own echo). Returns true when it was not on screen before.
+  // the tab's cache). Returns true when it was not on screen before.
   const show = (m) => {
     if (typeof m.id !== 'number') return false;
-    if (m.id > lastId) lastId = m.id;
+    if (m.id > lastId && !m.acked) lastId = m.id;
     if (m.sender !== 'visitor' && m.id > lastOther) lastOther = m.id;
     cache.set(m.id, m);
     if (rows.has(`id:${m.id}`)) return false;
@@ -422,6 +422,7 @@
         return saveCache();
       case 'ack': {
         const row = rows.get(`cid:${f.client_id}`);
+        const item = outbox.find((i) => i.client_id === f.client_id);
         dropFromOutbox(f.client_id);
         // lastId is deliberately not moved by acks: an earlier message from the operator may
         // still be on its way, and last_id must not skip it after a reconnect.
@@ -429,6 +430,15 @@
           setId(row, f.id);
           place(row);
           refreshStatus(row);
+        }
+        // The socket that sent a message gets no copy of it (other tabs do): the tab's cache
+        // keeps it from here, marked so that it does not move last_id either.
+        if (item && typeof f.id === 'number' && !cache.has(f.id)) {
+          cache.set(f.id, {
+            id: f.id, conversation: f.conversation, client_id: f.client_id, sender: 'visitor',
+            body: item.body, created_at: f.created_at, delivered_at: null, read_at: null, acked: true,
+          });
+          saveCache();
         }
         return;
       }

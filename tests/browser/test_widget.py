@@ -672,3 +672,48 @@ def test_small_screen_chat_covers_the_screen(web, host, team, browser_context, s
     widget.frame.locator("#close").click()
     expect(widget.iframe).to_be_hidden()
     expect(widget.launcher).to_be_visible()
+
+
+def test_a_reloaded_chat_page_shows_its_cache_and_asks_only_for_what_is_new(
+    web, team, inbox, browser_context, screenshot
+):
+    """The chat page on its own (a link, an app's web view) keeps what the tab showed; after a
+    reload it shows that at once and asks the server only for messages after the newest one
+    it received. The visitor's own messages come back to the tab as acks only (no copy to the
+    socket that sent them), and are in that cache too."""
+    tenant, _operator = team
+    page = browser_context().new_page()
+    hellos = []
+
+    def socket(ws) -> None:
+        if "/ws/widget/" in ws.url:
+            ws.on(
+                "framesent",
+                lambda payload: (
+                    hellos.append(json.loads(payload)) if '"hello"' in payload else None
+                ),
+            )
+
+    page.on("websocket", socket)
+    page.goto(f"{web.url}/w/{tenant.widget_key}/chat/")
+    box = page.get_by_label("Message")
+    bubbles = page.locator("#log .row:not(.welcome) .bubble")
+    box.fill("Is the blue vase in stock?")
+    box.press("Enter")
+    number = open_conversation(inbox, "Is the blue vase in stock?")
+    reply = inbox.reply(number, "Yes, two left.")
+    both = ["Is the blue vase in stock?", "Yes, two left."]
+    expect(bubbles).to_have_text(both)
+    box.fill("I'll take one.")
+    box.press("Enter")
+    expect(page.locator("#log .row.me .st").last).to_have_text("Sent")  # acked
+
+    page.reload()
+    expect(bubbles).to_have_text([*both, "I'll take one."])
+    expect(page.locator("#log .row.me .st").last).to_have_text("Sent")
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while len(hellos) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    # The reply was the newest message the tab received; its own ones did not move last_id.
+    assert [h["last_id"] for h in hellos][-1] == reply["id"]
+    screenshot(page, "widget-cache-after-reload")

@@ -108,6 +108,37 @@ def test_only_the_operators_who_have_a_conversation_open_get_its_messages(server
         sock.close()
 
 
+def test_the_sending_tab_gets_an_ack_and_the_visitors_other_tabs_the_message(server, team):
+    """A visitor's message goes back to their other tabs, not to the socket that sent it: its
+    ack says it is stored (half the frames a message costs the visitor's side). Both the
+    first message, which opens the conversation, and the next ones; an operator's reply
+    still reaches every tab."""
+    tenant, operator = team
+    inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+    inbox.expect("ready")
+    sender = VisitorClient(server, tenant.widget_key)
+    token = sender.hello()["visitor"]["token"]
+    other = VisitorClient(server, tenant.widget_key)
+    other.hello(token=token)
+
+    first = sender.say("Hello from tab one")
+    second = sender.say("And again")
+    for ack in (first, second):
+        got = other.expect_message()
+        assert (got["id"], got["client_id"], got["sender"]) == (
+            ack["id"],
+            ack["client_id"],
+            "visitor",
+        )
+    number = inbox.expect("conversation")["conversation"]["number"]
+    reply = inbox.reply(number, "Hi both tabs")
+    assert sender.expect_message()["id"] == reply["id"]  # the first message frame it gets
+    assert other.expect_message()["id"] == reply["id"]
+    assert sender.nothing(timeout=0.5, type_="message")
+    for client in (sender, other, inbox):
+        client.close()
+
+
 def test_same_client_id_is_stored_and_shown_once(server, team):
     tenant, _operator = team
     visitor = VisitorClient(server, tenant.widget_key)

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from apps.conversations.models import Conversation, Message
-from apps.core import db
 from apps.conversations.services import message_post_from_visitor
+from apps.core import db
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
 
