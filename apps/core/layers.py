@@ -212,12 +212,16 @@ class _ResyncingShard(RedisSingleShardConnection):
                     for _message in messages:
                         await connection.read_response()
                 return
+            except TimeoutError:
+                # The deadline (an OSError too): not sent again, Redis may have them already.
+                await connection.disconnect(nowait=True)
+                raise
             except (redis.exceptions.ConnectionError, OSError):
                 await connection.disconnect(nowait=True)
                 if attempt == 2:
                     raise
             except BaseException:
-                # A deadline, a cancellation or an error reply: replies may be left unread.
+                # A cancellation or an error reply: replies may be left unread.
                 await connection.disconnect(nowait=True)
                 raise
 

@@ -310,3 +310,35 @@ def test_a_publish_after_redis_dropped_the_connection_still_arrives():
             await there.flush()
 
     assert run(scenario()) == (1, True, 2)
+
+
+def test_a_redis_that_never_answers_fails_the_publish_at_its_deadline_once():
+    """A Redis that accepts the connection and then says nothing (a stub on loopback): the
+    publish fails after the socket timeout, once (not sent again: Redis might have it), and
+    the waiting caller is told."""
+    from apps.core.layers import ResyncingPubSubChannelLayer
+
+    async def scenario():
+        connections = []
+
+        async def silent(reader, writer):
+            connections.append(writer)
+            await reader.read(-1)  # until the client goes away
+
+        stub = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = stub.sockets[0].getsockname()[1]
+        layer = ResyncingPubSubChannelLayer(
+            hosts=[{"address": f"redis://127.0.0.1:{port}/0", "socket_timeout": 0.5}],
+            prefix="silent",
+        )
+        started = asyncio.get_running_loop().time()
+        try:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(layer.group_send("g", {"type": "x"}), 10)
+            return asyncio.get_running_loop().time() - started, len(connections)
+        finally:
+            await layer.flush()
+            stub.close()
+
+    took, connections = run(scenario())
+    assert took >= 0.4 and connections == 1  # waited for its deadline, then gave up
