@@ -465,3 +465,15 @@ def test_anything_but_base64_tokens_is_refused_before_it_reaches_sql(tokens):
     with pytest.raises(ValueError, match="base64"):
         field.get_db_prep_value(tokens, connection)
     assert field.get_db_prep_value({"b+/9", "a"}, connection) in ("'a' 'b+/9'", " a b+/9 ")
+
+
+def test_ascii_text_folds_as_character_by_character_folding_does():
+    """``fold``'s shortcut for ASCII text gives what folding each character gives, for every
+    ASCII character and for a chat-like sentence; text with other letters still folds them."""
+    from apps.search.text import fold, fold_char, words
+
+    every = "".join(chr(c) for c in range(128))
+    sentence = "Order #A-1042 SHIPPED? Call +90 (212) 555-0101 or mail Ayse_K@Example.COM!"
+    for sample in (every, sentence):
+        assert sample.isascii() and fold(sample) == "".join(map(fold_char, sample))
+    assert words("İSTANBUL'da Çağrı ORDER-7") == ["istanbul", "da", "cagri", "order", "7"]
