@@ -43,7 +43,8 @@ class PostResult:
 
 
 def _clean_client_id(client_id) -> str:
-    if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
+    # No NUL: PostgreSQL's text cannot hold it (the statement would fail, not the frame).
+    if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64) or "\x00" in client_id:
         raise ChatError(
             "invalid", _("Each message needs a client_id of 1 to 64 characters."), field="client_id"
         )

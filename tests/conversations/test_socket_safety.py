@@ -70,6 +70,8 @@ def test_bad_frames_get_error_frames_and_keep_the_socket(server, tenant):
     assert visitor.expect("error")["code"] == "empty"
     visitor.send("message", body="no client id")
     assert visitor.expect("error")["field"] == "client_id"
+    visitor.send("message", client_id="nul\u0000", body="a client id PostgreSQL cannot store")
+    assert visitor.expect("error")["field"] == "client_id"
     visitor.send("message", client_id="v", body={"html": "<b>"})
     assert visitor.expect("error")["field"] == "body"
     visitor.send("read", up_to="all")
