@@ -9,8 +9,12 @@ search entry and the conversation's row in one statement of writable CTEs. Elsew
 the one-command local run) each part is its own statement, with the same results.
 """
 
+import asyncio
+import weakref
 from datetime import UTC, datetime
+from typing import NamedTuple
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +23,12 @@ from django.utils.dateparse import parse_datetime
 from apps.conversations.models import Conversation, Message
 from apps.core import adb
 from apps.core.db import stored_instance
-from apps.search.services import index_new_message, new_message_entry_sql
+from apps.search.services import (
+    index_new_message,
+    message_tokens_text,
+    new_message_entries_sql,
+    new_message_entry_sql,
+)
 from apps.visitors.models import Visitor
 
 _M, _C = Message._meta, Conversation._meta
@@ -225,60 +234,90 @@ def insert_message(
     return _loaded(message, connection)
 
 
-# The visitor's message in the common case, as one statement in autocommit (PostgreSQL): their
-# latest conversation locked (the same choice as ``open_conversation_locked``), their client id
-# looked up, and, when that conversation is open and the id is new, the message, its search
-# entry and the conversation's row written. A single statement is a transaction of its own, so
-# the lock is held until the message has committed, as in the two-statement path, without
-# BEGIN and COMMIT. PostgreSQL follows the row's newest version for the lock and the update, so
-# ``operator_unread + 1`` is exact under concurrent messages.
+# Visitors' messages in the common case, as one statement in autocommit (PostgreSQL), for one
+# message or several of different visitors at once (``apps.core.adb.GroupWriter``: under load,
+# the messages that arrive while a statement is on its way go together in the next one). For
+# each: the visitor's latest conversation locked (the same choice as
+# ``open_conversation_locked``), their client id looked up, and, when that conversation is open
+# and the id is new, the message, its search entry and the conversation's row written. A
+# single statement is a transaction of its own, so each lock is held until the messages have
+# committed, as in the two-statement path, without BEGIN and COMMIT. PostgreSQL follows a
+# row's newest version for the lock and the update, so ``operator_unread + 1`` is exact under
+# concurrent messages. The messages come as one JSON parameter (one row each, numbered ``n``).
+_ITEMS = "n int, tenant_id bigint, visitor_id bigint, client_id text, body text, tokens text"
+_STORED_OF_ITEM = (
+    f"SELECT s.id FROM {_M.db_table} s JOIN {_C.db_table} sc ON sc.id = s.conversation_id "  # noqa: S608
+    "WHERE sc.tenant_id = i.tenant_id AND sc.visitor_id = i.visitor_id "
+    "AND s.client_id = i.client_id AND s.client_id <> '' AND s.sender = %s LIMIT 1"
+)
+_OPEN_OF_ITEM = _OPEN_WHERE.replace(
+    "WHERE tenant_id = %s AND visitor_id = %s",
+    "WHERE tenant_id = i.tenant_id AND visitor_id = i.visitor_id",
+)
+_ENTRIES = (
+    "(SELECT c.tenant_id, m.id AS message_id, m.conversation_id, c.tokens "
+    "FROM m JOIN c ON c.id = m.conversation_id) r"
+)
 _POST_OPEN_SQL = (
-    f"WITH c AS (SELECT {', '.join(OPEN_FIELDS)} {_OPEN_WHERE} FOR UPDATE), "  # noqa: S608
-    f"d AS ({_STORED_SQL}), "
-    f"m AS ({_INSERT_INTO}SELECT %s, c.id, %s, NULL, %s, %s, %s FROM c "
-    "WHERE c.status = %s AND NOT EXISTS (SELECT 1 FROM d) RETURNING id, conversation_id)"
-    "{entry}, "
+    f"WITH i AS (SELECT * FROM json_to_recordset(%s::json) AS i({_ITEMS})), "  # noqa: S608
+    f"c AS (SELECT i.n, i.tenant_id, i.client_id, i.body, i.tokens, o.*, ({_STORED_OF_ITEM}) "
+    f"AS stored FROM i CROSS JOIN LATERAL (SELECT {', '.join(OPEN_FIELDS)} {_OPEN_OF_ITEM} "
+    "FOR UPDATE) o), "
+    f"m AS ({_INSERT_INTO}SELECT c.tenant_id, c.id, %s, NULL, c.body, c.client_id, %s FROM c "
+    "WHERE c.status = %s AND c.stored IS NULL ORDER BY c.n RETURNING id, conversation_id), "
+    f"e AS ({new_message_entries_sql(_ENTRIES)}), "
     f"u AS (UPDATE {_C.db_table} SET last_message_id = m.id, last_activity_at = %s, "
     f"operator_unread = {_C.db_table}.operator_unread + 1, "
     f"waiting_since = COALESCE({_C.db_table}.waiting_since, %s) "
     f"FROM m WHERE {_C.db_table}.id = m.conversation_id "
-    f"RETURNING {_C.db_table}.operator_unread, {_C.db_table}.waiting_since) "
-    "SELECT c.*, (SELECT id FROM d), m.id, u.operator_unread, u.waiting_since "
-    "FROM c LEFT JOIN m ON true LEFT JOIN u ON true"
+    f"RETURNING {_C.db_table}.id, {_C.db_table}.operator_unread, {_C.db_table}.waiting_since) "
+    f"SELECT c.n, {', '.join(f'c.{name}' for name in OPEN_FIELDS)}, c.stored, m.id, "
+    "u.operator_unread, u.waiting_since "
+    "FROM c LEFT JOIN m ON m.conversation_id = c.id LEFT JOIN u ON u.id = c.id"
 )
 
 
-def _post_open_statement(visitor: Visitor, *, client_id: str, body: str, tokens, connection, now):
+class Post(NamedTuple):
+    """A visitor's message for ``_POST_OPEN_SQL`` (``tokens``: ``message_tokens``)."""
+
+    visitor: Visitor
+    client_id: str
+    body: str
+    tokens: frozenset[str]
+
+
+def _post_open_statement(posts: list[Post], *, connection, now) -> tuple[str, list]:
     """``_POST_OPEN_SQL`` and its parameters."""
     adapt = connection.ops.adapt_datetimefield_value
-    entry = new_message_entry_sql(
-        source="m",
-        tenant_id=visitor.tenant_id,
-        conversation_id=None,
-        tokens=tokens,
-        connection=connection,
-    )
+    prep_body = _M.get_field("body").get_prep_value
+    items = [
+        {
+            "n": n,
+            "tenant_id": post.visitor.tenant_id,
+            "visitor_id": post.visitor.pk,
+            "client_id": post.client_id,
+            "body": prep_body(post.body),
+            "tokens": message_tokens_text(post.tokens, connection),
+        }
+        for n, post in enumerate(posts)
+    ]
     params = [
-        *_open_params(visitor, connection, now),  # c: the latest eligible conversation, locked
-        *_stored_params(visitor, client_id),  # d: the client id already stored?
-        # m: the message, into an open conversation only
-        visitor.tenant_id,
-        Message.Sender.VISITOR,
-        _M.get_field("body").get_prep_value(body),
-        client_id,
+        orjson.dumps(items).decode(),
+        Message.Sender.VISITOR,  # c: the client id already stored?
+        *_open_params(posts[0].visitor, connection, now)[2:],  # c: the eligible conversation
+        Message.Sender.VISITOR,  # m: the message, into an open conversation only
         adapt(now),
         Conversation.Status.OPEN,
-        *(entry[1] if entry else []),
-        # u: the conversation's row
-        adapt(now),
+        adapt(now),  # u: the conversation's row
         adapt(now),
     ]
-    return _POST_OPEN_SQL.replace("{entry}", f", e AS ({entry[0]})" if entry else ""), params
+    return _POST_OPEN_SQL, params
 
 
-def _post_open_result(visitor: Visitor, row, *, client_id: str, body: str, connection, now):
+def _post_open_result(post: Post, row, *, connection, now):
     if row is None:
         return None, None, None
+    visitor = post.visitor
     fields = len(OPEN_FIELDS)
     stored, message_id, unread, waiting_since = row[fields:]
     if message_id is None:
@@ -298,8 +337,8 @@ def _post_open_result(visitor: Visitor, row, *, client_id: str, body: str, conne
             "tenant_id": visitor.tenant_id,
             "conversation_id": conversation.pk,
             "sender": Message.Sender.VISITOR,
-            "body": body,
-            "client_id": client_id,
+            "body": post.body,
+            "client_id": post.client_id,
             "created_at": now,
         },
         connection,
@@ -307,6 +346,14 @@ def _post_open_result(visitor: Visitor, row, *, client_id: str, body: str, conne
     _OF_CONVERSATION.set_cached_value(message, conversation)
     conversation.last_message = message
     return conversation, message, None
+
+
+def _post_open_results(posts: list[Post], rows, *, connection, now) -> list[tuple]:
+    found = {row[0]: row[1:] for row in rows}
+    return [
+        _post_open_result(post, found.get(n), connection=connection, now=now)
+        for n, post in enumerate(posts)
+    ]
 
 
 def post_to_open_conversation(
@@ -321,27 +368,40 @@ def post_to_open_conversation(
     if connection.vendor != "postgresql":
         return None, None, None
     now = timezone.now()
-    sql, params = _post_open_statement(
-        visitor, client_id=client_id, body=body, tokens=tokens, connection=connection, now=now
-    )
+    posts = [Post(visitor, client_id, body, tokens)]
+    sql, params = _post_open_statement(posts, connection=connection, now=now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return _post_open_result(
-        visitor, row, client_id=client_id, body=body, connection=connection, now=now
-    )
+        rows = cursor.fetchall()
+    return _post_open_results(posts, rows, connection=connection, now=now)[0]
+
+
+async def _write_posts(posts: list[Post]) -> list[tuple]:
+    connection = adb.django_connection()
+    now = timezone.now()
+    sql, params = _post_open_statement(posts, connection=connection, now=now)
+    rows = await adb.fetchall(sql, params)
+    return _post_open_results(posts, rows, connection=connection, now=now)
+
+
+_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, adb.GroupWriter]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def writer() -> adb.GroupWriter:
+    """This event loop's writer of visitors' messages (one key per visitor)."""
+    loop = asyncio.get_running_loop()
+    found = _writers.get(loop)
+    if found is None:
+        found = _writers[loop] = adb.GroupWriter(_write_posts)
+    return found
 
 
 async def apost_to_open_conversation(
     visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
 ) -> tuple[Conversation | None, Message | None, int | None]:
-    """``post_to_open_conversation`` from the event loop (apps.core.adb), PostgreSQL only."""
-    connection = adb.django_connection()
-    now = timezone.now()
-    sql, params = _post_open_statement(
-        visitor, client_id=client_id, body=body, tokens=tokens, connection=connection, now=now
-    )
-    row = await adb.fetchone(sql, params)
-    return _post_open_result(
-        visitor, row, client_id=client_id, body=body, connection=connection, now=now
-    )
+    """``post_to_open_conversation`` from the event loop (apps.core.adb), PostgreSQL only:
+    in a statement of its own, or, while the loop's statements are all on their way, with the
+    messages of other visitors that arrive meanwhile."""
+    return await writer().submit(visitor.pk, Post(visitor, client_id, body, tokens))

@@ -92,6 +92,24 @@ def new_message_entry_sql(
     return sql, [*params, tokens_value]
 
 
+def new_message_entries_sql(source: str) -> str:
+    """For a caller that inserts several messages and their entries in one statement: the
+    ``INSERT`` of the entries of the rows of ``source`` (a CTE or a parenthesized subquery
+    with an alias), whose columns are ``tenant_id``, ``message_id``, ``conversation_id`` and
+    ``tokens`` (``message_tokens_text``; NULL: a body without words, no entry). PostgreSQL."""
+    return _INSERT_ENTRY_SQL + (
+        "SELECT tenant_id, message_id, conversation_id, tokens::tsvector "  # noqa: S608
+        f"FROM {source} WHERE tokens IS NOT NULL"
+    )
+
+
+def message_tokens_text(tokens: frozenset[str], connection) -> str | None:
+    """``message_tokens`` as the text ``new_message_entries_sql`` casts; None for none."""
+    if not tokens:
+        return None
+    return _E.get_field("tokens").get_db_prep_value(tokens, connection)
+
+
 def _tokens_param(tokens: frozenset[str], connection) -> tuple[str, str]:
     field = _E.get_field("tokens")
     return field.get_placeholder(tokens, None, connection), field.get_db_prep_value(

@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from apps.conversations import message_sql, services
 from apps.conversations.models import Conversation, Message
 from apps.core import adb
+from apps.search.models import MessageEntry
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
 from tests.utils import drop_loop_connections, on_a_loop
@@ -80,6 +81,53 @@ def test_messages_from_many_tabs_at_once_are_stored_counted_and_in_order(visitor
     assert newest.conversation.last_activity_at == conversation.last_activity_at
     assert newest.conversation.waiting_since == conversation.waiting_since
     assert newest.conversation.created_at == conversation.created_at
+
+
+def test_many_visitors_messages_at_once_go_together_and_each_lands_in_its_own_conversation():
+    """Under load the loop writes the messages that arrive while its statements are on their
+    way in one statement (apps.core.adb.GroupWriter); each still lands in its own visitor's
+    conversation, counted, indexed for search, in each visitor's order, and a resend in the
+    same statement is answered with the stored message."""
+    tenant = TenantFactory(auto_assign=False)
+    with scope(tenant=tenant):
+        visitors = [Visitor.objects.create(tenant=tenant) for _ in range(12)]
+    worker = Worker(tenant)
+
+    async def scenario():
+        firsts = [await post(v, worker, f"first-{n}", "first") for n, v in enumerate(visitors)]
+        writer = message_sql.writer()
+        before = (writer.statements, writer.items)
+        burst = [
+            post(v, worker, f"v{n}-{i}", f"visitor {n} says {i}")
+            for i in range(3)
+            for n, v in enumerate(visitors)
+        ]
+        resend = post(visitors[0], worker, "first-0", "first")
+        results = await asyncio.gather(*burst, resend)
+        return firsts, results, before, (writer.statements, writer.items)
+
+    firsts, results, before, after = on_a_loop(scenario)
+    statements, items = after[0] - before[0], after[1] - before[1]
+    assert items == 3 * 12 + 1 and statements < items / 4  # together, not one by one
+    assert worker.calls == 12 + 1  # the openings and the resend's answer needed a thread
+    *burst, resend = results
+    assert resend.duplicate and resend.message.pk == firsts[0].message.pk
+    assert not any(r.duplicate for r in burst)
+    with scopes_disabled():
+        for n, visitor in enumerate(visitors):
+            conversation = Conversation.objects.get(visitor=visitor)
+            messages = list(conversation.messages.order_by("pk"))
+            assert [m.body for m in messages] == ["first"] + [
+                f"visitor {n} says {i}" for i in range(3)
+            ]
+            assert conversation.operator_unread == 4
+            assert conversation.last_message_id == messages[-1].pk
+            entries = MessageEntry.objects.filter(conversation=conversation)
+            assert sorted(entries.values_list("message_id", flat=True)) == [m.pk for m in messages]
+        mine = [r for r in burst if r.conversation.visitor_id == visitors[5].pk]
+        assert [r.message.body for r in mine] == [f"visitor 5 says {i}" for i in range(3)]
+        assert all(r.conversation.pk == firsts[5].conversation.pk for r in mine)
+        assert [r.conversation.operator_unread for r in mine] == [2, 3, 4]
 
 
 def test_a_resend_is_answered_with_the_stored_message_and_not_counted(visitor, settings):
