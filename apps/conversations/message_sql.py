@@ -290,6 +290,9 @@ def _post_open_statement(posts: list[Post], *, connection, now) -> tuple[str, li
     """``_POST_OPEN_SQL`` and its parameters."""
     adapt = connection.ops.adapt_datetimefield_value
     prep_body = _M.get_field("body").get_prep_value
+    # In the visitors' order, whoever sent first: two processes' statements lock the
+    # conversations they share in the same order, so they wait for each other, not deadlock.
+    ordered = sorted(enumerate(posts), key=lambda numbered: numbered[1].visitor.pk)
     items = [
         {
             "n": n,
@@ -299,7 +302,7 @@ def _post_open_statement(posts: list[Post], *, connection, now) -> tuple[str, li
             "body": prep_body(post.body),
             "tokens": message_tokens_text(post.tokens, connection),
         }
-        for n, post in enumerate(posts)
+        for n, post in ordered
     ]
     params = [
         orjson.dumps(items).decode(),

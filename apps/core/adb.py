@@ -7,6 +7,7 @@ one hand-written statement (apps.conversations.message_sql), so it runs here ins
 async connection, from a small pool per event loop, in autocommit, with server-side parameters
 (prepared after a few uses). Everything else keeps Django's connections. docs/performance.md,
 item 37. ``ASYNC_DB_POOL_MAX=0`` turns it off (every statement then goes through Django).
+Under load the messages go together (``GroupWriter``, group commit: item 60).
 """
 
 import asyncio
