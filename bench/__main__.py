@@ -86,7 +86,7 @@ def main() -> None:
     # Beside PostgreSQL's data directory, not in it: the same disk in the usual layouts.
     data_directory = setup.data_directory(env)
     data_directory = data_directory and os.path.dirname(data_directory.rstrip("/"))
-    flush_seconds = 1 if env.smoke else 5
+    flush_seconds = env.size(full=5, quick=3, smoke=1)  # quick: about 600 flushes, in 3 minutes
     disk = {"before": machine.disk_flushes(data_directory, flush_seconds)}
     print(f"Its disk now: {machine.describe_disk(disk['before'])}.", flush=True)
     setup.django_setup(env)

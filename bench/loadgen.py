@@ -226,7 +226,8 @@ async def chat(options: dict) -> dict:
             ramp.append({**result, "retry": True})
             if not sustained(result):
                 break
-        await asyncio.sleep(options.get("pause", 0.5))
+        # After a sustained step nothing is left to arrive: a short breath will do.
+        await asyncio.sleep(min(options.get("pause", 0.5), 0.1))
     if options.get("done_file"):
         open(options["done_file"], "w").close()
     stop.set()
