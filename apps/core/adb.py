@@ -232,10 +232,12 @@ class GroupWriter:
     PostgreSQL spends most of a small write statement's CPU on the statement, not on its rows:
     the chat message's statement cost it 380-430 µs for one message and 130 µs a message for
     eight at once (docs/performance.md, item 60). So a caller hands in its item and waits:
-    while fewer than ``lanes`` statements are on their way, its item goes at once, alone (no
-    wait when the server is quiet); otherwise it waits for a lane, and every item that waited
-    meanwhile goes in the same statement (up to ``most``). The busier the server, the larger
-    the statements, and the less each item costs.
+    when no statement is on its way, its item goes at once, alone (no wait when the server is
+    quiet); otherwise it waits for that statement, and every item that waited meanwhile goes
+    in the next one (up to ``most``). The busier the server, the larger the statements, and the
+    less each item costs. One statement at a time, except when the one on its way is slow
+    (over ``slow`` seconds: a lock wait, a stalled disk): then another starts, up to ``lanes``,
+    so that one slow statement does not hold up everything behind it.
 
     ``write(items)`` runs one statement for a list of items and returns one result per item,
     in their order. Items with the same ``key`` are never written together or at the same time,
@@ -244,18 +246,25 @@ class GroupWriter:
     only the caller whose item caused it.
     """
 
-    def __init__(self, write, *, lanes: int = 2, most: int = 64):
-        self.write, self.lanes, self.most = write, lanes, most
-        self.running = 0  # statements on their way
+    def __init__(self, write, *, lanes: int = 2, slow: float = 0.02, most: int = 64):
+        self.write, self.lanes, self.slow, self.most = write, lanes, slow, most
+        self.started: dict[object, float] = {}  # each statement on its way: when it started
         self.busy: set = set()  # keys of the items in them
         self.waiting: collections.deque = collections.deque()  # (key, item, future)
         self.statements = self.items = 0  # counted, for tests and the benchmarks
         self.tasks: set[asyncio.Task] = set()
+        self.timer: asyncio.TimerHandle | None = None
+
+    @property
+    def running(self) -> int:
+        """Statements on their way."""
+        return len(self.started)
 
     async def submit(self, key, item):
         """Write ``item`` (in a statement of its own or with others); return its result."""
-        if self.running < self.lanes and not self.waiting and key not in self.busy:
-            self.running += 1
+        if not self.started and not self.waiting and key not in self.busy:
+            token = object()
+            self.started[token] = asyncio.get_running_loop().time()
             self.busy.add(key)
             try:
                 self.statements += 1
@@ -263,7 +272,7 @@ class GroupWriter:
                 return (await self.write([item]))[0]
             finally:
                 self.busy.discard(key)
-                self.running -= 1
+                del self.started[token]
                 self._start()
         future = asyncio.get_running_loop().create_future()
         self.waiting.append((key, item, future))
@@ -271,15 +280,29 @@ class GroupWriter:
         return await future
 
     def _start(self) -> None:
-        """Start a statement for the waiting items while a lane is free."""
-        while self.running < self.lanes and self.waiting:
+        """Start a statement for the waiting items when a lane is free."""
+        loop = asyncio.get_running_loop()
+        while self.waiting:
+            if self.started:
+                if len(self.started) >= self.lanes:
+                    return  # a statement that ends starts the next
+                wait = self.slow - (loop.time() - max(self.started.values()))
+                if wait > 0:  # the newest one on its way is not slow (yet): look again then
+                    if self.timer is None:
+                        self.timer = loop.call_later(wait, self._look_again)
+                    return
             batch = self._take()
             if not batch:
                 return  # every waiting item's key is on its way: its statement starts this
-            self.running += 1
-            task = asyncio.ensure_future(self._write(batch))
+            token = object()
+            self.started[token] = loop.time()
+            task = asyncio.ensure_future(self._write(batch, token))
             self.tasks.add(task)  # held until done (the loop keeps only a weak reference)
             task.add_done_callback(self.tasks.discard)
+
+    def _look_again(self) -> None:
+        self.timer = None
+        self._start()
 
     def _take(self) -> list:
         batch, keys, left = [], set(), collections.deque()
@@ -298,7 +321,7 @@ class GroupWriter:
         self.busy |= keys
         return batch
 
-    async def _write(self, batch: list) -> None:
+    async def _write(self, batch: list, token: object) -> None:
         try:
             await self._write_batch(batch)
         except BaseException:
@@ -307,7 +330,7 @@ class GroupWriter:
             raise
         finally:
             self.busy.difference_update(key for key, _item, _future in batch)
-            self.running -= 1
+            del self.started[token]
             self._start()
 
     async def _write_batch(self, batch: list) -> None:

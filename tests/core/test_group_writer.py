@@ -42,23 +42,48 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-def test_items_that_arrive_while_the_lanes_are_busy_go_together_in_the_next_statement():
+def test_items_that_arrive_while_a_statement_is_on_its_way_go_together_in_the_next():
     async def scenario():
         statement = Statement()
-        writer = GroupWriter(statement, lanes=2)
+        writer = GroupWriter(statement)
         calls = [asyncio.ensure_future(writer.submit(f"k{n}", f"m{n}")) for n in range(10)]
         await settle()
-        # The first two went at once, alone; the other eight wait for a lane.
-        assert statement.calls == [["m0"], ["m1"]]
+        assert statement.calls == [["m0"]]  # the first went at once, alone; the others wait
         statement.finish()
         results = await asyncio.gather(*calls)
         return statement, writer, results
 
     statement, writer, results = run(scenario())
     assert results == [f"stored m{n}" for n in range(10)]  # each its own, whatever the batch
-    assert statement.calls[2] == [f"m{n}" for n in range(2, 10)]  # in the order handed in
-    assert (writer.statements, writer.items) == (3, 10)
-    assert statement.most_at_once == 2
+    assert statement.calls[1] == [f"m{n}" for n in range(1, 10)]  # in the order handed in
+    assert (writer.statements, writer.items) == (2, 10)
+    assert statement.most_at_once == 1
+
+
+def test_a_slow_statement_does_not_hold_up_the_items_behind_it():
+    async def scenario():
+        statement = Statement()
+        writer = GroupWriter(statement, lanes=2, slow=0.05)
+        first = asyncio.ensure_future(writer.submit("a", "slow"))
+        await settle()
+        behind = [asyncio.ensure_future(writer.submit(key, key)) for key in ("b", "c")]
+        await settle()
+        seen_at_once = [list(call) for call in statement.calls]
+        await asyncio.sleep(0.15)  # the first is slow now: the second lane takes b and c
+        seen_later = [list(call) for call in statement.calls]
+        last = asyncio.ensure_future(writer.submit("d", "d"))
+        await asyncio.sleep(0.15)
+        seen_with_both_lanes_busy = [list(call) for call in statement.calls]
+        statement.finish()
+        results = await asyncio.gather(first, *behind, last)
+        return seen_at_once, seen_later, seen_with_both_lanes_busy, statement, results
+
+    seen_at_once, seen_later, seen_with_both_lanes_busy, statement, results = run(scenario())
+    assert seen_at_once == [["slow"]]  # not slow yet: they wait for it, to go together
+    assert seen_later == [["slow"], ["b", "c"]]
+    assert seen_with_both_lanes_busy == seen_later  # two lanes at most
+    assert statement.calls[-1] == ["d"] and statement.most_at_once == 2
+    assert results == ["stored slow", "stored b", "stored c", "stored d"]
 
 
 def test_a_quiet_writer_sends_each_item_at_once_alone():
@@ -94,7 +119,7 @@ def test_a_failed_statement_of_several_items_is_retried_item_by_item():
 def test_a_key_is_never_in_two_statements_at_once_and_keeps_its_order():
     async def scenario():
         statement = Statement()
-        writer = GroupWriter(statement, lanes=3)
+        writer = GroupWriter(statement, lanes=3, slow=0)  # every lane at once
         # One visitor's three tabs and two other visitors, all at once.
         calls = [
             asyncio.ensure_future(writer.submit(key, item))
