@@ -405,6 +405,6 @@ async def apost_to_open_conversation(
     visitor: Visitor, *, client_id: str, body: str, tokens: frozenset[str]
 ) -> tuple[Conversation | None, Message | None, int | None]:
     """``post_to_open_conversation`` from the event loop (apps.core.adb), PostgreSQL only:
-    in a statement of its own, or, while the loop's statements are all on their way, with the
-    messages of other visitors that arrive meanwhile."""
+    in a statement of its own, or, while the loop's statement is on its way, in the next one,
+    with the messages of other visitors that arrive meanwhile."""
     return await writer().submit(visitor.pk, Post(visitor, client_id, body, tokens))
