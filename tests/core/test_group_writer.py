@@ -42,6 +42,15 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def one_on_its_way():
+    """A one-lane writer whose first item (``"first"``, key ``"a"``) is on its way."""
+    statement = Statement()
+    writer = GroupWriter(statement, lanes=1)
+    first = asyncio.ensure_future(writer.submit("a", "first"))
+    await settle()
+    return statement, writer, first
+
+
 def test_items_that_arrive_while_a_statement_is_on_its_way_go_together_in_the_next():
     async def scenario():
         statement = Statement()
@@ -100,10 +109,7 @@ def test_a_quiet_writer_sends_each_item_at_once_alone():
 
 def test_a_failed_statement_of_several_items_is_retried_item_by_item():
     async def scenario():
-        statement = Statement()
-        writer = GroupWriter(statement, lanes=1)
-        first = asyncio.ensure_future(writer.submit("a", "first"))
-        await settle()
+        statement, writer, first = await one_on_its_way()
         rest = [asyncio.ensure_future(writer.submit(key, key)) for key in ("x", "bad", "y")]
         await settle()
         statement.finish()
@@ -143,10 +149,7 @@ def test_a_key_is_never_in_two_statements_at_once_and_keeps_its_order():
 
 def test_a_caller_that_gives_up_while_waiting_is_not_written_and_others_are():
     async def scenario():
-        statement = Statement()
-        writer = GroupWriter(statement, lanes=1)
-        first = asyncio.ensure_future(writer.submit("a", "first"))
-        await settle()
+        statement, writer, first = await one_on_its_way()
         gives_up = asyncio.ensure_future(writer.submit("b", "gives up"))
         stays = asyncio.ensure_future(writer.submit("c", "stays"))
         await settle()
