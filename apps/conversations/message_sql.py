@@ -85,10 +85,14 @@ def _stored_params(visitor: Visitor, client_id: str) -> list:
 
 
 def _open_params(visitor: Visitor, connection, now) -> list:
+    return [visitor.tenant_id, visitor.pk, *_eligible_params(connection, now)]
+
+
+def _eligible_params(connection, now) -> list:
+    """The statuses of a conversation a visitor's next message may go to, for ``_OPEN_WHERE``
+    after its workspace and visitor: active, or resolved within CHAT_REOPEN_WINDOW."""
     recently = now - settings.CHAT_REOPEN_WINDOW
     return [
-        visitor.tenant_id,
-        visitor.pk,
         *Conversation.ACTIVE_STATUSES,
         Conversation.Status.RESOLVED,
         connection.ops.adapt_datetimefield_value(recently),
@@ -307,7 +311,7 @@ def _post_open_statement(posts: list[Post], *, connection, now) -> tuple[str, li
     params = [
         orjson.dumps(items).decode(),
         Message.Sender.VISITOR,  # c: the client id already stored?
-        *_open_params(posts[0].visitor, connection, now)[2:],  # c: the eligible conversation
+        *_eligible_params(connection, now),  # c: the eligible conversation
         Message.Sender.VISITOR,  # m: the message, into an open conversation only
         adapt(now),
         Conversation.Status.OPEN,
