@@ -54,9 +54,7 @@ def main() -> None:
     )
     parser.add_argument("--only", default="", help="comma-separated ids, e.g. B1,B4")
     parser.add_argument("--out", default="", help="JSON result file")
-    parser.add_argument(
-        "--no-compare", action="store_true", help="skip the uvicorn and pub/sub layer comparisons"
-    )
+    parser.add_argument("--no-compare", action="store_true", help="skip the ASGI server comparison")
     parser.add_argument(
         "--servers",
         default="",
@@ -109,16 +107,11 @@ def main() -> None:
 
         chat = setup.seed_workspaces(10, 10)
         fanout = setup.seed_workspaces(1, 50)[0]
-        combos = [(server, "pubsub", True) for server in servers]
-        if not args.no_compare and not env.quick:  # the layers' comparison: a full-mode figure
-            combos.append((DEFAULT_SERVER, "core", True))
         raw["realtime"] = []
-        for server, layer, full_set in combos:
+        for server in servers:
             got, detail = section(
-                f"B1/B2/B4 ({server}, {layer})",
-                lambda s=server, la=layer, f=full_set: b124_realtime.run(
-                    env, chat, fanout, server=s, layer=la, full_set=f
-                ),
+                f"B1/B2/B4 ({server})",
+                lambda s=server: b124_realtime.run(env, chat, fanout, server=s, full_set=True),
             )
             rows += [r for r in got if r.id in only]
             raw["realtime"].append(detail)

@@ -94,16 +94,15 @@ def run(
     fanout_workspace,
     *,
     server: str = DEFAULT_SERVER,
-    layer: str = "pubsub",
     full_set: bool = True,
 ) -> tuple[list[Row], dict]:
-    """Rows for one server/layer combination, and the raw results (for the JSON file)."""
-    label = f"{server}, {layer}"
+    """Rows for one server, and the raw results (for the JSON file)."""
+    label = server
     rows: list[Row] = []
-    raw: dict = {"server": server, "layer": layer, "b1": [], "b2": [], "b4": None}
+    raw: dict = {"server": server, "b1": [], "b2": [], "b4": None}
     pairs = _pairs(chat_workspaces)
     # Started together, then waited for (each takes a few seconds to import Django).
-    sohbet = start_sohbet(env, server=server, layer=layer, wait=False)
+    sohbet = start_sohbet(env, server=server, wait=False)
     baseline = start_baseline(env, server=server, wait=False)
     floor = start_baseline(env, server=server, app="floor", wait=False) if full_set else None
     try:

@@ -22,8 +22,9 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sohbet_bench"
 )
 INSERT = (
-    "INSERT INTO bench_message (tenant_id, conversation_id, sender, body, client_id, created_at)"
-    " VALUES (1, %s, 'visitor', %s, %s, now()) RETURNING id"
+    "INSERT INTO bench_message"
+    " (tenant_id, conversation_id, sender, body, content, client_id, created_at)"
+    " VALUES (1, %s, 'visitor', %s, '{}', %s, now()) RETURNING id"
 )
 
 pool: AsyncConnectionPool | None = None

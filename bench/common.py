@@ -245,18 +245,15 @@ def start_sohbet(
     env: Env,
     *,
     server: str = DEFAULT_SERVER,
-    layer: str = "pubsub",
     name: str = "sohbet",
     wait: bool = True,
     **extra: str,
 ) -> Proc:
-    """Sohbet under ``server`` on core 0; ``layer`` picks the channels-redis layer class
-    (``pubsub``, the product's default, or ``core``), always passed explicitly."""
+    """Sohbet under ``server`` on core 0."""
     port = free_port()
-    layer_env = {"CHANNEL_LAYER": layer}
     return start(
         asgi_command(server, "config.asgi:application", port),
-        env=env.server_env(**layer_env, **extra),
+        env=env.server_env(**extra),
         cpu=SERVER_CPU,
         log=env.out_dir / f"{name}-{server}-{port}.log",
         port=port,

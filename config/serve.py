@@ -9,12 +9,10 @@ same settings. uvicorn was chosen over daphne by measurement: 15-25 % less CPU p
 
 The settings that differ from uvicorn's defaults, and why:
 
-- Keepalive: a socket is pinged only after 50 s without a frame from it, and dropped when the
-  pong is 30 s late. The chat window pings every 25 s and a page view's presence socket every
-  45 s, so the server sends no pings of its own to live clients (docs/deployment.md, section 6):
-  no wake-ups for a phone's radio, no ping and pong to handle per socket and minute. uvicorn
-  pings every socket on a fixed schedule; ``WebSocketProtocol`` makes it wait for silence, as
-  daphne did. ``WS_PING_INTERVAL_S`` and ``WS_PING_TIMEOUT_S`` change the two numbers.
+- Keepalive: every socket is pinged every 50 s and dropped when the pong is 30 s late
+  (``WS_PING_INTERVAL_S``, ``WS_PING_TIMEOUT_S``), so a peer that vanished without closing
+  (a phone that lost its network) frees its socket. Clients ping too (docs/widget-protocol.md):
+  their pings carry the application's heartbeat.
 - No permessage-deflate: chat frames are a few hundred bytes, and each compressed socket would
   keep about 40 KB of zlib state (with uvicorn's 4 KB windows) for as long as a visitor has a
   page open.
@@ -26,7 +24,9 @@ The settings that differ from uvicorn's defaults, and why:
   line per page view would hold each visitor's address.
 - uvloop's event loop and httptools' HTTP parser, which uvicorn uses when they are installed
   (both are dependencies): 8-13 % less CPU per chat message than Python's own.
-- No ``Server`` header, no lifespan protocol (Django has none).
+- No ``Server`` header. The lifespan protocol starts the periodic jobs in the web process on
+  the embedded defaults (``config.asgi``).
+- uvicorn's own public options only: no subclass of its protocols.
 - On shutdown, open sockets are closed with 1012 (the clients reconnect to another process) and
   requests in flight get ``GRACEFUL_SHUTDOWN_S`` seconds (8) to finish.
 """
@@ -34,46 +34,9 @@ The settings that differ from uvicorn's defaults, and why:
 import argparse
 import os
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-
 PING_INTERVAL_S = float(os.environ.get("WS_PING_INTERVAL_S", "50"))
 PING_TIMEOUT_S = float(os.environ.get("WS_PING_TIMEOUT_S", "30"))
 WS_MAX_SIZE = 1 << 20
-
-
-class WebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O WebSocket protocol with two changes, both checked by
-    tests/conversations/test_web_process.py and tests/conversations/test_resilience.py:
-
-    - it pings a socket only when it has been silent for the ping interval: every read stamps
-      the time (one attribute write), and when the ping timer fires for a socket heard from
-      since, it is set again for an interval after that;
-    - when the application fails on an open socket (the channel layer lost, say), the client
-      gets close code 1011 ("internal error", RFC 6455) rather than a dropped connection.
-    """
-
-    last_heard = 0.0
-
-    def data_received(self, data: bytes) -> None:
-        self.last_heard = self.loop.time()
-        super().data_received(data)
-
-    def send_keepalive_ping(self) -> None:
-        quiet = self.loop.time() - self.last_heard
-        if quiet < self.ping_interval and not self.close_sent:
-            self.ping_timer = self.loop.call_later(
-                self.ping_interval - quiet, self.send_keepalive_ping
-            )
-            return
-        super().send_keepalive_ping()
-
-    def send_500_response(self) -> None:
-        if self.handshake_complete and not self.close_sent:
-            self.conn.send_close(1011)
-            self.transport.write(b"".join(self.conn.data_to_send()))
-            self.close_sent = True
-            return
-        super().send_500_response()
 
 
 def _env_flag(name: str) -> bool:
@@ -83,12 +46,12 @@ def _env_flag(name: str) -> bool:
 def server_options(**overrides) -> dict:
     """uvicorn's keyword arguments for Sohbet's web process."""
     options = {
-        "ws": WebSocketProtocol,
+        "ws": "websockets-sansio",
         "ws_ping_interval": PING_INTERVAL_S,
         "ws_ping_timeout": PING_TIMEOUT_S,
         "ws_per_message_deflate": False,
         "ws_max_size": WS_MAX_SIZE,
-        "lifespan": "off",
+        "lifespan": "auto",
         "proxy_headers": False,
         "server_header": False,
         "access_log": _env_flag("ACCESS_LOG"),

@@ -135,12 +135,6 @@ if (
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
-# Connections a process keeps for the statements its sockets run from the event loop (the chat
-# message's common case: apps/core/adb.py), besides Django's pool above.
-# Kept open even when idle: a burst finds them ready instead of waiting while the pool grows.
-ASYNC_DB_POOL_MIN = env.int("ASYNC_DB_POOL_MIN", default=4)
-ASYNC_DB_POOL_MAX = env.int("ASYNC_DB_POOL_MAX", default=10)
-ASYNC_DB_POOL_TIMEOUT = env.float("ASYNC_DB_POOL_TIMEOUT", default=10.0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -148,15 +142,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    # "core" (RedisChannelLayer, lists + sorted sets) or "pubsub" (RedisPubSubChannelLayer);
-    # docs/performance.md has the measurements behind the default.
-    _layer = env.str("CHANNEL_LAYER", default="pubsub")
+    # channels-redis' list-based layer (bounded per-channel queues, with an expiry), patient
+    # through a Redis outage (apps/core/channel_layer.py). Events are doorbells: the database
+    # is the source of truth (DESIGN.md §4).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": {
-                "core": "channels_redis.core.RedisChannelLayer",
-                "pubsub": "apps.core.layers.ResyncingPubSubChannelLayer",
-            }[_layer],
+            "BACKEND": "apps.core.channel_layer.PatientRedisChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
@@ -167,6 +158,9 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env.str("CHANNELS_PREFIX", "sohbet"),
+                # Events a socket may have waiting; a socket that falls further behind loses
+                # the rest (its client catches up from the heartbeat).
+                "capacity": env.int("CHANNEL_CAPACITY", default=100),
             },
         }
     }
@@ -189,6 +183,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory")
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without Celery beat (the embedded defaults), the web process runs the periodic jobs itself.
+PERIODIC_JOBS_IN_WEB = env.bool("PERIODIC_JOBS_IN_WEB", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -199,7 +195,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
     "conversations-wake-snoozed": {
         "task": "apps.conversations.tasks.wake_snoozed",
-        "schedule": 60.0,
+        "schedule": env.float("SNOOZE_CHECK_EVERY_S", default=60.0),
     },
     # Assignment happens when something changes (a new conversation, an operator coming
     # online…); this sweep catches what a crash in between would leave waiting.
@@ -207,7 +203,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.conversations.tasks.drain_queues",
         "schedule": 60.0,
     },
+    # The event stream (apps/core/events.py): hand over again what a crash left unhandled, and
+    # drop events past their retention.
+    "events-sweep": {"task": "apps.core.tasks.sweep_events", "schedule": 15.0},
+    "events-prune": {"task": "apps.core.tasks.prune_events", "schedule": 3600.0},
 }
+
+# --- The event stream -----------------------------------------------------------------------
+# Modules that register event handlers besides every installed app's ``events.py``.
+EVENT_HANDLER_MODULES = env.list("EVENT_HANDLER_MODULES", default=[])
+# A handler that failed this many times on one event is given up for it (logged).
+EVENT_HANDLER_MAX_ATTEMPTS = env.int("EVENT_HANDLER_MAX_ATTEMPTS", default=5)
+# An event still unhandled this long after it was recorded is handed over again.
+EVENT_SWEEP_AFTER_SECONDS = env.int("EVENT_SWEEP_AFTER_SECONDS", default=30)
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=400)
 
 # --- Encryption at rest (message bodies, visitor PII) ----------------------------------------
 # Comma-separated Fernet keys. The first encrypts; all decrypt, so a new key can be put in front

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from apps.conversations import payloads, selectors, services, workflow
-from apps.conversations.models import Conversation
+from apps.conversations.models import Conversation, Message
 from apps.core import realtime
 from apps.core.consumers import FrameError, JsonFrameConsumer
 from apps.tenants import selectors as tenant_selectors
@@ -99,17 +99,16 @@ class ScopedConsumer(JsonFrameConsumer):
     async def run(self, fn, /, **kwargs):
         """Run a sync function (a service or selector) in a worker thread, inside the scope."""
 
-        def call(handover):
-            with scope(tenant=self.tenant), realtime.handed_over(handover):
+        def call():
+            with scope(tenant=self.tenant):
                 return fn(**kwargs)
 
         # Sockets' database work runs on a pool of threads (one connection each), so one slow
         # query or commit does not hold up every other socket of the process. SQLite (the local
-        # run) keeps to one thread: it has one writer anyway. What the work publishes is sent
-        # from here, on the loop, once it returns: no hop back from the thread for it, and the
-        # thread is free for the next socket meanwhile (docs/performance.md, item 35).
-        in_thread = database_sync_to_async(call, thread_sensitive=not PARALLEL_DB)
-        return await realtime.run_handing_over(in_thread)
+        # run) keeps to one thread: it has one writer anyway. What it publishes goes out from
+        # this loop (realtime.serving).
+        realtime.serving()
+        return await database_sync_to_async(call, thread_sensitive=not PARALLEL_DB)()
 
 
 _touched: set[int] = set()
@@ -140,6 +139,7 @@ class VisitorConsumer(ScopedConsumer):
     present: Visitor | None = None  # the visitor this socket counts as online (presence)
     typing_target: tuple | None = None  # (read at, conversation pk, number, preview allowed)
     typing_held: dict | None = None  # a typing frame that came too soon, sent a moment later
+    heartbeat_position = True  # the pong carries the newest message id (frame_ping)
 
     async def connect(self):
         key = self.scope["url_route"]["kwargs"]["widget_key"]
@@ -220,23 +220,17 @@ class VisitorConsumer(ScopedConsumer):
             return start, ready, panel
 
         try:
-            arrived = None
-            if self.present is None and page is None:
-                arrived = await self.arrive_on_loop(token)
-            if arrived is not None:
-                start, ready, panel = arrived
-            else:
-                start, ready, panel = await self.run(
-                    arrive,
-                    tenant=self.tenant,
-                    token=token,
-                    ip=client_ip(self.scope),
-                    user_agent=_header(self.scope, b"user-agent"),
-                    language=str(frame.get("language") or "")[:35],
-                    tz=str(frame.get("timezone") or "")[:64],
-                    screen=str(frame.get("screen") or "")[:20],
-                    page=page,
-                )
+            start, ready, panel = await self.run(
+                arrive,
+                tenant=self.tenant,
+                token=token,
+                ip=client_ip(self.scope),
+                user_agent=_header(self.scope, b"user-agent"),
+                language=str(frame.get("language") or "")[:35],
+                tz=str(frame.get("timezone") or "")[:64],
+                screen=str(frame.get("screen") or "")[:20],
+                page=page,
+            )
         except visitor_services.VisitorError as exc:
             await self.send_error(exc.code, exc.message, **exc.extra)
             await self.close(CLOSE_RATE_LIMITED)
@@ -254,21 +248,20 @@ class VisitorConsumer(ScopedConsumer):
             # A new page of the site (its beacon recorded it): the operators' panel follows.
             await self._send_panel(*panel)
 
-    async def arrive_on_loop(self, token) -> tuple | None:
-        """What ``hello``'s trip to the database thread gives (the visit, ``ready_data``, the
-        panel), found without it; None: take the trip. The chat window always takes it."""
-        return None
-
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         """(Sync, in the worker thread.) What the ``ready`` frame tells besides the visitor."""
         # A visitor who just got a token has no conversation yet: skip those two reads.
         conversation = None if new_token else selectors.visitor_open_conversation(visitor=visitor)
+        messages, more = (
+            ([], False)
+            if new_token
+            else selectors.visitor_messages(visitor=visitor, after_id=last_id)
+        )
         return {
             "queue": selectors.queue_position(conversation=conversation),
             "conversation": payloads.conversation_ref(conversation) if conversation else None,
-            "messages": []
-            if new_token
-            else selectors.visitor_messages(visitor=visitor, after_id=last_id),
+            "messages": messages,
+            "more": more,
             "online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0,
             "display_name": tenant_selectors.widget_display_name(tenant=self.tenant),
         }
@@ -301,6 +294,7 @@ class VisitorConsumer(ScopedConsumer):
             "visitor": visitor,
             "conversation": data["conversation"],
             "messages": data["messages"],
+            "more": data["more"],
             "team": {"online": data["online"], "name": data["display_name"], "avatar_url": None},
             "queue": data["queue"],
             "limits": {
@@ -311,11 +305,12 @@ class VisitorConsumer(ScopedConsumer):
 
     async def frame_message(self, frame: dict) -> None:
         self._require_hello()
-        result = await services.amessage_post_from_visitor(
+        result = await self.run(
+            services.message_create,
+            sender=Message.Sender.VISITOR,
             visitor=self.visitor,
             client_id=frame.get("client_id"),
             body=frame.get("body"),
-            run=self.run,
             origin=self.channel_name,
         )
         await self.send_frame(
@@ -460,12 +455,30 @@ class VisitorConsumer(ScopedConsumer):
         await self.run(visitor_services.presence_changed, visitor=self.visitor)
 
     async def frame_ping(self, frame: dict) -> None:
+        # The heartbeat carries the newest message id of the visitor's conversations: a window
+        # that missed a doorbell (a process or Redis dropped it) sees it and sends ``resume``.
+        if self.visitor is not None and self.heartbeat_position:
+            newest = await self.run(selectors.visitor_last_message_id, visitor=self.visitor)
+            await self.send_frame("pong", last_id=newest)
+        else:
+            await self.send_pong()
         # A live chat window keeps its visitor in the live list. Idle sockets ping every 25 s:
         # rather than one UPDATE each, the process collects them and writes them in one.
-        await self.send_pong()
         if self.present is not None:
             _touched.add(self.present.pk)
         await _flush_touches(self.run)
+
+    async def frame_resume(self, frame: dict) -> None:
+        """Everything after ``last_id`` in the visitor's conversations (a page at a time:
+        ``more`` says ask again after the last one)."""
+        self._require_hello()
+        last_id = _optional_int(frame, "last_id")
+        if last_id is None:
+            raise FrameError("invalid", _("last_id must be a message id."), field="last_id")
+        messages, more = await self.run(
+            selectors.visitor_messages, visitor=self.visitor, after_id=last_id
+        )
+        await self.send_frame("messages", messages=messages, more=more)
 
     async def frame_attributes(self, frame: dict) -> None:
         self._require_hello()
@@ -482,7 +495,7 @@ class VisitorConsumer(ScopedConsumer):
         self.typing_target = None  # perhaps a new conversation: read it again
         if event.get("origin") == self.channel_name:
             return  # this socket sent it and has its ack
-        await self.send_shared(event, "message", message=event["message"])
+        await self.send_frame("message", message=event["message"])
 
     async def chat_open(self, event: dict) -> None:
         """An operator started a chat with this visitor (proactive): open the chat window."""
@@ -532,6 +545,7 @@ class PresenceConsumer(VisitorConsumer):
     """
 
     origin_ok = False
+    heartbeat_position = False  # no messages here: the chat window catches up for itself
 
     def workspace(self, *, widget_key: str) -> Tenant | None:
         # The site's check in the same query as the workspace.
@@ -553,24 +567,6 @@ class PresenceConsumer(VisitorConsumer):
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         return {"online": selectors.team_online_count(tenant_id=self.tenant.pk) > 0}
 
-    async def arrive_on_loop(self, token) -> tuple | None:
-        """A page view's hello, when the page's beacon has just continued the visit: one
-        statement from the event loop (``visitor_services.apresence_hello``), no trip to the
-        database thread unless the operators have the visitor's conversation open."""
-        hello = await visitor_services.apresence_hello(
-            tenant=self.tenant, token=token, run=self.run
-        )
-        if hello is None:
-            return None
-        self.present = hello.visitor
-        start = visitor_services.VisitStart(
-            hello.visitor, hello.session, hello.token_hash, None, returning=True
-        )
-        panel = None
-        if hello.in_conversation:
-            panel = await self.run(self._panel, visitor=hello.visitor)
-        return start, {"online": hello.team_online > 0}, panel
-
     def ready_fields(self, data: dict, new_token: str | None, returning: bool) -> dict:
         visitor = {"id": self.visitor.public_id.hex, "verified": self.visitor.is_verified}
         if new_token:
@@ -580,7 +576,7 @@ class PresenceConsumer(VisitorConsumer):
     async def _not_here(self, frame: dict) -> None:
         raise FrameError("not_supported", _("Open the chat window to do this."))
 
-    frame_message = frame_typing = frame_delivered = frame_read = _not_here
+    frame_message = frame_typing = frame_delivered = frame_read = frame_resume = _not_here
 
     async def chat_message(self, event: dict) -> None:
         if event["message"].get("sender") != "visitor":
@@ -737,8 +733,22 @@ class InboxConsumer(ScopedConsumer):
     # --- frames ---------------------------------------------------------------------------
 
     async def frame_ping(self, frame: dict) -> None:
-        await self.run(services.presence_heartbeat, membership=self.membership)
-        await self.send_pong()
+        """The heartbeat: presence refreshed; the pong carries the newest message id of the
+        conversation this socket has open, so a page that missed a doorbell subscribes again
+        with its ``after_id`` and gets the gap."""
+        subscribed = self.subscribed
+
+        def beat():
+            services.presence_heartbeat(membership=self.membership)
+            if subscribed is None:
+                return None
+            return selectors.conversation_last_message_id(conversation=subscribed)
+
+        newest = await self.run(beat)
+        if subscribed is None:
+            await self.send_pong()
+        else:
+            await self.send_frame("pong", conversation=subscribed.number, last_id=newest)
 
     async def frame_subscribe(self, frame: dict) -> None:
         after_id = _optional_int(frame, "after_id")
@@ -758,12 +768,13 @@ class InboxConsumer(ScopedConsumer):
                 selectors.conversation_summary(conversation=conversation),
             )
 
-        messages, panel, activities, summary = await self.run(load)
+        (messages, more), panel, activities, summary = await self.run(load)
         await self.send_frame(
             "history",
             conversation=conversation.number,
             summary=summary,
             messages=messages,
+            more=more,
             visitor=panel,
             activities=activities,
         )
@@ -777,8 +788,9 @@ class InboxConsumer(ScopedConsumer):
     async def frame_message(self, frame: dict) -> None:
         conversation = await self._conversation(frame)
         result = await self.run(
-            services.message_post_from_operator,
-            membership=self.membership,
+            services.message_create,
+            sender=Message.Sender.OPERATOR,
+            author=self.membership.user,
             conversation=conversation,
             client_id=frame.get("client_id"),
             body=frame.get("body"),
@@ -964,44 +976,26 @@ class InboxConsumer(ScopedConsumer):
             everything=self.sees_everything,
         )
 
-    async def _send_row(self, event: dict, row: dict, **marks) -> None:
-        """``event``'s one list row, or, when it moved out of this operator's sight (another
-        team), that the list drops it."""
-        if self._sees(row):
-            await self.send_shared(event, "conversation", conversation=row, **marks)
-        else:
-            await self.send_shared(event, "conversation_hidden", conversation=row["number"])
-
     async def inbox_conversation(self, event: dict) -> None:
-        await self._send_row(event, event["conversation"])
+        """A list row, or, when it moved out of this operator's sight (another team), that the
+        list drops it. ``from_message``: the row of a new message; the page drops such a row
+        when it is no newer than the row it shows."""
+        row = event["conversation"]
+        if not self._sees(row):
+            await self.send_frame("conversation_hidden", conversation=row["number"])
+        elif event.get("from_message"):
+            await self.send_frame("conversation", conversation=row, from_message=True)
+        else:
+            await self.send_frame("conversation", conversation=row)
 
     async def inbox_message(self, event: dict) -> None:
         """A new message, to the sockets that have its conversation open; its list row comes
-        as a row (``inbox_rows``)."""
+        as its own event (``inbox_conversation``)."""
         summary = event["conversation"]
         if self._showing(summary["number"]) and self._sees(summary):
-            await self.send_shared(
-                event, "message", conversation=summary["number"], message=event["message"]
+            await self.send_frame(
+                "message", conversation=summary["number"], message=event["message"]
             )
-
-    async def inbox_rows(self, event: dict) -> None:
-        """New messages' list rows, one or several gathered (realtime.ROWS): one row as a
-        ``conversation`` frame marked ``from_message`` (or ``conversation_hidden``), several as
-        one ``conversations`` frame. The page drops a message's row that is no newer than the
-        row it shows: such a row waited while a change of the same moment overtook it."""
-        rows = event["rows"]
-        if len(rows) == 1:
-            await self._send_row(event, rows[0], from_message=True)
-            return
-        seen = [self._sees(row) for row in rows]
-        variant = "".join("1" if s else "0" for s in seen)
-        await self.send_shared(
-            event,
-            "conversations",
-            variant,
-            conversations=[row for row, s in zip(rows, seen, strict=True) if s],
-            hidden=[row["number"] for row, s in zip(rows, seen, strict=True) if not s],
-        )
 
     async def inbox_activity(self, event: dict) -> None:
         await self.send_frame("activity", conversation=event["number"], activity=event["activity"])

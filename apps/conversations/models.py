@@ -128,7 +128,13 @@ class Message(TenantOwned):
         related_name="+",
         verbose_name=_("author"),
     )
-    body = EncryptedTextField(_("message"))
+    # Empty when ``content`` carries the message (a file, a choice of buttons).
+    body = EncryptedTextField(_("message"), blank=True)
+    # What travels with the text: {"buttons": [...]}, {"attachments": [...]}; JSON, no secrets.
+    # (The database's default too, so a raw row written without it, by COPY say, is whole.)
+    content = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     client_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)

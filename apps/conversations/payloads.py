@@ -28,6 +28,7 @@ def message(msg: Message, conversation: Conversation) -> dict:
         "sender": msg.sender,
         "author": author(msg),
         "body": msg.body,
+        "content": msg.content,
         "created_at": iso(msg.created_at),
         "delivered_at": iso(msg.delivered_at),
         "read_at": iso(msg.read_at),

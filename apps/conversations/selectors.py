@@ -125,13 +125,15 @@ def visitor_open_conversation(*, visitor: Visitor) -> Conversation | None:
 
 
 def queue_position(*, conversation: Conversation | None) -> int | None:
-    """The visitor's place in the assignment queue (1 = next), or None when not queued."""
+    """The visitor's place in the assignment queue (1 = next), or None when not queued. With
+    nobody online there is no line to be in: the widget says the team is away instead."""
     if (
         conversation is None
         or conversation.status != Conversation.Status.OPEN
         or conversation.assignee_id is not None
         or conversation.waiting_since is None
         or not Tenant.objects.filter(pk=conversation.tenant_id, auto_assign=True).exists()
+        or not team_online_count(tenant_id=conversation.tenant_id)
     ):
         return None
     ahead = Conversation.objects.filter(
@@ -145,16 +147,52 @@ def queue_position(*, conversation: Conversation | None) -> int | None:
     return ahead + 1
 
 
-def visitor_messages(*, visitor: Visitor, after_id: int | None) -> list[dict]:
-    """The visitor's messages after ``after_id`` (all of them, oldest first), or the latest 100."""
+RESUME_LIMIT = 500
+
+
+def _page(qs, after_id: int | None, to_payload) -> tuple[list[dict], bool]:
+    """Messages after ``after_id``, oldest first, at most RESUME_LIMIT, and whether more follow
+    (the client asks again after the last one); without a cursor the latest HISTORY_LIMIT and
+    whether older ones exist."""
+    if after_id is not None:
+        rows = list(qs.filter(id__gt=after_id).order_by("id")[: RESUME_LIMIT + 1])
+        more = len(rows) > RESUME_LIMIT
+        rows = rows[:RESUME_LIMIT]
+    else:
+        rows = list(qs.order_by("-id")[: HISTORY_LIMIT + 1])[::-1]
+        more = len(rows) > HISTORY_LIMIT
+        rows = rows[1:] if more else rows
+    return [to_payload(m) for m in rows], more
+
+
+def visitor_messages(*, visitor: Visitor, after_id: int | None) -> tuple[list[dict], bool]:
+    """The visitor's messages, in all their conversations (``_page``)."""
     qs = Message.objects.filter(conversation__visitor=visitor).select_related(
         "conversation", "author"
     )
-    if after_id is not None:
-        rows = list(qs.filter(id__gt=after_id).order_by("id")[:1000])
-    else:
-        rows = list(qs.order_by("-id")[:HISTORY_LIMIT])[::-1]
-    return [payloads.message(m, m.conversation) for m in rows]
+    return _page(qs, after_id, lambda m: payloads.message(m, m.conversation))
+
+
+def visitor_last_message_id(*, visitor: Visitor) -> int:
+    """The newest message id in the visitor's conversations (0: none): what the heartbeat
+    carries, so a client that missed a doorbell sees that it did."""
+    newest = (
+        Message.objects.filter(conversation__visitor=visitor)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
+def conversation_last_message_id(*, conversation: Conversation) -> int:
+    newest = (
+        Message.objects.filter(conversation=conversation)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
 
 
 def conversation_by_number(*, number) -> Conversation | None:
@@ -163,13 +201,12 @@ def conversation_by_number(*, number) -> Conversation | None:
     return Conversation.objects.select_related("visitor").filter(number=number).first()
 
 
-def conversation_messages(*, conversation: Conversation, after_id: int | None) -> list[dict]:
+def conversation_messages(
+    *, conversation: Conversation, after_id: int | None
+) -> tuple[list[dict], bool]:
+    """One conversation's messages (``_page``)."""
     qs = Message.objects.filter(conversation=conversation).select_related("author")
-    if after_id is not None:
-        rows = list(qs.filter(id__gt=after_id).order_by("id")[:1000])
-    else:
-        rows = list(qs.order_by("-id")[:HISTORY_LIMIT])[::-1]
-    return [payloads.message(m, conversation) for m in rows]
+    return _page(qs, after_id, lambda m: payloads.message(m, conversation))
 
 
 def _label_ids_subquery() -> Subquery:

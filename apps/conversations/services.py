@@ -1,32 +1,36 @@
 """Every write about conversations and messages (DESIGN.md §4).
 
-One transaction per message: the row is inserted idempotently on ``client_id`` while the
-conversation row is locked, so message ids within a conversation commit in order and a client
-resuming "after id N" never skips one. Broadcasts go out only after commit; the channel layer is a
-doorbell and losing it loses nothing.
+``message_create`` is the one write path of a message, whoever sends it (visitor, operator,
+bot, system; later email, the API and other channels): one transaction, through the ORM and the
+scoped managers. The conversation's row is locked first, so the ids of a conversation's messages
+commit in order and a client resuming "after id N" never skips one. In the same transaction the
+message's search entry, the conversation's counters and last message, and the events of the
+stream (``apps.core.events``) are written; socket events go out after commit (the channel layer
+is a doorbell: losing one loses nothing).
 """
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 
-import psycopg
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import message_sql, payloads, selectors, workflow
-from apps.conversations.models import Activity, Conversation, Message, OperatorPresence
-from apps.core import adb, ratelimit, realtime
+from apps.conversations import events as kinds
+from apps.conversations import payloads, selectors, workflow
+from apps.conversations.models import Conversation, Message, OperatorPresence
+from apps.core import events, realtime
 from apps.core.errors import Refusal
-from apps.core.ratelimit import hit, unhit
-from apps.search.services import message_tokens
+from apps.core.ratelimit import hit
+from apps.search.services import index_new_message
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
 PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
+MESSAGE_WINDOW = 60  # seconds: CHAT_MESSAGES_PER_MINUTE
+CONTENT_MAX_BYTES = 16384
 logger = logging.getLogger(__name__)
 
 
@@ -51,12 +55,16 @@ def _clean_client_id(client_id) -> str:
     return client_id
 
 
-def _clean_body(body) -> str:
+def _clean_body(body, *, required: bool = True) -> str:
+    if body is None and not required:
+        return ""
     if not isinstance(body, str):
         raise ChatError("invalid", _("The message must be text."), field="body")
     body = body.replace("\r\n", "\n").strip()
-    if not body:
+    if not body and required:
         raise ChatError("empty", _("The message is empty."))
+    if "\x00" in body:
+        raise ChatError("invalid", _("The message holds a character that is not allowed."))
     limit = settings.CHAT_MESSAGE_MAX_LENGTH
     if len(body) > limit:
         raise ChatError(
@@ -67,155 +75,154 @@ def _clean_body(body) -> str:
     return body
 
 
+def _clean_content(content) -> dict:
+    """What carries a message besides its text (buttons, attachments): a JSON object."""
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise ChatError("invalid", _("The message's content must be an object."), field="content")
+    import json
+
+    try:
+        size = len(json.dumps(content, ensure_ascii=False).encode())
+    except (TypeError, ValueError) as exc:
+        raise ChatError(
+            "invalid", _("The message's content must be an object."), field="content"
+        ) from exc
+    if size > CONTENT_MAX_BYTES:
+        raise ChatError("too_long", _("The message's content is too large."), field="content")
+    return content
+
+
 def _next_number(tenant_id: int) -> int:
     # An UPDATE takes the row lock until commit, so two new conversations never share a number.
     Tenant.objects.filter(pk=tenant_id).update(conversation_seq=F("conversation_seq") + 1)
     return Tenant.objects.values_list("conversation_seq", flat=True).get(pk=tenant_id)
 
 
-def _publish_message(
-    message: Message, conversation: Conversation, labels=None, origin: str | None = None
-) -> None:
-    data = payloads.message(message, conversation)
-    event = {"type": "chat.message", "message": data}
-    if origin:
-        # The visitor's socket that sent it: its ack says "stored", it needs no copy (the
-        # visitor's other tabs do).
-        event["origin"] = origin
-    realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    # Operators: the sockets that have the conversation open get the message, every inbox
-    # socket its list row (docs/performance.md, items 36 and 58).
-    workflow.publish_summary(conversation, labels, message=data)
-
-
-MESSAGE_WINDOW = 60  # seconds: CHAT_MESSAGES_PER_MINUTE
-
-
-def _message_limit_key(visitor: Visitor) -> str:
-    return f"msg:{visitor.pk}"
-
-
-def _duplicate_of(client_id: str, **where) -> Message | None:
-    return (
-        Message.objects.select_related("conversation", "conversation__visitor", "author")
-        .filter(client_id=client_id, **where)
+def _visitors_conversation_locked(visitor: Visitor) -> Conversation | None:
+    """The conversation a visitor's next message belongs to, row-locked: their latest one, if
+    it is still active (open, pending, snoozed) or was resolved within CHAT_REOPEN_WINDOW (it
+    reopens). A visitor has one conversation in progress at a time, so the latest is the one."""
+    latest = (
+        Conversation.objects.select_for_update(of=("self",))
+        .filter(visitor=visitor)
+        .order_by("-last_activity_at")
         .first()
+    )
+    if latest is None or (
+        latest.status == Conversation.Status.RESOLVED
+        and (latest.resolved_at or latest.last_activity_at)
+        < timezone.now() - settings.CHAT_REOPEN_WINDOW
+    ):
+        return None
+    return latest
+
+
+def _conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
+    """The visitor's conversation, locked, opened now if there is none (and whether it was)."""
+    conversation = _visitors_conversation_locked(visitor)
+    if conversation is None:
+        # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
+        conversation = _visitors_conversation_locked(visitor)
+    if conversation is not None:
+        conversation.visitor = visitor
+        return conversation, False
+    conversation = Conversation.objects.create(
+        tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
+    )
+    events.record(
+        kinds.CONVERSATION_CREATED,
+        tenant_id=conversation.tenant_id,
+        stream=events.conversation_stream(conversation.pk),
+        conversation=conversation.pk,
+        number=conversation.number,
+        visitor=visitor.pk,
+    )
+    return conversation, True
+
+
+def _stored(*, visitor_id: int, sender: str, client_id: str) -> Message | None:
+    """A message already stored under ``client_id`` by this sender, in any of the visitor's
+    conversations (a resend): its id looked up first, the row loaded only when there is one."""
+    stored = (
+        Message.objects.filter(
+            conversation__visitor_id=visitor_id, sender=sender, client_id=client_id
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if stored is None:
+        return None
+    return Message.objects.select_related("conversation", "conversation__visitor", "author").get(
+        pk=stored
     )
 
 
-def message_post_from_visitor(
-    *, visitor: Visitor, client_id, body, origin: str | None = None
+def message_create(
+    *,
+    sender: str,
+    client_id,
+    body="",
+    visitor: Visitor | None = None,
+    conversation: Conversation | None = None,
+    author=None,
+    content: dict | None = None,
+    origin: str | None = None,
 ) -> PostResult:
-    """Store a visitor's message in their open conversation (opened now if there is none).
+    """Store a message: the one write path for every sender.
 
-    On PostgreSQL, into an open conversation and outside a transaction (a socket's call), one
-    statement that commits by itself; otherwise four round trips: BEGIN, lock the
-    conversation and look for the client id, insert the message with its search entry and
-    update the conversation, COMMIT. A resend of a stored message (same client id, in any of
-    the visitor's conversations) returns the stored one. ``origin``: the sending socket's
-    channel name, which the visitor's sockets get no copy on (it has its ``ack``).
+    A visitor's message names the ``visitor`` and goes to their conversation in progress (a
+    pending, snoozed or recently resolved one reopens; none: a new one, queued for automatic
+    assignment). Every other sender names the ``conversation``; an operator (``author``)
+    answering takes an unassigned conversation, and replying reopens a resolved one. The body
+    may be empty when ``content`` (buttons, attachments) carries the message. A resend under
+    the same ``client_id`` stores nothing and answers with the stored message. ``origin``: the
+    sending visitor socket's channel, which gets no copy (its ``ack`` says it is stored).
+    Bad input raises ``ChatError`` and changes nothing.
     """
+    if sender not in Message.Sender.values:
+        raise ValueError(f"unknown sender {sender!r}")
+    if (visitor is None) == (conversation is None):
+        raise ValueError("a message names its visitor (a visitor's) or its conversation")
     client_id = _clean_client_id(client_id)
-    body = _clean_body(body)
+    content = _clean_content(content)
+    body = _clean_body(body, required=not content)
+    visitor_id = visitor.pk if visitor is not None else conversation.visitor_id
     try:
-        return _post_from_visitor(visitor, client_id, body, origin)
+        with transaction.atomic():
+            return _store(
+                sender=sender,
+                client_id=client_id,
+                body=body,
+                content=content,
+                visitor=visitor,
+                conversation=conversation,
+                author=author,
+                origin=origin,
+            )
     except IntegrityError:
         # Only a concurrent send of the very same client id gets here; it is stored now.
-        existing = _duplicate_of(client_id, conversation__visitor=visitor)
+        existing = _stored(visitor_id=visitor_id, sender=sender, client_id=client_id)
         if existing is None:
             raise
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
-def _post_to_open_conversation(
-    visitor: Visitor, client_id: str, body: str, tokens: frozenset[str], origin: str | None
-) -> PostResult | None:
-    """The common case in one statement (``message_sql.post_to_open_conversation``); None when
-    the message needs the full path (no conversation yet, one to reopen, over the rate limit, or
-    not PostgreSQL)."""
-    key, window = _message_limit_key(visitor), MESSAGE_WINDOW
-    allowed, _retry = hit(key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window)
-    if not allowed:
-        return None  # the full path tells a stored retry (acknowledged) from a new message
-    conversation, message, stored = message_sql.post_to_open_conversation(
-        visitor, client_id=client_id, body=body, tokens=tokens
-    )
-    if message is None:
-        unhit(key, window=window)  # a retry does not count; the full path counts for itself
-        if stored is None:
-            return None
-        existing = _duplicate_of(client_id, pk=stored)
+def _store(*, sender, client_id, body, content, visitor, conversation, author, origin):
+    created = False
+    if visitor is not None:
+        conversation, created = _conversation_for(visitor)
+    else:
+        conversation = workflow.lock_conversation(conversation.pk)
+    existing = _stored(visitor_id=conversation.visitor_id, sender=sender, client_id=client_id)
+    if existing is not None:
         return PostResult(existing, existing.conversation, duplicate=True)
-    with realtime.gathered():
-        _publish_message(message, conversation, origin=origin)
-    return PostResult(message, conversation, False)
-
-
-async def amessage_post_from_visitor(
-    *, visitor: Visitor, client_id, body, run, origin: str | None = None
-) -> PostResult:
-    """``message_post_from_visitor`` for a socket, from its event loop: the common case (an
-    open conversation, PostgreSQL) is one statement from the loop (apps.core.adb), and its
-    events go out from the loop; anything else is ``message_post_from_visitor`` through
-    ``run`` (the socket's worker-thread call)."""
-    client_id = _clean_client_id(client_id)
-    body = _clean_body(body)
-    if adb.available():
-        tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
-        key, window = _message_limit_key(visitor), MESSAGE_WINDOW
-        allowed, _retry = await ratelimit.ahit(
-            key, limit=settings.CHAT_MESSAGES_PER_MINUTE, window=window
-        )
-        if allowed:
-            try:
-                conversation, message, _stored = await message_sql.apost_to_open_conversation(
-                    visitor, client_id=client_id, body=body, tokens=tokens
-                )
-            except psycopg.OperationalError:
-                # A connection the server dropped (a restart, say). The full path below uses
-                # Django's checked connections; if the statement did commit, it finds the
-                # message by its client id and answers with it.
-                logger.warning("the loop's database connection failed", exc_info=True)
-                message = None
-            if message is not None:
-                # The statement committed by itself: its events, handed over in order, go
-                # out from here in one round trip.
-                handover = realtime.Handover()
-                with realtime.handed_over(handover):
-                    _publish_message(message, conversation, origin=origin)
-                await realtime.asend_many(handover.take())
-                return PostResult(message, conversation, False)
-            # A resend, or a message for the full path, which counts it itself.
-            await ratelimit.aunhit(key, window=window)
-    return await run(
-        message_post_from_visitor, visitor=visitor, client_id=client_id, body=body, origin=origin
-    )
-
-
-def _post_from_visitor(
-    visitor: Visitor, client_id: str, body: str, origin: str | None = None
-) -> PostResult:
-    # The hot path of the product (DESIGN.md §4): on PostgreSQL one hand-written statement in
-    # the common case (an open conversation), otherwise two inside one transaction
-    # (apps.conversations.message_sql); the search tokens computed before the lock.
-    # docs/performance.md has the profile behind its shape (items 14 and 33).
-    tokens = message_tokens(tenant_id=visitor.tenant_id, body=body)
-    if not transaction.get_connection().in_atomic_block:
-        posted = _post_to_open_conversation(visitor, client_id, body, tokens, origin)
-        if posted is not None:
-            return posted
-    with transaction.atomic():
-        conversation, stored = message_sql.open_conversation_locked(visitor, client_id)
-        if conversation is None and stored is None:
-            # Opening a conversation: the visitor's row lock keeps two tabs from opening two.
-            Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
-            conversation, stored = message_sql.open_conversation_locked(visitor, client_id)
-        if stored is not None:
-            existing = _duplicate_of(client_id, pk=stored)
-            return PostResult(existing, existing.conversation, duplicate=True)
-
+    from_visitor = sender == Message.Sender.VISITOR
+    if from_visitor:
         allowed, retry_after = hit(
-            _message_limit_key(visitor),
+            f"msg:{conversation.visitor_id}",
             limit=settings.CHAT_MESSAGES_PER_MINUTE,
             window=MESSAGE_WINDOW,
         )
@@ -227,115 +234,81 @@ def _post_from_visitor(
                 retry_after=retry_after,
             )
 
-        created = conversation is None
-        if created:
-            conversation = Conversation.objects.create(
-                tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
-            )
-        now = timezone.now()
-        conversation.last_activity_at = now
-        conversation.operator_unread += 1  # exact: the row is locked
-        conversation.waiting_since = conversation.waiting_since or now
-        changes = {}
-        reopened = not created and conversation.status != Conversation.Status.OPEN
-        if reopened:
+    message = Message.objects.create(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        sender=sender,
+        author=author,
+        body=body,
+        content=content,
+        client_id=client_id,
+    )
+    index_new_message(message)
+    now = message.created_at
+    fields = {"last_message": message, "last_activity_at": now}
+    status_before = conversation.status
+    if from_visitor:
+        fields["operator_unread"] = conversation.operator_unread + 1  # exact: the row is locked
+        fields["waiting_since"] = conversation.waiting_since or now
+        if conversation.status != Conversation.Status.OPEN:
             # A pending, snoozed or resolved conversation wakes up when the visitor writes.
-            changes = {
-                "status": Conversation.Status.OPEN,
-                "snoozed_until": None,
-                "resolved_at": None,
-            }
-            for field, value in changes.items():
-                setattr(conversation, field, value)
-        message = message_sql.insert_message(
+            fields.update(status=Conversation.Status.OPEN, snoozed_until=None, resolved_at=None)
+    elif sender in (Message.Sender.OPERATOR, Message.Sender.BOT):
+        fields["visitor_unread"] = conversation.visitor_unread + 1
+        if sender == Message.Sender.OPERATOR:
+            if conversation.operator_unread or conversation.waiting_since:
+                # Everything the visitor wrote before this reply has now been read by the team.
+                Message.objects.filter(
+                    conversation=conversation, sender=Message.Sender.VISITOR, read_at__isnull=True
+                ).update(read_at=now)
+            fields.update(waiting_since=None, operator_unread=0)
+        if conversation.status == Conversation.Status.RESOLVED:
+            fields.update(status=Conversation.Status.OPEN, resolved_at=None)
+    for field, value in fields.items():
+        setattr(conversation, field, value)
+    conversation.save(update_fields=list(fields))
+
+    stream = events.conversation_stream(conversation.pk)
+    events.record(
+        kinds.MESSAGE_CREATED,
+        tenant_id=conversation.tenant_id,
+        stream=stream,
+        conversation=conversation.pk,
+        message=message.pk,
+        sender=sender,
+        author=author.pk if author is not None else None,
+    )
+    reopened = conversation.status != status_before
+    if reopened:
+        workflow.status_changed(
             conversation,
-            tokens=tokens,
-            sender=Message.Sender.VISITOR,
-            body=body,
-            client_id=client_id,
-            created_at=now,
-            update={
-                "last_activity_at": now,
-                "operator_unread": conversation.operator_unread,
-                "waiting_since": conversation.waiting_since,
-                **changes,
-            },
+            actor=author if sender == Message.Sender.OPERATOR else None,
+            before=status_before,
+            by=None if sender == Message.Sender.OPERATOR else sender,
         )
-        conversation.last_message = message
-        if reopened:
-            workflow.activity_record(
-                conversation, Activity.Kind.STATUS, None, status="open", by="visitor"
-            )
-        _publish_message(message, conversation, labels=[] if created else None, origin=origin)
-        if reopened:
-            workflow.publish_visitor_status(conversation)
-        if created or (reopened and conversation.assignee_id is None):
-            transaction.on_commit(partial(_drain_queue_after_commit, visitor.tenant_id))
+    if (
+        sender == Message.Sender.OPERATOR
+        and author is not None
+        and conversation.assignee_id is None
+    ):
+        # An operator who answers an unassigned chat takes it (the queue moves on).
+        workflow.assign_to_replier(conversation, user=author)
+    _publish_message(message, conversation, labels=[] if created else None, origin=origin)
+    if from_visitor and (created or (reopened and conversation.assignee_id is None)):
+        tenant_id = conversation.tenant_id
+        transaction.on_commit(lambda: workflow.queue_drain(tenant_id=tenant_id))
     return PostResult(message, conversation, False, created)
 
 
-def _drain_queue_after_commit(tenant_id: int) -> None:
-    workflow.queue_drain(tenant_id=tenant_id)
-
-
-def message_post_from_operator(
-    *, membership: Membership, conversation: Conversation, client_id, body
-) -> PostResult:
-    """Store an operator's reply. Replying to a resolved conversation reopens it."""
-    client_id = _clean_client_id(client_id)
-    body = _clean_body(body)
-    try:
-        return _post_from_operator(membership, conversation.pk, client_id, body)
-    except IntegrityError:
-        existing = _duplicate_of(client_id, conversation_id=conversation.pk)
-        if existing is None:
-            raise
-        return PostResult(existing, existing.conversation, duplicate=True)
-
-
-def _post_from_operator(
-    membership: Membership, conversation_pk: int, client_id: str, body: str
-) -> PostResult:
-    with transaction.atomic():
-        conversation = workflow.lock_conversation(conversation_pk)
-        existing = _duplicate_of(client_id, conversation=conversation)
-        if existing is not None:
-            return PostResult(existing, conversation, duplicate=True)
-        message = message_sql.insert_message(
-            conversation,
-            tokens=message_tokens(tenant_id=conversation.tenant_id, body=body),
-            sender=Message.Sender.OPERATOR,
-            author=membership.user,
-            body=body,
-            client_id=client_id,
-        )
-        if conversation.operator_unread or conversation.waiting_since:
-            # Everything the visitor wrote before this reply has now been read by the team.
-            Message.objects.filter(
-                conversation=conversation, sender=Message.Sender.VISITOR, read_at__isnull=True
-            ).update(read_at=message.created_at)
-        conversation.last_message = message
-        conversation.last_activity_at = message.created_at
-        conversation.waiting_since = None
-        conversation.operator_unread = 0
-        conversation.visitor_unread += 1
-        fields = [
-            "last_message",
-            "last_activity_at",
-            "waiting_since",
-            "operator_unread",
-            "visitor_unread",
-        ]
-        reopened = conversation.status == Conversation.Status.RESOLVED
-        if reopened:
-            conversation.status = Conversation.Status.OPEN
-            conversation.resolved_at = None
-            fields += ["status", "resolved_at"]
-        conversation.save(update_fields=fields)
-        _publish_message(message, conversation)
-        if reopened:
-            workflow.publish_visitor_status(conversation)
-    return PostResult(message, conversation, False)
+def _publish_message(
+    message: Message, conversation: Conversation, labels=None, origin: str | None = None
+) -> None:
+    data = payloads.message(message, conversation)
+    event = {"type": "chat.message", "message": data}
+    if origin:
+        event["origin"] = origin
+    realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
+    workflow.publish_summary(conversation, labels, message=data)
 
 
 def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
@@ -435,12 +408,9 @@ def conversation_start_by_operator(
     if visitor.tenant_id != membership.tenant_id:
         raise ChatError("not_found", _("No such visitor in this workspace."))
     with transaction.atomic():
-        # The visitor's row lock keeps a visitor's own first message from opening a second one.
-        Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
         # The conversation the visitor's own next message would go to (a recently resolved one
-        # reopens), as for a visitor's message.
-        conversation, _none = message_sql.open_conversation_locked(visitor, None)
-        created = conversation is None
+        # reopens), or a new one.
+        conversation, created = _conversation_for(visitor)
         if not created and not (
             selectors.visible_conversations(membership=membership)
             .filter(pk=conversation.pk)
@@ -450,17 +420,13 @@ def conversation_start_by_operator(
                 "forbidden",
                 _("This visitor is already in a conversation of a team you are not in."),
             )
-        if created:
-            conversation = Conversation.objects.create(
-                tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
-            )
-        if conversation.assignee_id is None:
-            # By hand, so beyond capacity if need be (capacity limits automatic assignment).
-            workflow.conversation_assign(
-                membership=membership, conversation=conversation, assignee=membership.user_id
-            )
-        result = message_post_from_operator(
-            membership=membership, conversation=conversation, client_id=client_id, body=body
+        # An unassigned conversation becomes the writer's (message_create).
+        result = message_create(
+            sender=Message.Sender.OPERATOR,
+            author=membership.user,
+            conversation=conversation,
+            client_id=client_id,
+            body=body,
         )
         if not result.duplicate:
             realtime.publish_on_commit(

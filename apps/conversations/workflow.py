@@ -23,9 +23,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.conversations import events as kinds
 from apps.conversations import payloads, selectors
 from apps.conversations.models import Activity, Conversation, Label
-from apps.core import realtime
+from apps.core import events, realtime
 from apps.core.errors import Refusal
 from apps.tenants.models import Membership, Team, Tenant
 
@@ -74,6 +75,17 @@ def _team(team_id) -> Team:
     return team
 
 
+def record(conversation: Conversation, kind: str, **data) -> None:
+    """Record an event about ``conversation`` in the event stream (apps.core.events)."""
+    events.record(
+        kind,
+        tenant_id=conversation.tenant_id,
+        stream=events.conversation_stream(conversation.pk),
+        conversation=conversation.pk,
+        **data,
+    )
+
+
 def activity_record(conversation: Conversation, kind: str, actor, **data) -> Activity:
     activity = Activity.objects.create(
         tenant_id=conversation.tenant_id,
@@ -111,15 +123,14 @@ def publish_summary(
     if message is None:
         realtime.publish_on_commit(inbox, {"type": "inbox.conversation", "conversation": row})
         return
-    # The message at once to the sockets that have the conversation open (with the row, which
-    # says whether each may still see it); its list row, with the rows of the workspace's other
-    # messages of the same moment, to every inbox socket (realtime.ROWS).
+    # The message to the sockets that have the conversation open (with the row, which says
+    # whether each may still see it); its list row to every inbox socket.
     realtime.publish_on_commit(
         realtime.group_conversation(conversation.pk),
         {"type": "inbox.message", "conversation": row, "message": message},
     )
     realtime.publish_on_commit(
-        inbox, {"type": "inbox.rows", "rows": [row], realtime.ROWS: "number"}
+        inbox, {"type": "inbox.conversation", "conversation": row, "from_message": True}
     )
 
 
@@ -173,7 +184,8 @@ def conversation_set_status(
         conversation = lock_conversation(conversation.pk)
         if conversation.status == status and conversation.snoozed_until == snooze_until:
             return conversation
-        was_open = conversation.status == Conversation.Status.OPEN
+        before = conversation.status
+        was_open = before == Conversation.Status.OPEN
         conversation.status = status
         conversation.snoozed_until = snooze_until
         conversation.resolved_at = (
@@ -185,20 +197,41 @@ def conversation_set_status(
             conversation.operator_unread = 0
             fields += ["waiting_since", "operator_unread"]
         conversation.save(update_fields=fields)
-        data = {"status": status}
-        if snooze_until:
-            data["until"] = payloads.iso(snooze_until)
-        if membership is None:
-            data["by"] = "system"
-        activity_record(
-            conversation, Activity.Kind.STATUS, membership.user if membership else None, **data
+        status_changed(
+            conversation,
+            actor=membership.user if membership else None,
+            before=before,
+            by=None if membership else "system",
         )
         _publish_summary(conversation)
-        publish_visitor_status(conversation)
         if was_open and conversation.assignee_id:
             # The assignee has room again: the queue may move.
             transaction.on_commit(lambda: queue_drain(tenant_id=conversation.tenant_id))
+        elif was_open:
+            # An unassigned open conversation may have held a place in the queue: the visitors
+            # behind it move up.
+            transaction.on_commit(lambda: publish_queue_positions(tenant_id=conversation.tenant_id))
     return conversation
+
+
+def status_changed(conversation: Conversation, *, actor, before: str, by: str | None) -> None:
+    """What follows a status change of a locked, saved conversation: the history line, the event,
+    and the visitor's window told (pending and snoozed read as open to the visitor). ``by``:
+    who, when not a member (``"visitor"``, ``"system"``, ``"snooze"``)."""
+    data = {"status": conversation.status}
+    if conversation.status == Conversation.Status.SNOOZED and conversation.snoozed_until:
+        data["until"] = payloads.iso(conversation.snoozed_until)
+    if by:
+        data["by"] = by
+    activity_record(conversation, Activity.Kind.STATUS, actor, **data)
+    record(
+        conversation,
+        kinds.STATUS_CHANGED,
+        previous=before,
+        actor=actor.pk if actor is not None else None,
+        **data,
+    )
+    publish_visitor_status(conversation)
 
 
 def conversations_wake_snoozed(*, now: datetime | None = None) -> int:
@@ -222,7 +255,7 @@ def conversations_wake_snoozed(*, now: datetime | None = None) -> int:
                 locked.status = Conversation.Status.OPEN
                 locked.snoozed_until = None
                 locked.save(update_fields=["status", "snoozed_until"])
-                activity_record(locked, Activity.Kind.STATUS, None, status="open", by="snooze")
+                status_changed(locked, actor=None, before=Conversation.Status.SNOOZED, by="snooze")
                 _publish_summary(locked)
                 if locked.assignee_id:
                     realtime.publish_on_commit(
@@ -279,6 +312,16 @@ def _apply_assignment(
     if assignee_id != old_assignee:
         conversation.assigned_at = now if assignee_id else None
     conversation.save(update_fields=["assignee", "team", "assigned_at"])
+    record(
+        conversation,
+        kinds.ASSIGNED,
+        assignee=assignee_id,
+        team=team_id,
+        previous_assignee=old_assignee,
+        previous_team=old_team,
+        actor=actor.pk if actor is not None else None,
+        auto=actor is None,
+    )
     if team_id != old_team:
         activity_record(conversation, Activity.Kind.TEAM, actor, team=team_id, previous=old_team)
     if assignee_id != old_assignee:
@@ -306,6 +349,18 @@ def _apply_assignment(
                     },
                 )
     return True
+
+
+def assign_to_replier(conversation: Conversation, *, user) -> None:
+    """An operator answered an unassigned, locked conversation: it is theirs now, and the
+    visitors still queued move up."""
+    member = _member(conversation.tenant_id, user.pk, lock=True)
+    _apply_assignment(
+        conversation, actor=user, assignee_id=user.pk, team_id=conversation.team_id, member=member
+    )
+    _publish_visitor_queue(conversation, None)
+    tenant_id = conversation.tenant_id
+    transaction.on_commit(lambda: publish_queue_positions(tenant_id=tenant_id))
 
 
 def _open_counts(tenant_id: int, user_ids: list[int]) -> dict[int, int]:
@@ -397,7 +452,9 @@ def _publish_visitor_queue(conversation: Conversation, position: int | None) -> 
 
 
 def publish_queue_positions(*, tenant_id: int) -> None:
-    """Tell each waiting visitor their place in the queue (1 = next)."""
+    """Tell each waiting visitor their place in the queue (1 = next); with nobody online, that
+    they are in no line (the team is away)."""
+    nobody = not selectors.team_online_count(tenant_id=tenant_id)
     queued = list(
         Conversation.objects.filter(_queued_q(tenant_id))
         .order_by("waiting_since", "pk")
@@ -406,7 +463,11 @@ def publish_queue_positions(*, tenant_id: int) -> None:
     items = [
         (
             realtime.group_visitor(visitor_id),
-            {"type": "chat.queue", "conversation": public_id, "position": place},
+            {
+                "type": "chat.queue",
+                "conversation": public_id,
+                "position": None if nobody else place,
+            },
         )
         for place, (visitor_id, public_id) in enumerate(queued, start=1)
     ]
@@ -511,6 +572,13 @@ def _change_labels(conversation: Conversation, actor, add_ids: set, remove_ids: 
     activity_record(
         conversation, Activity.Kind.LABELS, actor, added=sorted(to_add), removed=sorted(to_remove)
     )
+    record(
+        conversation,
+        kinds.LABELS_CHANGED,
+        added=sorted(to_add),
+        removed=sorted(to_remove),
+        actor=actor.pk if actor is not None else None,
+    )
     _publish_summary(conversation)
     return True
 
@@ -567,6 +635,13 @@ def note_add(*, membership: Membership, conversation: Conversation, body) -> Act
             data={"mentions": mentions} if mentions else {},
         )
         _publish_activity(conversation, note)
+        record(
+            conversation,
+            kinds.NOTE_ADDED,
+            activity=note.pk,
+            author=membership.user_id,
+            mentions=mentions,
+        )
         for user_id in mentions:
             realtime.publish_on_commit(
                 realtime.group_operator(conversation.tenant_id, user_id),

@@ -9,20 +9,13 @@ them is shared, keyed by its servers and options. redis-py's pools are thread-sa
 themselves in a forked child.
 """
 
-import asyncio
 import threading
-import weakref
 
 from django.core.cache.backends.redis import RedisCache
 from django.utils.functional import cached_property
-from redis import asyncio as aioredis
 
 _clients: dict = {}
 _lock = threading.Lock()
-# redis-py's asyncio clients belong to one event loop: one per loop and server.
-_async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = (
-    weakref.WeakKeyDictionary()
-)
 
 
 class SharedRedisCache(RedisCache):
@@ -34,18 +27,3 @@ class SharedRedisCache(RedisCache):
             if client is None:
                 client = _clients[key] = self._class(self._servers, **self._options)
         return client
-
-    def async_client(self) -> aioredis.Redis:
-        """A redis-py asyncio client to the same server, for code on the event loop
-        (apps.core.ratelimit.ahit): one per event loop."""
-        per_loop = _async_clients.setdefault(asyncio.get_running_loop(), {})
-        client = per_loop.get(self._servers[0])
-        if client is None:
-            client = per_loop[self._servers[0]] = aioredis.Redis.from_url(self._servers[0])
-        return client
-
-
-async def aclose() -> None:
-    """Close this event loop's asyncio clients (tests; a process's clients go with it)."""
-    for client in _async_clients.pop(asyncio.get_running_loop(), {}).values():
-        await client.aclose()

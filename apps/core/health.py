@@ -4,7 +4,8 @@ import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
 from django.conf import settings
 from django.db import connection
 
@@ -19,11 +20,12 @@ def check_database() -> str:
 
 
 async def _channel_layer_roundtrip() -> None:
-    """One event out through the layer's backend and back: a group send (a channel's own
-    ``send`` can stay in the process, apps.core.layers)."""
-    layer = get_channel_layer()
-    if layer is None:
+    """One event out through the layer's backend and back, by a group send. A layer instance
+    of its own: the process's layer receives on the server's event loop, and this check runs
+    on another one."""
+    if get_channel_layer() is None:
         raise RuntimeError("no channel layer configured")
+    layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
     channel = await layer.new_channel("healthz.")
     group = f"healthz.{uuid.uuid4().hex}"
     token = uuid.uuid4().hex
@@ -35,6 +37,8 @@ async def _channel_layer_roundtrip() -> None:
         message = await asyncio.wait_for(layer.receive(channel), CHECK_TIMEOUT_SECONDS)
     finally:
         await layer.group_discard(group, channel)
+        if hasattr(layer, "close_pools"):
+            await layer.close_pools()
     if message.get("token") != token:
         raise RuntimeError("channel layer returned a different message")
 

@@ -7,6 +7,7 @@ platform jobs) says so with ``django_scopes.scopes_disabled()``.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -30,3 +31,61 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Event(TenantOwned):
+    """One fact of the event stream (``apps.core.events``): what happened, written in the same
+    transaction as the change it describes. ``stream`` names what the event is about
+    (``conversation:42``); handlers get a stream's events in id order. ``data`` holds ids and
+    small values, never message text or personal data (those stay encrypted in their rows)."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = tenant_key(db_index=False)  # the (tenant, id) index serves every look-up by it
+    kind = models.CharField(_("kind"), max_length=64)
+    stream = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When every handler had it (None: handling not finished; the sweeper looks for these).
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["tenant", "id"], name="event_tenant_cursor"),
+            models.Index(fields=["stream", "id"], name="event_stream_order"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(handled_at__isnull=True),
+                name="event_unhandled",
+            ),
+            models.Index(fields=["created_at"], name="event_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class EventReceipt(TenantOwned):
+    """One handler's work on one event. ``done_at`` is written in the same transaction as the
+    handler's own writes, so a handler applies an event once; a handler that keeps failing is
+    given up after ``EVENT_HANDLER_MAX_ATTEMPTS`` (``attempts``, ``error``)."""
+
+    tenant = tenant_key(db_index=False)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts")
+    handler = models.CharField(max_length=200)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event receipt")
+        verbose_name_plural = _("event receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="event_receipt_once"),
+        ]
+        indexes = [models.Index(fields=["tenant", "event"], name="event_receipt_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} on {self.event_id}"

@@ -4,9 +4,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-
-from apps.core.cache import SharedRedisCache
+from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
@@ -52,44 +50,3 @@ def unhit(key: str, *, window: int) -> None:
 
 
 # --- From the event loop ---------------------------------------------------------------------
-# The same counters, for a socket's hot path that runs on the event loop (apps.core.adb): Redis
-# through its asyncio client, one round trip, no worker thread; any other cache (in-process, the
-# local run) through ``hit`` and ``unhit``, as it does no I/O.
-
-
-async def ahit(key: str, *, limit: int, window: int) -> tuple[bool, int]:
-    """``hit`` from the event loop."""
-    backend = caches["default"]
-    if not isinstance(backend, SharedRedisCache):
-        return hit(key, limit=limit, window=window)
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return True, 0
-    now = int(time.time())
-    name = backend.make_and_validate_key(_window_key(key, window, now))
-    try:
-        async with backend.async_client().pipeline(transaction=False) as pipe:
-            # As ``add`` then ``incr``: the window's first hit sets the expiry.
-            pipe.incr(name)
-            pipe.expire(name, window + 1, nx=True)
-            count, _set = await pipe.execute()
-    except Exception:
-        logger.warning("rate limit %s not counted: cache unavailable", key, exc_info=True)
-        return True, 0
-    return count <= limit, window - (now % window)
-
-
-async def aunhit(key: str, *, window: int) -> None:
-    """``unhit`` from the event loop."""
-    backend = caches["default"]
-    if not isinstance(backend, SharedRedisCache):
-        unhit(key, window=window)
-        return
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return
-    name = backend.make_and_validate_key(_window_key(key, window, int(time.time())))
-    try:
-        client = backend.async_client()
-        if await client.exists(name):  # a window that just turned keeps its count
-            await client.decr(name)
-    except Exception:  # the cache is down: nothing to take back
-        return

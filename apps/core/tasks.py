@@ -2,7 +2,7 @@ import smtplib
 
 from celery import shared_task
 
-from apps.core import services
+from apps.core import events, services
 
 
 @shared_task(
@@ -14,3 +14,25 @@ from apps.core import services
 )
 def deliver_email(*, subject: str, body: str, to: list[str], html_body: str = "") -> int:
     return services.email_send_now(subject=subject, body=body, to=to, html_body=html_body)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=None,  # a handler gives up by itself (EVENT_HANDLER_MAX_ATTEMPTS)
+    acks_late=True,
+)
+def handle_stream(stream: str) -> int:
+    """Give a stream's unhandled events to their handlers (apps.core.events)."""
+    return events.handle_stream_now(stream)
+
+
+@shared_task
+def sweep_events() -> int:
+    return events.sweep()
+
+
+@shared_task
+def prune_events() -> int:
+    return events.prune()

@@ -1,12 +1,11 @@
 """Writes of the search index. Callers run inside the workspace scope (``reindex_workspace``
 enters it itself).
 
-A new message is indexed on the hot path of every message: its tokens are computed before the
-message's transaction (``message_tokens``, pure CPU), and ``index_new_message`` writes them inside
-it with one plain ``INSERT``, nothing read. ``index_visitor`` follows a
-visitor's name and email. ``reindex_workspace`` rebuilds a workspace's rows under the current
-key (after a key rotation, or for data written before the index existed), batch by batch, each
-batch its own transaction, so searches keep working while it runs.
+A new message is indexed in the message's transaction (``index_message``, called by the message
+service). ``index_visitor`` follows a visitor's name and email. ``reindex_workspace`` rebuilds
+a workspace's rows under the current key (after a key rotation, or for data written before the
+index existed), batch by batch, each batch its own transaction, so searches keep working while
+it runs.
 """
 
 from dataclasses import dataclass
@@ -38,83 +37,9 @@ def _upsert_messages(entries: list[MessageEntry]) -> None:
     )
 
 
-_E = MessageEntry._meta
-_ENTRY_COLUMNS = ", ".join(
-    _E.get_field(name).column for name in ("tenant", "message", "conversation", "tokens")
-)
-# Names from the model, values always parameters.
-_INSERT_ENTRY_SQL = f"INSERT INTO {_E.db_table} ({_ENTRY_COLUMNS}) "
-
-
 def message_tokens(*, tenant_id: int, body: str) -> frozenset[str]:
-    """The index tokens of a message body: HMACs only, no database (so a caller can compute them
-    before taking a lock)."""
+    """The index tokens of a message body: HMACs only, no database."""
     return frozenset(text_tokens(tenant_id=tenant_id, texts=[body]))
-
-
-def index_new_message(
-    *, tenant_id: int, message_id: int, conversation_id: int, tokens: frozenset[str]
-) -> None:
-    """Index a message inserted in the current transaction, with its ``message_tokens``: one
-    hand-written ``INSERT`` (the ORM's statement building costs more than the write; none for a
-    body without words)."""
-    if not tokens:
-        return
-    connection = transaction.get_connection()
-    tokens_sql, tokens_value = _tokens_param(tokens, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_ENTRY_SQL + f"VALUES (%s, %s, %s, {tokens_sql})",
-            [tenant_id, message_id, conversation_id, tokens_value],
-        )
-
-
-def new_message_entry_sql(
-    *,
-    source: str,
-    tenant_id: int,
-    conversation_id: int | None,
-    tokens: frozenset[str],
-    connection,
-) -> tuple[str, list] | None:
-    """For a caller that inserts a message and its entry in one statement: the ``INSERT`` of the
-    entry of the message whose id the writable CTE ``source`` returns, and its parameters
-    (``None`` for a body without words). ``conversation_id=None``: ``source`` returns the
-    message's ``conversation_id`` too."""
-    if not tokens:
-        return None
-    if not source.isidentifier():
-        raise ValueError("source must be a CTE name")
-    tokens_sql, tokens_value = _tokens_param(tokens, connection)
-    conversation_sql = "conversation_id" if conversation_id is None else "%s"
-    sql = _INSERT_ENTRY_SQL + f"SELECT %s, id, {conversation_sql}, {tokens_sql} FROM {source}"  # noqa: S608
-    params = [tenant_id] + ([] if conversation_id is None else [conversation_id])
-    return sql, [*params, tokens_value]
-
-
-def new_message_entries_sql(source: str) -> str:
-    """For a caller that inserts several messages and their entries in one statement: the
-    ``INSERT`` of the entries of the rows of ``source`` (a CTE or a parenthesized subquery
-    with an alias), whose columns are ``tenant_id``, ``message_id``, ``conversation_id`` and
-    ``tokens`` (``message_tokens_text``; NULL: a body without words, no entry). PostgreSQL."""
-    return _INSERT_ENTRY_SQL + (
-        "SELECT tenant_id, message_id, conversation_id, tokens::tsvector "  # noqa: S608
-        f"FROM {source} WHERE tokens IS NOT NULL"
-    )
-
-
-def message_tokens_text(tokens: frozenset[str], connection) -> str | None:
-    """``message_tokens`` as the text ``new_message_entries_sql`` casts; None for none."""
-    if not tokens:
-        return None
-    return _E.get_field("tokens").get_db_prep_value(tokens, connection)
-
-
-def _tokens_param(tokens: frozenset[str], connection) -> tuple[str, str]:
-    field = _E.get_field("tokens")
-    return field.get_placeholder(tokens, None, connection), field.get_db_prep_value(
-        tokens, connection
-    )
 
 
 def index_message(message: Message) -> None:
@@ -128,6 +53,18 @@ def index_message(message: Message) -> None:
     )
     if entry is not None:
         _upsert_messages([entry])
+
+
+def index_new_message(message: Message) -> None:
+    """Index a message stored in the current transaction (none for a body without words)."""
+    entry = _message_entry(
+        tenant_id=message.tenant_id,
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        body=message.body,
+    )
+    if entry is not None:
+        entry.save(force_insert=True)
 
 
 def _visitor_entry(visitor_id: int, tenant_id: int, name: str, email: str):

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from apps.core import realtime
+from apps.core import events, realtime
 from apps.core.crypto import hash_token
 from apps.core.services import email_enqueue
 from apps.tenants.models import (
@@ -101,8 +101,9 @@ def tenant_create(
     tenant.full_clean()
     tenant.save()
     with scope(tenant=tenant):
-        Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+        membership = Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
         WidgetSettings.objects.create(tenant=tenant)
+        _membership_changed(membership, role=Role.OWNER, previous=None, actor=None)
     return tenant
 
 
@@ -189,9 +190,28 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         raise ValidationError(
             {"role": _("A workspace needs at least one owner. Make someone else owner first.")}
         )
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
+    if role != previous:
+        _membership_changed(membership, role=role, previous=previous, actor=actor)
     return membership
+
+
+MEMBERSHIP_CHANGED = "membership.changed"  # user, role (None: removed), previous, actor
+
+
+def _membership_changed(membership: Membership, *, role, previous, actor) -> None:
+    """Record in the event stream that someone joined, left or changed role."""
+    events.record(
+        MEMBERSHIP_CHANGED,
+        tenant_id=membership.tenant_id,
+        stream=events.workspace_stream(membership.tenant_id),
+        user=membership.user_id,
+        role=role,
+        previous=previous,
+        actor=actor.user_id if actor is not None else None,
+    )
 
 
 @transaction.atomic
@@ -205,6 +225,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     if membership.role == Role.OWNER and owner_ids == [membership.id]:
         raise ValidationError(_("The last owner cannot be removed. Make someone else owner first."))
     membership.delete()
+    _membership_changed(membership, role=None, previous=membership.role, actor=actor)
     # Open inbox sockets of that person close at once (DESIGN.md §7).
     realtime.publish_on_commit(
         realtime.group_operator(membership.tenant_id, membership.user_id),
@@ -337,9 +358,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         )
     tenant = invitation.tenant
     with scope(tenant=tenant):
-        membership, _created = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             tenant=tenant, user=user, defaults={"role": invitation.role}
         )
+        if created:
+            _membership_changed(membership, role=membership.role, previous=None, actor=None)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

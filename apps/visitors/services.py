@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -23,14 +22,13 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from ua_parser import parse as parse_user_agent
 
-from apps.conversations import selectors as conversation_selectors
-from apps.core import adb, realtime
+from apps.core import events, realtime
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.search.services import index_visitor
 from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
-from apps.visitors import payloads, presence_sql, selectors
+from apps.visitors import payloads, selectors
 from apps.visitors.models import (
     ContactNote,
     PageView,
@@ -258,6 +256,9 @@ class IdentifyResult:
     merged_from: int | None = None
 
 
+VISITOR_IDENTIFIED = "visitor.identified"  # visitor, merged_from (the anonymous visitor merged in)
+
+
 @transaction.atomic
 def visitor_identify(
     *,
@@ -330,6 +331,13 @@ def visitor_identify(
             merged_from = visitor.pk
             if not VisitorToken.objects.filter(visitor=visitor).exists():
                 visitor.delete()
+    events.record(
+        VISITOR_IDENTIFIED,
+        tenant_id=target.tenant_id,
+        stream=events.visitor_stream(target.pk),
+        visitor=target.pk,
+        merged_from=merged_from,
+    )
     return IdentifyResult(target, True, merged_from)
 
 
@@ -405,49 +413,26 @@ def presence_connect(*, visitor: Visitor) -> None:
     """A socket of ``visitor`` opened (the chat window's or the loader's presence socket, on
     any page of the workspace's sites)."""
     now = timezone.now()
-    connection = transaction.get_connection()
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:  # one statement: no transaction needed
-        cursor.execute(
-            presence_sql.CONNECT_SQL,
-            {
-                "tenant": visitor.tenant_id,
-                "visitor": visitor.pk,
-                "now": adapt(now),
-                "stale": adapt(now - PRESENCE_TIMEOUT),
+    with transaction.atomic():
+        presence, created = VisitorPresence.objects.select_for_update().get_or_create(
+            visitor=visitor,
+            defaults={
+                "tenant_id": visitor.tenant_id,
+                "connections": 1,
+                "online_since": now,
+                "last_seen_at": now,
             },
         )
+        if not created:
+            # A visitor who had left (no sockets), or whom a dead server left behind (not seen
+            # for PRESENCE_TIMEOUT), starts afresh.
+            fresh = not presence.connections or presence.last_seen_at < now - PRESENCE_TIMEOUT
+            presence.connections = 1 if fresh else presence.connections + 1
+            if fresh:
+                presence.online_since = now
+            presence.last_seen_at = now
+            presence.save(update_fields=["connections", "online_since", "last_seen_at"])
     _publish_live(visitor.tenant_id, visitor.pk)
-
-
-async def apresence_hello(*, tenant: Tenant, token, run) -> presence_sql.Hello | None:
-    """A page view's presence hello from the event loop (PostgreSQL): the returning visitor of
-    ``token`` counted online in one statement (``presence_sql``), when their visit needs no
-    write; None otherwise (nothing written: the caller takes the full way, ``visit_start`` and
-    ``presence_connect``). Whoever shows the live list hears of the visitor (its row is read
-    through ``run``, the socket's worker-thread call, only when someone does)."""
-    if not (token and isinstance(token, str) and len(token) < 200 and adb.available()):
-        return None
-    now = timezone.now()
-    try:
-        hello = await presence_sql.ahello(
-            tenant_id=tenant.pk,
-            token_hash=hash_token(token),
-            now=now,
-            visit_from=now - SESSION_GAP,
-            touch_from=now - TOUCH_EVERY,
-            stale=now - PRESENCE_TIMEOUT,
-            operators_from=now - conversation_selectors.PRESENCE_TIMEOUT,
-        )
-    except psycopg.OperationalError:
-        # A connection the server dropped (a restart, say): the full way, on Django's checked
-        # connections. Should the statement have committed first, the visitor counts one
-        # socket too many, and drops out of the live list PRESENCE_TIMEOUT after leaving.
-        logger.warning("the loop's database connection failed", exc_info=True)
-        return None
-    if hello is not None and await selectors.alive_watched(tenant_id=tenant.pk):
-        await run(presence_changed, visitor=hello.visitor)
-    return hello
 
 
 def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> None:

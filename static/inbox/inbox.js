@@ -273,7 +273,9 @@
         pending: new Map(),    // client_id -> {client_id, body, status, error, created_at}
         notes: new Map(),      // client_id -> pending note {client_id, body, status, error, created_at, id}
         clientIds: new Set(),  // client_ids already stored (from messages or acks)
-        maxId: null,
+        maxId: null,           // highest id received from the server: the resume cursor
+        newest: 0,             // highest id held, this operator's acknowledged replies included
+        resuming: false,       // a subscribe with an after_id is on its way
         delivered: 0,
         read: 0,
         visitor: null,
@@ -485,16 +487,6 @@
   // Incoming frames
   // ---------------------------------------------------------------------------------------
   function handleFrame(f) {
-    if (f.type === "conversations") {
-      // Several messages' list rows gathered by the server under load: each as its own frame.
-      (Array.isArray(f.conversations) ? f.conversations : []).forEach(function (c) {
-        handleFrame({ type: "conversation", conversation: c, from_message: true });
-      });
-      (Array.isArray(f.hidden) ? f.hidden : []).forEach(function (number) {
-        handleFrame({ type: "conversation_hidden", conversation: number });
-      });
-      return;
-    }
     emit("frame", f);
     switch (f.type) {
       case "ready": return onReady(f);
@@ -519,9 +511,18 @@
       case "prefs": return onPrefs(f);
       case "revoked": return onRevoked(f);
       case "error": return onError(f);
-      case "pong": missedPongs = 0; return;
+      case "pong": return onPong(f);
       default: return;
     }
+  }
+
+  /** The heartbeat names the newest message of the open conversation: one this page does not
+   * hold means a doorbell was lost (a server process or Redis dropped it); fetch the gap. */
+  function onPong(f) {
+    missedPongs = 0;
+    if (typeof f.conversation !== "number" || typeof f.last_id !== "number") return;
+    var th = thread(f.conversation);
+    if (f.last_id > th.newest && !th.resuming) subscribe(f.conversation);
   }
 
   function onReady(f) {
@@ -713,7 +714,11 @@
     var number = f.conversation;
     if (typeof number !== "number") return;
     var th = thread(number);
+    var resumed = th.resuming;
+    th.resuming = false;
     (f.messages || []).forEach(function (m) { storeMessage(th, m); });
+    // A resume that brought one page of several: the next page after it.
+    if (resumed && f.more) subscribe(number);
     if (Array.isArray(f.activities)) {
       th.activities = new Map();
       f.activities.forEach(function (a) { storeActivity(th, a); });
@@ -769,6 +774,7 @@
     }
     th.messages.set(m.id, Object.assign({}, th.messages.get(m.id) || {}, m));
     if (th.maxId === null || m.id > th.maxId) th.maxId = m.id;
+    if (m.id > th.newest) th.newest = m.id;
     return true;
   }
 
@@ -788,8 +794,10 @@
           author: { name: state.me && state.me.name ? state.me.name : t("you") },
           created_at: f.created_at || p.created_at, delivered_at: null, read_at: null,
         });
-        if (th.maxId === null || f.id > th.maxId) th.maxId = f.id;
       }
+      // The cursor (maxId) does not move on an ack: a visitor's message sent just before this
+      // reply may still be on its way, and a resume after it must not skip that message.
+      if (f.id > th.newest) th.newest = f.id;
     }
     if (th.number === state.openNumber) renderMessages(false);
   }
@@ -987,6 +995,7 @@
   // ---------------------------------------------------------------------------------------
   function subscribe(number) {
     var th = thread(number);
+    th.resuming = th.maxId !== null;
     send({ type: "subscribe", conversation: number, after_id: th.maxId });
   }
 

@@ -157,6 +157,8 @@
   let maxLen = 5000;
   let lastId = 0; // highest message id received from the server (sent as last_id)
   let lastOther = 0; // highest id of a message from the other side (for receipts)
+  let newest = 0; // highest id this window holds, its own acknowledged messages included
+  let resumeFrom = null; // the last_id the latest hello sent
   let sentDelivered = 0;
   let sentRead = 0;
   let receiptUpTo = { delivered: 0, read: 0 };
@@ -281,6 +283,7 @@
   const show = (m) => {
     if (typeof m.id !== 'number') return false;
     if (m.id > lastId && !m.acked) lastId = m.id;
+    if (m.id > newest) newest = m.id;
     if (m.sender !== 'visitor' && m.id > lastOther) lastOther = m.id;
     cache.set(m.id, m);
     if (rows.has(`id:${m.id}`)) return false;
@@ -334,7 +337,7 @@
     [...log.querySelectorAll('.row:not(.welcome)')].forEach((r) => r.remove());
     rows.clear();
     cache.clear();
-    lastId = lastOther = sentDelivered = sentRead = 0;
+    lastId = lastOther = newest = sentDelivered = sentRead = 0;
     outbox.forEach(pendingRow);
   };
 
@@ -386,6 +389,8 @@
     // (e.g. a proactive message that arrived while they were between two pages).
     (f.messages || []).forEach((m) => incoming(m, notify || (m.sender !== 'visitor' && !m.delivered_at)));
     everReady = true;
+    // More than one page was missed: fetch the rest after what came.
+    if (f.more && resumeFrom) send({ type: 'resume', last_id: lastId });
     if (f.conversation && f.conversation.status === 'resolved' && lastId) addNotice(T.resolved);
     outbox.forEach((item) => send({ type: 'message', client_id: item.client_id, body: item.body }));
     for (const type of Object.keys(waiting)) { send(Object.assign({ type }, waiting[type])); delete waiting[type]; }
@@ -424,6 +429,7 @@
         const row = rows.get(`cid:${f.client_id}`);
         const item = outbox.find((i) => i.client_id === f.client_id);
         dropFromOutbox(f.client_id);
+        if (typeof f.id === 'number' && f.id > newest) newest = f.id;
         // lastId is deliberately not moved by acks: an earlier message from the operator may
         // still be on its way, and last_id must not skip it after a reconnect.
         if (row && typeof f.id === 'number' && !rows.has(`id:${f.id}`)) {
@@ -462,7 +468,17 @@
         team.online = !!f.online;
         return setTeam(team);
       case 'error': return onError(f);
-      default: // pong, and anything newer than this script
+      case 'pong':
+        // The heartbeat names the newest message of our conversations: one we do not hold
+        // means a doorbell was lost (a server process or Redis dropped it). Fetch the gap.
+        if (typeof f.last_id === 'number' && f.last_id > newest) send({ type: 'resume', last_id: lastId });
+        return;
+      case 'messages':
+        (f.messages || []).forEach((m) => incoming(m, true));
+        if (f.more) send({ type: 'resume', last_id: lastId });
+        receipts();
+        return saveCache();
+      default: // anything newer than this script
     }
   };
 
@@ -474,6 +490,7 @@
       type: 'hello', token, last_id: lastId || null, language: navigator.language,
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     };
+    resumeFrom = f.last_id;
     if (!EMBED) f.page = { url: location.href, title: document.title, referrer: document.referrer };
     else if (waiting.page) { f.page = waiting.page; delete waiting.page; }
     send(f);

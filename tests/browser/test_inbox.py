@@ -274,18 +274,12 @@ def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
 def test_a_burst_of_messages_in_several_conversations_shows_each_at_its_latest(
     asgi, asgi_page, team, screenshot
 ):
-    """The server gathers the list rows of messages that follow one another within a moment
-    into one ``conversations`` frame; the page applies each row."""
+    """Many messages at once in several conversations: each row ends at its latest message
+    and unread count."""
     tenant, operator = team
     visitors = [new_conversation(asgi, tenant, f"İlk mesaj {i}") for i in range(4)]
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)
     page = inbox.page
-    frames: list[dict] = []
-    page.on(
-        "websocket",
-        lambda ws: ws.on("framereceived", lambda data: frames.append(json.loads(data))),
-    )
-    inbox.open()  # again, with the socket watched
     expect(page.locator("#inbox-list button")).to_have_count(4)
     numbers = {
         int(b.get_attribute("data-number")): b.text_content()
@@ -306,7 +300,6 @@ def test_a_burst_of_messages_in_several_conversations_shows_each_at_its_latest(
         item = inbox.item(number)
         expect(item).to_contain_text(f"Tur 2, ziyaretçi {i}")
         expect(item.locator(".unread")).to_have_text("4")
-    assert any(f.get("type") == "conversations" for f in frames), [f.get("type") for f in frames]
     screenshot(page, "inbox_burst_of_messages")
     for visitor in visitors:
         visitor.close()
@@ -356,9 +349,10 @@ def test_a_stale_list_row_that_crossed_a_newer_one_is_not_shown(asgi, asgi_page,
     later = {**rows[other_number], "preview": "Sonra"}
     later["last_activity_at"] = "2099-01-01T00:00:00+00:00"
     later.pop("labels", None)
-    to_page[0].send(
-        json.dumps({"type": "conversations", "conversations": [stale, later], "hidden": []})
-    )
+    for row in (stale, later):
+        to_page[0].send(
+            json.dumps({"type": "conversation", "conversation": row, "from_message": True})
+        )
     expect(inbox.item(other_number)).to_contain_text("Sonra")  # the frame was applied
     expect(inbox.item(number)).to_contain_text("Kargom nerede?")
     expect(inbox.item(number).locator(".unread")).to_have_text("2")
@@ -501,8 +495,11 @@ def test_a_long_inbox_list_loads_a_page_at_a_time_as_the_operator_scrolls(
     total = selectors.LIST_PAGE + 12
     with scopes_disabled():
         for i in range(total):
-            services.message_post_from_visitor(
-                visitor=Visitor.objects.create(tenant=tenant), client_id=f"p{i}", body=f"Soru {i}"
+            services.message_create(
+                sender="visitor",
+                visitor=Visitor.objects.create(tenant=tenant),
+                client_id=f"p{i}",
+                body=f"Soru {i}",
             )
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)
     page = inbox.page
@@ -530,8 +527,8 @@ def test_a_long_inbox_list_loads_a_page_at_a_time_as_the_operator_scrolls(
             .first()
             .conversation.visitor
         )
-        services.message_post_from_visitor(
-            visitor=visitor, client_id="again", body="Hâlâ orada mısınız?"
+        services.message_create(
+            sender="visitor", visitor=visitor, client_id="again", body="Hâlâ orada mısınız?"
         )
     expect(rows.first).to_contain_text("Hâlâ orada mısınız?")
     expect(rows).to_have_count(total)

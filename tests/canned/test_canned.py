@@ -10,7 +10,7 @@ from django_scopes import scope
 from apps.canned import services
 from apps.canned.models import CannedResponse
 from apps.canned.services import CannedError
-from apps.conversations.services import message_post_from_visitor
+from apps.conversations.services import message_create
 from apps.tenants.models import Role
 from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash, visit_start, visitor_identify
@@ -70,7 +70,9 @@ def chat(tenant, *, language="en-US", name=None, email=None):
                 name=name,
                 email=email,
             ).visitor
-        return message_post_from_visitor(visitor=visitor, client_id="c1", body="Hello").conversation
+        return message_create(
+            sender="visitor", visitor=visitor, client_id="c1", body="Hello"
+        ).conversation
 
 
 def form(shortcut="refund", audience=None, **texts) -> dict:

@@ -115,6 +115,21 @@ class VisitorClient(Socket):
         self.send("message", client_id=client_id, body=body)
         return self.expect("ack", client_id=client_id)
 
+    def catch_up(self, known: int) -> list[dict]:
+        """What a client does with the heartbeat (docs/widget-protocol.md, client duties): a
+        ``pong`` naming a newer message than ``known`` is followed by ``resume`` pages."""
+        self.send("ping")
+        newest = self.expect("pong")["last_id"]
+        fetched: list[dict] = []
+        while newest > known:
+            self.send("resume", last_id=known)
+            page = self.expect("messages")
+            fetched += page["messages"]
+            known = max([known] + [m["id"] for m in page["messages"]])
+            if not page["more"]:
+                break
+        return fetched
+
 
 class OperatorClient(Socket):
     def __init__(self, server, slug: str, session_key: str | None):
@@ -125,6 +140,16 @@ class OperatorClient(Socket):
         client_id = client_id or uuid.uuid4().hex
         self.send("message", conversation=number, client_id=client_id, body=body)
         return self.expect("ack", client_id=client_id)
+
+    def catch_up(self, number: int, known: int) -> list[dict]:
+        """The heartbeat names the newest message of the open conversation; a newer one than
+        ``known`` means subscribing again after it."""
+        self.send("ping")
+        pong = self.expect("pong", conversation=number)
+        if pong["last_id"] <= known:
+            return []
+        self.send("subscribe", conversation=number, after_id=known)
+        return self.expect("history", conversation=number)["messages"]
 
     def listed(self, **filters) -> list[dict]:
         """The first page of the inbox list under ``filters``, as the inbox asks for it."""

@@ -171,8 +171,11 @@ def test_the_inbox_list_comes_a_page_at_a_time_and_opens_any_conversation_whole(
     tenant, ayse, _mehmet = pair
     with scope(tenant=tenant):
         numbers = [
-            services.message_post_from_visitor(
-                visitor=Visitor.objects.create(tenant=tenant), client_id=f"c{i}", body=f"n{i}"
+            services.message_create(
+                sender="visitor",
+                visitor=Visitor.objects.create(tenant=tenant),
+                client_id=f"c{i}",
+                body=f"n{i}",
             ).conversation.number
             for i in range(selectors.LIST_PAGE + 5)
         ]

