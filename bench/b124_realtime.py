@@ -59,6 +59,9 @@ def _cpu_rows(rates, ours_all, base_all, floor_all, label: str) -> list[Row]:
     return rows
 
 
+B2_RATIO = 0.25  # DESIGN.md §9: sustained persisted messages per process, events on
+
+
 def b2_verdict(ours: int, base: int, base_ramp: list[dict], *, top: int) -> tuple:
     """B2's judgement (``ok``: True, False, or None for not judged) and the row's note, from
     the highest sustained steps of Sohbet's and the baseline's ramps."""
@@ -76,7 +79,7 @@ def b2_verdict(ours: int, base: int, base_ramp: list[dict], *, top: int) -> tupl
     if base >= top:
         # Its real figure is higher: a ratio against the ramp's top would flatter Sohbet.
         return None, f"not judged: the baseline passed the ramp's last step; {note}"
-    return ours >= 0.5 * base, note
+    return ours >= B2_RATIO * base, note
 
 
 def _generator_fell_behind(ramp: list[dict]) -> int | None:
@@ -226,7 +229,7 @@ def run(
                     best["sohbet"],
                     "msg/s",
                     best["baseline"],
-                    "≥ 0.5× baseline",
+                    f"≥ {B2_RATIO}× baseline",
                     ok,
                     note,
                 )

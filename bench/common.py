@@ -96,6 +96,7 @@ class Env:
             "LOG_LEVEL": "WARNING",
             # Database connections as deployed: Django's pool (config/settings.py, DB_POOL).
             "CELERY_TASK_ALWAYS_EAGER": "1",
+            "PERIODIC_JOBS_IN_WEB": "0",  # the periodic jobs run elsewhere (Celery beat)
             **extra,
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -142,9 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    # channels-redis' list-based layer (bounded per-channel queues, with an expiry), patient
-    # through a Redis outage (apps/core/channel_layer.py). Events are doorbells: the database
-    # is the source of truth (DESIGN.md §4).
+    # channels-redis' pub/sub layer, patient through a Redis outage (apps/core/channel_layer.py).
+    # Events are doorbells: the database is the source of truth (DESIGN.md §4).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "apps.core.channel_layer.PatientRedisChannelLayer",
@@ -158,9 +157,6 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env.str("CHANNELS_PREFIX", "sohbet"),
-                # Events a socket may have waiting; a socket that falls further behind loses
-                # the rest (its client catches up from the heartbeat).
-                "capacity": env.int("CHANNEL_CAPACITY", default=100),
             },
         }
     }

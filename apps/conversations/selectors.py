@@ -173,26 +173,19 @@ def visitor_messages(*, visitor: Visitor, after_id: int | None) -> tuple[list[di
     return _page(qs, after_id, lambda m: payloads.message(m, m.conversation))
 
 
+def _newest_id(messages) -> int:
+    return messages.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def visitor_last_message_id(*, visitor: Visitor) -> int:
     """The newest message id in the visitor's conversations (0: none): what the heartbeat
     carries, so a client that missed a doorbell sees that it did."""
-    newest = (
-        Message.objects.filter(conversation__visitor=visitor)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return newest or 0
+    return _newest_id(Message.objects.filter(conversation__visitor=visitor))
 
 
 def conversation_last_message_id(*, conversation: Conversation) -> int:
-    newest = (
-        Message.objects.filter(conversation=conversation)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return newest or 0
+    """The newest message id of one conversation (0: none), for the inbox's heartbeat."""
+    return _newest_id(Message.objects.filter(conversation=conversation))
 
 
 def conversation_by_number(*, number) -> Conversation | None:

@@ -22,7 +22,6 @@ from apps.core.errors import Refusal
 logger = logging.getLogger(__name__)
 
 
-CLOSE_RESYNC = 4012  # reconnect now and resume from the database (docs/widget-protocol.md)
 PING = {"type": "ping"}
 # A ping as the widget and the inbox send it (JSON.stringify) and as Python writes it.
 PING_FRAMES = frozenset({json.dumps(PING), json.dumps(PING, separators=(",", ":"))})
