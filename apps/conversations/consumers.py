@@ -317,6 +317,7 @@ class VisitorConsumer(ScopedConsumer):
             "ack",
             client_id=result.message.client_id,
             id=result.message.pk,
+            seq=result.message.seq,
             created_at=payloads.iso(result.message.created_at),
             conversation=result.conversation.public_id,
             duplicate=result.duplicate,
@@ -799,6 +800,7 @@ class InboxConsumer(ScopedConsumer):
             "ack",
             client_id=result.message.client_id,
             id=result.message.pk,
+            seq=result.message.seq,
             conversation=conversation.number,
             duplicate=result.duplicate,
         )

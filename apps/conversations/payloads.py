@@ -23,6 +23,7 @@ def author(message: Message) -> dict | None:
 def message(msg: Message, conversation: Conversation) -> dict:
     return {
         "id": msg.pk,
+        "seq": msg.seq,
         "conversation": conversation.public_id,
         "client_id": msg.client_id,
         "sender": msg.sender,

@@ -234,6 +234,7 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
                 retry_after=retry_after,
             )
 
+    seq = conversation.message_count + 1  # exact: the row is locked
     message = Message.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -242,10 +243,11 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
         body=body,
         content=content,
         client_id=client_id,
+        seq=seq,
     )
     index_new_message(message)
     now = message.created_at
-    fields = {"last_message": message, "last_activity_at": now}
+    fields = {"last_message": message, "last_activity_at": now, "message_count": seq}
     status_before = conversation.status
     if from_visitor:
         fields["operator_unread"] = conversation.operator_unread + 1  # exact: the row is locked

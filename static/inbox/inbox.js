@@ -276,6 +276,7 @@
         maxId: null,           // highest id received from the server: the resume cursor
         newest: 0,             // highest id held, this operator's acknowledged replies included
         resuming: false,       // a subscribe with an after_id is on its way
+        seq: 0,                // highest seq held (a conversation's messages are 1, 2, 3…)
         delivered: 0,
         read: 0,
         visitor: null,
@@ -773,9 +774,23 @@
       th.pending.delete(m.client_id);
     }
     th.messages.set(m.id, Object.assign({}, th.messages.get(m.id) || {}, m));
-    if (th.maxId === null || m.id > th.maxId) th.maxId = m.id;
+    // A message numbered beyond the next one means one was missed (its doorbell was lost): the
+    // cursor stays before it and the gap is fetched.
+    if (gapAt(th, m.seq)) resubscribe(th);
+    else if (th.maxId === null || m.id > th.maxId) th.maxId = m.id;
     if (m.id > th.newest) th.newest = m.id;
     return true;
+  }
+
+  function gapAt(th, seq) {
+    if (typeof seq !== "number") return false;
+    var had = th.seq;
+    if (seq > had) th.seq = seq;
+    return had > 0 && seq > had + 1;
+  }
+
+  function resubscribe(th) {
+    if (!th.resuming && th.number === state.openNumber) subscribe(th.number);
   }
 
   function onAck(f) {
@@ -798,6 +813,7 @@
       // The cursor (maxId) does not move on an ack: a visitor's message sent just before this
       // reply may still be on its way, and a resume after it must not skip that message.
       if (f.id > th.newest) th.newest = f.id;
+      if (gapAt(th, f.seq)) resubscribe(th);
     }
     if (th.number === state.openNumber) renderMessages(false);
   }

@@ -159,6 +159,22 @@
   let lastOther = 0; // highest id of a message from the other side (for receipts)
   let newest = 0; // highest id this window holds, its own acknowledged messages included
   let resumeFrom = null; // the last_id the latest hello sent
+  const seqs = new Map(); // conversation id -> highest seq held (messages are 1, 2, 3… in each)
+  let resuming = false; // a resume is on its way
+
+  // A message numbered beyond the next one of its conversation means one was missed (its
+  // doorbell was lost): ask for everything after lastId, which then stays where it is.
+  const gapAt = (conversation, seq) => {
+    if (typeof seq !== 'number' || !conversation) return false;
+    const had = seqs.get(conversation) || 0;
+    if (seq > had) seqs.set(conversation, seq);
+    return had > 0 && seq > had + 1;
+  };
+  const resume = () => {
+    if (resuming) return;
+    resuming = true;
+    send({ type: 'resume', last_id: lastId });
+  };
   let sentDelivered = 0;
   let sentRead = 0;
   let receiptUpTo = { delivered: 0, read: 0 };
@@ -282,7 +298,8 @@
   // the tab's cache). Returns true when it was not on screen before.
   const show = (m) => {
     if (typeof m.id !== 'number') return false;
-    if (m.id > lastId && !m.acked) lastId = m.id;
+    if (gapAt(m.conversation, m.seq)) resume();
+    else if (m.id > lastId && !m.acked) lastId = m.id;
     if (m.id > newest) newest = m.id;
     if (m.sender !== 'visitor' && m.id > lastOther) lastOther = m.id;
     cache.set(m.id, m);
@@ -338,6 +355,7 @@
     rows.clear();
     cache.clear();
     lastId = lastOther = newest = sentDelivered = sentRead = 0;
+    seqs.clear();
     outbox.forEach(pendingRow);
   };
 
@@ -369,6 +387,7 @@
   };
 
   const onReady = (f) => {
+    resuming = false; // a resume asked on an earlier socket died with it
     ready = true;
     attempt = 0;
     showBanner(null);
@@ -430,6 +449,7 @@
         const item = outbox.find((i) => i.client_id === f.client_id);
         dropFromOutbox(f.client_id);
         if (typeof f.id === 'number' && f.id > newest) newest = f.id;
+        if (gapAt(f.conversation, f.seq)) resume();
         // lastId is deliberately not moved by acks: an earlier message from the operator may
         // still be on its way, and last_id must not skip it after a reconnect.
         if (row && typeof f.id === 'number' && !rows.has(`id:${f.id}`)) {
@@ -471,11 +491,12 @@
       case 'pong':
         // The heartbeat names the newest message of our conversations: one we do not hold
         // means a doorbell was lost (a server process or Redis dropped it). Fetch the gap.
-        if (typeof f.last_id === 'number' && f.last_id > newest) send({ type: 'resume', last_id: lastId });
+        if (typeof f.last_id === 'number' && f.last_id > newest) resume();
         return;
       case 'messages':
+        resuming = false;
         (f.messages || []).forEach((m) => incoming(m, true));
-        if (f.more) send({ type: 'resume', last_id: lastId });
+        if (f.more) resume();
         receipts();
         return saveCache();
       default: // anything newer than this script

@@ -579,3 +579,53 @@ def test_inbox_strings_are_complete():
     assert used_in_js, "the inbox script's t(...) calls were not found"
     assert sorted((used_in_js | used_in_template) - set(strings)) == []
     assert all(isinstance(v, str) and v for v in strings.values())
+
+
+@live
+def test_a_message_whose_doorbell_was_lost_is_fetched_by_heartbeat_or_gap(
+    asgi, asgi_page, team, screenshot
+):
+    """A visitor's message is stored, but its live frame never reaches the open conversation
+    (a server process or Redis dropped it). When it is the latest, the heartbeat names it; when
+    a later one comes, its number shows the gap: either way the page fetches what it missed.
+    The test stands between the page and the server, drops the live frames, and hands the page
+    a heartbeat at once rather than waiting for the 25 s timer."""
+    tenant, operator = team
+    visitor = new_conversation(asgi, tenant, "Merhaba")
+    page = asgi_page()
+    log_in(page, operator.user.email, PASSWORD)
+    to_page = []
+
+    def between(ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message" and frame["message"]["body"] == "Kayıp zil":
+                return  # the lost doorbell
+            ws.send(message)
+
+        server.on_message(from_server)
+        to_page.append(ws)
+
+    page.route_web_socket(re.compile(r".*/ws/inbox/.*"), between)
+    inbox = Inbox(page, tenant.slug)
+    inbox.open()
+    item = page.locator("#inbox-list button").first
+    number = int(item.get_attribute("data-number"))
+    item.click()
+    expect(inbox.messages).to_contain_text("Merhaba")
+
+    lost = visitor.say("Kayıp zil")
+    expect(inbox.item(number)).to_contain_text("Kayıp zil")  # its list row came
+    expect(inbox.messages).not_to_contain_text("Kayıp zil")  # its message frame did not
+    to_page[0].send(json.dumps({"type": "pong", "conversation": number, "last_id": lost["id"]}))
+    expect(inbox.messages).to_contain_text("Kayıp zil")
+    screenshot(page, "inbox_message_fetched_after_heartbeat")
+
+    # A lost one in the middle: the next message, numbered two beyond, shows the gap.
+    visitor.say("Kayıp zil")
+    visitor.say("Sonraki mesaj")
+    expect(inbox.messages).to_contain_text("Sonraki mesaj")
+    expect(inbox.messages.get_by_text("Kayıp zil", exact=True)).to_have_count(2)
+    visitor.close()

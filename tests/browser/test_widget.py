@@ -717,3 +717,37 @@ def test_a_reloaded_chat_page_shows_its_cache_and_asks_only_for_what_is_new(
     # The reply was the newest message the tab received; its own ones did not move last_id.
     assert [h["last_id"] for h in hellos][-1] == reply["id"]
     screenshot(page, "widget-cache-after-reload")
+
+
+def test_a_reply_whose_doorbell_was_lost_is_fetched_when_the_next_one_shows_the_gap(
+    web, host, team, inbox, browser_context, screenshot
+):
+    """The operator's reply is stored but its live frame never reaches the chat window (a
+    server process or Redis dropped it). The next reply is numbered two beyond the last one the
+    window holds: the window sees the gap, sends ``resume`` and shows both, in order. The test
+    stands between the window and the server and drops the first reply's frame."""
+    tenant, _operator = team
+    context = browser_context()
+
+    def between(ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message" and frame["message"]["body"] == "Kayıp zil":
+                return  # the lost doorbell
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    context.route_web_socket(re.compile(r".*/ws/widget/.*"), between)
+    widget = Widget(context.new_page()).goto(host.page("/", tenant=tenant, base=web.url))
+    widget.open()
+    widget.say("Where is my order?")
+    number = inbox.expect("conversation", timeout=5.0)["conversation"]["number"]
+    expect(widget.mine.last.locator(".st")).to_have_text("Sent")
+
+    inbox.reply(number, "Kayıp zil")
+    inbox.reply(number, "Sonraki yanıt")
+    expect(widget.bubbles).to_have_text(["Where is my order?", "Kayıp zil", "Sonraki yanıt"])
+    screenshot(widget.page, "widget-reply-fetched-after-a-gap")

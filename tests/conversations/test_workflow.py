@@ -635,3 +635,28 @@ def test_the_local_run_runs_the_periodic_jobs(workspace):
     call_command("run_periodic", "--once")
     conversation.refresh_from_db()
     assert conversation.status == "open"
+
+
+def test_messages_are_numbered_without_gaps_in_each_conversation(workspace):
+    tenant, admin, _op = workspace
+    first = visitor_writes(tenant, "one")
+    conversation = first.conversation
+    visitor = conversation.visitor
+    services.message_create(
+        sender="operator", author=admin.user, conversation=conversation, client_id="o1", body="2"
+    )
+    again = services.message_create(
+        sender="visitor", visitor=visitor, client_id=first.message.client_id, body="one"
+    )
+    assert again.duplicate  # a resend takes no number
+    visitor_writes(tenant, "three", visitor=visitor)
+    other = visitor_writes(tenant, "elsewhere").conversation
+    seqs = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("seq", flat=True)
+    )
+    assert seqs == [1, 2, 3]
+    assert Message.objects.get(conversation=other).seq == 1
+    messages, _more = selectors.visitor_messages(visitor=visitor, after_id=None)
+    assert [m["seq"] for m in messages] == [1, 2, 3]
