@@ -52,7 +52,7 @@ class Conversation(TenantOwned):
     operator_unread = models.PositiveIntegerField(default=0)
     visitor_unread = models.PositiveIntegerField(default=0)
     # How many messages it holds: the last one's ``seq``.
-    message_count = models.PositiveIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0, db_default=0)
     snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,7 +140,7 @@ class Message(TenantOwned):
     client_id = models.CharField(max_length=64, blank=True)
     # Its place in its conversation, 1, 2, 3… without gaps: a client that holds message 7 and
     # is handed message 9 knows that it missed one (docs/widget-protocol.md).
-    seq = models.PositiveIntegerField(default=0)
+    seq = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
