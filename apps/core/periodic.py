@@ -44,5 +44,6 @@ async def run_forever(tick: float = 1.0) -> None:
     realtime.serving()  # what the jobs publish goes out from this loop
     due: dict[str, float] = {}
     while True:
-        await sync_to_async(run_due, thread_sensitive=False)(due, time.monotonic())
+        # The thread Django's sync work shares (SQLite, the embedded default, has one writer).
+        await sync_to_async(run_due, thread_sensitive=True)(due, time.monotonic())
         await asyncio.sleep(tick)
