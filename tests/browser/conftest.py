@@ -11,6 +11,7 @@
 """
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -161,3 +162,26 @@ def login() -> Callable:
         log_in(page, user.email, password)
 
     return do_login
+
+
+class LostDoorbells:
+    """Stands between a page and the server's socket (Playwright's WebSocket route): passes
+    every frame on except the live ``message`` frames whose body is ``lost``, as a server
+    process or Redis that dropped their doorbell would. ``to_page`` holds the routes, to hand
+    the page frames of the test's own."""
+
+    def __init__(self, lost: str) -> None:
+        self.lost = lost
+        self.to_page: list = []
+
+    def __call__(self, ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message" and frame["message"]["body"] == self.lost:
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+        self.to_page.append(ws)

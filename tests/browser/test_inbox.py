@@ -20,7 +20,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from apps.conversations.models import Message
-from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
+from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, log_in, save_screenshot
 from tests.conversations.conftest import VisitorClient
 from tests.factories import PASSWORD, TenantFactory, member
 from tests.live import FlakyNetwork, start_server
@@ -594,20 +594,7 @@ def test_a_message_whose_doorbell_was_lost_is_fetched_by_heartbeat_or_gap(
     visitor = new_conversation(asgi, tenant, "Merhaba")
     page = asgi_page()
     log_in(page, operator.user.email, PASSWORD)
-    to_page = []
-
-    def between(ws) -> None:
-        server = ws.connect_to_server()
-
-        def from_server(message) -> None:
-            frame = json.loads(message)
-            if frame.get("type") == "message" and frame["message"]["body"] == "Kayıp zil":
-                return  # the lost doorbell
-            ws.send(message)
-
-        server.on_message(from_server)
-        to_page.append(ws)
-
+    between = LostDoorbells("Kayıp zil")
     page.route_web_socket(re.compile(r".*/ws/inbox/.*"), between)
     inbox = Inbox(page, tenant.slug)
     inbox.open()
@@ -619,7 +606,9 @@ def test_a_message_whose_doorbell_was_lost_is_fetched_by_heartbeat_or_gap(
     lost = visitor.say("Kayıp zil")
     expect(inbox.item(number)).to_contain_text("Kayıp zil")  # its list row came
     expect(inbox.messages).not_to_contain_text("Kayıp zil")  # its message frame did not
-    to_page[0].send(json.dumps({"type": "pong", "conversation": number, "last_id": lost["id"]}))
+    between.to_page[0].send(
+        json.dumps({"type": "pong", "conversation": number, "last_id": lost["id"]})
+    )
     expect(inbox.messages).to_contain_text("Kayıp zil")
     screenshot(page, "inbox_message_fetched_after_heartbeat")
 

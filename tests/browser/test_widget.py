@@ -34,7 +34,7 @@ from apps.tenants.services import widget_settings_get
 from apps.tenants.views import _snippet
 from apps.visitors.models import Visitor, VisitorToken
 from apps.visitors.services import identity_hash
-from tests.browser.conftest import TIMEOUT_MS, save_screenshot
+from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, save_screenshot
 from tests.conversations.conftest import OperatorClient, session_for
 from tests.factories import TenantFactory, member
 from tests.live import FlakyNetwork, start_server
@@ -728,19 +728,7 @@ def test_a_reply_whose_doorbell_was_lost_is_fetched_when_the_next_one_shows_the_
     stands between the window and the server and drops the first reply's frame."""
     tenant, _operator = team
     context = browser_context()
-
-    def between(ws) -> None:
-        server = ws.connect_to_server()
-
-        def from_server(message) -> None:
-            frame = json.loads(message)
-            if frame.get("type") == "message" and frame["message"]["body"] == "Kayıp zil":
-                return  # the lost doorbell
-            ws.send(message)
-
-        server.on_message(from_server)
-
-    context.route_web_socket(re.compile(r".*/ws/widget/.*"), between)
+    context.route_web_socket(re.compile(r".*/ws/widget/.*"), LostDoorbells("Kayıp zil"))
     widget = Widget(context.new_page()).goto(host.page("/", tenant=tenant, base=web.url))
     widget.open()
     widget.say("Where is my order?")
