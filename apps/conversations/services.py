@@ -9,7 +9,7 @@ stream (``apps.core.events``) are written; socket events go out after commit (th
 is a doorbell: losing one loses nothing).
 """
 
-import logging
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,14 +24,13 @@ from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.core import events, realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
-from apps.search.services import index_new_message
+from apps.search.services import index_message
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
 PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
 MESSAGE_WINDOW = 60  # seconds: CHAT_MESSAGES_PER_MINUTE
 CONTENT_MAX_BYTES = 16384
-logger = logging.getLogger(__name__)
 
 
 class ChatError(Refusal):
@@ -81,8 +80,6 @@ def _clean_content(content) -> dict:
         return {}
     if not isinstance(content, dict):
         raise ChatError("invalid", _("The message's content must be an object."), field="content")
-    import json
-
     try:
         size = len(json.dumps(content, ensure_ascii=False).encode())
     except (TypeError, ValueError) as exc:
@@ -245,7 +242,7 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
         client_id=client_id,
         seq=seq,
     )
-    index_new_message(message)
+    index_message(message)
     now = message.created_at
     fields = {"last_message": message, "last_activity_at": now, "message_count": seq}
     status_before = conversation.status

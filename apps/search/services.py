@@ -55,18 +55,6 @@ def index_message(message: Message) -> None:
         _upsert_messages([entry])
 
 
-def index_new_message(message: Message) -> None:
-    """Index a message stored in the current transaction (none for a body without words)."""
-    entry = _message_entry(
-        tenant_id=message.tenant_id,
-        message_id=message.pk,
-        conversation_id=message.conversation_id,
-        body=message.body,
-    )
-    if entry is not None:
-        entry.save(force_insert=True)
-
-
 def _visitor_entry(visitor_id: int, tenant_id: int, name: str, email: str):
     tokens = text_tokens(tenant_id=tenant_id, texts=[name or "", email or ""])
     if not tokens:

@@ -38,6 +38,10 @@ RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "setti
 _TRANSLITERATE = str.maketrans({"ı": "i", "İ": "I", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d"})
 
 
+# The event recorded when someone joins, leaves or changes role (apps.core.events).
+MEMBERSHIP_CHANGED = "membership.changed"  # user, role (None: removed), previous, actor
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name.translate(_TRANSLITERATE))[:40].strip("-") or "workspace"
     if base in RESERVED_SLUGS:
@@ -196,9 +200,6 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     if role != previous:
         _membership_changed(membership, role=role, previous=previous, actor=actor)
     return membership
-
-
-MEMBERSHIP_CHANGED = "membership.changed"  # user, role (None: removed), previous, actor
 
 
 def _membership_changed(membership: Membership, *, role, previous, actor) -> None:
