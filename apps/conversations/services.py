@@ -213,11 +213,30 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
         conversation, created = _conversation_for(visitor)
     else:
         conversation = workflow.lock_conversation(conversation.pk)
-    existing = _stored(visitor_id=conversation.visitor_id, sender=sender, client_id=client_id)
-    if existing is not None:
-        return PostResult(existing, existing.conversation, duplicate=True)
+    if created:
+        # A resend whose first copy went to an earlier conversation of the visitor (resolved
+        # and closed since): the unique client id per conversation cannot see it there.
+        existing = _stored(visitor_id=conversation.visitor_id, sender=sender, client_id=client_id)
+        if existing is not None:
+            return PostResult(existing, existing.conversation, duplicate=True)
     from_visitor = sender == Message.Sender.VISITOR
+
+    seq = conversation.message_count + 1  # exact: the row is locked
+    # A resend within the conversation stops here: the client id is unique per conversation
+    # (IntegrityError, answered in message_create with the stored message).
+    message = Message(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        sender=sender,
+        author=author,
+        body=body,
+        content=content,
+        client_id=client_id,
+        seq=seq,
+    )
+    message.save(force_insert=True)  # the model's own save: no scoped query built to insert
     if from_visitor:
+        # Counted once the message is known to be new (a resend is not a new message).
         allowed, retry_after = hit(
             f"msg:{conversation.visitor_id}",
             limit=settings.CHAT_MESSAGES_PER_MINUTE,
@@ -230,18 +249,6 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
                 % {"s": retry_after},
                 retry_after=retry_after,
             )
-
-    seq = conversation.message_count + 1  # exact: the row is locked
-    message = Message.objects.create(
-        tenant_id=conversation.tenant_id,
-        conversation=conversation,
-        sender=sender,
-        author=author,
-        body=body,
-        content=content,
-        client_id=client_id,
-        seq=seq,
-    )
     index_message(message)
     now = message.created_at
     fields = {"last_message": message, "last_activity_at": now, "message_count": seq}

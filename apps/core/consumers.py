@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import orjson
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -53,6 +54,17 @@ class FrameError(Refusal):
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     language = "en"
     groups_joined: set[str]
+
+    async def dispatch(self, message: dict) -> None:
+        """Run the handler of ``message`` (a socket event or a group event). Channels' own
+        ``dispatch`` first hops to the sync thread to close stale database connections, once
+        for every event every socket gets; these consumers reach the database only through
+        ``database_sync_to_async``, which closes them in the worker thread itself, so that
+        hop (one per operator per message in a busy inbox) is left out."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_text(self, text: str) -> None:
         """One text frame. A client that has gone meanwhile makes the server raise an OSError

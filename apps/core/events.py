@@ -97,13 +97,14 @@ def record(kind: str, *, tenant_id: int, stream: str, **data) -> Event:
     commit. ``data``: JSON values (ids, states), no message text or personal data. An event no
     handler listens for is stored as handled (it stays readable in the stream)."""
     pending = bool(handlers_for(kind))
-    event = Event.objects.create(
+    event = Event(
         tenant_id=tenant_id,
         kind=kind,
         stream=stream,
         data=data,
         handled_at=None if pending else timezone.now(),
     )
+    event.save(force_insert=True)  # the model's own save: no scoped query built to insert
     if pending:
         transaction.on_commit(lambda: dispatch(stream), robust=True)
     return event

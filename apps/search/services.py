@@ -43,7 +43,7 @@ def message_tokens(*, tenant_id: int, body: str) -> frozenset[str]:
 
 
 def index_message(message: Message) -> None:
-    """Index (or re-index) a stored message's body (one statement; none for a body without
+    """Index a message stored now, in its transaction (one insert; none for a body without
     words)."""
     entry = _message_entry(
         tenant_id=message.tenant_id,
@@ -52,7 +52,7 @@ def index_message(message: Message) -> None:
         body=message.body,
     )
     if entry is not None:
-        _upsert_messages([entry])
+        entry.save(force_insert=True)
 
 
 def _visitor_entry(visitor_id: int, tenant_id: int, name: str, email: str):

@@ -7,7 +7,6 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from apps.conversations.models import Message
@@ -16,7 +15,6 @@ from apps.conversations.services import message_create
 from apps.search import text
 from apps.search.models import MessageEntry, VisitorEntry
 from apps.search.selectors import SearchError, search_conversations
-from apps.search.services import index_message
 from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash, visit_start, visitor_identify
 from tests.factories import TenantFactory, member
@@ -293,21 +291,13 @@ def test_limit_and_order(ws):
     assert ws.numbers("printer", limit=4) == numbers[::-1][:4]
 
 
-def test_index_message_is_one_statement(ws):
-    conversation = ws.chat("first")
+def test_a_message_without_words_leaves_no_search_entry(ws):
+    conversation = ws.chat("👍")
     with scope(tenant=ws.tenant):
-        message = Message.objects.filter(conversation=conversation).get()
-        MessageEntry.objects.all().delete()
-        with CaptureQueriesContext(connection) as queries:
-            index_message(message)
-        assert len(queries) == 1
-        with CaptureQueriesContext(connection) as queries:
-            index_message(message)  # again: an upsert, still one statement
-        assert len(queries) == 1
-        assert MessageEntry.objects.count() == 1
-        with CaptureQueriesContext(connection) as queries:
-            index_message(Message(pk=999999, body="👍", tenant_id=ws.tenant.pk))
-        assert len(queries) == 0  # no words: nothing to store
+        assert Message.objects.filter(conversation=conversation).count() == 1
+        assert not MessageEntry.objects.filter(conversation=conversation).exists()
+    ws.chat("kargo nerede", start=ws.visitor())
+    assert ws.numbers("kargo")
 
 
 def test_a_visitor_message_lands_whole_encrypted_findable_and_counted(ws):
