@@ -162,8 +162,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "apps.core.cache.SharedRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"pool_class": "apps.core.cache.SharedConnectionPool"},
             "KEY_PREFIX": env.str("CACHE_PREFIX", "sohbet"),
         }
     }

@@ -29,13 +29,12 @@ def _window_key(key: str, window: int, now: int) -> str:
 
 
 def _count(full_key: str, window: int) -> int:
-    if cache.add(full_key, 1, timeout=window + 1):
-        return 1
     try:
         return cache.incr(full_key)
-    except ValueError:  # expired between add and incr
-        cache.add(full_key, 1, timeout=window + 1)
-        return 1
+    except ValueError:  # the window's first hit
+        if cache.add(full_key, 1, timeout=window + 1):
+            return 1
+        return cache.incr(full_key)  # another process counted the first meanwhile
 
 
 def unhit(key: str, *, window: int) -> None:
