@@ -231,6 +231,8 @@ CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=5000)
 CHAT_MESSAGES_PER_MINUTE = env.int("CHAT_MESSAGES_PER_MINUTE", default=30)
 CHAT_NEW_VISITORS_PER_IP_PER_HOUR = env.int("CHAT_NEW_VISITORS_PER_IP_PER_HOUR", default=60)
 CHAT_FRAME_MAX_BYTES = env.int("CHAT_FRAME_MAX_BYTES", default=16384)
+# A socket whose client has taken nothing for this long is ended (apps.core.consumers.send_text).
+SOCKET_SEND_STALL_SECONDS = env.float("SOCKET_SEND_STALL_SECONDS", default=10.0)
 # A visitor's message reopens their resolved conversation for this long; later it starts anew.
 CHAT_REOPEN_WINDOW = timedelta(days=env.int("CHAT_REOPEN_DAYS", default=7))
 # Public base URL of this deployment (the embed snippet points at it); empty = the request's.

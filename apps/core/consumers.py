@@ -6,13 +6,14 @@ Handlers and the services they call raise ``apps.core.errors.Refusal`` subclasse
 each becomes an error frame.
 """
 
-import contextlib
+import asyncio
 import json
 import logging
 from typing import Any
 
 import orjson
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -70,9 +71,23 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         """One text frame. A client that has gone meanwhile makes the server raise an OSError
         (ASGI: uvicorn's ``ClientDisconnected``); its disconnect event is queued behind, and
         must still run (presence, groups), so the frame is dropped quietly. Nothing is lost:
-        what was stored is stored, and the client resumes from the database."""
-        with contextlib.suppress(OSError):
-            await self.send(text_data=text)
+        what was stored is stored, and the client resumes from the database.
+
+        A client that stops reading (its network stalls, a tab frozen in the background)
+        makes the server wait before it can write more, and meanwhile everything published
+        for this socket would wait in the process's memory. After
+        ``SOCKET_SEND_STALL_SECONDS`` of that the socket is ended: the consumer disconnects
+        (groups left, presence updated) and the server closes the connection once what it
+        holds is written, without a close frame (code 1006), so the client resumes as after
+        any drop (docs/widget-protocol.md)."""
+        try:
+            async with asyncio.timeout(settings.SOCKET_SEND_STALL_SECONDS):
+                await self.send(text_data=text)
+        except TimeoutError:  # before OSError, of which it is a kind
+            logger.info("a socket's client stopped reading; ending it")
+            await self.websocket_disconnect({"type": "websocket.disconnect", "code": 1006})
+        except OSError:
+            pass
 
     async def send_frame(self, frame_type: str, **fields: Any) -> None:
         await self.send_text(encode({"type": frame_type, **fields}))
@@ -136,6 +151,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 await handler(frame)
             except Refusal as exc:  # a refusal becomes an error frame; the socket stays open
                 await self.send_error(exc.code, exc.message, **_about(frame, exc.extra))
+            except StopConsumer:  # the socket ended (send_text)
+                raise
             except Exception:  # a bug: logged, and the client still gets an answer
                 logger.exception("frame %s failed", frame["type"])
                 await self.send_error(

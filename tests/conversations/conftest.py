@@ -13,11 +13,17 @@ from tests.live import asgi_servers
 
 class Socket:
     def __init__(
-        self, url: str, origin: str, cookie: str | None = None, headers: dict | None = None
+        self,
+        url: str,
+        origin: str,
+        cookie: str | None = None,
+        headers: dict | None = None,
+        connect_options: dict | None = None,
     ):
         # Like a browser, the client offers permessage-deflate (websockets' default).
         headers = {**({"Cookie": cookie} if cookie else {}), **(headers or {})}
-        self._cm = connect(url, origin=origin, additional_headers=headers, open_timeout=10)
+        options = {"additional_headers": headers, "open_timeout": 10, **(connect_options or {})}
+        self._cm = connect(url, origin=origin, **options)
         self.conn = self._cm.__enter__()
         self.seen: list[dict] = []
         self.raw: list[dict] = []  # the frames as they came, ``conversations`` whole

@@ -1,5 +1,6 @@
 """Several ASGI processes share the work; losing a process or Redis loses no stored message."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -57,6 +58,53 @@ def test_a_dead_server_process_loses_nothing(team):
         number = inbox.listed()[0]["number"]
         inbox.send("subscribe", conversation=number, after_id=None)
         assert [m["id"] for m in inbox.expect("history")["messages"]] == acked
+
+
+def test_a_socket_that_stops_reading_is_ended_and_its_client_resumes_whole(team):
+    """A chat window that stops reading (a frozen tab, a stalled network) is not held open
+    with everything published for it piling up in the server: after SOCKET_SEND_STALL_SECONDS
+    the server ends the socket (the inbox sees the visitor leave), the connection closes once
+    what was already sent is read, and the window, back, fetches every reply it missed."""
+    tenant, operator = team
+    with asgi_servers(
+        1,
+        SOCKET_SEND_STALL_SECONDS="1",
+        CHAT_MESSAGE_MAX_LENGTH="20000",
+        CHAT_FRAME_MAX_BYTES="65536",
+    ) as (server,):
+        tcp = socket.socket()
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        tcp.connect(("127.0.0.1", server.port))
+        frozen = VisitorClient(
+            server, tenant.widget_key, connect_options={"sock": tcp, "max_queue": 1}
+        )
+        token = frozen.hello()["visitor"]["token"]
+        first = frozen.say("hello")
+        inbox = OperatorClient(server, tenant.slug, session_for(operator.user))
+        inbox.expect("ready")
+        inbox.send("live_subscribe")
+        inbox.expect("live_visitors")
+        number = inbox.listed()[0]["number"]
+
+        # From here on the window reads nothing. The team answers at length.
+        replies = []
+        for i in range(500):
+            client_id = f"long-{i}"
+            body = f"{i} " + "€" * 19_990  # 60 KB of UTF-8
+            frame = {"type": "message", "conversation": number, "client_id": client_id}
+            inbox.send_raw(json.dumps({**frame, "body": body}, ensure_ascii=False))
+            replies.append(inbox.expect("ack", client_id=client_id)["id"])
+            if any(f["type"] == "live_left" for f in inbox.seen):
+                break
+        inbox.take("live_left", timeout=10)
+        assert len(replies) < 500
+
+        assert frozen.closed_with(timeout=10) is None  # closed without a close frame: 1006
+        back = VisitorClient(server, tenant.widget_key, connect_options={"max_size": None})
+        ready = back.hello(token=token, last_id=first["id"])
+        fetched = [m["id"] for m in ready["messages"]]
+        fetched += [m["id"] for m in back.catch_up(known=max(fetched, default=first["id"]))]
+        assert set(replies) <= set(fetched)
 
 
 def _start_redis(port: int) -> subprocess.Popen:
