@@ -107,6 +107,30 @@ def test_a_socket_that_stops_reading_is_ended_and_its_client_resumes_whole(team)
         assert set(replies) <= set(fetched)
 
 
+def test_one_message_sent_through_two_processes_at_once_is_stored_once_and_acked_twice(team):
+    """A resend landing on another process while the first copy is being stored (or a
+    duplicated tab): both sockets get an ``ack`` naming the same stored message."""
+    tenant, _operator = team
+    with asgi_servers(2) as (a, b):
+        first = VisitorClient(a, tenant.widget_key)
+        token = first.hello()["visitor"]["token"]
+        first.say("opening the conversation")
+        second = VisitorClient(b, tenant.widget_key)
+        second.hello(token=token)
+        for round_ in range(5):
+            client_id = f"twice-{round_}"
+            for window in (first, second):
+                window.send("message", client_id=client_id, body=f"the same message {round_}")
+            acks = [window.expect("ack", client_id=client_id) for window in (first, second)]
+            assert acks[0]["id"] == acks[1]["id"]
+            assert sorted(ack["duplicate"] for ack in acks) == [False, True]
+        with scopes_disabled():
+            bodies = list(Message.objects.filter(sender="visitor").values_list("body", flat=True))
+        assert sorted(bodies) == sorted(
+            ["opening the conversation"] + [f"the same message {n}" for n in range(5)]
+        )
+
+
 def _start_redis(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [
