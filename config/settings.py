@@ -188,7 +188,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A job whose worker died unacknowledged is handed out again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# Keys of sent emails (apps.core.models.SentEmail) are kept this long: longer than any retry.
+SENT_EMAIL_KEEP_DAYS = env.int("SENT_EMAIL_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE: dict = {
     "conversations-wake-snoozed": {
         "task": "apps.conversations.tasks.wake_snoozed",

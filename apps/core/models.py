@@ -89,3 +89,20 @@ class EventReceipt(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.handler} on {self.event_id}"
+
+
+class SentEmail(models.Model):
+    """An email the mail server has accepted, by the key its job was given when it was queued:
+    a job that runs again (its worker died before acknowledging it) sends nothing twice. Only
+    the key and the time are kept, no address or text; rows go after
+    ``SENT_EMAIL_KEEP_DAYS``."""
+
+    key = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
+
+    def __str__(self) -> str:
+        return self.key

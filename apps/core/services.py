@@ -1,21 +1,61 @@
+import contextlib
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.models import SentEmail
 
 
-def email_send_now(*, subject: str, body: str, to: list[str], html_body: str = "") -> int:
+def email_send_now(
+    *, subject: str, body: str, to: list[str], html_body: str = "", key: str | None = None
+) -> int:
+    """Send an email now. With a ``key`` (a queued job's), at most once: a key the mail server
+    has already accepted sends nothing, and the email's Message-ID comes from the key, so a
+    copy sent again in the instant between the server's acceptance and the record of it is
+    recognised as the same email by mail clients."""
+    if key is not None and SentEmail.objects.filter(key=key).exists():
+        return 0
+    headers = {}
+    if key is not None:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "sohbet.local"
+        headers["Message-ID"] = f"<{key}@{domain}>"
     message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers=headers,
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
-    return message.send()
+    if key is None:
+        return message.send()
+    connection = get_connection()
+    connection.open()
+    try:
+        sent = connection.send_messages([message])
+        # Recorded as soon as the server has accepted it, before the goodbye to the server
+        # and before the job is acknowledged: a worker that dies after this sends no copy.
+        with contextlib.suppress(IntegrityError):  # another run of the job got there first
+            SentEmail.objects.create(key=key)
+    finally:
+        connection.close()
+    SentEmail.objects.filter(
+        sent_at__lt=timezone.now() - timedelta(days=settings.SENT_EMAIL_KEEP_DAYS)
+    ).delete()
+    return sent
 
 
 def email_enqueue(*, subject: str, body: str, to: list[str], html_body: str = "") -> None:
-    """Send an email from a background job once the current transaction commits."""
+    """Send an email from a background job once the current transaction commits, once, also
+    when the job runs again."""
     from apps.core.tasks import deliver_email
 
+    key = uuid.uuid4().hex
     transaction.on_commit(
-        lambda: deliver_email.delay(subject=subject, body=body, to=to, html_body=html_body)
+        lambda: deliver_email.delay(subject=subject, body=body, to=to, html_body=html_body, key=key)
     )

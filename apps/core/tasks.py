@@ -12,8 +12,10 @@ from apps.core import events, services
     max_retries=8,
     acks_late=True,
 )
-def deliver_email(*, subject: str, body: str, to: list[str], html_body: str = "") -> int:
-    return services.email_send_now(subject=subject, body=body, to=to, html_body=html_body)
+def deliver_email(
+    *, subject: str, body: str, to: list[str], html_body: str = "", key: str | None = None
+) -> int:
+    return services.email_send_now(subject=subject, body=body, to=to, html_body=html_body, key=key)
 
 
 @shared_task(

@@ -1,0 +1,72 @@
+"""Emails go out from background jobs once: a worker that dies after the mail server accepted
+an email, before its job was acknowledged, sends no second copy when the job runs again."""
+
+import asyncio
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+from django.urls import reverse
+
+from tests.core.conftest import wait_for
+from tests.factories import TenantFactory, member
+from tests.live import free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+class MailServer:
+    """A real SMTP server on loopback that keeps what it accepts. While ``holding``, it
+    answers a client's goodbye (QUIT) only once released: the moment after an email was
+    accepted and before the sender could finish its job."""
+
+    def __init__(self) -> None:
+        self.accepted: list[bytes] = []
+        self.holding = threading.Event()
+        self.goodbye_waiting = threading.Event()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accepted.append(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.holding.is_set():
+            self.goodbye_waiting.set()
+            while self.holding.is_set():
+                await asyncio.sleep(0.05)
+        return "221 Bye"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.controller.port}"
+
+
+@pytest.fixture
+def mail_server():
+    server = MailServer()
+    server.controller.start()
+    yield server
+    server.holding.clear()
+    server.controller.stop()
+
+
+def test_a_worker_killed_after_the_email_went_out_sends_no_second_copy(broker, mail_server):
+    env = {"EMAIL_URL": mail_server.url, "CELERY_VISIBILITY_TIMEOUT": "1"}
+    user = member(TenantFactory(), email="forgetful@example.com").user
+    mail_server.holding.set()
+    first = broker(**env)
+
+    response = Client().post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    wait_for(mail_server.goodbye_waiting.is_set)  # accepted; the job not yet acknowledged
+    assert len(mail_server.accepted) == 1
+    first.kill()
+    mail_server.holding.clear()
+
+    second = broker(**env)
+    # The job is handed out again (its worker never acknowledged it) and runs to its end.
+    wait_for(lambda: "deliver_email" in second.log_text() and "succeeded" in second.log_text())
+    assert len(mail_server.accepted) == 1
+    assert b"forgetful@example.com" in mail_server.accepted[0]
