@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from apps.core.models import Event, EventReceipt
 from apps.visitors.models import Visitor
 from tests import live
 from tests.core import event_recorder
+from tests.core.conftest import wait_for
 from tests.core.event_recorder import KIND, logged
 from tests.factories import TenantFactory, member
 from tests.live import ROOT
@@ -38,16 +38,6 @@ def tenant(transactional_db):
 def record(tenant, stream: str = "s:1", **data) -> int:
     with scope(tenant=tenant), transaction.atomic():
         return events.record(KIND, tenant_id=tenant.pk, stream=stream, **data).pk
-
-
-def wait_for(condition, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {condition.__doc__ or condition}")
 
 
 # --- in-process (the embedded defaults: jobs run eagerly after commit) ----------------------
