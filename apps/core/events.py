@@ -166,11 +166,11 @@ def _run_once(event: Event, name: str, fn: Handler) -> None:
             if receipt is not None and (receipt.done_at is not None or receipt.attempts >= limit):
                 return
             fn(event)
-            EventReceipt.objects.update_or_create(
-                event=event,
-                handler=name,
-                defaults={"tenant_id": event.tenant_id, "done_at": timezone.now()},
-            )
+            # Under the event's row lock no other run writes this receipt meanwhile.
+            if receipt is None:
+                receipt = EventReceipt(tenant_id=event.tenant_id, event=event, handler=name)
+            receipt.done_at = timezone.now()
+            receipt.save()
     except Exception as exc:
         attempts = _failed(event, name, exc)
         if attempts < settings.EVENT_HANDLER_MAX_ATTEMPTS:
