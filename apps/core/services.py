@@ -1,6 +1,7 @@
 import contextlib
 import uuid
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -21,7 +22,7 @@ def email_send_now(
         return 0
     headers = {}
     if key is not None:
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "sohbet.local"
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "sohbet.local"
         headers["Message-ID"] = f"<{key}@{domain}>"
     message = EmailMultiAlternatives(
         subject=subject,
@@ -32,16 +33,15 @@ def email_send_now(
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
-    if key is None:
-        return message.send()
     connection = get_connection()
     connection.open()
     try:
         sent = connection.send_messages([message])
-        # Recorded as soon as the server has accepted it, before the goodbye to the server
-        # and before the job is acknowledged: a worker that dies after this sends no copy.
-        with contextlib.suppress(IntegrityError):  # another run of the job got there first
-            SentEmail.objects.create(key=key)
+        if key is not None:
+            # Recorded as soon as the server has accepted it, before the goodbye to the server
+            # and before the job is acknowledged: a worker that dies after this sends no copy.
+            with contextlib.suppress(IntegrityError):  # another run of the job got there first
+                SentEmail.objects.create(key=key)
     finally:
         connection.close()
     SentEmail.objects.filter(
