@@ -197,7 +197,7 @@ async def chat(options: dict) -> dict:
     # A ramp after the fixed rates, on the same sockets (B2 after B1: one set-up, not two):
     # a step that is not sustained runs once more (twice per ramp at most, which bounds its
     # time), and the ramp stops at a step missed twice or at a third miss.
-    # One stalled flush of the disk (docs/performance.md, item 54) holds every commit for up
+    # One stalled flush of the disk holds every commit for up
     # to a few hundred ms, whichever server it falls on; a rate the server cannot carry misses
     # both times.
     ramp = []

@@ -55,12 +55,12 @@ async def application(scope, receive, send):
 
 # Everything loaded so far (Django, the apps, their modules) lives as long as the process. Moved
 # out of the collector's sight, it no longer makes each full collection of the cyclic garbage
-# collector stop the event loop for tens of milliseconds (docs/performance.md, item 16).
+# collector stop the event loop for tens of milliseconds.
 gc.collect()
 gc.freeze()
 
 # A process holding thousands of sockets has about a million long-lived objects, and each full
-# collection walks all of them: 0.4 s with the event loop stopped at 3 k sockets (item 24). The
+# collection walks all of them: 0.4 s with the event loop stopped at 3 k sockets. The
 # young generations keep their defaults (a larger first one made each message dearer under
 # load); full collections come ten times less often.
 gc.set_threshold(700, 10, int(os.environ.get("GC_FULL_EVERY", "100")))

@@ -10,7 +10,7 @@ websocket_urlpatterns: list = [
     path("ws/widget/<str:widget_key>/", SameOriginValidator(VisitorConsumer.as_asgi())),
     # Only the operator's socket reads Sohbet's session cookie: a visitor's sockets never load
     # a session or a user, even when an operator visits a customer's site (and every page view
-    # is spared the objects: docs/performance.md, item 30).
+    # is spared the objects).
     path(
         "ws/inbox/<slug:slug>/",
         SameOriginValidator(SocketAuthMiddlewareStack(InboxConsumer.as_asgi())),

@@ -5,7 +5,7 @@
 One command for every place that runs the web process (the image, Compose, ``scripts/run``,
 the test suite's live servers and the benchmarks), so that they all run the same server with the
 same settings. uvicorn was chosen over daphne by measurement: 15-25 % less CPU per chat message
-(docs/performance.md, "ASGI server and channel layer").
+(docs/performance.md, "Method": `python -m bench --servers uvicorn,daphne`).
 
 The settings that differ from uvicorn's defaults, and why:
 

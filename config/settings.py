@@ -121,7 +121,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL: a pool of connections per process (Django's, psycopg_pool). Under ASGI every
 # socket's database call would otherwise open and close a connection of its own; from the pool
-# it takes one that is open and checked (docs/performance.md, item 20). DB_POOL=0 turns it off
+# it takes one that is open and checked. DB_POOL=0 turns it off
 # (behind PgBouncer in transaction mode, say); a positive DB_CONN_MAX_AGE keeps connections the
 # old way instead.
 DB_POOL = env.bool("DB_POOL", default=True)

@@ -25,7 +25,7 @@ class Conversation(TenantOwned):
 
     # Every row lookup by workspace goes through an index that starts with it (the number's
     # unique constraint, the inbox's indexes), and each further index costs every message: the
-    # message's update of this row writes all of them (docs/performance.md, item 53).
+    # message's update of this row writes all of them.
     tenant = tenant_key(db_index=False)
     number = models.PositiveIntegerField(_("number"), editable=False)
     public_id = models.CharField(

@@ -33,7 +33,7 @@ PONG = json.dumps({"type": "pong"})
 def encode(frame: dict) -> str:
     """A frame's JSON text: UTF-8 as is, no spaces; keys that are not strings (a number)
     written as strings, as ``json`` does. orjson takes a quarter of ``json.dumps``' time,
-    and a chat message is encoded for several sockets (docs/performance.md, item 59)."""
+    and a chat message is encoded for several sockets."""
     return orjson.dumps(frame, option=orjson.OPT_NON_STR_KEYS).decode()
 
 

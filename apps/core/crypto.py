@@ -8,7 +8,7 @@ run) a key is derived from SECRET_KEY; production mode refuses to start without 
 Values are written as ``2:`` + base64url(nonce ‖ AES-256-GCM ciphertext ‖ tag), under a key
 derived from each configured key with HKDF-SHA256 ("sohbet fields v2"), with a random 96-bit
 nonce: authenticated like Fernet, and one C call each way where Fernet's Python wrapping cost
-a chat message about 4 % of its CPU (docs/performance.md, item 47). Values written before
+a chat message about 4 % of its CPU. Values written before
 (Fernet tokens, AES-128-CBC + HMAC-SHA256) still decrypt with the same keys; the rotation
 command rewrites them in the new form. With random nonces a key should encrypt fewer than
 2**32 values (NIST SP 800-38D): rotate long before, as with any key.

@@ -26,7 +26,7 @@ class SocketSessionMiddleware:
     Channels' ``SessionMiddleware`` also wraps ``send`` so that an HTTP response saves a
     modified session and sets its cookie. A socket sends no HTTP response, yet the wrapper
     looked at the session (through a lazy proxy) on every frame the socket sent: ten of a
-    chat message's twelve frames go to inbox sockets (docs/performance.md, item 41). Here the
+    chat message's twelve frames go to inbox sockets. Here the
     session is loaded once, lazily, as Django loads it, and ``send`` is left alone. Nothing on
     the inbox's socket writes to the session."""
 

@@ -55,7 +55,7 @@
     const v = Object.assign(page(), {
       token: sget('localStorage', TOKEN), language: navigator.language,
       // The UTC offset, not Intl's zone name: Intl's first use loads the time zone data on the
-      // host page's main thread (15-50 ms measured, docs/performance.md item 19). The chat
+      // host page's main thread (15-50 ms measured). The chat
       // window sends the name when it opens.
       timezone: tzOffset(),
       screen: screen.width + 'x' + screen.height

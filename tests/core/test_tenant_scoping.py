@@ -37,7 +37,7 @@ def test_tenant_owned_model_uses_the_scoped_base(model):
         f"{model._meta.label} points at Tenant but does not inherit TenantOwned"
     )
     # Every look-up by workspace has an index: the key's own, or one that starts with it
-    # (the conversation drops its own for that reason: docs/performance.md, item 53).
+    # (the conversation drops its own for that reason).
     leading = [index.fields[0].lstrip("-") for index in model._meta.indexes if index.fields] + [
         constraint.fields[0]
         for constraint in model._meta.constraints
