@@ -185,6 +185,10 @@ PERIODIC_JOBS_IN_WEB = env.bool("PERIODIC_JOBS_IN_WEB", default=CELERY_TASK_ALWA
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up would close every connection (and a prefork process's whole pool)
+# before and after each task; config/celery.py returns connections to the pool instead, as
+# Django does around a request. The fix-up still starts afresh after this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

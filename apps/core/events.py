@@ -15,12 +15,13 @@ Handlers are registered explicitly, at start-up, by each app's ``events.py``::
     @events.handler("message.created")
     def answer(event): ...
 
-A handler runs inside the event's workspace scope and its own transaction, which also writes the
-handler's receipt: it applies an event once, even when the event is handed over twice. The
+A handler runs inside the event's workspace scope and in the transaction that marks the event
+handled: it applies an event once, even when the event is handed over twice. The
 events of one stream (one conversation, say) reach each handler in the order they were recorded.
-A handler that fails is retried (the stream waits, to keep the order); after
-``EVENT_HANDLER_MAX_ATTEMPTS`` failures it is given up for that event, logged, and the stream
-goes on.
+A handler that fails undoes its batch (every handler's work on those events) and is retried (the
+stream waits, to keep the order); after ``EVENT_HANDLER_MAX_ATTEMPTS`` failures it is given up
+for that event, logged, and the stream goes on. Side effects outside the database (an email, a
+webhook) are queued as jobs keyed by the event id, so a batch done again repeats nothing.
 
 Events are kept for ``EVENT_RETENTION_DAYS`` (``prune``) and read per workspace in order with
 ``read`` (a cursor): the raw facts for analytics, the audit log and webhooks.
@@ -32,12 +33,13 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django_scopes import scope, scopes_disabled
 
-from apps.core.models import Event, EventReceipt
+from apps.core.models import Event, EventFailure
 
 logger = logging.getLogger(__name__)
 
@@ -110,91 +112,117 @@ def record(kind: str, *, tenant_id: int, stream: str, **data) -> Event:
     return event
 
 
-def dispatch(stream: str) -> None:
+def dispatch(stream: str, *, again: bool = False) -> None:
     """Hand ``stream``'s unhandled events to the handlers: a Celery task with a broker, which
     retries with backoff; on the embedded defaults the same work in-process, now, where a
     failure waits for the sweeper. A failure here loses nothing: the sweeper hands the stream
-    over again."""
+    over again (``again``: even if a task for it seems queued).
+
+    With a broker a stream has at most one task waiting: a busy conversation's events are
+    handled together, and the queue does not fill with tasks that find nothing to do. The
+    mark lasts until the task starts (or ``EVENT_SWEEP_AFTER_SECONDS``, should it be lost)."""
     from apps.core.tasks import handle_stream
 
     try:
         if handle_stream.app.conf.task_always_eager:
             handle_stream_now(stream)
-        else:
+        elif again or cache.add(_queued_key(stream), 1, timeout=settings.EVENT_SWEEP_AFTER_SECONDS):
             handle_stream.delay(stream)
     except Exception:
         logger.exception("handing over the events of %s failed; the sweeper will retry", stream)
 
 
+def _queued_key(stream: str) -> str:
+    return f"events:queued:{stream}"
+
+
+def take_over(stream: str) -> None:
+    """A task starts on ``stream``: events recorded from now on need a task of their own (the
+    ones before are read by this one, after this)."""
+    cache.delete(_queued_key(stream))
+
+
 # --- handling -------------------------------------------------------------------------------
 
 
-def handle_stream_now(stream: str, *, batch: int = 200) -> int:
+def handle_stream_now(stream: str, *, batch: int = 100) -> int:
     """Give every unhandled event of ``stream`` to its handlers, oldest first; the number of
-    events finished. Raises the first handler error that should be retried (the events after it
-    wait, so each handler keeps the stream's order)."""
+    events finished. Raises the first handler error that should be retried (the events from that
+    batch on wait, so each handler keeps the stream's order)."""
     finished = 0
     while True:
-        with scopes_disabled():
-            events = list(
-                Event.objects.filter(stream=stream, handled_at__isnull=True)
-                .select_related("tenant")
-                .order_by("id")[:batch]
+        try:
+            done = _handle_batch(stream, batch)
+        except _HandlerFailed as failed:
+            attempts = _count_failure(failed)
+            if attempts < settings.EVENT_HANDLER_MAX_ATTEMPTS:
+                raise failed.error from None
+            logger.error(
+                "event handler %s gave up on %s #%s after %s attempts",
+                failed.name,
+                failed.event.kind,
+                failed.event.pk,
+                attempts,
+                exc_info=failed.error,
             )
-        if not events:
+            continue  # the batch again, without the given-up handler for that event
+        if not done:
             return finished
+        finished += done
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, event: Event, name: str, error: Exception):
+        super().__init__(name)
+        self.event, self.name, self.error = event, name, error
+
+
+def _handle_batch(stream: str, size: int) -> int:
+    """Up to ``size`` of the stream's unhandled events, all handlers, in one transaction that
+    also marks them handled: a handler's work commits exactly when its event is marked, so an
+    event handed over twice is applied once, and a failure (or a worker's death) undoes the
+    whole batch."""
+    with scopes_disabled(), transaction.atomic():
+        # The events' row locks: two workers handed the same stream take turns, and the second
+        # finds them handled.
+        events = list(
+            Event.objects.select_for_update(of=("self",))
+            .filter(stream=stream, handled_at__isnull=True)
+            .select_related("tenant")
+            .order_by("id")[:size]
+        )
+        if not events:
+            return 0
+        given_up = set(
+            EventFailure.objects.filter(
+                event__in=events, attempts__gte=settings.EVENT_HANDLER_MAX_ATTEMPTS
+            ).values_list("event_id", "handler")
+        )
         for event in events:
-            _handle(event)
-            finished += 1
-
-
-def _handle(event: Event) -> None:
-    with scope(tenant=event.tenant):
-        for name, fn in handlers_for(event.kind):
-            _run_once(event, name, fn)
-        Event.objects.filter(pk=event.pk, handled_at__isnull=True).update(handled_at=timezone.now())
-
-
-def _run_once(event: Event, name: str, fn: Handler) -> None:
-    try:
-        with transaction.atomic():
-            # The event's row lock: two workers handed the same stream take turns, and the
-            # second finds the first one's receipt.
-            Event.objects.select_for_update().filter(pk=event.pk).values_list("pk").first()
-            receipt = EventReceipt.objects.filter(event=event, handler=name).first()
-            limit = settings.EVENT_HANDLER_MAX_ATTEMPTS
-            if receipt is not None and (receipt.done_at is not None or receipt.attempts >= limit):
-                return
-            fn(event)
-            # Under the event's row lock no other run writes this receipt meanwhile.
-            if receipt is None:
-                receipt = EventReceipt(tenant_id=event.tenant_id, event=event, handler=name)
-            receipt.done_at = timezone.now()
-            receipt.save()
-    except Exception as exc:
-        attempts = _failed(event, name, exc)
-        if attempts < settings.EVENT_HANDLER_MAX_ATTEMPTS:
-            raise
-        logger.error(
-            "event handler %s gave up on %s #%s after %s attempts",
-            name,
-            event.kind,
-            event.pk,
-            attempts,
-            exc_info=exc,
+            with scope(tenant=event.tenant):
+                for name, fn in handlers_for(event.kind):
+                    if (event.pk, name) in given_up:
+                        continue
+                    try:
+                        fn(event)
+                    except Exception as exc:
+                        raise _HandlerFailed(event, name, exc) from exc
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(
+            handled_at=timezone.now()
         )
+    return len(events)
 
 
-def _failed(event: Event, name: str, exc: Exception) -> int:
-    """Count a failed attempt (its own transaction: the handler's was rolled back)."""
-    with transaction.atomic():
-        receipt, _created = EventReceipt.objects.select_for_update().get_or_create(
-            event=event, handler=name, defaults={"tenant_id": event.tenant_id}
+def _count_failure(failed: _HandlerFailed) -> int:
+    """Count a failed attempt, in a transaction of its own (the batch's was rolled back)."""
+    with scopes_disabled(), transaction.atomic():
+        failure, _created = EventFailure.objects.select_for_update().get_or_create(
+            event=failed.event, handler=failed.name, defaults={"tenant_id": failed.event.tenant_id}
         )
-        receipt.attempts += 1
-        receipt.error = repr(exc)[:2000]
-        receipt.save(update_fields=["attempts", "error"])
-    return receipt.attempts
+        failure.attempts += 1
+        failure.error = repr(failed.error)[:2000]
+        failure.save(update_fields=["attempts", "error"])
+    return failure.attempts
 
 
 # --- the sweeper, retention, reading --------------------------------------------------------
@@ -214,7 +242,7 @@ def sweep(*, older_than: timedelta | None = None, limit: int = 1000) -> int:
             .distinct()[:limit]
         )
     for stream in streams:
-        dispatch(stream)
+        dispatch(stream, again=True)
     return len(streams)
 
 

@@ -67,25 +67,24 @@ class Event(TenantOwned):
         return f"{self.kind} #{self.pk}"
 
 
-class EventReceipt(TenantOwned):
-    """One handler's work on one event. ``done_at`` is written in the same transaction as the
-    handler's own writes, so a handler applies an event once; a handler that keeps failing is
-    given up after ``EVENT_HANDLER_MAX_ATTEMPTS`` (``attempts``, ``error``)."""
+class EventFailure(TenantOwned):
+    """A handler's failed attempts at one event, with the last error. A handler's successful
+    work needs no row: it commits with the event's ``handled_at``. After
+    ``EVENT_HANDLER_MAX_ATTEMPTS`` the handler is given up for that event."""
 
     tenant = tenant_key(db_index=False)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="failures")
     handler = models.CharField(max_length=200)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("event receipt")
-        verbose_name_plural = _("event receipts")
+        verbose_name = _("event failure")
+        verbose_name_plural = _("event failures")
         constraints = [
-            models.UniqueConstraint(fields=["event", "handler"], name="event_receipt_once"),
+            models.UniqueConstraint(fields=["event", "handler"], name="event_failure_once"),
         ]
-        indexes = [models.Index(fields=["tenant", "event"], name="event_receipt_tenant")]
+        indexes = [models.Index(fields=["tenant", "event"], name="event_failure_tenant")]
 
     def __str__(self) -> str:
         return f"{self.handler} on {self.event_id}"

@@ -27,6 +27,7 @@ def deliver_email(
 )
 def handle_stream(stream: str) -> int:
     """Give a stream's unhandled events to their handlers (apps.core.events)."""
+    events.take_over(stream)
     return events.handle_stream_now(stream)
 
 

@@ -23,8 +23,8 @@ def wait_for(condition, timeout: float = 30):
 
 
 class Worker:
-    """``celery worker`` in a process of its own, on the test database and Redis, with the test
-    handler loaded."""
+    """``celery worker`` in a process of its own (prefork, as deployed), on the test database and
+    Redis, with the test handler loaded."""
 
     def __init__(self, **env: str) -> None:
         self.log = log = ROOT / "test-artifacts" / f"worker-{time.monotonic_ns()}.log"
@@ -44,7 +44,8 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                "--pool=prefork",
+                "--concurrency=2",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -77,11 +78,16 @@ class Worker:
 
 @pytest.fixture
 def broker(transactional_db):
-    """Jobs go through Redis to worker processes, as in production."""
+    """Jobs go through Redis to worker processes, as in production. The broker's database
+    starts empty: no job left unacknowledged by a worker an earlier test killed is handed out
+    again here."""
+    import redis
+    from django.conf import settings
+
     from config.celery import app
 
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     app.conf.task_always_eager = False
-    app.control.purge()
     workers: list[Worker] = []
 
     def start(**env: str) -> Worker:

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection
 
 from apps.core import events
-from apps.core.models import EventReceipt
+from apps.core.models import EventFailure
 
 KIND = "test.happened"
 TABLE = "test_event_log"
@@ -42,7 +42,7 @@ def remember(event) -> None:
     fail = event.data.get("fail", 0)
     if fail:
         failed = (
-            EventReceipt.objects.filter(event=event, handler=f"{__name__}.remember")
+            EventFailure.objects.filter(event=event, handler=f"{__name__}.remember")
             .values_list("attempts", flat=True)
             .first()
         )
