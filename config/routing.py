@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from apps.conversations.consumers import InboxConsumer, PresenceConsumer, VisitorConsumer
+from apps.conversations.consumers.inbox import InboxConsumer
+from apps.conversations.consumers.presence import PresenceConsumer
+from apps.conversations.consumers.visitor import VisitorConsumer
 from apps.core.websocket import SameOriginValidator, SocketAuthMiddlewareStack
 
 websocket_urlpatterns: list = [
