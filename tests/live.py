@@ -74,6 +74,9 @@ def start_server(**env: str) -> Server:
         # Counters of this server only: nothing carried over from earlier runs in Redis.
         "CACHE_PREFIX": f"t{uuid.uuid4().hex[:10]}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Event handlers and jobs run in the web process after commit, as on the embedded
+        # defaults; a test about the worker starts one (tests/core/conftest.py).
+        "CELERY_TASK_ALWAYS_EAGER": "1",
         **({"CHANNELS_PREFIX": layer["CONFIG"]["prefix"]} if "CONFIG" in layer else {}),
         **env,
     }

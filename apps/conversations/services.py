@@ -24,7 +24,6 @@ from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.core import events, realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
-from apps.search.services import index_message
 from apps.tenants.models import Membership, Tenant
 from apps.visitors.models import Visitor
 
@@ -249,7 +248,6 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
                 % {"s": retry_after},
                 retry_after=retry_after,
             )
-    index_message(message)
     now = message.created_at
     fields = {"last_message": message, "last_activity_at": now, "message_count": seq}
     status_before = conversation.status

@@ -1,11 +1,11 @@
 """Writes of the search index. Callers run inside the workspace scope (``reindex_workspace``
 enters it itself).
 
-A new message is indexed in the message's transaction (``index_message``, called by the message
-service). ``index_visitor`` follows a visitor's name and email. ``reindex_workspace`` rebuilds
-a workspace's rows under the current key (after a key rotation, or for data written before the
-index existed), batch by batch, each batch its own transaction, so searches keep working while
-it runs.
+A stored message is indexed by ``index_message`` and an identified visitor's name and email by
+``index_visitor``, both called by the app's event handlers (``apps/search/events.py``).
+``reindex_workspace`` rebuilds a workspace's rows under the current key (after a key rotation,
+or for data written before the index existed), batch by batch, each batch its own transaction,
+so searches keep working while it runs.
 """
 
 from dataclasses import dataclass
@@ -43,8 +43,7 @@ def message_tokens(*, tenant_id: int, body: str) -> frozenset[str]:
 
 
 def index_message(message: Message) -> None:
-    """Index a message stored now, in its transaction (one insert; none for a body without
-    words)."""
+    """Index a stored message (one insert; none for a body without words)."""
     entry = _message_entry(
         tenant_id=message.tenant_id,
         message_id=message.pk,

@@ -26,7 +26,6 @@ from apps.core import events, realtime
 from apps.core.crypto import hash_token, keyed_hash
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
-from apps.search.services import index_visitor
 from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
 from apps.visitors import payloads, selectors
 from apps.visitors.models import (
@@ -313,7 +312,6 @@ def visitor_identify(
         target.name = claims["name"]
     target.last_seen_at = now
     target.save()
-    index_visitor(target)
 
     merged_from = None
     if target.pk != visitor.pk:

@@ -19,7 +19,7 @@ from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash, visit_start, visitor_identify
 from tests.factories import TenantFactory, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the index follows committed events
 
 
 def raw(sql: str, *params) -> list[str]:
