@@ -4,6 +4,7 @@ import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
+from celery import current_app
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 from django.conf import settings
@@ -49,8 +50,7 @@ def check_channel_layer() -> str:
 
 
 def check_broker() -> str:
-    from config.celery import app
-
+    app = current_app  # the project's Celery app (config/celery.py), without importing config
     if app.conf.task_always_eager:
         return "in-process"
     with app.connection_for_write() as conn:

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scope
 
-from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
+from apps.conversations.management.commands.seed_demo import DEMO_PASSWORD
 from apps.tenants.models import Membership, Role, Tenant, User
 
 pytestmark = pytest.mark.django_db
