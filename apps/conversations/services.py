@@ -25,6 +25,7 @@ from apps.core import events, realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
 from apps.tenants.models import Membership, Tenant
+from apps.visitors import services as visitor_services
 from apps.visitors.models import Visitor
 
 PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
@@ -396,6 +397,24 @@ def messages_mark_by_visitor(*, visitor: Visitor, up_to, state: str) -> int | No
 def conversations_move_to_visitor(*, source: Visitor, target: Visitor) -> int:
     """Give ``source``'s conversations to ``target`` (identity merge)."""
     return Conversation.objects.filter(visitor=source).update(visitor=target)
+
+
+def visitor_identify(
+    *, visitor: Visitor, token_hash: str, user_id, user_hash, email=None, name=None
+) -> visitor_services.IdentifyResult:
+    """Identify the visitor (``apps.visitors.services.visitor_identify``); an anonymous visitor
+    merged into a known contact gives the contact its conversations."""
+    return visitor_services.visitor_identify(
+        visitor=visitor,
+        token_hash=token_hash,
+        user_id=user_id,
+        user_hash=user_hash,
+        email=email,
+        name=name,
+        move_history=lambda source, target: conversations_move_to_visitor(
+            source=source, target=target
+        ),
+    )
 
 
 def conversation_start_by_operator(

@@ -9,12 +9,12 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -267,8 +267,13 @@ def visitor_identify(
     user_hash,
     email=None,
     name=None,
+    move_history: Callable[[Visitor, Visitor], object],
 ) -> IdentifyResult:
     """Link this browser to a known contact when the HMAC proves it; otherwise only note claims.
+
+    ``move_history(source, target)`` gives what other apps keep about an anonymous visitor (its
+    conversations) to the contact it merges into, before the anonymous visitor is deleted:
+    ``apps.conversations.services.visitor_identify`` passes it.
 
     A valid ``user_hash`` links the browser's token to the contact with that user id (created if
     new). An anonymous visitor's conversations and visits move to that contact; a visitor that
@@ -317,9 +322,7 @@ def visitor_identify(
     if target.pk != visitor.pk:
         VisitorToken.objects.filter(token_hash=token_hash).update(visitor=target)
         if not visitor.is_verified:
-            from apps.conversations.services import conversations_move_to_visitor
-
-            conversations_move_to_visitor(source=visitor, target=target)
+            move_history(visitor, target)
             VisitorSession.objects.filter(visitor=visitor).update(visitor=target)
             PageView.objects.filter(visitor=visitor).update(visitor=target)
             ContactNote.objects.filter(visitor=visitor).update(visitor=target)
@@ -375,36 +378,11 @@ def visitor_set_attributes(*, visitor: Visitor, attributes) -> Visitor:
 #
 # The chat window's socket says when a visitor arrives (hello) and leaves (disconnect); its
 # pings keep ``last_seen_at`` fresh. A process that dies says nothing: its visitors drop out of
-# the list once they have not been seen for PRESENCE_TIMEOUT (selectors.live_visitors).
+# the list once they have not been seen for PRESENCE_TIMEOUT (apps.conversations.live).
 
 PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
 # How often a live socket refreshes last_seen_at (its pings come every 25 s).
 PRESENCE_TOUCH_SECONDS = 50
-
-
-def _publish_live(tenant_id: int, visitor_id: int, public_id: str | None = None) -> None:
-    """After commit, send the visitor's live row (or that they left) to the inbox sockets showing
-    the live list. Only when one is: with nobody watching it costs a cache read."""
-
-    def send() -> None:
-        if not selectors.live_watched(tenant_id=tenant_id):
-            return
-        row = selectors.live_visitor(visitor_id=visitor_id)
-        if row is not None:
-            event = {"type": "live.visitor", "visitor": row}
-        else:
-            gone = public_id or _public_id(visitor_id)
-            if gone is None:
-                return
-            event = {"type": "live.left", "visitor": gone}
-        realtime.publish(realtime.group_live_visitors(tenant_id), event)
-
-    transaction.on_commit(send)
-
-
-def _public_id(visitor_id: int) -> str | None:
-    value = Visitor.objects.filter(pk=visitor_id).values_list("public_id", flat=True).first()
-    return value.hex if value else None
 
 
 def presence_connect(*, visitor: Visitor) -> None:
@@ -430,21 +408,18 @@ def presence_connect(*, visitor: Visitor) -> None:
                 presence.online_since = now
             presence.last_seen_at = now
             presence.save(update_fields=["connections", "online_since", "last_seen_at"])
-    _publish_live(visitor.tenant_id, visitor.pk)
 
 
-def presence_disconnect(*, tenant_id: int, visitor_id: int, public_id: str) -> None:
-    """A chat window's socket closed. The last one gone: the visitor left. (The visitor may be
-    gone too: merged into a known contact, see ``visitor_identify``.)"""
+def presence_disconnect(*, visitor_id: int) -> bool:
+    """A chat window's socket closed. True when it was the last one: the visitor left. (The
+    visitor may be gone too: merged into a known contact, see ``visitor_identify``.)"""
     with transaction.atomic():
         presence = VisitorPresence.objects.select_for_update().filter(visitor_id=visitor_id).first()
         if presence is None:
-            _publish_live(tenant_id, visitor_id, public_id)
-            return
+            return True
         presence.connections = max(0, presence.connections - 1)
         presence.save(update_fields=["connections"])
-        if presence.connections == 0:
-            _publish_live(tenant_id, visitor_id, public_id)
+        return presence.connections == 0
 
 
 def presence_touch_many(*, visitor_ids: list[int]) -> int:
@@ -457,17 +432,6 @@ def presence_touch_many(*, visitor_ids: list[int]) -> int:
         return VisitorPresence.objects.filter(visitor_id__in=visitor_ids, connections__gt=0).update(
             last_seen_at=timezone.now()
         )
-
-
-def presence_changed(*, visitor: Visitor) -> None:
-    """Something on the visitor's live row changed (a new page, a name): tell the live list."""
-    _publish_live(visitor.tenant_id, visitor.pk)
-
-
-def live_watch(*, tenant_id: int) -> None:
-    """An inbox socket shows the live list: publish visitors' comings and goings for
-    LIVE_WATCH_SECONDS (the list asks again every minute while it is on screen)."""
-    cache.set(selectors.live_watch_key(tenant_id), 1, timeout=selectors.LIVE_WATCH_SECONDS)
 
 
 # --- Contact notes: the team's private notes about a contact ---------------------------------

@@ -10,10 +10,10 @@ from django_scopes import scope
 from apps.canned import services
 from apps.canned.models import CannedResponse
 from apps.canned.services import CannedError
-from apps.conversations.services import message_create
+from apps.conversations.services import message_create, visitor_identify
 from apps.tenants.models import Role
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash, visit_start, visitor_identify
+from apps.visitors.services import identity_hash, visit_start
 from tests.factories import TenantFactory, member
 from tests.utils import page_text
 

@@ -225,13 +225,14 @@ def test_a_web_process_that_dies_between_commit_and_dispatch_loses_nothing(tenan
 
 
 def test_identifying_a_visitor_and_membership_changes_are_recorded(tenant):
+    from apps.conversations.services import visitor_identify
     from apps.tenants.models import Role
     from apps.tenants.services import (
         membership_change_role,
         membership_remove,
         widget_settings_get,
     )
-    from apps.visitors.services import identity_hash, visitor_identify
+    from apps.visitors.services import identity_hash
 
     with scope(tenant=tenant):
         owner = member(tenant, Role.OWNER, full_name="Owner")

@@ -11,12 +11,12 @@ from django_scopes import scope
 
 from apps.conversations.models import Message
 from apps.conversations.selectors import visible_conversations
-from apps.conversations.services import message_create
+from apps.conversations.services import message_create, visitor_identify
 from apps.search import text
 from apps.search.models import MessageEntry, VisitorEntry
 from apps.search.selectors import SearchError, search_conversations
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash, visit_start, visitor_identify
+from apps.visitors.services import identity_hash, visit_start
 from tests.factories import TenantFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the index follows committed events

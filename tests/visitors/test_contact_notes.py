@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django_scopes import scope, scopes_disabled
 
+from apps.conversations import services as conversation_services
 from apps.core.crypto import hash_token
 from apps.tenants.models import Role
 from apps.tenants.services import widget_settings_get
@@ -105,7 +106,7 @@ def test_notes_follow_the_contact_when_an_anonymous_visitor_is_identified(contac
         secret = widget_settings_get(tenant=tenant).identity_secret
         services.contact_note_add(membership=operator, visitor=anonymous, body="asked about vases")
         known = Visitor.objects.create(tenant=tenant)
-        services.visitor_identify(
+        conversation_services.visitor_identify(
             visitor=known,
             token_hash="",
             user_id="u-1",
@@ -114,7 +115,7 @@ def test_notes_follow_the_contact_when_an_anonymous_visitor_is_identified(contac
         # the anonymous browser now proves it is the same person
         token = services.new_visitor_token()
         VisitorToken.objects.create(tenant=tenant, visitor=anonymous, token_hash=hash_token(token))
-        result = services.visitor_identify(
+        result = conversation_services.visitor_identify(
             visitor=anonymous,
             token_hash=hash_token(token),
             user_id="u-1",

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from apps.conversations import live
 from apps.visitors import selectors, services
 from apps.visitors.models import Visitor, VisitorPresence
 from tests.conversations.conftest import VisitorClient
@@ -92,20 +93,18 @@ def test_a_visitor_whose_server_died_drops_out_after_the_timeout(team):
     tenant, _operator, _admin = team
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
-        services.presence_connect(visitor=visitor)
-        assert [v["id"] for v in selectors.live_visitors()] == [visitor.public_id.hex]
+        live.arrived(visitor=visitor)
+        assert [v["id"] for v in live.live_visitors()] == [visitor.public_id.hex]
         # The process holding its socket died: no disconnect, no more pings.
         stale = timezone.now() - selectors.PRESENCE_TIMEOUT - timedelta(seconds=1)
         VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=stale)
-        assert selectors.live_visitors() == []
+        assert live.live_visitors() == []
         # Its next socket starts afresh (one connection, not the dead one plus this one).
-        services.presence_connect(visitor=visitor)
+        live.arrived(visitor=visitor)
         presence = VisitorPresence.objects.get(visitor=visitor)
         assert presence.connections == 1
-        services.presence_disconnect(
-            tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex
-        )
-        assert selectors.live_visitors() == []
+        live.left(tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex)
+        assert live.live_visitors() == []
 
 
 def test_a_visitors_sockets_are_counted_and_the_last_one_gone_means_left(team):
@@ -114,30 +113,28 @@ def test_a_visitors_sockets_are_counted_and_the_last_one_gone_means_left(team):
     tenant, _operator, _admin = team
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
-        services.presence_connect(visitor=visitor)
+        live.arrived(visitor=visitor)
         first = VisitorPresence.objects.get(visitor=visitor)
-        services.presence_connect(visitor=visitor)
+        live.arrived(visitor=visitor)
         second = VisitorPresence.objects.get(visitor=visitor)
         assert (first.connections, second.connections) == (1, 2)
         assert second.online_since == first.online_since
         assert second.last_seen_at >= first.last_seen_at
         for _tab in range(2):
-            services.presence_disconnect(
-                tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex
-            )
+            live.left(tenant_id=tenant.pk, visitor_id=visitor.pk, public_id=visitor.public_id.hex)
         assert VisitorPresence.objects.get(visitor=visitor).connections == 0
-        assert selectors.live_visitors() == []
-        services.presence_connect(visitor=visitor)
+        assert live.live_visitors() == []
+        live.arrived(visitor=visitor)
         back = VisitorPresence.objects.get(visitor=visitor)
         assert back.connections == 1 and back.online_since > first.online_since
-        assert [v["id"] for v in selectors.live_visitors()] == [visitor.public_id.hex]
+        assert [v["id"] for v in live.live_visitors()] == [visitor.public_id.hex]
 
 
 def test_pings_keep_a_live_visitor_fresh(team):
     tenant, _operator, _admin = team
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
-        services.presence_connect(visitor=visitor)
+        live.arrived(visitor=visitor)
         old = timezone.now() - timedelta(seconds=100)
         VisitorPresence.objects.filter(visitor=visitor).update(last_seen_at=old)
         assert services.presence_touch_many(visitor_ids=[visitor.pk]) == 1

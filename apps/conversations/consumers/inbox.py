@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.conversations import payloads, selectors, services, workflow
+from apps.conversations import live, payloads, selectors, services, workflow
 from apps.conversations.consumers.common import (
     ACCESS_RECHECK_SECONDS,
     CLOSE_FORBIDDEN,
@@ -551,8 +551,8 @@ class InboxConsumer(ScopedConsumer):
         await self.join(realtime.group_live_visitors(self.tenant.pk))
 
         def load():
-            visitor_services.live_watch(tenant_id=self.tenant.pk)
-            return visitor_selectors.live_visitors()
+            live.watch(tenant_id=self.tenant.pk)
+            return live.live_visitors()
 
         await self.send_frame("live_visitors", visitors=await self.run(load))
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from apps.conversations import payloads, selectors, services
+from apps.conversations import live, payloads, selectors, services
 from apps.conversations.consumers.common import (
     CLOSE_FORBIDDEN,
     CLOSE_RATE_LIMITED,
@@ -93,7 +93,7 @@ class VisitorConsumer(ScopedConsumer):
             gone, self.present = self.present, None
             try:
                 await self.run(
-                    visitor_services.presence_disconnect,
+                    live.left,
                     tenant_id=self.tenant.pk,
                     visitor_id=gone.pk,
                     public_id=gone.public_id.hex,
@@ -107,10 +107,10 @@ class VisitorConsumer(ScopedConsumer):
         previous = self.present
         if previous is not None and previous.pk == visitor.pk:
             return
-        visitor_services.presence_connect(visitor=visitor)
+        live.arrived(visitor=visitor)
         self.present = visitor
         if previous is not None:
-            visitor_services.presence_disconnect(
+            live.left(
                 tenant_id=self.tenant.pk, visitor_id=previous.pk, public_id=previous.public_id.hex
             )
 
@@ -349,12 +349,12 @@ class VisitorConsumer(ScopedConsumer):
             referrer=frame.get("referrer", ""),
         )
         await self._publish_panel()
-        await self.run(visitor_services.presence_changed, visitor=self.visitor)
+        await self.run(live.changed, visitor=self.visitor)
 
     async def frame_identify(self, frame: dict) -> None:
         self._require_hello()
         result = await self.run(
-            visitor_services.visitor_identify,
+            services.visitor_identify,
             visitor=self.visitor,
             token_hash=self.token_hash,
             user_id=frame.get("user_id"),
@@ -378,7 +378,7 @@ class VisitorConsumer(ScopedConsumer):
             self.visitor = result.visitor
         await self.send_ready(last_id=None, new_token=None, returning=True)
         await self._publish_panel()
-        await self.run(visitor_services.presence_changed, visitor=self.visitor)
+        await self.run(live.changed, visitor=self.visitor)
 
     async def frame_ping(self, frame: dict) -> None:
         # The heartbeat carries the newest message id of the visitor's conversations: a window
