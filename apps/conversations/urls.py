@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.conversations import views
+from apps.conversations.views import inbox as views
 
 app_name = "inbox"
 

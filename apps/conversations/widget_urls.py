@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.visitors import views
+from apps.conversations.views import widget as views
 
 app_name = "widget"
 

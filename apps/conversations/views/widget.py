@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 
-from apps.conversations import selectors as conversation_selectors
+from apps.conversations import selectors
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Tenant
-from apps.visitors import services
+from apps.visitors import services as visitor_services
 from apps.visitors.strings import widget_strings
 
 _loader_cache: dict[str, tuple[float, bytes]] = {}
@@ -52,7 +52,7 @@ def _tenant_or_error(widget_key: str) -> tuple[Tenant | None, JsonResponse | Non
 
 def _team_online(tenant: Tenant) -> bool:
     with scope(tenant=tenant):
-        return conversation_selectors.team_online_count(tenant_id=tenant.pk) > 0
+        return selectors.team_online_count(tenant_id=tenant.pk) > 0
 
 
 @gzip_page
@@ -127,7 +127,7 @@ def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
             }
             try:
                 with scope(tenant=tenant):
-                    start = services.visit_start(
+                    start = visitor_services.visit_start(
                         tenant=tenant,
                         token=data.get("token") if isinstance(data.get("token"), str) else None,
                         ip=request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", ""),
@@ -137,7 +137,7 @@ def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
                         screen=str(data.get("screen") or ""),
                         page={k: str(v) for k, v in page.items() if isinstance(v, str)},
                     )
-            except services.VisitorError as exc:
+            except visitor_services.VisitorError as exc:
                 response = _error(exc.code, exc.message, 429, **exc.extra)
             else:
                 response = JsonResponse(
