@@ -23,6 +23,9 @@ _skipped: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Django's async-safety check stays on in the tests, the servers and the workers they start:
+    # it guards the code under test (tests.utils.in_thread for a browser test's own ORM work).
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if IN_CI:
         db_url = os.environ.get("DATABASE_URL", "")
         if not db_url.startswith(("postgres://", "postgresql://")):
