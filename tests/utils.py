@@ -3,6 +3,7 @@ import contextvars
 import html
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django import db
@@ -13,6 +14,18 @@ def page_text(response) -> str:
     body = response.content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def wait_for(condition, timeout: float = 30):
+    """Poll ``condition`` until it returns a truthy value, and return that value; fail after
+    ``timeout`` seconds, naming the condition (its docstring, when it has one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout} s: {condition.__doc__ or condition}")
 
 
 def run(coro):
