@@ -107,5 +107,11 @@ def celery_worker(transactional_db):
 
     app.conf.task_always_eager = False
     app.control.purge()  # nothing left over from an earlier run
+    # The solo pool announces a new worker process (worker_process_init) in this thread, and
+    # Celery's Django fix-up then closes the file descriptor of this thread's open database
+    # connection, as a forked child must, and hands the connection back to the process's pool.
+    # That pooled connection's descriptor is soon another socket's: the next caller to take it
+    # would send its health check there and wait forever. No open connection here, no harm.
+    connection.close()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
