@@ -23,6 +23,9 @@ _skipped: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Django's async-safety check stays on in the tests, the servers and the workers they start:
+    # it guards the code under test (tests.utils.in_thread for a browser test's own ORM work).
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if IN_CI:
         db_url = os.environ.get("DATABASE_URL", "")
         if not db_url.startswith(("postgres://", "postgresql://")):
@@ -104,5 +107,11 @@ def celery_worker(transactional_db):
 
     app.conf.task_always_eager = False
     app.control.purge()  # nothing left over from an earlier run
+    # The solo pool announces a new worker process (worker_process_init) in this thread, and
+    # Celery's Django fix-up then closes the file descriptor of this thread's open database
+    # connection, as a forked child must, and hands the connection back to the process's pool.
+    # That pooled connection's descriptor is soon another socket's: the next caller to take it
+    # would send its health check there and wait forever. No open connection here, no harm.
+    connection.close()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker

@@ -3,6 +3,12 @@
 - Chromium is Debian's (``CHROMIUM_PATH``, default ``/usr/bin/chromium``); Playwright's own
   browser download is never used. The browser starts lazily, on the first test that needs it,
   so collecting these tests on a machine without Chromium works (the root conftest skips them).
+- Playwright's sync API keeps an asyncio event loop running in the test's thread for as long as
+  it is started, and Django refuses synchronous database work in a thread with a running loop
+  (``SynchronousOnlyOperation``). That check stays on (it guards the code under test), so the
+  tests' own database work (factories, the ORM, ``Client``) goes through ``tests.utils.in_thread``,
+  and Playwright runs per test, started after the test database is set up and stopped before it
+  is emptied (pytest-django does that in the test's thread).
 - ``page`` is a fresh browser context per test (en-US, 1280x800) whose relative URLs resolve
   against the live server; ``new_page`` opens further contexts (a second person, another
   locale).
@@ -18,10 +24,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an asyncio event loop in the main thread; without this, Django's
-# ORM refuses to run from the test body (SynchronousOnlyOperation).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -66,7 +68,15 @@ def _compiled_translations() -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator:
+def _no_stale_screenshots() -> None:
+    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # from an earlier run
+        stale.unlink()
+
+
+@pytest.fixture
+def playwright(transactional_db) -> Iterator:
+    """Started after the test database is ready and stopped before pytest-django empties it: its
+    event loop must not be running in the test's thread then (see the module's docstring)."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -75,10 +85,8 @@ def playwright() -> Iterator:
     manager.stop()
 
 
-@pytest.fixture(scope="session")
-def browser(playwright, _compiled_translations) -> Iterator:
-    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # from an earlier run
-        stale.unlink()
+@pytest.fixture
+def browser(playwright, _compiled_translations, _no_stale_screenshots) -> Iterator:
     browser = playwright.chromium.launch(
         executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         headless=True,

@@ -6,12 +6,13 @@ from playwright.sync_api import expect
 from apps.tenants.models import Role
 from apps.tenants.services import tenant_suspend
 from tests.factories import TenantFactory, member
+from tests.utils import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
 def test_operator_cannot_open_settings(page, login, screenshot):
-    operator = member(TenantFactory(name="Çay Bahçesi"), Role.OPERATOR)
+    operator = in_thread(lambda: member(TenantFactory(name="Çay Bahçesi"), Role.OPERATOR))
     login(page, operator.user)
     expect(page.get_by_role("heading", name="Çay Bahçesi")).to_be_visible()
     nav = page.get_by_role("navigation", name="Workspace")
@@ -27,9 +28,9 @@ def test_operator_cannot_open_settings(page, login, screenshot):
 
 
 def test_member_of_one_workspace_cannot_see_another(page, login, screenshot):
-    mine = member(TenantFactory(name="Alpha Gıda"), Role.OWNER)
-    other = TenantFactory(name="Beta Secret Corp")
-    member(other, Role.OWNER)
+    mine = in_thread(lambda: member(TenantFactory(name="Alpha Gıda"), Role.OWNER))
+    other = in_thread(TenantFactory, name="Beta Secret Corp")
+    in_thread(member, other, Role.OWNER)
     login(page, mine.user)
     expect(page.get_by_role("heading", name="Alpha Gıda")).to_be_visible()
 
@@ -42,8 +43,8 @@ def test_member_of_one_workspace_cannot_see_another(page, login, screenshot):
 
 
 def test_member_of_suspended_workspace_sees_suspension(page, login, screenshot):
-    operator = member(TenantFactory(name="Dondurulmuş Ltd"), Role.OPERATOR)
-    tenant_suspend(tenant=operator.tenant)
+    operator = in_thread(lambda: member(TenantFactory(name="Dondurulmuş Ltd"), Role.OPERATOR))
+    in_thread(tenant_suspend, tenant=operator.tenant)
 
     login(page, operator.user)
     expect(page.get_by_role("heading", name="This workspace is suspended")).to_be_visible()

@@ -17,6 +17,7 @@ from tests.browser import test_inbox
 from tests.browser.test_inbox import live, next_message_from, sign_in_to_inbox
 from tests.conversations.conftest import VisitorClient
 from tests.factories import member
+from tests.utils import in_thread
 
 # The inbox tests' fixtures: a web server, pages against it, a workspace with an operator.
 asgi = test_inbox.asgi
@@ -25,21 +26,26 @@ team = test_inbox.team
 
 
 def canned(actor, shortcut, title, body, *, personal=False, used=0, tr=""):
-    with scope(tenant=actor.tenant):
-        response = services.canned_create(
-            actor=actor,
-            personal=personal,
-            shortcut=shortcut,
-            titles={"en": title, "tr": title if tr else ""},
-            bodies={"en": body, "tr": tr},
-        )
-        CannedResponse.objects.filter(pk=response.pk).update(usage_count=F("usage_count") + used)
-    return response
+    def create():
+        with scope(tenant=actor.tenant):
+            response = services.canned_create(
+                actor=actor,
+                personal=personal,
+                shortcut=shortcut,
+                titles={"en": title, "tr": title if tr else ""},
+                bodies={"en": body, "tr": tr},
+            )
+            CannedResponse.objects.filter(pk=response.pk).update(
+                usage_count=F("usage_count") + used
+            )
+        return response
+
+    return in_thread(create)
 
 
 def identified_visitor(asgi, tenant, name: str) -> VisitorClient:
     with scope(tenant=tenant):
-        secret = widget_settings_get(tenant=tenant).identity_secret
+        secret = in_thread(widget_settings_get, tenant=tenant).identity_secret
     visitor = VisitorClient(asgi, tenant.widget_key)
     visitor.hello()
     visitor.send(
@@ -61,7 +67,7 @@ def test_operator_inserts_a_canned_response_with_the_keyboard_and_the_visitor_ge
     asgi, asgi_page, team, screenshot
 ):
     tenant, operator = team
-    admin = member(tenant, Role.ADMIN)
+    admin = in_thread(member, tenant, Role.ADMIN)
     canned(admin, "refund", "Refund policy", "Refunds take 5 days, {visitor.first_name}.", used=5)
     referral = canned(
         admin,
@@ -120,7 +126,7 @@ def test_operator_inserts_a_canned_response_with_the_keyboard_and_the_visitor_ge
     expect(composer).to_have_attribute("aria-expanded", "false")
     expect(inbox.messages.locator(".msg-operator")).to_have_count(0)
     with scope(tenant=tenant):
-        used = CannedResponse.objects.get(pk=referral.pk)
+        used = in_thread(CannedResponse.objects.get, pk=referral.pk)
     assert used.usage_count == 2 and used.last_used_at is not None
 
     # Now Enter sends, and the visitor receives exactly that.
@@ -185,7 +191,7 @@ def test_picker_empty_state_links_to_the_management_page(asgi, asgi_page, team, 
 @live
 def test_management_page(asgi, asgi_page, team, screenshot):
     tenant, operator = team
-    admin = member(tenant, Role.ADMIN, full_name="Adam Admin")
+    admin = in_thread(member, tenant, Role.ADMIN, full_name="Adam Admin")
     canned(
         admin,
         "refund",
@@ -224,5 +230,5 @@ def test_management_page(asgi, asgi_page, team, screenshot):
     expect(page.get_by_test_id("canned-workspace")).to_contain_text("Shipping")
     screenshot(page, "canned_list")
     with scope(tenant=tenant):
-        ship = CannedResponse.objects.get(shortcut="ship")
+        ship = in_thread(CannedResponse.objects.get, shortcut="ship")
     assert ship.body_tr == "Merhaba, bugün kargoda." and ship.owner is None

@@ -6,15 +6,16 @@ from playwright.sync_api import expect
 
 from apps.tenants.models import Membership, Role
 from tests.factories import TenantFactory, member
+from tests.utils import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
 def test_admin_sets_up_teams_capacity_and_labels(page, login, screenshot):
-    tenant = TenantFactory(name="Acme")
+    tenant = in_thread(TenantFactory, name="Acme")
     with scope(tenant=tenant):
-        admin = member(tenant, Role.ADMIN, full_name="Ayşe Kaya")
-        op = member(tenant, full_name="Mehmet Demir")
+        admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya")
+        op = in_thread(member, tenant, full_name="Mehmet Demir")
     login(page, admin.user)
     page.goto(f"/app/{tenant.slug}/settings/")
     page.get_by_test_id("inbox-settings-link").click()
@@ -46,4 +47,4 @@ def test_admin_sets_up_teams_capacity_and_labels(page, login, screenshot):
     page.get_by_role("button", name="Save members").click()
     expect(page.locator(".message.error")).to_contain_text("Capacity is a number from 0 to 100.")
     with scope(tenant=tenant):
-        assert Membership.objects.get(pk=op.pk).capacity == 2
+        assert in_thread(Membership.objects.get, pk=op.pk).capacity == 2

@@ -23,6 +23,7 @@ from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
 from tests.browser.test_inbox import NOTIFICATION_SPY, Inbox, new_conversation
 from tests.factories import PASSWORD, TenantFactory, member
 from tests.live import start_server
+from tests.utils import in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -70,18 +71,21 @@ class Crew:
 
     def conversation(self, number: int) -> Conversation:
         with scope(tenant=self.tenant):
-            return Conversation.objects.select_related("visitor").get(number=number)
+            return in_thread(Conversation.objects.select_related("visitor").get, number=number)
 
 
 @pytest.fixture
 def crew(transactional_db) -> Crew:
-    tenant = TenantFactory(name="Lale Çiçekçilik", auto_assign=False)
-    ayse = member(tenant, role=Role.ADMIN, full_name=AYSE)
-    mehmet = member(tenant, full_name=MEHMET)
-    with scope(tenant=tenant):
-        billing = Team.objects.create(tenant=tenant, name="Billing")
-        mehmet.teams.add(billing)
-    return Crew(tenant, ayse, mehmet, billing)
+    def make() -> Crew:
+        tenant = TenantFactory(name="Lale Çiçekçilik", auto_assign=False)
+        ayse = member(tenant, role=Role.ADMIN, full_name=AYSE)
+        mehmet = member(tenant, full_name=MEHMET)
+        with scope(tenant=tenant):
+            billing = Team.objects.create(tenant=tenant, name="Billing")
+            mehmet.teams.add(billing)
+        return Crew(tenant, ayse, mehmet, billing)
+
+    return in_thread(make)
 
 
 def inbox_for(open_page, tenant, who: Membership, path: str = "", **page_options) -> Inbox:
@@ -208,21 +212,36 @@ def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, open_page, cr
 def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Soru {n}") for n in range(1, 6)]
     with scope(tenant=crew.tenant):
-        vip = workflow.label_create(membership=crew.ayse, name="VIP", color="#d97706")
-        workflow.conversation_assign(
-            membership=crew.ayse, conversation=crew.conversation(1), assignee=crew.ayse.user_id
+        vip = in_thread(workflow.label_create, membership=crew.ayse, name="VIP", color="#d97706")
+        in_thread(
+            workflow.conversation_assign,
+            membership=crew.ayse,
+            conversation=crew.conversation(1),
+            assignee=crew.ayse.user_id,
         )
-        workflow.conversation_assign(
-            membership=crew.ayse, conversation=crew.conversation(2), assignee=crew.mehmet.user_id
+        in_thread(
+            workflow.conversation_assign,
+            membership=crew.ayse,
+            conversation=crew.conversation(2),
+            assignee=crew.mehmet.user_id,
         )
-        workflow.conversation_set_status(
-            membership=crew.ayse, conversation=crew.conversation(3), status="pending"
+        in_thread(
+            workflow.conversation_set_status,
+            membership=crew.ayse,
+            conversation=crew.conversation(3),
+            status="pending",
         )
-        workflow.conversation_label(
-            membership=crew.ayse, conversation=crew.conversation(4), add=[vip.pk]
+        in_thread(
+            workflow.conversation_label,
+            membership=crew.ayse,
+            conversation=crew.conversation(4),
+            add=[vip.pk],
         )
-        workflow.conversation_set_status(
-            membership=crew.ayse, conversation=crew.conversation(5), status="resolved"
+        in_thread(
+            workflow.conversation_set_status,
+            membership=crew.ayse,
+            conversation=crew.conversation(5),
+            status="resolved",
         )
     ayse = inbox_for(open_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
@@ -269,13 +288,19 @@ def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, cr
 
     # Live: someone labels #1 VIP and it joins the view; #4 is unlabelled and leaves it.
     with scope(tenant=crew.tenant):
-        workflow.conversation_label(
-            membership=crew.mehmet, conversation=crew.conversation(1), add=[vip.pk]
+        in_thread(
+            workflow.conversation_label,
+            membership=crew.mehmet,
+            conversation=crew.conversation(1),
+            add=[vip.pk],
         )
     expect_numbers(ayse, [4, 1])
     with scope(tenant=crew.tenant):
-        workflow.conversation_label(
-            membership=crew.mehmet, conversation=crew.conversation(4), remove=[vip.pk]
+        in_thread(
+            workflow.conversation_label,
+            membership=crew.mehmet,
+            conversation=crew.conversation(4),
+            remove=[vip.pk],
         )
     expect_numbers(ayse, [1])
     # A visitor's message (a summary without labels) keeps the labels the row had.
@@ -411,8 +436,10 @@ def test_private_note_with_mention_reaches_the_team_never_the_visitor(
     assert "refund the second charge" not in widget.content()
     screenshot(widget, "workflow_widget_without_note")
     with scopes_disabled():
-        assert "refund the second charge" not in [m.body for m in Message.objects.all()]
-        assert [a.body for a in Activity.objects.filter(kind="note")] == [body]
+        bodies = in_thread(lambda: [m.body for m in Message.objects.all()])
+        notes = in_thread(lambda: [a.body for a in Activity.objects.filter(kind="note")])
+    assert "refund the second charge" not in bodies
+    assert notes == [body]
 
     # A note on a resolved conversation is refused; the text stays in the composer.
     page.get_by_role("button", name=s("resolve"), exact=True).click()
@@ -467,13 +494,13 @@ def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
     # A label deleted while the menu is open: the server refuses, the bar says why, and the
     # selection stays for another try.
     with scope(tenant=crew.tenant):
-        doomed = workflow.label_create(membership=crew.ayse, name="Old", color="#4b5563")
+        doomed = in_thread(workflow.label_create, membership=crew.ayse, name="Old", color="#4b5563")
     select_all.check()
     bar.get_by_role("button", name=s("bulk_label")).click()
     item = page.get_by_role("menuitem", name="Old")
     expect(item).to_be_visible()
     with scope(tenant=crew.tenant):
-        workflow.label_delete(membership=crew.ayse, label_id=doomed.pk)
+        in_thread(workflow.label_delete, membership=crew.ayse, label_id=doomed.pk)
     item.click()
     expect(bar.get_by_role("alert")).to_have_text("No such label in this workspace.")
     expect(bar.locator("#inbox-bulk-count")).to_have_text(fill(s("selected_count"), count=1))
@@ -609,9 +636,9 @@ def test_keyboard_shortcuts_and_their_help(asgi, open_page, crew, screenshot):
 def test_visitor_sees_their_place_in_the_queue(asgi, open_page, crew, screenshot):
     tenant = crew.tenant
     tenant.auto_assign = True
-    tenant.save(update_fields=["auto_assign"])
+    in_thread(tenant.save, update_fields=["auto_assign"])
     with scope(tenant=tenant):
-        Membership.objects.filter(pk=crew.ayse.pk).update(capacity=1)
+        in_thread(Membership.objects.filter(pk=crew.ayse.pk).update, capacity=1)
     ayse = inbox_for(open_page, tenant, crew.ayse)  # online: she takes the first chat
     first = new_conversation(asgi, tenant, "İlk soru")
     expect(ayse.item(1).locator(".conv-assignee-name")).to_have_text(ayse.s("assignee_you"))
@@ -658,7 +685,7 @@ def test_notification_preferences_are_kept(asgi, open_page, crew, screenshot):
     expect(dialog.get_by_label(f"{s('prefs_sound')}: {s('prefs_mention')}")).not_to_be_checked()
     expect(dialog.get_by_label(f"{s('prefs_desktop')}: {s('prefs_mention')}")).to_be_checked()
     with scope(tenant=crew.tenant):
-        saved = Membership.objects.get(pk=crew.ayse.pk).notify
+        saved = in_thread(Membership.objects.get, pk=crew.ayse.pk).notify
     assert saved["mention"] == {"desktop": True, "sound": False}
 
 
@@ -668,20 +695,29 @@ def test_notification_preferences_are_kept(asgi, open_page, crew, screenshot):
 def test_the_team_inbox_on_a_phone(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Telefon {n}") for n in (1, 2)]
     with scope(tenant=crew.tenant):
-        vip = workflow.label_create(membership=crew.ayse, name="VIP", color="#db2777")
-        refund = workflow.label_create(membership=crew.ayse, name="Refund request", color="#0891b2")
-        conversation = crew.conversation(1)
-        workflow.conversation_label(
-            membership=crew.ayse, conversation=conversation, add=[vip.pk, refund.pk]
+        vip = in_thread(workflow.label_create, membership=crew.ayse, name="VIP", color="#db2777")
+        refund = in_thread(
+            workflow.label_create, membership=crew.ayse, name="Refund request", color="#0891b2"
         )
-        workflow.conversation_assign(
+        conversation = crew.conversation(1)
+        in_thread(
+            workflow.conversation_label,
+            membership=crew.ayse,
+            conversation=conversation,
+            add=[vip.pk, refund.pk],
+        )
+        in_thread(
+            workflow.conversation_assign,
             membership=crew.ayse,
             conversation=conversation,
             assignee=crew.mehmet.user_id,
             team=crew.billing.pk,
         )
-        workflow.note_add(
-            membership=crew.ayse, conversation=conversation, body=f"@{MEHMET} please call them"
+        in_thread(
+            workflow.note_add,
+            membership=crew.ayse,
+            conversation=conversation,
+            body=f"@{MEHMET} please call them",
         )
     ayse = inbox_for(open_page, crew.tenant, crew.ayse, width=390, height=844)
     page, s = ayse.page, ayse.s

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from apps.tenants.models import Role
 from tests.factories import TenantFactory, member
+from tests.utils import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -27,7 +28,7 @@ def turkish(msgid: str) -> str:
 
 
 def test_user_switches_interface_to_turkish(page, login, screenshot):
-    operator = member(TenantFactory(name="Lokanta"), Role.OPERATOR, language="")
+    operator = in_thread(lambda: member(TenantFactory(name="Lokanta"), Role.OPERATOR, language=""))
     login(page, operator.user)
     expect(page.get_by_role("link", name="Members", exact=True)).to_be_visible()
 
@@ -38,7 +39,7 @@ def test_user_switches_interface_to_turkish(page, login, screenshot):
     language.select_option(label="Turkish")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("html")).to_have_attribute("lang", "tr")
-    operator.user.refresh_from_db()
+    in_thread(operator.user.refresh_from_db)
     assert operator.user.language == "tr"
 
     # The browser still asks for English; the person's own choice wins.
@@ -64,7 +65,7 @@ def test_anonymous_turkish_browser_gets_turkish_landing(new_page, screenshot):
 
 
 def test_profile_confirmation_is_in_the_newly_chosen_language(page, login):
-    operator = member(TenantFactory(), Role.OPERATOR, language="")
+    operator = in_thread(lambda: member(TenantFactory(), Role.OPERATOR, language=""))
     login(page, operator.user)
     page.goto("/accounts/profile/")
     page.get_by_label("Interface language").select_option(label="Turkish")

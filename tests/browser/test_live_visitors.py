@@ -24,6 +24,7 @@ from tests.browser.test_widget import HostSite, Widget, configure
 from tests.conversations.conftest import session_for
 from tests.factories import TenantFactory, member
 from tests.live import start_server
+from tests.utils import in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -52,9 +53,9 @@ def host() -> Iterator[HostSite]:
 
 @pytest.fixture
 def team(transactional_db):
-    tenant = TenantFactory(name="Lale Çiçekçilik")
-    operator = member(tenant, full_name=OPERATOR)
-    admin = member(tenant, role="admin", full_name=ADMIN)
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
+    operator = in_thread(member, tenant, full_name=OPERATOR)
+    admin = in_thread(member, tenant, role="admin", full_name=ADMIN)
     configure(tenant, welcome_title="Hi there 👋", welcome_message="Ask us anything.")
     return tenant, operator, admin
 
@@ -85,7 +86,7 @@ def inbox_page(contexts, web, membership, path: str = ""):
     """The inbox page, signed in as ``membership``'s user, loaded from the web process."""
     context = contexts(viewport={"width": 1440, "height": 900})
     context.add_cookies(
-        [{"name": "sessionid", "value": session_for(membership.user), "url": web.url}]
+        [{"name": "sessionid", "value": in_thread(session_for, membership.user), "url": web.url}]
     )
     page = context.new_page()
     page.goto(f"{web.url}/app/{membership.tenant.slug}/inbox/{path}")
@@ -151,7 +152,8 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
     )
     expect(row.get_by_role("button", name="Open #1")).to_be_visible()
     with scopes_disabled():
-        assert Conversation.objects.get(tenant=tenant, number=1).assignee_id == operator.user_id
+        conversation = in_thread(Conversation.objects.get, tenant=tenant, number=1)
+    assert conversation.assignee_id == operator.user_id
 
     # The visitor's chat window opened by itself with the message, without taking focus.
     expect(widget.iframe).to_be_visible()
@@ -196,8 +198,10 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     widget.say("Are you open on Sundays?")
     expect(widget.mine.last.locator(".st")).to_have_text("Sent")
     with scopes_disabled():
-        Conversation.objects.filter(tenant=tenant, number=1).update(
-            status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - timedelta(days=30)
+        in_thread(
+            Conversation.objects.filter(tenant=tenant, number=1).update,
+            status=Conversation.Status.RESOLVED,
+            resolved_at=timezone.now() - timedelta(days=30),
         )
     widget.say("Do you deliver to Kadıköy?")
 
@@ -271,7 +275,7 @@ def test_typing_preview_and_contact_notes_in_the_visitor_panel(
     expect(theirs).to_have_count(0)
     expect(mine).to_have_count(0)
     with scopes_disabled():
-        assert not ContactNote.objects.exists()
+        assert not in_thread(ContactNote.objects.exists)
 
 
 def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(

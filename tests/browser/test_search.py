@@ -17,6 +17,7 @@ from tests.browser.test_inbox import (  # noqa: F401 (fixtures)
     sign_in_to_inbox,
     team,
 )
+from tests.utils import in_thread
 
 
 @live
@@ -28,7 +29,7 @@ def test_operator_finds_a_word_from_a_visitor_message_and_opens_it(
 ):
     tenant, operator = team
     with scope(tenant=tenant):
-        secret = widget_settings_get(tenant=tenant).identity_secret
+        secret = in_thread(widget_settings_get, tenant=tenant).identity_secret
     body = "Siparişim İstanbul'a hâlâ gelmedi, yardım eder misiniz?"
     wanted = new_conversation(asgi, tenant, body)
     wanted.send(

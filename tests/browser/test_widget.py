@@ -38,6 +38,7 @@ from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, save_screenshot
 from tests.conversations.conftest import OperatorClient, session_for
 from tests.factories import TenantFactory, member
 from tests.live import FlakyNetwork, start_server
+from tests.utils import in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -115,7 +116,7 @@ class HostSite:
     def page(self, path: str, *, tenant, base: str, script: str = "") -> str:
         """A shop page with the embed snippet (and ``script`` after it); returns its URL."""
         with override_settings(PUBLIC_BASE_URL=base):
-            snippet = _snippet(RequestFactory().get("/"), tenant)
+            snippet = in_thread(_snippet, RequestFactory().get("/"), tenant)
         html = f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -159,27 +160,30 @@ def flaky(web) -> Iterator[FlakyNetwork]:
 @pytest.fixture
 def team(transactional_db):
     """A workspace with one operator and a welcome text on its widget."""
-    tenant = TenantFactory(name="Lale Çiçekçilik")
-    operator = member(tenant, full_name=OPERATOR)
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
+    operator = in_thread(member, tenant, full_name=OPERATOR)
     configure(tenant, welcome_title=WELCOME_TITLE, welcome_message=WELCOME_MESSAGE)
     return tenant, operator
 
 
 def configure(tenant, **fields):
-    with scope(tenant=tenant):
-        widget = widget_settings_get(tenant=tenant)
-        for name, value in {"launcher_text": LAUNCHER, **fields}.items():
-            setattr(widget, name, value)
-        widget.full_clean()
-        widget.save()
-        return widget
+    def save():
+        with scope(tenant=tenant):
+            widget = widget_settings_get(tenant=tenant)
+            for name, value in {"launcher_text": LAUNCHER, **fields}.items():
+                setattr(widget, name, value)
+            widget.full_clean()
+            widget.save()
+            return widget
+
+    return in_thread(save)
 
 
 @pytest.fixture
 def inbox(web, team) -> Iterator[OperatorClient]:
     """The operator, signed in, with the inbox socket open (so the team is online)."""
     tenant, operator = team
-    client = OperatorClient(web, tenant.slug, session_for(operator.user))
+    client = OperatorClient(web, tenant.slug, in_thread(session_for, operator.user))
     client.expect("ready")
     yield client
     # Read what is left first: with a full receive queue the client would not see the server's
@@ -297,13 +301,7 @@ class Widget:
         return self
 
     def wait_until(self, predicate: Callable[[], object], what: str):
-        """Poll ``predicate`` (while Playwright delivers events) until it returns a truthy value."""
-        deadline = time.monotonic() + TIMEOUT_MS / 1000
-        while not (result := predicate()):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            self.page.wait_for_timeout(50)
-        return result
+        return wait_until(self.page, predicate, what)
 
     def wait_for_frame(self, type_: str, count: int = 1, **match) -> dict:
         """Wait until the chat window's socket has received ``count`` frames of ``type_``."""
@@ -337,16 +335,30 @@ class Widget:
         return self.frame.locator("body").evaluate(f"() => ({script})")
 
 
+def wait_until(page, predicate: Callable[[], object], what: str):
+    """Poll ``predicate`` until it returns a truthy value; between polls, Playwright delivers
+    the page's events (frames, console lines) to the test's handlers."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not (result := predicate()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(50)
+    return result
+
+
 def token_key(tenant) -> str:
     return f"sohbet:{tenant.widget_key}:vt"
 
 
 def stored_bodies(tenant) -> list[tuple[str, str]]:
-    with scopes_disabled():
-        return [
-            (m.sender, m.body)
-            for m in Message.objects.filter(tenant=tenant).order_by("id")  # bodies are encrypted
-        ]
+    def read():
+        with scopes_disabled():
+            return [
+                (m.sender, m.body)
+                for m in Message.objects.filter(tenant=tenant).order_by("id")  # encrypted bodies
+            ]
+
+    return in_thread(read)
 
 
 # --- tests ----------------------------------------------------------------------------------------
@@ -432,7 +444,7 @@ def test_reload_keeps_the_conversation(web, host, team, inbox, browser_context):
     assert "token" not in ready["visitor"] and ready["visitor"]["returning"] is True
     expect(other.bubbles).to_have_text(both)
     with scopes_disabled():
-        assert Visitor.objects.filter(tenant=tenant).count() == 1
+        assert in_thread(Visitor.objects.filter(tenant=tenant).count) == 1
 
 
 def test_messages_survive_a_cut_connection_in_order_and_once(
@@ -485,7 +497,7 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
 ):
     tenant, _operator = team
     with scope(tenant=tenant):
-        secret = widget_settings_get(tenant=tenant).identity_secret
+        secret = in_thread(widget_settings_get, tenant=tenant).identity_secret
     user = {"user_id": "cust-42", "email": "jane@example.com", "name": "Jane Doe"}
 
     def identify(user_hash: str) -> str:
@@ -505,10 +517,10 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
     phone = Widget(browser_context().new_page()).goto(f"{host.origin}/account").open()
     expect(phone.bubbles).to_have_text(history)
     with scopes_disabled():
-        contact = Visitor.objects.get(tenant=tenant)  # the phone's visitor merged into it
+        contact = in_thread(Visitor.objects.get, tenant=tenant)  # the phone's visitor merged in
         assert contact.verified_at is not None and contact.external_id == "cust-42"
         assert contact.email == "jane@example.com" and contact.name == "Jane Doe"
-        assert VisitorToken.objects.filter(visitor=contact).count() == 2  # both browsers
+        assert in_thread(VisitorToken.objects.filter(visitor=contact).count) == 2  # both browsers
 
     # A page that forges the hash: nothing is linked, the claims stay unverified.
     forged = identify(identity_hash(secret="not-the-secret", user_id="cust-42"))
@@ -520,11 +532,11 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
     expect(stranger.frame.locator("#log .row:not(.welcome)")).to_have_count(0)
     expect(stranger.frame.locator("#notice")).to_be_hidden()  # the visitor is not bothered
     with scopes_disabled():
-        impostor = Visitor.objects.exclude(pk=contact.pk).get(tenant=tenant)
+        impostor = in_thread(Visitor.objects.exclude(pk=contact.pk).get, tenant=tenant)
         assert impostor.verified_at is None and impostor.external_id == ""
         assert impostor.unverified == user
-        assert not Message.objects.filter(conversation__visitor=impostor).exists()
-        assert VisitorToken.objects.filter(visitor=contact).count() == 2
+        assert not in_thread(Message.objects.filter(conversation__visitor=impostor).exists)
+        assert in_thread(VisitorToken.objects.filter(visitor=contact).count) == 2
 
 
 def test_markup_in_messages_is_shown_as_text(web, host, team, inbox, browser_context):
@@ -711,9 +723,7 @@ def test_a_reloaded_chat_page_shows_its_cache_and_asks_only_for_what_is_new(
     page.reload()
     expect(bubbles).to_have_text([*both, "I'll take one."])
     expect(page.locator("#log .row.me .st").last).to_have_text("Sent")
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while len(hellos) < 2 and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
+    wait_until(page, lambda: len(hellos) >= 2, "the reloaded page's hello")
     # The reply was the newest message the tab received; its own ones did not move last_id.
     assert [h["last_id"] for h in hellos][-1] == reply["id"]
     screenshot(page, "widget-cache-after-reload")
@@ -735,7 +745,9 @@ def test_a_reply_whose_doorbell_was_lost_is_fetched_when_the_next_one_shows_the_
     expect(widget.mine.last.locator(".st")).to_have_text("Sent")  # stored
     public_id = widget.wait_for_frame("ack")["conversation"]
     with scopes_disabled():
-        number = Message.objects.filter(conversation__public_id=public_id)[0].conversation.number
+        number = in_thread(
+            lambda: Message.objects.filter(conversation__public_id=public_id)[0].conversation.number
+        )
 
     inbox.reply(number, "Kayıp zil")
     inbox.reply(number, "Sonraki yanıt")

@@ -22,6 +22,7 @@ from apps.visitors.models import VisitorPresence
 from tests.conversations.conftest import VisitorClient
 from tests.factories import TenantFactory
 from tests.live import asgi_servers, start_server
+from tests.utils import wait_for
 
 
 @pytest.fixture
@@ -128,10 +129,9 @@ class BareSocket:
         self.protocol.send_text(json.dumps(frame).encode())
         self._flush()
 
-    def read_for(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.closed and (left := deadline - time.monotonic()) > 0:
-            self._read(left)
+    def read_once(self, timeout: float) -> None:
+        """Read what arrives within ``timeout`` (answering pings while ``answer_pings``)."""
+        self._read(timeout)
 
     def count(self, opcode: Opcode) -> int:
         return sum(1 for f in self.frames if f.opcode is opcode)
@@ -147,10 +147,18 @@ def test_the_server_drops_sockets_that_never_answer_its_pings(tenant):
         silent.answer_pings = False
 
         # A client that answers the server's pings stays; one that never does is dropped
-        # (1011, keepalive ping timeout).
-        answering.read_for(3.5)
-        silent.read_for(3.5)
-        assert answering.count(Opcode.PING) >= 1 and not answering.closed
+        # (1011, keepalive ping timeout). Both are read together (the answering one answers
+        # as it reads) until the silent one is gone and the answering one has answered pings
+        # for longer than that took.
+        def silent_dropped_and_answering_outlived_it() -> bool:
+            for client in (answering, silent):
+                if not client.closed:
+                    client.read_once(0.05)
+            silent_gone = silent.closed or silent.count(Opcode.CLOSE) > 0
+            return silent_gone and answering.count(Opcode.PING) >= 3
+
+        wait_for(silent_dropped_and_answering_outlived_it, timeout=15)
+        assert not answering.closed
         assert silent.count(Opcode.PING) >= 1
         closing = [f for f in silent.frames if f.opcode is Opcode.CLOSE]
         assert silent.closed or closing
@@ -165,14 +173,14 @@ def test_a_visitor_who_leaves_before_the_answer_is_not_left_online(server, tenan
         leaving = BareSocket(url, server.url)
         leaving.send_json(type="hello", token=None, last_id=None, language="en")
         leaving.sock.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def all_gone():
+        """three visitors, none of them online"""
         with scopes_disabled():
             presences = list(VisitorPresence.objects.values_list("connections", flat=True))
-        if len(presences) == 3 and not any(presences):
-            break
-        time.sleep(0.2)
-    assert len(presences) == 3 and not any(presences), presences
+        return len(presences) == 3 and not any(presences)
+
+    wait_for(all_gone, timeout=10)
     log = server.log.read_text()
     assert "Traceback" not in log, log[-3000:]
 

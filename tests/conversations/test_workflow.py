@@ -4,7 +4,6 @@ capacity and the queue, labels, notes and mentions, bulk actions, visibility, ba
 The capacity race runs on PostgreSQL with real threads, each on its own connection."""
 
 import threading
-import time
 import uuid
 from datetime import timedelta
 from functools import partial
@@ -19,6 +18,7 @@ from apps.conversations.models import Activity, Conversation, Label, Message, Op
 from apps.tenants.models import Role, Team
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory, member
+from tests.utils import wait_for
 
 
 def online(membership) -> None:
@@ -345,9 +345,9 @@ def test_one_message_resent_from_many_tabs_at_once_is_stored_once():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_messages_from_many_tabs_at_once_are_all_counted_and_in_order():
-    """Into an open conversation a message is one statement that commits by itself (the
-    common case); sent from eight tabs at the same instant, three each, every message is stored,
-    the unread count is exact, and the last message is the newest."""
+    """Messages into an open conversation (the common case) sent from eight tabs at the same
+    instant, three each: every message is stored, the unread count is exact, and the last
+    message is the newest."""
     tenant = TenantFactory(auto_assign=False)
     with scope(tenant=tenant):
         visitor = Visitor.objects.create(tenant=tenant)
@@ -618,13 +618,13 @@ def test_the_beat_job_wakes_snoozed_conversations_on_a_real_worker(workspace, ce
     tenant, admin, _op = workspace
     conversation = _snoozed_past_due(tenant, admin)
     tasks.wake_snoozed.delay()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def woken() -> bool:
+        """the snoozed conversation open again"""
         conversation.refresh_from_db()
-        if conversation.status == "open":
-            break
-        time.sleep(0.2)
-    assert conversation.status == "open"
+        return conversation.status == "open"
+
+    wait_for(woken, timeout=20)
 
 
 def test_the_local_run_runs_the_periodic_jobs(workspace):

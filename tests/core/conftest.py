@@ -10,16 +10,7 @@ import pytest
 
 from tests import live
 from tests.live import ROOT
-
-
-def wait_for(condition, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {condition.__doc__ or condition}")
+from tests.utils import wait_for  # noqa: F401 (the tests of background jobs import it from here)
 
 
 class Worker:

@@ -16,6 +16,7 @@ from tests.live import ROOT
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
 
 
+@pytest.mark.timeout(660)  # the bench itself is given 600 s (below)
 def test_the_bench_runs_every_benchmark_and_writes_its_table_and_json(tmp_path):
     from django.conf import settings
 

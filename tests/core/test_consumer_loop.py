@@ -44,6 +44,10 @@ def test_frames_and_layer_events_are_handled_one_at_a_time_in_order(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     Probe.log, Probe.running, Probe.most_at_once = [], 0, 0
 
+    async def all_events_handled() -> None:
+        while sum(entry.startswith("event") for entry in Probe.log) < 5:
+            await asyncio.sleep(0.01)
+
     async def scenario():
         communicator = WebsocketCommunicator(Probe.as_asgi(), "/probe/")
         connected, _ = await communicator.connect()
@@ -54,12 +58,11 @@ def test_frames_and_layer_events_are_handled_one_at_a_time_in_order(settings):
             await communicator.send_json_to({"type": "work", "n": n})
             await layer.send(channel, {"type": "probe.event", "n": n})
         done = [(await communicator.receive_json_from(timeout=5))["n"] for _ in range(5)]
-        await asyncio.sleep(0.3)  # the last events
+        await asyncio.wait_for(all_events_handled(), timeout=5)
         await communicator.disconnect()
         return done
 
-    # A loop of its own in a thread of its own: the browser tests' Playwright keeps an event
-    # loop on the main thread for the rest of the session.
+    # A loop of its own in a thread of its own, with a bound on how long the test waits for it.
     with ThreadPoolExecutor(1) as pool:
         done = pool.submit(asyncio.run, scenario()).result(timeout=30)
     assert done == [0, 1, 2, 3, 4]

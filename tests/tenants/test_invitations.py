@@ -1,5 +1,4 @@
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.tenants.models import Invitation, Membership, Role, User
 from tests.factories import PASSWORD, TenantFactory, UserFactory, member
-from tests.utils import page_text
+from tests.utils import page_text, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +200,5 @@ def test_invitation_email_is_delivered_by_a_real_celery_worker(celery_worker, ow
     assert not app.conf.task_always_eager  # the request only enqueues; the worker sends
     invite(client, owner, email="queued@example.com")
 
-    deadline = time.monotonic() + 20
-    while not mail.outbox and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: mail.outbox, timeout=20)
     assert [m.to for m in mail.outbox] == [["queued@example.com"]]

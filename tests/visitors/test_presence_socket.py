@@ -11,6 +11,7 @@ from websockets.exceptions import InvalidStatus
 from apps.tenants.services import widget_settings_get
 from apps.visitors.services import identity_hash
 from tests.conversations.conftest import Socket, VisitorClient
+from tests.utils import wait_for
 from tests.visitors.conftest import inbox_for
 
 SHOP = "https://shop.example.com"
@@ -161,12 +162,7 @@ def _visit(tenant, token: str):
 
 def _wait_until_gone(tenant, token: str) -> None:
     """The server counts a closed socket out when its disconnect has run."""
-    import time
-
-    deadline = time.monotonic() + 5
-    while _visit(tenant, token)[1].connections and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _visit(tenant, token)[1].connections == 0
+    wait_for(lambda: _visit(tenant, token)[1].connections == 0, timeout=5)
 
 
 def test_every_page_view_counts_the_visitor_once_and_continues_or_starts_their_visit(server, team):
