@@ -1,0 +1,425 @@
+import { noteRefused, updateComposerState } from "./composer.js";
+import { closeConversation, numberFromPath, openConversation, refreshMarks, renderConversation, renderConversationHeader, renderMessages, renderTyping, showNotFound } from "./conversation.js";
+import { isId, str } from "./dom.js";
+import { time, visitorName } from "./format.js";
+import { emit } from "./hooks.js";
+import { onLabelCreated } from "./labels.js";
+import { bulkFailed, checkFilters, onBulkDone, renderCounts, renderFilters, renderList, updateTitle } from "./list.js";
+import { hideBanner, renderPresence, showInlineError, toast } from "./notices.js";
+import { notify, notifyNewConversation, onAlert, onPrefs, renderPrefsPopover } from "./notifications.js";
+import { maybeSendRead, refreshCounts, requestList, resendPending, subscribe } from "./outbox.js";
+import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, t, TYPING_SHOW_MS } from "./page.js";
+import { heardPong, socketReady } from "./socket.js";
+import { adjustCount, applyReady, applyRoster, changeFilter, compareRows, dropRow, findThreadByClientId, findThreadByNoteId, forgetConversation, gapAt, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, saveFilters, setCounts, setLabels, setListPage, setListPending, setMemberOnline, setMyStatus, setMyTeams, setPendingLabelCreate, setRevokedMessage, setTeamOnline, state, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
+import { renderVisitor } from "./visitor.js";
+
+export function handleFrame(f) {
+  emit("frame", f);
+  switch (f.type) {
+    case "ready": return onReady(f);
+    case "conversation": return onConversation(f.conversation, f.from_message === true);
+    case "conversation_hidden": return onConversationHidden(f.conversation);
+    case "list": return onList(f);
+    case "counts": return onCounts(f);
+    case "history": return onHistory(f);
+    case "message": return onMessage(f.conversation, f.message);
+    case "activity": return onActivity(f.conversation, f.activity);
+    case "ack": return onAck(f);
+    case "note_ack": return onNoteAck(f);
+    case "typing": return onTyping(f);
+    case "receipt": return onReceipt(f);
+    case "visitor": return onVisitor(f);
+    case "presence": return onPresence(f);
+    case "roster": return onRoster(f);
+    case "labels": return onLabels(f);
+    case "label_created": return onLabelCreated(f);
+    case "bulk_done": return onBulkDone(f);
+    case "alert": return onAlert(f);
+    case "prefs": return onPrefs(f);
+    case "revoked": return onRevoked(f);
+    case "error": return onError(f);
+    case "pong": return onPong(f);
+    default: return;
+  }
+}
+
+/** The heartbeat names the newest message of the open conversation: one this page does not
+ * hold means a doorbell was lost (a server process or Redis dropped it); fetch the gap. */
+export function onPong(f) {
+  heardPong();
+  if (typeof f.conversation !== "number" || typeof f.last_id !== "number") return;
+  const th = thread(f.conversation);
+  if (f.last_id > th.newest && !th.resuming) subscribe(f.conversation);
+}
+
+export function onReady(f) {
+  socketReady();
+  // The list comes from the server a page at a time (requestList below); what was loaded
+  // before a reconnect may be stale.
+  const first = applyReady(f);
+  checkFilters();
+  hideBanner();
+  renderPresence();
+  renderFilters();
+  renderList();
+  updateTitle();
+  if (first) {
+    const n = state.openNumber !== null ? state.openNumber : numberFromPath() || INITIAL_NUMBER;
+    if (n) openConversation(n, { push: false, focus: false });
+    else renderConversation();
+  } else if (state.openNumber !== null) {
+    subscribe(state.openNumber);
+    renderConversationHeader();
+    renderMessages(false);
+  }
+  // The first page of the view (and after a reconnect, everything this page missed).
+  requestList();
+  resendPending();
+  updateComposerState();
+  renderPrefsPopover();
+  emit("ready", f);
+}
+
+/** The tabs' counts follow a change we can see whole (we had the conversation before); any
+ * other change asks the server for the counts again, at most once a second. */
+export function countChange(old, now) {
+  if (!state.counts) return;
+  if (!old) { refreshCounts(); return; }
+  ASSIGNEE_FILTERS.forEach(function (name) {
+    const probe = { assignee: name, status: state.filters.status, label: state.filters.label };
+    const d = (now && matchesFilters(now, probe) ? 1 : 0) - (matchesFilters(old, probe) ? 1 : 0);
+    if (d) adjustCount(name, d);
+  });
+}
+
+export function onCounts(f) {
+  if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
+  setCounts(f.counts);
+  renderCounts();
+}
+
+export function onConversation(c, fromMessage) {
+  if (!c || typeof c.number !== "number") return;
+  // Rows of two server processes can cross on their way here, and the server holds a busy
+  // workspace's message rows back for up to 20 ms. A stale row would put back an earlier
+  // preview, unread count or assignee, so it is dropped: a partial row (no labels: a
+  // message's or a read's) older than the row shown, and a message's row no newer than it
+  // (a change of the same moment, such as a read or an assignment, came after it).
+  const held = state.conversations.get(c.number);
+  if (held) {
+    const at = time(c.last_activity_at), shown = time(held.last_activity_at);
+    if (at < shown && !Array.isArray(c.labels)) return;
+    if (fromMessage && at <= shown) return;
+  }
+  // New to this inbox: never seen here and created since it opened (an older conversation
+  // may simply be on a page not loaded yet).
+  const isNew = markSeen(c.number) && state.since !== null && time(c.created_at) > time(state.since);
+  const result = mergeSummary(c);
+  const merged = result.merged, old = result.old;
+  countChange(old, merged);
+  if (c.number === state.openNumber && merged.unread && document.visibilityState === "visible") {
+    // The operator is looking at it. A summary counted before our `read` reached the server
+    // is stale: once everything shown is read, show it as read.
+    maybeSendRead();
+    const th = thread(c.number);
+    if (th.loaded && th.lastReadSent && th.lastReadSent >= latestVisitorId(th)) merged.unread = 0;
+  }
+  renderList();
+  updateTitle();
+  if (c.number === state.openNumber) {
+    renderConversationHeader();
+    // Reopened by the visitor's message: that line is not sent live; the history has it.
+    if (old && old.status !== "open" && merged.status === "open" && state.connected) subscribe(c.number);
+  }
+  const me = myId();
+  if (isNew && isOpenStatus(merged.status) && (merged.assignee === null || merged.assignee === undefined || merged.assignee === me)) {
+    notifyNewConversation(merged);
+  } else if (old && me !== null && merged.assignee === me && merged.preview_sender === "visitor" &&
+             (merged.unread || 0) > (old.unread || 0) && !lookingAt(merged.number)) {
+    notify("mine", t("notification_message_title"),
+      visitorName(merged) + (merged.preview ? ": " + str(merged.preview) : ""), merged.number);
+  }
+}
+
+export function lookingAt(number) {
+  return number === state.openNumber && document.visibilityState === "visible" &&
+    (typeof document.hasFocus !== "function" || document.hasFocus());
+}
+
+export function onConversationHidden(number) {
+  if (typeof number !== "number") return;
+  const old = state.conversations.get(number);
+  if (old) countChange(old, null);
+  else refreshCounts();
+  forgetConversation(number);
+  renderList();
+  updateTitle();
+  if (number === state.openNumber) {
+    toast(t("conversation_hidden", { number: number }));
+    if (numberFromPath()) history.pushState({}, "", INBOX_BASE);
+    closeConversation();
+  }
+}
+
+export function onList(f) {
+  if (!f.request || f.request !== state.listPending) return; // an older request: ignore
+  setListPending(null);
+  const got = new Set();
+  const rows = Array.isArray(f.conversations) ? f.conversations : [];
+  rows.forEach(function (c) {
+    if (!c || typeof c.number !== "number") return;
+    got.add(c.number);
+    markSeen(c.number);
+    mergeSummary(c);
+  });
+  const first = !f.after;
+  const from = first ? null : state.listLast; // this page covers (from, its last row]
+  const last = rows.length ? state.conversations.get(rows[rows.length - 1].number) : from;
+  // The answer is the whole truth for the part of the view it covers: drop what we believed
+  // matched there but does not.
+  state.conversations.forEach(function (c, number) {
+    if (got.has(number) || number === state.openNumber || !matchesFilters(c)) return;
+    if (from && compareRows(c, from) <= 0) return; // an earlier page's
+    if (f.more && last && compareRows(c, last) > 0) return; // a later page's
+    dropRow(number);
+  });
+  setListPage(f.more, last, f.cursor);
+  if (first) setCounts(f.counts);
+  renderList();
+  updateTitle();
+}
+
+export function onHistory(f) {
+  const number = f.conversation;
+  if (typeof number !== "number") return;
+  const th = thread(number);
+  const resumed = th.resuming;
+  th.resuming = false;
+  (f.messages || []).forEach(function (m) { if (storeMessage(th, m) === "gap") resubscribe(th); });
+  // A resume that brought one page of several: the next page after it.
+  if (resumed && f.more) subscribe(number);
+  if (Array.isArray(f.activities)) {
+    th.activities = new Map();
+    f.activities.forEach(function (a) { storeActivity(th, a); });
+  }
+  th.loaded = true;
+  if (f.visitor) th.visitor = f.visitor;
+  if (f.summary && f.summary.number === number) {
+    // Opened from a link or a search: its summary, though no loaded page holds it.
+    const had = state.conversations.has(number);
+    mergeSummary(f.summary);
+    if (!had) renderList();
+    updateTitle();
+  }
+  if (number === state.openNumber) {
+    renderMessages(true);
+    renderVisitor();
+    renderConversationHeader();
+    maybeSendRead();
+  }
+}
+
+export function onMessage(number, m) {
+  if (typeof number !== "number" || !m) return;
+  const th = thread(number);
+  const changed = storeMessage(th, m);
+  if (changed === "gap") resubscribe(th);
+  if (m.sender === "visitor" && th.typing) th.typing = null;
+  if (number === state.openNumber && changed) {
+    renderMessages(false);
+    renderTyping();
+    if (m.sender === "visitor") maybeSendRead();
+  }
+}
+
+export function onActivity(number, a) {
+  if (typeof number !== "number") return;
+  const th = thread(number);
+  if (storeActivity(th, a) && number === state.openNumber) renderMessages(false);
+}
+
+export function resubscribe(th) {
+  if (!th.resuming && th.number === state.openNumber) subscribe(th.number);
+}
+
+export function onAck(f) {
+  const number = f.conversation;
+  const cid = f.client_id;
+  if (!cid) return;
+  const th = typeof number === "number" ? thread(number) : findThreadByClientId(cid);
+  if (!th) return;
+  const p = th.pending.get(cid);
+  th.clientIds.add(cid);
+  if (p && typeof f.id === "number") {
+    th.pending.delete(cid);
+    if (!th.messages.has(f.id)) {
+      th.messages.set(f.id, {
+        id: f.id, client_id: cid, sender: "operator", body: p.body,
+        author: { name: state.me && state.me.name ? state.me.name : t("you") },
+        created_at: f.created_at || p.created_at, delivered_at: null, read_at: null,
+      });
+    }
+    // The cursor (maxId) does not move on an ack: a visitor's message sent just before this
+    // reply may still be on its way, and a resume after it must not skip that message.
+    if (f.id > th.newest) th.newest = f.id;
+    if (gapAt(th, f.seq)) resubscribe(th);
+  }
+  if (th.number === state.openNumber) renderMessages(false);
+}
+
+export function onNoteAck(f) {
+  const cid = f.client_id;
+  if (!cid) return;
+  const th = typeof f.conversation === "number" ? thread(f.conversation) : findThreadByNoteId(cid);
+  if (!th) return;
+  const p = th.notes.get(cid);
+  if (!p) return;
+  clearTimeout(p.timer);
+  if (isId(f.id) && th.activities.has(f.id)) th.notes.delete(cid);
+  else {
+    p.id = isId(f.id) ? f.id : null;
+    p.status = "saved";
+  }
+  if (th.number === state.openNumber) renderMessages(false);
+}
+
+let typingTimer = null;
+
+export function onTyping(f) {
+  const number = f.conversation;
+  if (typeof number !== "number") return;
+  const th = thread(number);
+  const author = f.author;
+  const fromVisitor = author === "visitor" || !author || author.type === "visitor";
+  if (!fromVisitor && state.me && author && author.id !== undefined && author.id === state.me.id) return;
+  if (f.typing) {
+    th.typing = {
+      label: fromVisitor ? t("visitor_typing") : t("teammate_typing", { name: str(author && author.name) }),
+      until: Date.now() + TYPING_SHOW_MS,
+    };
+  } else {
+    th.typing = null;
+  }
+  if (number === state.openNumber) {
+    renderTyping();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(renderTyping, TYPING_SHOW_MS + 100);
+  }
+}
+
+export function onReceipt(f) {
+  const number = f.conversation;
+  if (typeof number !== "number" || typeof f.up_to !== "number") return;
+  const th = thread(number);
+  if (f.state === "read") {
+    th.read = Math.max(th.read, f.up_to);
+    th.delivered = Math.max(th.delivered, f.up_to);
+  } else if (f.state === "delivered") {
+    th.delivered = Math.max(th.delivered, f.up_to);
+  }
+  if (number === state.openNumber) refreshMarks();
+}
+
+export function onVisitor(f) {
+  const number = f.conversation;
+  if (typeof number !== "number" || !f.visitor) return;
+  const th = thread(number);
+  th.visitor = f.visitor;
+  const summary = state.conversations.get(number);
+  if (summary && f.visitor.name) {
+    summary.visitor = Object.assign({}, summary.visitor || {}, { name: f.visitor.name });
+    renderList();
+  }
+  if (number === state.openNumber) {
+    renderVisitor();
+    renderConversationHeader();
+  }
+}
+
+export function onPresence(f) {
+  if (f.team) setTeamOnline(f.team.online);
+  if (state.me && f.user !== undefined && f.user === state.me.id && f.status) setMyStatus(f.status);
+  if (f.status) setMemberOnline(f.user, f.status === "online");
+  renderPresence();
+}
+
+export function onRoster(f) {
+  applyRoster(f);
+  setMyTeams(f.me_teams);
+  checkFilters();
+  renderFilters();
+  renderList();
+  renderConversationHeader();
+  renderMessages(false);
+}
+
+export function onLabels(f) {
+  if (!Array.isArray(f.labels)) return;
+  setLabels(f.labels);
+  checkFilters();
+  renderFilters();
+  renderList();
+  renderConversationHeader();
+  renderMessages(false);
+}
+
+export function onRevoked(f) {
+  setRevokedMessage(str(f.message) || t("access_revoked"));
+  stop(state.revokedMessage);
+}
+
+const LIST_FIELDS = ["filters", "assignee", "status", "label", "team", "sort"];
+
+export function onError(f) {
+  // Errors about an extension script's frame (client_id "ext:…") are shown by that script.
+  if (typeof f.client_id === "string" && f.client_id.indexOf("ext:") === 0) return;
+  const text = str(f.message) || t("error_generic");
+  if (f.client_id) {
+    const th = findThreadByClientId(f.client_id);
+    if (th) {
+      const p = th.pending.get(f.client_id);
+      p.status = "failed";
+      p.error = text;
+      if (th.number === state.openNumber) renderMessages(false);
+      return;
+    }
+    const nth = findThreadByNoteId(f.client_id);
+    if (nth) {
+      noteRefused(nth, f.client_id, text);
+      return;
+    }
+  }
+  if (state.pendingLabelCreate && (f.field === "name" || f.field === "color" || f.code === "duplicate")) {
+    const pl = state.pendingLabelCreate;
+    setPendingLabelCreate(null);
+    pl.fail(text);
+    return;
+  }
+  if (state.pendingBulk) {
+    bulkFailed(text);
+    return;
+  }
+  if (state.listPending && f.field === "cursor") {
+    // The page after the loaded ones could not be found from where we were: start over.
+    setListPending(null);
+    requestList();
+    return;
+  }
+  if (state.listPending && LIST_FIELDS.indexOf(f.field) >= 0) {
+    // The view asked for something the server does not know (a label deleted meanwhile):
+    // fall back to the widest view and say so.
+    setListPending(null);
+    changeFilter("label", null);
+    saveFilters();
+    renderFilters();
+    toast(text, { kind: "error" });
+    requestList();
+    return;
+  }
+  if (f.code === "not_found" && state.openNumber !== null && !thread(state.openNumber).loaded) {
+    showNotFound();
+    return;
+  }
+  if (state.openNumber !== null) showInlineError(text);
+  else toast(text, { kind: "error" });
+}

@@ -1,0 +1,154 @@
+import { noteRefused, updateComposerState } from "./composer.js";
+import { renderMessages } from "./conversation.js";
+import { renderList, renderMore, updateTitle } from "./list.js";
+import { ACK_TIMEOUT_MS, t } from "./page.js";
+import { send } from "./socket.js";
+import { latestVisitorId, nextListRequest, setListPending, state, thread, viewFilters } from "./store.js";
+
+let countsTimer = null;
+
+export function refreshCounts() {
+  if (countsTimer) return;
+  countsTimer = setTimeout(function () {
+    countsTimer = null;
+    if (state.connected) send({ type: "counts", filters: viewFilters() });
+  }, 1000);
+}
+
+/** The next page of this view, when there is one and none is on its way. */
+export function loadMore() {
+  if (!state.listMore || state.listPending || !state.connected || !state.listCursor) return;
+  requestList(state.listCursor);
+}
+
+export function subscribe(number) {
+  const th = thread(number);
+  th.resuming = th.maxId !== null;
+  send({ type: "subscribe", conversation: number, after_id: th.maxId });
+}
+
+export function newClientId() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+}
+
+export function sendMessage(number, body) {
+  const th = thread(number);
+  const p = { client_id: newClientId(), body: body, status: "sending", error: null, created_at: new Date().toISOString() };
+  th.pending.set(p.client_id, p);
+  transmit(number, p);
+  renderMessages(false, true);
+}
+
+export function transmit(number, p) {
+  p.status = "sending";
+  p.error = null;
+  const ok = state.connected && send({ type: "message", conversation: number, client_id: p.client_id, body: p.body });
+  if (!ok) {
+    p.status = "queued";
+    return;
+  }
+  // No ack in time: offer a retry (same client_id, so the server stores it at most once).
+  clearTimeout(p.timer);
+  p.timer = setTimeout(function () {
+    const th = state.threads.get(number);
+    if (!th || th.pending.get(p.client_id) !== p || p.status !== "sending") return;
+    p.status = "failed";
+    p.error = t("error_no_ack");
+    if (number === state.openNumber) renderMessages(false);
+  }, ACK_TIMEOUT_MS);
+}
+
+/**
+ * A private note. Unlike replies, notes are not queued while offline (the server does not
+ * deduplicate them): they are refused at once and their text goes back to the composer.
+ */
+export function sendNote(number, body) {
+  const th = thread(number);
+  const p = { client_id: newClientId(), body: body, status: "sending", error: null, created_at: new Date().toISOString(), id: null };
+  if (!state.connected || !send({ type: "note", conversation: number, body: body, client_id: p.client_id })) {
+    return false;
+  }
+  th.notes.set(p.client_id, p);
+  p.timer = setTimeout(function () {
+    if (th.notes.get(p.client_id) !== p || p.status !== "sending") return;
+    p.status = "failed";
+    p.error = t("error_no_ack");
+    if (number === state.openNumber) renderMessages(false);
+  }, ACK_TIMEOUT_MS);
+  renderMessages(false, true);
+  return true;
+}
+
+export function failPendingNotes(text) {
+  state.threads.forEach(function (th) {
+    th.notes.forEach(function (p, cid) {
+      if (p.status === "sending") noteRefused(th, cid, text);
+    });
+  });
+}
+
+export function resendPending() {
+  state.threads.forEach(function (th) {
+    th.pending.forEach(function (p) {
+      if (p.status === "failed") return;
+      transmit(th.number, p);
+    });
+  });
+  if (state.openNumber !== null) renderMessages(false);
+}
+
+export function markPendingQueued() {
+  let changed = false;
+  state.threads.forEach(function (th) {
+    th.pending.forEach(function (p) {
+      if (p.status === "sending") { p.status = "queued"; changed = true; }
+    });
+  });
+  if (changed && state.openNumber !== null) renderMessages(false);
+  updateComposerState();
+}
+
+export function maybeSendRead() {
+  if (state.openNumber === null || document.visibilityState !== "visible") return;
+  const th = thread(state.openNumber);
+  const upTo = latestVisitorId(th);
+  if (!upTo || upTo <= th.lastReadSent) return;
+  if (send({ type: "read", conversation: th.number, up_to: upTo })) {
+    th.lastReadSent = upTo;
+    const summary = state.conversations.get(th.number);
+    if (summary && summary.unread) {
+      summary.unread = 0;
+      renderList();
+      updateTitle();
+    }
+  }
+}
+
+export function setStatus(number, status, until) {
+  if (number === null || number === undefined) return false;
+  const frame = { type: "status", conversation: number, status: status };
+  if (until) frame.until = until.toISOString();
+  return send(frame);
+}
+
+export function assign(number, fields) {
+  if (number === null || number === undefined) return false;
+  return send(Object.assign({ type: "assign", conversation: number }, fields));
+}
+
+export function changeLabels(number, add, remove) {
+  if (number === null || number === undefined) return false;
+  return send({ type: "label", conversation: number, add: add || [], remove: remove || [] });
+}
+
+/** Ask for the first page of the view, or with `cursor`, the page after the loaded ones. */
+export function requestList(cursor) {
+  const id = nextListRequest(!cursor);
+  const frame = { type: "list", request: id, filters: viewFilters(), sort: state.sort };
+  if (cursor) frame.cursor = cursor;
+  if (!send(frame)) setListPending(null);
+  renderMore();
+}
