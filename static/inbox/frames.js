@@ -9,7 +9,7 @@ import { hideBanner, renderPresence, showInlineError, toast } from "./notices.js
 import { notify, notifyNewConversation, onAlert, onPrefs, renderPrefsPopover } from "./notifications.js";
 import { maybeSendRead, refreshCounts, requestList, resendPending, subscribe } from "./outbox.js";
 import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, t, TYPING_SHOW_MS } from "./page.js";
-import { heardPong, socketReady } from "./socket.js";
+import { heardPong, socketReady, stop } from "./socket.js";
 import { adjustCount, applyReady, applyRoster, changeFilter, compareRows, dropRow, findThreadByClientId, findThreadByNoteId, forgetConversation, gapAt, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, saveFilters, setCounts, setLabels, setListPage, setListPending, setMemberOnline, setMyStatus, setMyTeams, setPendingLabelCreate, setRevokedMessage, setTeamOnline, state, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
 import { renderVisitor } from "./visitor.js";
 
