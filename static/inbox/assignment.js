@@ -1,12 +1,12 @@
-/** Members to assign to: "Unassigned" first, then everyone (online dot, "(you)"). */
+/* Menus of the open conversation: assignee, team, snooze. */
 import { el, isId, onlineDot, str } from "./dom.js";
 import { localInputValue, snoozeWhen } from "./format.js";
-import { sendBulk } from "./list.js";
 import { assign, setStatus } from "./outbox.js";
 import { t } from "./page.js";
 import { closePopover, menuList, togglePopover } from "./popover.js";
 import { myId, state } from "./store.js";
 
+/** Members to assign to: "Unassigned" first, then everyone (online dot, "(you)"). */
 export function memberItems(current, onPick, radio) {
   const me = myId();
   const items = [{
@@ -94,10 +94,4 @@ export function openSnoozeMenu(anchor) {
     box.appendChild(el("div", { role: "separator", className: "menu-sep" }));
     box.appendChild(form);
   }, { className: "popover-snooze" });
-}
-
-export function openBulkAssignMenu(anchor) {
-  togglePopover(anchor, function (box) {
-    box.appendChild(menuList(t("bulk_assign"), memberItems(null, function (id) { sendBulk("assign", id); }, false)));
-  });
 }

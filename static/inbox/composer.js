@@ -1,29 +1,54 @@
-/** The server refused a note: take the card away, give the text back, say why. */
-import { renderMessages } from "./conversation.js";
+/*
+ * The composer: reply and private note, @mentions, typing, drafts; a refused or failed
+ * message's text back into it.
+ */
 import { avatar, clear, el, onlineDot, str } from "./dom.js";
+import { emit } from "./hooks.js";
 import { showInlineError, toast } from "./notices.js";
 import { sendMessage, sendNote } from "./outbox.js";
 import { LANG, t, TYPING_IDLE_MS, TYPING_SEND_MS } from "./page.js";
 import { send } from "./socket.js";
-import { changeComposerMode, myId, state } from "./store.js";
+import { changeComposerMode, myId, state, thread } from "./store.js";
 import { ui } from "./ui.js";
 
-export function noteRefused(th, cid, text) {
-  const p = th.notes.get(cid);
-  if (!p) return;
-  clearTimeout(p.timer);
-  th.notes.delete(cid);
-  if (th.number === state.openNumber) {
+/** The server refused a note (outbox.js took the card away): give the text back, say why. */
+export function noteRefused(refused) {
+  const number = refused.number, body = refused.body, text = refused.text;
+  if (number === state.openNumber) {
     const current = ui.composer.value;
-    ui.composer.value = current ? p.body + "\n" + current : p.body;
+    ui.composer.value = current ? body + "\n" + current : body;
     setComposerMode("note");
     autoGrow();
-    renderMessages(false);
+    emit("messages");
     showInlineError(text);
   } else {
-    drafts.set(th.number, (drafts.get(th.number) ? drafts.get(th.number) + "\n" : "") + p.body);
-    toast(text, { kind: "error", number: th.number });
+    drafts.set(number, (drafts.get(number) ? drafts.get(number) + "\n" : "") + body);
+    toast(text, { kind: "error", number: number });
   }
+}
+
+/** A saved note's "Edit": its text back into the composer, as a note. */
+export function editNote(cid) {
+  const th = thread(state.openNumber);
+  const p = th.notes.get(cid);
+  if (!p) return;
+  th.notes.delete(cid);
+  const current = ui.composer.value;
+  ui.composer.value = current ? current + "\n" + p.body : p.body;
+  setComposerMode("note");
+  emit("messages");
+  ui.composer.focus();
+}
+
+/** A failed reply's "Edit": its text back into the composer instead of sending it again. */
+export function editPending(th, cid) {
+  const p = th.pending.get(cid);
+  if (!p) return;
+  th.pending.delete(cid);
+  const current = ui.composer.value;
+  ui.composer.value = current ? current + "\n" + p.body : p.body;
+  emit("messages");
+  ui.composer.focus();
 }
 
 const drafts = new Map();

@@ -1,12 +1,12 @@
-import { restoreDraft, saveDraft, sendTyping, setComposerMode } from "./composer.js";
+import { restoreDraft, saveDraft, sendTyping } from "./composer.js";
 import { append, avatar, clear, el, isId } from "./dom.js";
 import { statusClass, statusText, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
 import { labelChip } from "./labels.js";
 import { renderList } from "./list.js";
 import { hideInlineError } from "./notices.js";
-import { subscribe, transmit } from "./outbox.js";
-import { INBOX_BASE, t } from "./page.js";
+import { subscribe } from "./outbox.js";
+import { INBOX_BASE, numberFromPath, t } from "./page.js";
 import { closeOrphanPopover, closePopover } from "./popover.js";
 import { send } from "./socket.js";
 import { memberName, myId, setOpenNumber, state, teamName, thread } from "./store.js";
@@ -122,18 +122,6 @@ export function renderConversationHeader() {
   closeOrphanPopover();
 }
 
-export function editNote(cid) {
-  const th = thread(state.openNumber);
-  const p = th.notes.get(cid);
-  if (!p) return;
-  th.notes.delete(cid);
-  const current = ui.composer.value;
-  ui.composer.value = current ? current + "\n" + p.body : p.body;
-  setComposerMode("note");
-  renderMessages(false);
-  ui.composer.focus();
-}
-
 /**
  * Bring the timeline in line with the thread without rebuilding what is already shown
  * (so the live region only announces what is new). `forceBottom` scrolls to the end.
@@ -171,33 +159,12 @@ export function renderMessages(forceBottom, mine) {
   if (forceBottom || nearBottom || mine) box.scrollTop = box.scrollHeight;
 }
 
-export function refreshMarks() {
-  renderMessages(false);
-}
-
 export function renderTyping() {
   if (state.openNumber === null) return;
   const th = thread(state.openNumber);
   const active = th.typing && th.typing.until > Date.now();
   ui.typing.textContent = active ? th.typing.label : "";
   ui.typing.hidden = !active;
-}
-
-export function retryPending(th, cid) {
-  const p = th.pending.get(cid);
-  if (!p) return;
-  transmit(th.number, p);
-  renderMessages(false);
-}
-
-export function editPending(th, cid) {
-  const p = th.pending.get(cid);
-  if (!p) return;
-  th.pending.delete(cid);
-  const current = ui.composer.value;
-  ui.composer.value = current ? current + "\n" + p.body : p.body;
-  renderMessages(false);
-  ui.composer.focus();
 }
 
 export function showNotFound() {
@@ -214,12 +181,6 @@ export function setMobileView(view) {
 export function fitHeight() {
   const top = ui.root.getBoundingClientRect().top + window.scrollY;
   ui.root.style.setProperty("--inbox-top", Math.round(top) + "px");
-}
-
-export function numberFromPath() {
-  if (location.pathname.indexOf(INBOX_BASE) !== 0) return null;
-  const rest = location.pathname.slice(INBOX_BASE.length).replace(/\/$/, "");
-  return /^\d+$/.test(rest) ? Number(rest) : null;
 }
 
 export function onPopState() {

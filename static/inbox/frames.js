@@ -1,17 +1,14 @@
-import { noteRefused, updateComposerState } from "./composer.js";
-import { closeConversation, numberFromPath, openConversation, refreshMarks, renderConversation, renderConversationHeader, renderMessages, renderTyping, showNotFound } from "./conversation.js";
-import { isId, str } from "./dom.js";
+/*
+ * Incoming frames (docs/widget-protocol.md, "Operator socket"): each changes the state
+ * (store.js) and says through hooks.js what the page should redraw or show.
+ */
+import { isId, safeColor, str } from "./dom.js";
 import { time, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
-import { onLabelCreated } from "./labels.js";
-import { bulkFailed, checkFilters, onBulkDone, renderCounts, renderFilters, renderList, updateTitle } from "./list.js";
-import { hideBanner, renderPresence, showInlineError, toast } from "./notices.js";
-import { notify, notifyNewConversation, onAlert, onPrefs, renderPrefsPopover } from "./notifications.js";
-import { maybeSendRead, refreshCounts, requestList, resendPending, subscribe } from "./outbox.js";
-import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, t, TYPING_SHOW_MS } from "./page.js";
-import { heardPong, socketReady, stop } from "./socket.js";
-import { adjustCount, applyReady, applyRoster, changeFilter, compareRows, dropRow, findThreadByClientId, findThreadByNoteId, forgetConversation, gapAt, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, saveFilters, setCounts, setLabels, setListPage, setListPending, setMemberOnline, setMyStatus, setMyTeams, setPendingLabelCreate, setRevokedMessage, setTeamOnline, state, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
-import { renderVisitor } from "./visitor.js";
+import { maybeSendRead, refreshCounts, refuseNote, requestList, resendPending, subscribe } from "./outbox.js";
+import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TYPING_SHOW_MS } from "./page.js";
+import { stop } from "./socket.js";
+import { adjustCount, applyReady, applyRoster, changeFilter, compareRows, dropRow, findThreadByClientId, findThreadByNoteId, forgetConversation, gapAt, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, myTeams, saveFilters, setCounts, setLabels, setListPage, setListPending, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setRevokedMessage, setTeamOnline, state, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
 
 export function handleFrame(f) {
   emit("frame", f);
@@ -34,7 +31,7 @@ export function handleFrame(f) {
     case "labels": return onLabels(f);
     case "label_created": return onLabelCreated(f);
     case "bulk_done": return onBulkDone(f);
-    case "alert": return onAlert(f);
+    case "alert": return emit("alert", f);
     case "prefs": return onPrefs(f);
     case "revoked": return onRevoked(f);
     case "error": return onError(f);
@@ -46,38 +43,50 @@ export function handleFrame(f) {
 /** The heartbeat names the newest message of the open conversation: one this page does not
  * hold means a doorbell was lost (a server process or Redis dropped it); fetch the gap. */
 export function onPong(f) {
-  heardPong();
   if (typeof f.conversation !== "number" || typeof f.last_id !== "number") return;
   const th = thread(f.conversation);
   if (f.last_id > th.newest && !th.resuming) subscribe(f.conversation);
 }
 
 export function onReady(f) {
-  socketReady();
   // The list comes from the server a page at a time (requestList below); what was loaded
   // before a reconnect may be stale.
   const first = applyReady(f);
   checkFilters();
-  hideBanner();
-  renderPresence();
-  renderFilters();
-  renderList();
-  updateTitle();
+  emit("banner", null);
+  emit("presence");
+  emit("filters");
+  emit("list");
+  emit("title");
   if (first) {
     const n = state.openNumber !== null ? state.openNumber : numberFromPath() || INITIAL_NUMBER;
-    if (n) openConversation(n, { push: false, focus: false });
-    else renderConversation();
+    if (n) emit("navigate", { number: n, push: false, focus: false });
+    else emit("conversation");
   } else if (state.openNumber !== null) {
     subscribe(state.openNumber);
-    renderConversationHeader();
-    renderMessages(false);
+    emit("header");
+    emit("messages");
   }
   // The first page of the view (and after a reconnect, everything this page missed).
   requestList();
   resendPending();
-  updateComposerState();
-  renderPrefsPopover();
+  emit("composer");
+  emit("prefs");
   emit("ready", f);
+}
+
+/** Drop filter choices that no longer exist (a deleted label, teams I left). */
+export function checkFilters() {
+  let changed = false;
+  if (state.filters.assignee === "teams" && !myTeams().length) { changeFilter("assignee", "all"); changed = true; }
+  if (isId(state.filters.label) && state.rosterVersion > 0 && !state.labelsById.has(state.filters.label)) {
+    changeFilter("label", null);
+    changed = true;
+  }
+  if (changed) {
+    saveFilters();
+    if (state.connected) requestList();
+  }
 }
 
 /** The tabs' counts follow a change we can see whole (we had the conversation before); any
@@ -95,7 +104,7 @@ export function countChange(old, now) {
 export function onCounts(f) {
   if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
   setCounts(f.counts);
-  renderCounts();
+  emit("counts");
 }
 
 export function onConversation(c, fromMessage) {
@@ -124,20 +133,25 @@ export function onConversation(c, fromMessage) {
     const th = thread(c.number);
     if (th.loaded && th.lastReadSent && th.lastReadSent >= latestVisitorId(th)) merged.unread = 0;
   }
-  renderList();
-  updateTitle();
+  emit("list");
+  emit("title");
   if (c.number === state.openNumber) {
-    renderConversationHeader();
+    emit("header");
     // Reopened by the visitor's message: that line is not sent live; the history has it.
     if (old && old.status !== "open" && merged.status === "open" && state.connected) subscribe(c.number);
   }
   const me = myId();
   if (isNew && isOpenStatus(merged.status) && (merged.assignee === null || merged.assignee === undefined || merged.assignee === me)) {
-    notifyNewConversation(merged);
+    emit("notify", {
+      kind: "new_conversation", title: t("notification_title"),
+      body: visitorName(merged) + (merged.preview ? ": " + str(merged.preview) : ""), number: merged.number,
+    });
   } else if (old && me !== null && merged.assignee === me && merged.preview_sender === "visitor" &&
              (merged.unread || 0) > (old.unread || 0) && !lookingAt(merged.number)) {
-    notify("mine", t("notification_message_title"),
-      visitorName(merged) + (merged.preview ? ": " + str(merged.preview) : ""), merged.number);
+    emit("notify", {
+      kind: "mine", title: t("notification_message_title"),
+      body: visitorName(merged) + (merged.preview ? ": " + str(merged.preview) : ""), number: merged.number,
+    });
   }
 }
 
@@ -152,12 +166,12 @@ export function onConversationHidden(number) {
   if (old) countChange(old, null);
   else refreshCounts();
   forgetConversation(number);
-  renderList();
-  updateTitle();
+  emit("list");
+  emit("title");
   if (number === state.openNumber) {
-    toast(t("conversation_hidden", { number: number }));
+    emit("toast", { text: t("conversation_hidden", { number: number }) });
     if (numberFromPath()) history.pushState({}, "", INBOX_BASE);
-    closeConversation();
+    emit("close");
   }
 }
 
@@ -185,8 +199,8 @@ export function onList(f) {
   });
   setListPage(f.more, last, f.cursor);
   if (first) setCounts(f.counts);
-  renderList();
-  updateTitle();
+  emit("list");
+  emit("title");
 }
 
 export function onHistory(f) {
@@ -208,13 +222,13 @@ export function onHistory(f) {
     // Opened from a link or a search: its summary, though no loaded page holds it.
     const had = state.conversations.has(number);
     mergeSummary(f.summary);
-    if (!had) renderList();
-    updateTitle();
+    if (!had) emit("list");
+    emit("title");
   }
   if (number === state.openNumber) {
-    renderMessages(true);
-    renderVisitor();
-    renderConversationHeader();
+    emit("messages", { bottom: true });
+    emit("visitor");
+    emit("header");
     maybeSendRead();
   }
 }
@@ -226,8 +240,8 @@ export function onMessage(number, m) {
   if (changed === "gap") resubscribe(th);
   if (m.sender === "visitor" && th.typing) th.typing = null;
   if (number === state.openNumber && changed) {
-    renderMessages(false);
-    renderTyping();
+    emit("messages");
+    emit("typing");
     if (m.sender === "visitor") maybeSendRead();
   }
 }
@@ -235,7 +249,7 @@ export function onMessage(number, m) {
 export function onActivity(number, a) {
   if (typeof number !== "number") return;
   const th = thread(number);
-  if (storeActivity(th, a) && number === state.openNumber) renderMessages(false);
+  if (storeActivity(th, a) && number === state.openNumber) emit("messages");
 }
 
 export function resubscribe(th) {
@@ -264,7 +278,7 @@ export function onAck(f) {
     if (f.id > th.newest) th.newest = f.id;
     if (gapAt(th, f.seq)) resubscribe(th);
   }
-  if (th.number === state.openNumber) renderMessages(false);
+  if (th.number === state.openNumber) emit("messages");
 }
 
 export function onNoteAck(f) {
@@ -280,10 +294,14 @@ export function onNoteAck(f) {
     p.id = isId(f.id) ? f.id : null;
     p.status = "saved";
   }
-  if (th.number === state.openNumber) renderMessages(false);
+  if (th.number === state.openNumber) emit("messages");
 }
 
 let typingTimer = null;
+
+function typingChanged() {
+  emit("typing");
+}
 
 export function onTyping(f) {
   const number = f.conversation;
@@ -301,9 +319,9 @@ export function onTyping(f) {
     th.typing = null;
   }
   if (number === state.openNumber) {
-    renderTyping();
+    typingChanged();
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(renderTyping, TYPING_SHOW_MS + 100);
+    typingTimer = setTimeout(typingChanged, TYPING_SHOW_MS + 100);
   }
 }
 
@@ -317,7 +335,7 @@ export function onReceipt(f) {
   } else if (f.state === "delivered") {
     th.delivered = Math.max(th.delivered, f.up_to);
   }
-  if (number === state.openNumber) refreshMarks();
+  if (number === state.openNumber) emit("messages");
 }
 
 export function onVisitor(f) {
@@ -328,11 +346,11 @@ export function onVisitor(f) {
   const summary = state.conversations.get(number);
   if (summary && f.visitor.name) {
     summary.visitor = Object.assign({}, summary.visitor || {}, { name: f.visitor.name });
-    renderList();
+    emit("list");
   }
   if (number === state.openNumber) {
-    renderVisitor();
-    renderConversationHeader();
+    emit("visitor");
+    emit("header");
   }
 }
 
@@ -340,27 +358,53 @@ export function onPresence(f) {
   if (f.team) setTeamOnline(f.team.online);
   if (state.me && f.user !== undefined && f.user === state.me.id && f.status) setMyStatus(f.status);
   if (f.status) setMemberOnline(f.user, f.status === "online");
-  renderPresence();
+  emit("presence");
 }
 
 export function onRoster(f) {
   applyRoster(f);
   setMyTeams(f.me_teams);
   checkFilters();
-  renderFilters();
-  renderList();
-  renderConversationHeader();
-  renderMessages(false);
+  emit("filters");
+  emit("list");
+  emit("header");
+  emit("messages");
 }
 
 export function onLabels(f) {
   if (!Array.isArray(f.labels)) return;
   setLabels(f.labels);
   checkFilters();
-  renderFilters();
-  renderList();
-  renderConversationHeader();
-  renderMessages(false);
+  emit("filters");
+  emit("list");
+  emit("header");
+  emit("messages");
+}
+
+export function onLabelCreated(f) {
+  const label = f.label;
+  if (!label || !isId(label.id)) return;
+  const pending = state.pendingLabelCreate;
+  const mine = pending && str(label.name).toLocaleLowerCase() === pending.name.toLocaleLowerCase();
+  if (!state.labelsById.has(label.id)) {
+    const full = { id: label.id, name: str(label.name), color: safeColor(label.color || (mine ? pending.color : "")) };
+    setLabels(state.labels.concat([full]).sort(function (a, b) { return str(a.name).localeCompare(str(b.name)); }));
+    emit("filters");
+  }
+  if (mine) {
+    setPendingLabelCreate(null);
+    pending.then(label);
+  }
+}
+
+export function onBulkDone(f) {
+  setPendingBulk(null);
+  emit("bulk_done", f);
+}
+
+export function onPrefs(f) {
+  setMyNotify(f.notify);
+  emit("prefs");
 }
 
 export function onRevoked(f) {
@@ -380,12 +424,12 @@ export function onError(f) {
       const p = th.pending.get(f.client_id);
       p.status = "failed";
       p.error = text;
-      if (th.number === state.openNumber) renderMessages(false);
+      if (th.number === state.openNumber) emit("messages");
       return;
     }
     const nth = findThreadByNoteId(f.client_id);
     if (nth) {
-      noteRefused(nth, f.client_id, text);
+      refuseNote(nth, f.client_id, text);
       return;
     }
   }
@@ -396,7 +440,8 @@ export function onError(f) {
     return;
   }
   if (state.pendingBulk) {
-    bulkFailed(text);
+    setPendingBulk(null);
+    emit("bulk_failed", text);
     return;
   }
   if (state.listPending && f.field === "cursor") {
@@ -411,15 +456,15 @@ export function onError(f) {
     setListPending(null);
     changeFilter("label", null);
     saveFilters();
-    renderFilters();
-    toast(text, { kind: "error" });
+    emit("filters");
+    emit("toast", { text: text, kind: "error" });
     requestList();
     return;
   }
   if (f.code === "not_found" && state.openNumber !== null && !thread(state.openNumber).loaded) {
-    showNotFound();
+    emit("not_found");
     return;
   }
-  if (state.openNumber !== null) showInlineError(text);
-  else toast(text, { kind: "error" });
+  if (state.openNumber !== null) emit("inline_error", text);
+  else emit("toast", { text: text, kind: "error" });
 }

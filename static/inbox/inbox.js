@@ -8,33 +8,83 @@
  *   conversation) · composer.js (reply/note, @mentions, typing) · popover.js, assignment.js,
  *   labels.js (menus) · visitor.js (visitor panel) · notices.js (presence, banner, toasts) ·
  *   notifications.js (alerts, sound, desktop, preferences) · shortcuts.js (keys, help) ·
- *   hooks.js, api.js (what the inbox's other scripts use: canned.js, search.js, live.js,
+ *   hooks.js (events: how the lower modules tell the page, and the other scripts, what
+ *   happened) · api.js (what the inbox's other scripts use: canned.js, search.js, live.js,
  *   contact.js).
+ * Imports go one way: store, socket, frames and outbox import none of the page's parts.
  * Security rule: everything that comes from a visitor or a teammate (names, messages, notes,
  * pages, attributes, label names…) reaches the DOM through textContent / createTextNode only;
  * links are built with DOM APIs and only for http(s) URLs. No module uses innerHTML or
  * insertAdjacentHTML.
  *
- * This module wires the page's controls to the others and connects.
+ * This module wires the lower modules' events and the page's controls to the others, and
+ * connects.
  */
-import { openAssigneeMenu, openBulkAssignMenu, openSnoozeMenu, openTeamMenu } from "./assignment.js";
-import { autoGrow, closeMentions, mentionKeys, sendTyping, setComposerMode, submitComposer, updateComposerState, updateMentions } from "./composer.js";
-import { closeConversation, fitHeight, numberFromPath, onPopState, renderConversation, renderConversationHeader, renderTyping, setMobileView } from "./conversation.js";
+import { openAssigneeMenu, openSnoozeMenu, openTeamMenu } from "./assignment.js";
+import { autoGrow, closeMentions, mentionKeys, noteRefused, sendTyping, setComposerMode, submitComposer, updateComposerState, updateMentions } from "./composer.js";
+import { closeConversation, fitHeight, onPopState, openConversation, renderConversation, renderConversationHeader, renderMessages, renderTyping, setMobileView, showNotFound } from "./conversation.js";
 import { $ } from "./dom.js";
-import { openBulkLabelMenu, openLabelMenu } from "./labels.js";
-import { listMore, listMoreItem, renderFilters, renderList, selectAll, sendBulk, setFilter, tickTimes } from "./list.js";
-import { renderPresence, setPresence, showBanner } from "./notices.js";
-import { notificationsWanted, onNotifyButton, renderNotifyButton, unlockAudio } from "./notifications.js";
-import { loadMore, maybeSendRead, setStatus } from "./outbox.js";
-import { INBOX_BASE, INITIAL_NUMBER, t, TICK_MS } from "./page.js";
+import { handleFrame } from "./frames.js";
+import { emit, on } from "./hooks.js";
+import { openLabelMenu } from "./labels.js";
+import { bulkFailed, listMore, listMoreItem, onBulkDone, openBulkAssignMenu, openBulkLabelMenu, renderCounts, renderFilters, renderList, renderMore, renderSelection, selectAll, sendBulk, setFilter, tickTimes, updateTitle } from "./list.js";
+import { hideBanner, renderPresence, setPresence, showBanner, showInlineError, toast } from "./notices.js";
+import { notificationsWanted, notify, onAlert, onNotifyButton, renderNotifyButton, renderPrefsPopover, unlockAudio } from "./notifications.js";
+import { connectionLost, loadMore, maybeSendRead, setStatus } from "./outbox.js";
+import { INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TICK_MS } from "./page.js";
 import { closePopover, placePopover, popoverHas, popoverOpen } from "./popover.js";
 import { closeHelp, onGlobalKey } from "./shortcuts.js";
-import { connect, retryNow } from "./socket.js";
+import { connect, onFrame, retryNow } from "./socket.js";
 import { clearSelection, loadFilters, setOpenNumber, state } from "./store.js";
 import { ui } from "./ui.js";
+import { renderVisitor } from "./visitor.js";
+
+/** The lower modules (socket, frames, outbox) import none of the page's parts: they emit
+ * events (hooks.js), and this is what each one redraws or does. */
+function wire() {
+  onFrame(handleFrame);
+  on("down", connectionLost);
+
+  on("list", renderList);
+  on("title", updateTitle);
+  on("filters", renderFilters);
+  on("counts", renderCounts);
+  on("more", renderMore);
+  on("conversation", renderConversation);
+  on("header", renderConversationHeader);
+  on("messages", function (d) { renderMessages(!!(d && d.bottom), !!(d && d.mine)); });
+  on("typing", renderTyping);
+  on("visitor", renderVisitor);
+  on("presence", renderPresence);
+  on("composer", updateComposerState);
+  on("prefs", renderPrefsPopover);
+  on("banner", function (b) {
+    if (!b) {
+      hideBanner();
+      return;
+    }
+    showBanner(b.kind, b.text);
+    // What the connection enables or disables.
+    renderConversationHeader();
+    renderPresence();
+    renderSelection();
+  });
+
+  on("navigate", function (d) { openConversation(d.number, { push: d.push, focus: d.focus }); });
+  on("close", closeConversation);
+  on("not_found", showNotFound);
+  on("inline_error", showInlineError);
+  on("toast", function (d) { toast(d.text, d); });
+  on("notify", function (d) { notify(d.kind, d.title, d.body, d.number); });
+  on("note_refused", noteRefused);
+  on("bulk_done", onBulkDone);
+  on("bulk_failed", bulkFailed);
+  on("alert", onAlert);
+}
 
 function init() {
   if (!ui.root) return;
+  wire();
   listMore.addEventListener("click", loadMore);
   if (typeof IntersectionObserver === "function") {
     new IntersectionObserver(function (entries) {
@@ -199,7 +249,7 @@ function init() {
   renderNotifyButton();
   renderPresence();
   updateComposerState();
-  showBanner("connecting", t("connecting"));
+  emit("banner", { kind: "connecting", text: t("connecting") });
   connect();
 }
 

@@ -1,27 +1,10 @@
-import { clear, el, isId, safeColor, str } from "./dom.js";
-import { renderFilters, sendBulk } from "./list.js";
+/* Labels: their chips, the conversation's label menu, "New label…". */
+import { clear, el, safeColor, str } from "./dom.js";
 import { changeLabels } from "./outbox.js";
 import { LABEL_COLORS, t } from "./page.js";
 import { closePopover, menuList, placePopover, togglePopover } from "./popover.js";
 import { send } from "./socket.js";
-import { setLabels, setPendingLabelCreate, state } from "./store.js";
-
-export function onLabelCreated(f) {
-  const label = f.label;
-  if (!label || !isId(label.id)) return;
-  const pending = state.pendingLabelCreate;
-  const mine = pending && str(label.name).toLocaleLowerCase() === pending.name.toLocaleLowerCase();
-  if (!state.labelsById.has(label.id)) {
-    const full = { id: label.id, name: str(label.name), color: safeColor(label.color || (mine ? pending.color : "")) };
-    setLabels(state.labels.concat([full]).sort(function (a, b) { return str(a.name).localeCompare(str(b.name)); }));
-    renderFilters();
-  }
-  if (mine) {
-    setPendingLabelCreate(null);
-    closePopover(true);
-    pending.then(label);
-  }
-}
+import { setPendingLabelCreate, state } from "./store.js";
 
 export function labelChip(id, removable) {
   const label = state.labelsById.get(id);
@@ -69,7 +52,8 @@ export function swatch(color) {
   return s;
 }
 
-/** "New label…": name and colour; label_create, then `then(label)` applies it. */
+/** "New label…": name and colour; label_create, then (frames.js, on `label_created`) the
+ * form closes and `then(label)` applies it. */
 export function showNewLabelForm(box, then) {
   clear(box);
   const name = el("input", { type: "text", id: "inbox-new-label-name", maxlength: "40", required: true, autocomplete: "off" });
@@ -102,17 +86,15 @@ export function showNewLabelForm(box, then) {
       return;
     }
     submit.disabled = true;
-    setPendingLabelCreate({ name: value, color: color.value, then: then, fail: fail });
+    setPendingLabelCreate({
+      name: value, color: color.value, fail: fail,
+      then: function (label) {
+        closePopover(true);
+        then(label);
+      },
+    });
   });
   box.appendChild(form);
   name.focus();
   placePopover();
-}
-
-export function openBulkLabelMenu(anchor) {
-  togglePopover(anchor, function (box) {
-    box.appendChild(menuList(t("bulk_label"), state.labels.map(function (l) {
-      return { label: str(l.name), icon: swatch(l.color), onSelect: function () { sendBulk("label", [l.id]); } };
-    })));
-  });
 }

@@ -1,10 +1,13 @@
-import { openConversation } from "./conversation.js";
+/* The conversation list: filters, rows, counts, selection and bulk actions. */
+import { memberItems } from "./assignment.js";
 import { avatar, clear, el, isId, str } from "./dom.js";
 import { conversationWhen, localTimeIn, statusClass, statusText, visitorName } from "./format.js";
-import { labelChip } from "./labels.js";
+import { emit } from "./hooks.js";
+import { labelChip, swatch } from "./labels.js";
 import { toast } from "./notices.js";
 import { requestList } from "./outbox.js";
 import { ASSIGNEE_FILTERS, t } from "./page.js";
+import { menuList, togglePopover } from "./popover.js";
 import { send } from "./socket.js";
 import { attentionCount, changeFilter, clearSelection, memberName, myId, myTeams, saveFilters, select, setPendingBulk, sortedConversations, state, teamName } from "./store.js";
 import { ui } from "./ui.js";
@@ -13,20 +16,6 @@ import { ui } from "./ui.js";
 // it is also a button, for keyboards and for browsers without the observer.
 export const listMore = el("button", { type: "button", id: "inbox-list-more", className: "small secondary" }, t("show_more"));
 export const listMoreItem = el("li", { className: "list-more" }, listMore);
-
-/** Drop filter choices that no longer exist (a deleted label, teams I left). */
-export function checkFilters() {
-  let changed = false;
-  if (state.filters.assignee === "teams" && !myTeams().length) { changeFilter("assignee", "all"); changed = true; }
-  if (isId(state.filters.label) && state.rosterVersion > 0 && !state.labelsById.has(state.filters.label)) {
-    changeFilter("label", null);
-    changed = true;
-  }
-  if (changed) {
-    saveFilters();
-    if (state.connected) requestList();
-  }
-}
 
 export function setFilter(name, value) {
   changeFilter(name, value);
@@ -79,7 +68,7 @@ export function buildRow(c) {
     dataset: { number: c.number },
     onclick: function (e) {
       e.preventDefault();
-      openConversation(c.number, { push: true, focus: true });
+      emit("navigate", { number: c.number, push: true, focus: true });
     },
   },
     el("span", { className: "conv-top" },
@@ -212,8 +201,22 @@ export function sendBulk(action, value) {
   renderSelection();
 }
 
+export function openBulkAssignMenu(anchor) {
+  togglePopover(anchor, function (box) {
+    box.appendChild(menuList(t("bulk_assign"), memberItems(null, function (id) { sendBulk("assign", id); }, false)));
+  });
+}
+
+export function openBulkLabelMenu(anchor) {
+  togglePopover(anchor, function (box) {
+    box.appendChild(menuList(t("bulk_label"), state.labels.map(function (l) {
+      return { label: str(l.name), icon: swatch(l.color), onSelect: function () { sendBulk("label", [l.id]); } };
+    })));
+  });
+}
+
+/** The server did the bulk action (frames.js cleared it as pending). */
 export function onBulkDone(f) {
-  setPendingBulk(null);
   clearSelection();
   renderList();
   const changed = Array.isArray(f.changed) ? f.changed.length : 0;
@@ -221,8 +224,8 @@ export function onBulkDone(f) {
   if (ui.selectAll) ui.selectAll.focus();
 }
 
+/** The bulk action in flight failed (its sender cleared it as pending). */
 export function bulkFailed(text) {
-  setPendingBulk(null);
   showBulkError(text);
   renderSelection();
 }

@@ -1,6 +1,6 @@
-import { openConversation, renderConversationHeader } from "./conversation.js";
+/* Presence, the connection banner, inline errors and toasts. */
 import { el } from "./dom.js";
-import { renderSelection } from "./list.js";
+import { emit } from "./hooks.js";
 import { t, TOAST_MS } from "./page.js";
 import { send } from "./socket.js";
 import { setMyStatus, state } from "./store.js";
@@ -28,9 +28,6 @@ export function showBanner(kind, text) {
   ui.banner.dataset.kind = kind;
   ui.bannerText.textContent = text;
   ui.bannerRetry.hidden = kind !== "reconnecting";
-  renderConversationHeader();
-  renderPresence();
-  renderSelection();
 }
 
 export function hideBanner() {
@@ -62,7 +59,7 @@ export function toast(text, opts) {
       opts.detail ? el("p", { className: "toast-detail" }, opts.detail) : null),
     el("div", { className: "toast-actions" },
       typeof opts.number === "number"
-        ? el("button", { type: "button", className: "small link", onclick: function () { dismiss(); openConversation(opts.number, { push: true, focus: true }); } }, t("toast_open"))
+        ? el("button", { type: "button", className: "small link", onclick: function () { dismiss(); emit("navigate", { number: opts.number, push: true, focus: true }); } }, t("toast_open"))
         : null,
       el("button", { type: "button", className: "toast-close", "aria-label": t("dismiss"), title: t("dismiss"), onclick: function () { dismiss(); } }, "\u00d7"))
   );

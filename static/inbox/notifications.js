@@ -1,11 +1,11 @@
-import { openConversation } from "./conversation.js";
+/* Alerts, sound, desktop notifications and their preferences. */
 import { $, clear, el, isId, str } from "./dom.js";
-import { visitorName } from "./format.js";
+import { emit } from "./hooks.js";
 import { toast } from "./notices.js";
 import { NOTIFY_DEDUPE_MS, STORAGE_NOTIFY, t } from "./page.js";
 import { closePopover, openPopover, popoverBox, popoverOpen, togglePopover } from "./popover.js";
 import { send } from "./socket.js";
-import { markNotified, memberName, setMyNotify, setMyPref, state } from "./store.js";
+import { markNotified, memberName, setMyPref, state } from "./store.js";
 import { ui } from "./ui.js";
 
 export function onAlert(f) {
@@ -28,11 +28,6 @@ export function onAlert(f) {
   const preview = str(f.preview);
   toast(text, { detail: preview, number: number, kind: f.kind === "mention" ? "mention" : null });
   notify(kind, text, preview, number);
-}
-
-export function onPrefs(f) {
-  setMyNotify(f.notify);
-  renderPrefsPopover();
 }
 
 let audioCtx = null;
@@ -95,14 +90,10 @@ export function notify(kind, title, body, number) {
     const n = new Notification(title, { body: body, tag: "sohbet-" + kind + "-" + number });
     n.onclick = function () {
       window.focus();
-      openConversation(number, { push: true, focus: true });
+      emit("navigate", { number: number, push: true, focus: true });
       n.close();
     };
   } catch (e) { /* some browsers only allow notifications from a service worker */ }
-}
-
-export function notifyNewConversation(c) {
-  notify("new_conversation", t("notification_title"), visitorName(c) + (c.preview ? ": " + str(c.preview) : ""), c.number);
 }
 
 export function renderNotifyButton() {

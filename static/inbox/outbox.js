@@ -1,9 +1,11 @@
-import { noteRefused, updateComposerState } from "./composer.js";
-import { renderMessages } from "./conversation.js";
-import { renderList, renderMore, updateTitle } from "./list.js";
+/*
+ * Outgoing actions: messages and their acks, notes, reads, status, assignment, labels, list
+ * pages. What the page should redraw is said through hooks.js.
+ */
+import { emit } from "./hooks.js";
 import { ACK_TIMEOUT_MS, t } from "./page.js";
 import { send } from "./socket.js";
-import { latestVisitorId, nextListRequest, setListPending, state, thread, viewFilters } from "./store.js";
+import { latestVisitorId, nextListRequest, setListPending, setPendingBulk, state, thread, viewFilters } from "./store.js";
 
 let countsTimer = null;
 
@@ -39,7 +41,7 @@ export function sendMessage(number, body) {
   const p = { client_id: newClientId(), body: body, status: "sending", error: null, created_at: new Date().toISOString() };
   th.pending.set(p.client_id, p);
   transmit(number, p);
-  renderMessages(false, true);
+  emit("messages", { mine: true });
 }
 
 export function transmit(number, p) {
@@ -57,8 +59,16 @@ export function transmit(number, p) {
     if (!th || th.pending.get(p.client_id) !== p || p.status !== "sending") return;
     p.status = "failed";
     p.error = t("error_no_ack");
-    if (number === state.openNumber) renderMessages(false);
+    if (number === state.openNumber) emit("messages");
   }, ACK_TIMEOUT_MS);
+}
+
+/** The failed reply's "Retry": the same client_id again. */
+export function retryMessage(th, cid) {
+  const p = th.pending.get(cid);
+  if (!p) return;
+  transmit(th.number, p);
+  emit("messages");
 }
 
 /**
@@ -76,18 +86,39 @@ export function sendNote(number, body) {
     if (th.notes.get(p.client_id) !== p || p.status !== "sending") return;
     p.status = "failed";
     p.error = t("error_no_ack");
-    if (number === state.openNumber) renderMessages(false);
+    if (number === state.openNumber) emit("messages");
   }, ACK_TIMEOUT_MS);
-  renderMessages(false, true);
+  emit("messages", { mine: true });
   return true;
+}
+
+/** The server refused a note (or the socket dropped before it said): the card goes, and its
+ * text goes back to the composer. */
+export function refuseNote(th, cid, text) {
+  const p = th.notes.get(cid);
+  if (!p) return;
+  clearTimeout(p.timer);
+  th.notes.delete(cid);
+  emit("note_refused", { number: th.number, body: p.body, text: text });
 }
 
 export function failPendingNotes(text) {
   state.threads.forEach(function (th) {
     th.notes.forEach(function (p, cid) {
-      if (p.status === "sending") noteRefused(th, cid, text);
+      if (p.status === "sending") refuseNote(th, cid, text);
     });
   });
+}
+
+/** The socket dropped: replies wait to be sent again, unconfirmed notes go back to the
+ * composer, a bulk action in flight fails. */
+export function connectionLost() {
+  markPendingQueued();
+  failPendingNotes(t("note_unconfirmed"));
+  if (state.pendingBulk) {
+    setPendingBulk(null);
+    emit("bulk_failed", t("error_offline"));
+  }
 }
 
 export function resendPending() {
@@ -97,7 +128,7 @@ export function resendPending() {
       transmit(th.number, p);
     });
   });
-  if (state.openNumber !== null) renderMessages(false);
+  if (state.openNumber !== null) emit("messages");
 }
 
 export function markPendingQueued() {
@@ -107,8 +138,8 @@ export function markPendingQueued() {
       if (p.status === "sending") { p.status = "queued"; changed = true; }
     });
   });
-  if (changed && state.openNumber !== null) renderMessages(false);
-  updateComposerState();
+  if (changed && state.openNumber !== null) emit("messages");
+  emit("composer");
 }
 
 export function maybeSendRead() {
@@ -121,8 +152,8 @@ export function maybeSendRead() {
     const summary = state.conversations.get(th.number);
     if (summary && summary.unread) {
       summary.unread = 0;
-      renderList();
-      updateTitle();
+      emit("list");
+      emit("title");
     }
   }
 }
@@ -150,5 +181,5 @@ export function requestList(cursor) {
   const frame = { type: "list", request: id, filters: viewFilters(), sort: state.sort };
   if (cursor) frame.cursor = cursor;
   if (!send(frame)) setListPending(null);
-  renderMore();
+  emit("more");
 }

@@ -20,6 +20,13 @@ export const INITIAL_NUMBER = typeof CONFIG.open_number === "number" ? CONFIG.op
 
 export const INBOX_BASE = String(CONFIG.inbox_url || "/app/" + encodeURIComponent(SLUG) + "/inbox/");
 
+/** The conversation number in the address (…/inbox/42/), or null. */
+export function numberFromPath() {
+  if (location.pathname.indexOf(INBOX_BASE) !== 0) return null;
+  const rest = location.pathname.slice(INBOX_BASE.length).replace(/\/$/, "");
+  return /^\d+$/.test(rest) ? Number(rest) : null;
+}
+
 export const PING_MS = 25000;
 
 export const TYPING_SEND_MS = 2000;

@@ -1,12 +1,9 @@
 /*
  * The operator socket (docs/widget-protocol.md, "Operator socket"): connecting, reconnecting
- * with backoff, the heartbeat, sending. Frames go to frames.js; a dropped socket is told to it.
+ * with backoff, the heartbeat, sending. Frames go to the handler given to onFrame (frames.js,
+ * wired by inbox.js); a dropped socket and the banner's changes are events (hooks.js).
  */
-import { updateComposerState } from "./composer.js";
-import { handleFrame } from "./frames.js";
-import { bulkFailed } from "./list.js";
-import { showBanner } from "./notices.js";
-import { failPendingNotes, markPendingQueued } from "./outbox.js";
+import { emit } from "./hooks.js";
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, PING_MS, t, WS_PATH } from "./page.js";
 import { setConnected, setListPending, setStopped, state } from "./store.js";
 
@@ -15,16 +12,11 @@ let attempt = 0; // reconnects since the last `ready`
 let reconnectTimer = null;
 let pingTimer = null;
 let missedPongs = 0;
+let handleFrame = function () {};
 
-/** A `ready` frame came: the connection works (backoff and heartbeat start afresh). */
-export function socketReady() {
-  attempt = 0;
-  missedPongs = 0;
-}
-
-/** A `pong` came: the socket is alive. */
-export function heardPong() {
-  missedPongs = 0;
+/** Where incoming frames go. */
+export function onFrame(fn) {
+  handleFrame = fn;
 }
 
 /** Reconnect now rather than after the backoff (the banner's "Retry", the browser online). */
@@ -64,7 +56,12 @@ export function connect() {
     } catch (e) {
       return;
     }
-    if (frame && typeof frame === "object") handleFrame(frame);
+    if (!frame || typeof frame !== "object") return;
+    // A `ready` means the connection works (backoff and heartbeat start afresh); a `pong`,
+    // that the socket is alive.
+    if (frame.type === "ready") attempt = 0;
+    if (frame.type === "ready" || frame.type === "pong") missedPongs = 0;
+    handleFrame(frame);
   });
   socket.addEventListener("close", function (event) {
     if (ws !== socket) return;
@@ -90,9 +87,7 @@ export function onSocketGone(code) {
   clearInterval(pingTimer);
   setConnected(false);
   setListPending(null);
-  markPendingQueued();
-  failPendingNotes(t("note_unconfirmed"));
-  if (state.pendingBulk) bulkFailed(t("error_offline"));
+  emit("down");
   if (code === 4401) {
     stop(t("signed_out"));
     return;
@@ -111,7 +106,7 @@ export function scheduleReconnect() {
   let delay = Math.round(base * (0.75 + Math.random() * 0.5));
   delay = Math.max(BACKOFF_MIN_MS / 2, Math.min(BACKOFF_MAX_MS * 1.25, delay));
   attempt += 1;
-  showBanner("reconnecting", t("reconnecting"));
+  emit("banner", { kind: "reconnecting", text: t("reconnecting") });
   reconnectTimer = setTimeout(function () {
     reconnectTimer = null;
     connect();
@@ -134,8 +129,8 @@ export function stop(message) {
     ws = null;
     try { s.close(); } catch (e) { /* ignore */ }
   }
-  showBanner("stopped", message);
-  updateComposerState();
+  emit("banner", { kind: "stopped", text: message });
+  emit("composer");
 }
 
 export function send(frame) {

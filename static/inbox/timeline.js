@@ -1,6 +1,7 @@
-import { editNote, editPending, retryPending } from "./conversation.js";
+import { editNote, editPending } from "./composer.js";
 import { el, isId, str } from "./dom.js";
 import { clockTime, fullTime, parseTime, snoozeWhen, statusLabel, time, visitorName } from "./format.js";
+import { retryMessage } from "./outbox.js";
 import { t } from "./page.js";
 import { labelName, memberName, state, teamName } from "./store.js";
 
@@ -52,7 +53,7 @@ export function buildMessage(th, m) {
   if (m.status === "failed") {
     li.appendChild(el("div", { className: "msg-error", role: "alert" },
       el("span", null, m.error || t("error_generic")),
-      el("button", { type: "button", className: "small link", onclick: function () { retryPending(th, m.client_id); } }, t("retry")),
+      el("button", { type: "button", className: "small link", onclick: function () { retryMessage(th, m.client_id); } }, t("retry")),
       el("button", { type: "button", className: "small link", onclick: function () { editPending(th, m.client_id); } }, t("edit"))
     ));
   }

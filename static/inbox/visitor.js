@@ -1,6 +1,7 @@
-import { openConversation } from "./conversation.js";
+/* The visitor panel of the open conversation. */
 import { append, clear, el, externalLink, str } from "./dom.js";
 import { fullTime, localTimeIn, parseTime, shortWhen, statusLabel, visitorName } from "./format.js";
+import { emit } from "./hooks.js";
 import { INBOX_BASE, STRINGS, t } from "./page.js";
 import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
@@ -78,7 +79,7 @@ export function renderVisitor() {
         onclick: function (e) {
           if (e.metaKey || e.ctrlKey || e.shiftKey || e.button === 1) return;
           e.preventDefault();
-          openConversation(pc.number, { push: true, focus: false });
+          emit("navigate", { number: pc.number, push: true, focus: false });
         },
       }, "#" + pc.number);
       ul.appendChild(el("li", null, a, " ", el("span", { className: "muted" },
