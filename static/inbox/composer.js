@@ -8,7 +8,7 @@ import { showInlineError, toast } from "./notices.js";
 import { sendMessage, sendNote } from "./outbox.js";
 import { LANG, t, TYPING_IDLE_MS, TYPING_SEND_MS } from "./page.js";
 import { send } from "./socket.js";
-import { changeComposerMode, myId, state, thread } from "./store.js";
+import { changeComposerMode, myId, state, takeNote, takePending, thread } from "./store.js";
 import { ui } from "./ui.js";
 
 /** The server refused a note (outbox.js took the card away): give the text back, say why. */
@@ -29,10 +29,8 @@ export function noteRefused(refused) {
 
 /** A saved note's "Edit": its text back into the composer, as a note. */
 export function editNote(cid) {
-  const th = thread(state.openNumber);
-  const p = th.notes.get(cid);
+  const p = takeNote(thread(state.openNumber), cid);
   if (!p) return;
-  th.notes.delete(cid);
   const current = ui.composer.value;
   ui.composer.value = current ? current + "\n" + p.body : p.body;
   setComposerMode("note");
@@ -42,9 +40,8 @@ export function editNote(cid) {
 
 /** A failed reply's "Edit": its text back into the composer instead of sending it again. */
 export function editPending(th, cid) {
-  const p = th.pending.get(cid);
+  const p = takePending(th, cid);
   if (!p) return;
-  th.pending.delete(cid);
   const current = ui.composer.value;
   ui.composer.value = current ? current + "\n" + p.body : p.body;
   emit("messages");

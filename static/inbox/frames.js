@@ -5,10 +5,10 @@
 import { isId, safeColor, str } from "./dom.js";
 import { time, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
-import { maybeSendRead, refreshCounts, refuseNote, requestList, resendPending, subscribe } from "./outbox.js";
+import { maybeSendRead, refreshCounts, refuseNote, requestList, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
 import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TYPING_SHOW_MS } from "./page.js";
 import { stop } from "./socket.js";
-import { adjustCount, applyReady, applyRoster, changeFilter, compareRows, dropRow, findThreadByClientId, findThreadByNoteId, forgetConversation, gapAt, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, myTeams, saveFilters, setCounts, setLabels, setListPage, setListPending, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setRevokedMessage, setTeamOnline, state, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
+import { adjustCount, applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, myTeams, noteSaved, renameVisitor, saveFilters, setActivities, setCounts, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
 
 export function handleFrame(f) {
   emit("frame", f);
@@ -131,7 +131,7 @@ export function onConversation(c, fromMessage) {
     // is stale: once everything shown is read, show it as read.
     maybeSendRead();
     const th = thread(c.number);
-    if (th.loaded && th.lastReadSent && th.lastReadSent >= latestVisitorId(th)) merged.unread = 0;
+    if (th.loaded && th.lastReadSent && th.lastReadSent >= latestVisitorId(th)) clearUnread(c.number);
   }
   emit("list");
   emit("title");
@@ -207,17 +207,13 @@ export function onHistory(f) {
   const number = f.conversation;
   if (typeof number !== "number") return;
   const th = thread(number);
-  const resumed = th.resuming;
-  th.resuming = false;
+  const resumed = endResume(th);
   (f.messages || []).forEach(function (m) { if (storeMessage(th, m) === "gap") resubscribe(th); });
   // A resume that brought one page of several: the next page after it.
   if (resumed && f.more) subscribe(number);
-  if (Array.isArray(f.activities)) {
-    th.activities = new Map();
-    f.activities.forEach(function (a) { storeActivity(th, a); });
-  }
-  th.loaded = true;
-  if (f.visitor) th.visitor = f.visitor;
+  if (Array.isArray(f.activities)) setActivities(th, f.activities);
+  setLoaded(th);
+  if (f.visitor) setVisitor(th, f.visitor);
   if (f.summary && f.summary.number === number) {
     // Opened from a link or a search: its summary, though no loaded page holds it.
     const had = state.conversations.has(number);
@@ -238,7 +234,7 @@ export function onMessage(number, m) {
   const th = thread(number);
   const changed = storeMessage(th, m);
   if (changed === "gap") resubscribe(th);
-  if (m.sender === "visitor" && th.typing) th.typing = null;
+  if (m.sender === "visitor" && th.typing) setTyping(th, null);
   if (number === state.openNumber && changed) {
     emit("messages");
     emit("typing");
@@ -262,22 +258,9 @@ export function onAck(f) {
   if (!cid) return;
   const th = typeof number === "number" ? thread(number) : findThreadByClientId(cid);
   if (!th) return;
-  const p = th.pending.get(cid);
-  th.clientIds.add(cid);
-  if (p && typeof f.id === "number") {
-    th.pending.delete(cid);
-    if (!th.messages.has(f.id)) {
-      th.messages.set(f.id, {
-        id: f.id, client_id: cid, sender: "operator", body: p.body,
-        author: { name: state.me && state.me.name ? state.me.name : t("you") },
-        created_at: f.created_at || p.created_at, delivered_at: null, read_at: null,
-      });
-    }
-    // The cursor (maxId) does not move on an ack: a visitor's message sent just before this
-    // reply may still be on its way, and a resume after it must not skip that message.
-    if (f.id > th.newest) th.newest = f.id;
-    if (gapAt(th, f.seq)) resubscribe(th);
-  }
+  const stored = storeAck(th, f);
+  if (stored) stopAwaitingAck(cid);
+  if (stored === "gap") resubscribe(th);
   if (th.number === state.openNumber) emit("messages");
 }
 
@@ -286,14 +269,8 @@ export function onNoteAck(f) {
   if (!cid) return;
   const th = typeof f.conversation === "number" ? thread(f.conversation) : findThreadByNoteId(cid);
   if (!th) return;
-  const p = th.notes.get(cid);
-  if (!p) return;
-  clearTimeout(p.timer);
-  if (isId(f.id) && th.activities.has(f.id)) th.notes.delete(cid);
-  else {
-    p.id = isId(f.id) ? f.id : null;
-    p.status = "saved";
-  }
+  stopAwaitingAck(cid);
+  if (!noteSaved(th, cid, f.id)) return;
   if (th.number === state.openNumber) emit("messages");
 }
 
@@ -310,14 +287,10 @@ export function onTyping(f) {
   const author = f.author;
   const fromVisitor = author === "visitor" || !author || author.type === "visitor";
   if (!fromVisitor && state.me && author && author.id !== undefined && author.id === state.me.id) return;
-  if (f.typing) {
-    th.typing = {
-      label: fromVisitor ? t("visitor_typing") : t("teammate_typing", { name: str(author && author.name) }),
-      until: Date.now() + TYPING_SHOW_MS,
-    };
-  } else {
-    th.typing = null;
-  }
+  setTyping(th, f.typing ? {
+    label: fromVisitor ? t("visitor_typing") : t("teammate_typing", { name: str(author && author.name) }),
+    until: Date.now() + TYPING_SHOW_MS,
+  } : null);
   if (number === state.openNumber) {
     typingChanged();
     clearTimeout(typingTimer);
@@ -328,26 +301,15 @@ export function onTyping(f) {
 export function onReceipt(f) {
   const number = f.conversation;
   if (typeof number !== "number" || typeof f.up_to !== "number") return;
-  const th = thread(number);
-  if (f.state === "read") {
-    th.read = Math.max(th.read, f.up_to);
-    th.delivered = Math.max(th.delivered, f.up_to);
-  } else if (f.state === "delivered") {
-    th.delivered = Math.max(th.delivered, f.up_to);
-  }
+  setReceipt(thread(number), f.state, f.up_to);
   if (number === state.openNumber) emit("messages");
 }
 
 export function onVisitor(f) {
   const number = f.conversation;
   if (typeof number !== "number" || !f.visitor) return;
-  const th = thread(number);
-  th.visitor = f.visitor;
-  const summary = state.conversations.get(number);
-  if (summary && f.visitor.name) {
-    summary.visitor = Object.assign({}, summary.visitor || {}, { name: f.visitor.name });
-    emit("list");
-  }
+  setVisitor(thread(number), f.visitor);
+  if (renameVisitor(number, f.visitor.name)) emit("list");
   if (number === state.openNumber) {
     emit("visitor");
     emit("header");
@@ -421,9 +383,7 @@ export function onError(f) {
   if (f.client_id) {
     const th = findThreadByClientId(f.client_id);
     if (th) {
-      const p = th.pending.get(f.client_id);
-      p.status = "failed";
-      p.error = text;
+      setPendingStatus(th.pending.get(f.client_id), "failed", text);
       if (th.number === state.openNumber) emit("messages");
       return;
     }

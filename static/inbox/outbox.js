@@ -5,9 +5,25 @@
 import { emit } from "./hooks.js";
 import { ACK_TIMEOUT_MS, t } from "./page.js";
 import { send } from "./socket.js";
-import { latestVisitorId, nextListRequest, setListPending, setPendingBulk, state, thread, viewFilters } from "./store.js";
+import { addNote, addPending, latestVisitorId, nextListRequest, readSent, setListPending, setPendingBulk, setPendingStatus, startResume, state, takeNote, thread, viewFilters } from "./store.js";
 
 let countsTimer = null;
+const ackTimers = new Map(); // client_id -> the timer that gives up waiting for its ack
+
+/** Wait for a reply's or a note's ack; `late()` when none came in time. */
+function awaitAck(cid, late) {
+  clearTimeout(ackTimers.get(cid));
+  ackTimers.set(cid, setTimeout(function () {
+    ackTimers.delete(cid);
+    late();
+  }, ACK_TIMEOUT_MS));
+}
+
+/** The ack came, or the wait is over for another reason. */
+export function stopAwaitingAck(cid) {
+  clearTimeout(ackTimers.get(cid));
+  ackTimers.delete(cid);
+}
 
 export function refreshCounts() {
   if (countsTimer) return;
@@ -25,7 +41,7 @@ export function loadMore() {
 
 export function subscribe(number) {
   const th = thread(number);
-  th.resuming = th.maxId !== null;
+  startResume(th);
   send({ type: "subscribe", conversation: number, after_id: th.maxId });
 }
 
@@ -39,28 +55,25 @@ export function newClientId() {
 export function sendMessage(number, body) {
   const th = thread(number);
   const p = { client_id: newClientId(), body: body, status: "sending", error: null, created_at: new Date().toISOString() };
-  th.pending.set(p.client_id, p);
+  addPending(th, p);
   transmit(number, p);
   emit("messages", { mine: true });
 }
 
 export function transmit(number, p) {
-  p.status = "sending";
-  p.error = null;
+  setPendingStatus(p, "sending");
   const ok = state.connected && send({ type: "message", conversation: number, client_id: p.client_id, body: p.body });
   if (!ok) {
-    p.status = "queued";
+    setPendingStatus(p, "queued");
     return;
   }
   // No ack in time: offer a retry (same client_id, so the server stores it at most once).
-  clearTimeout(p.timer);
-  p.timer = setTimeout(function () {
+  awaitAck(p.client_id, function () {
     const th = state.threads.get(number);
     if (!th || th.pending.get(p.client_id) !== p || p.status !== "sending") return;
-    p.status = "failed";
-    p.error = t("error_no_ack");
+    setPendingStatus(p, "failed", t("error_no_ack"));
     if (number === state.openNumber) emit("messages");
-  }, ACK_TIMEOUT_MS);
+  });
 }
 
 /** The failed reply's "Retry": the same client_id again. */
@@ -81,13 +94,12 @@ export function sendNote(number, body) {
   if (!state.connected || !send({ type: "note", conversation: number, body: body, client_id: p.client_id })) {
     return false;
   }
-  th.notes.set(p.client_id, p);
-  p.timer = setTimeout(function () {
+  addNote(th, p);
+  awaitAck(p.client_id, function () {
     if (th.notes.get(p.client_id) !== p || p.status !== "sending") return;
-    p.status = "failed";
-    p.error = t("error_no_ack");
+    setPendingStatus(p, "failed", t("error_no_ack"));
     if (number === state.openNumber) emit("messages");
-  }, ACK_TIMEOUT_MS);
+  });
   emit("messages", { mine: true });
   return true;
 }
@@ -95,10 +107,9 @@ export function sendNote(number, body) {
 /** The server refused a note (or the socket dropped before it said): the card goes, and its
  * text goes back to the composer. */
 export function refuseNote(th, cid, text) {
-  const p = th.notes.get(cid);
+  stopAwaitingAck(cid);
+  const p = takeNote(th, cid);
   if (!p) return;
-  clearTimeout(p.timer);
-  th.notes.delete(cid);
   emit("note_refused", { number: th.number, body: p.body, text: text });
 }
 
@@ -135,7 +146,7 @@ export function markPendingQueued() {
   let changed = false;
   state.threads.forEach(function (th) {
     th.pending.forEach(function (p) {
-      if (p.status === "sending") { p.status = "queued"; changed = true; }
+      if (p.status === "sending") { setPendingStatus(p, "queued"); changed = true; }
     });
   });
   if (changed && state.openNumber !== null) emit("messages");
@@ -147,14 +158,9 @@ export function maybeSendRead() {
   const th = thread(state.openNumber);
   const upTo = latestVisitorId(th);
   if (!upTo || upTo <= th.lastReadSent) return;
-  if (send({ type: "read", conversation: th.number, up_to: upTo })) {
-    th.lastReadSent = upTo;
-    const summary = state.conversations.get(th.number);
-    if (summary && summary.unread) {
-      summary.unread = 0;
-      emit("list");
-      emit("title");
-    }
+  if (send({ type: "read", conversation: th.number, up_to: upTo }) && readSent(th, upTo)) {
+    emit("list");
+    emit("title");
   }
 }
 

@@ -45,8 +45,8 @@ export function thread(number) {
       number: number,
       messages: new Map(),   // id -> message
       activities: new Map(), // id -> activity (notes, assignments…: operators only)
-      pending: new Map(),    // client_id -> {client_id, body, status, error, created_at}
-      notes: new Map(),      // client_id -> pending note {client_id, body, status, error, created_at, id}
+      pending: new Map(),    // client_id -> my reply not acked yet {client_id, body, status, error, created_at}
+      notes: new Map(),      // client_id -> my note not stored yet {client_id, body, status, error, created_at, id}
       clientIds: new Set(),  // client_ids already stored (from messages or acks)
       maxId: null,           // highest id received from the server: the resume cursor
       newest: 0,             // highest id held, this operator's acknowledged replies included
@@ -182,6 +182,28 @@ export function gapAt(th, seq) {
   const had = th.seq;
   if (seq > had) th.seq = seq;
   return had > 0 && seq > had + 1;
+}
+
+/** An ack of my reply: the pending one becomes a message under the server's id. "gap" when
+ * a message before it is missing (the caller fetches it), else true; false when the ack
+ * names no id or no pending reply. */
+export function storeAck(th, f) {
+  const cid = f.client_id;
+  const p = th.pending.get(cid);
+  th.clientIds.add(cid);
+  if (!p || typeof f.id !== "number") return false;
+  th.pending.delete(cid);
+  if (!th.messages.has(f.id)) {
+    th.messages.set(f.id, {
+      id: f.id, client_id: cid, sender: "operator", body: p.body,
+      author: { name: state.me && state.me.name ? state.me.name : t("you") },
+      created_at: f.created_at || p.created_at, delivered_at: null, read_at: null,
+    });
+  }
+  // The cursor (maxId) does not move on an ack: a visitor's message sent just before this
+  // reply may still be on its way, and a resume after it must not skip that message.
+  if (f.id > th.newest) th.newest = f.id;
+  return gapAt(th, f.seq) ? "gap" : true;
 }
 
 export function findThreadByClientId(cid) {
@@ -400,6 +422,111 @@ export function setPendingBulk(pending) {
 
 export function setPendingLabelCreate(pending) {
   state.pendingLabelCreate = pending;
+}
+
+// Per conversation: its thread (messages, pending replies and notes, receipts, visitor) and
+// its summary's read state.
+
+/** A subscribe is on its way: with an after_id (a resume) when messages are held. */
+export function startResume(th) {
+  th.resuming = th.maxId !== null;
+}
+
+/** A history came: whether it answered a resume. */
+export function endResume(th) {
+  const resumed = th.resuming;
+  th.resuming = false;
+  return resumed;
+}
+
+export function setActivities(th, activities) {
+  th.activities = new Map();
+  activities.forEach(function (a) { storeActivity(th, a); });
+}
+
+export function setLoaded(th) {
+  th.loaded = true;
+}
+
+export function setVisitor(th, visitor) {
+  th.visitor = visitor;
+}
+
+/** The visitor's name changed: the loaded row shows it. True when there is such a row. */
+export function renameVisitor(number, name) {
+  const summary = state.conversations.get(number);
+  if (!summary || !name) return false;
+  summary.visitor = Object.assign({}, summary.visitor || {}, { name: name });
+  return true;
+}
+
+export function setTyping(th, typing) {
+  th.typing = typing;
+}
+
+/** A receipt: the visitor's window got (delivered) or showed (read) my messages up to an id. */
+export function setReceipt(th, kind, upTo) {
+  if (kind === "read") {
+    th.read = Math.max(th.read, upTo);
+    th.delivered = Math.max(th.delivered, upTo);
+  } else if (kind === "delivered") {
+    th.delivered = Math.max(th.delivered, upTo);
+  }
+}
+
+/** My `read` up to `upTo` went out: the row shows no unread. True when that changed it. */
+export function readSent(th, upTo) {
+  th.lastReadSent = upTo;
+  return clearUnread(th.number);
+}
+
+/** The row shows no unread (everything in it is read); true when it did show some. */
+export function clearUnread(number) {
+  const summary = state.conversations.get(number);
+  if (!summary || !summary.unread) return false;
+  summary.unread = 0;
+  return true;
+}
+
+export function addPending(th, p) {
+  th.pending.set(p.client_id, p);
+}
+
+/** A pending reply (or note) is sending | queued | failed (with `error`) | saved. */
+export function setPendingStatus(p, status, error) {
+  p.status = status;
+  p.error = error || null;
+}
+
+/** Take a pending reply out of its thread (its text goes back to the composer). */
+export function takePending(th, cid) {
+  const p = th.pending.get(cid) || null;
+  th.pending.delete(cid);
+  return p;
+}
+
+export function addNote(th, p) {
+  th.notes.set(p.client_id, p);
+}
+
+/** Take a pending note out of its thread (refused, or its text back to the composer). */
+export function takeNote(th, cid) {
+  const p = th.notes.get(cid) || null;
+  th.notes.delete(cid);
+  return p;
+}
+
+/** The server stored my note as activity `id`: once that activity is here, the pending card
+ * goes; until then it shows as saved. False when no such note is pending. */
+export function noteSaved(th, cid, id) {
+  const p = th.notes.get(cid);
+  if (!p) return false;
+  if (isId(id) && th.activities.has(id)) th.notes.delete(cid);
+  else {
+    p.id = isId(id) ? id : null;
+    p.status = "saved";
+  }
+  return true;
 }
 
 export function markNotified(number) {
