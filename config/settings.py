@@ -300,7 +300,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "apps.core.staticfiles.StaticFilesStorage"  # hashed names, module imports too
     },
 }
 
