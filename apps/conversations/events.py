@@ -1,12 +1,14 @@
-"""The kinds of event the conversations app records in the event stream (apps.core.events).
+"""The event handlers of the conversations app (apps.core.events): when who can take
+conversations changes (a team's members, a member's capacity, the assignment settings), the
+waiting queue is assigned."""
 
-Every event's ``data`` names what it is about by id. Handlers of other apps subscribe to these
-names (``@events.handler(MESSAGE_CREATED)``); conversations itself registers none.
-"""
+from apps.conversations.workflow import queue_drain
+from apps.core import events
+from apps.tenants.services import ASSIGNMENT_CHANGED
 
-CONVERSATION_CREATED = "conversation.created"  # conversation, number, visitor
-MESSAGE_CREATED = "message.created"  # conversation, message, sender, author
-ASSIGNED = "conversation.assigned"  # conversation, assignee, team, previous_assignee, ...
-STATUS_CHANGED = "conversation.status_changed"  # conversation, status, previous, by, until
-LABELS_CHANGED = "conversation.labels_changed"  # conversation, added, removed
-NOTE_ADDED = "note.added"  # conversation, activity, author, mentions
+
+@events.handler(ASSIGNMENT_CHANGED)
+def assign_the_queue(event) -> None:
+    """A team's members, a member's capacity or the assignment settings changed: conversations
+    waiting in the queue go to whoever can take them now."""
+    queue_drain(tenant_id=event.tenant_id)

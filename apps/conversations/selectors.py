@@ -39,7 +39,6 @@ SUMMARY_FIELDS = (
     "team",
     "snoozed_until",
 )
-NOTIFY_KINDS = ("new_conversation", "mine", "mention")
 
 
 def team_online_count(*, tenant_id: int) -> int:
@@ -439,19 +438,6 @@ def roster(*, tenant: Tenant) -> dict:
             "typing_preview": tenant.typing_preview,
         },
     }
-
-
-def notify_prefs(membership: Membership) -> dict:
-    """Notification choices with defaults filled in: everything on."""
-    saved = membership.notify if isinstance(membership.notify, dict) else {}
-    prefs = {}
-    for kind in NOTIFY_KINDS:
-        chosen = saved.get(kind) if isinstance(saved.get(kind), dict) else {}
-        prefs[kind] = {
-            "desktop": bool(chosen.get("desktop", True)),
-            "sound": bool(chosen.get("sound", True)),
-        }
-    return prefs
 
 
 def conversation_activities(*, conversation: Conversation) -> list[dict]:

@@ -18,8 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import events as kinds
-from apps.conversations import payloads, selectors, workflow
+from apps.conversations import kinds, payloads, selectors, workflow
 from apps.conversations.models import Conversation, Message, OperatorPresence
 from apps.core import events, realtime
 from apps.core.errors import Refusal

@@ -2,7 +2,7 @@
 indexed by these handlers of the event stream (``apps.core.events``), each in the transaction
 that marks its event handled."""
 
-from apps.conversations.events import MESSAGE_CREATED
+from apps.conversations.kinds import MESSAGE_CREATED
 from apps.conversations.models import Message
 from apps.core import events
 from apps.search.services import index_message, index_visitor

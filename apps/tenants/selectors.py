@@ -149,3 +149,20 @@ def widget_public_config(*, tenant: Tenant, base_url: str, team_online: bool) ->
         # Operators see what the visitor types before it is sent; the chat window says so.
         "typing_preview": tenant.typing_preview,
     }
+
+
+# What an operator can be notified of (Membership.notify), each by desktop and sound.
+NOTIFY_KINDS = ("new_conversation", "mine", "mention")
+
+
+def notify_prefs(membership: Membership) -> dict:
+    """Notification choices with defaults filled in: everything on."""
+    saved = membership.notify if isinstance(membership.notify, dict) else {}
+    prefs = {}
+    for kind in NOTIFY_KINDS:
+        chosen = saved.get(kind) if isinstance(saved.get(kind), dict) else {}
+        prefs[kind] = {
+            "desktop": bool(chosen.get("desktop", True)),
+            "sound": bool(chosen.get("sound", True)),
+        }
+    return prefs

@@ -20,16 +20,19 @@ from django_scopes import scope, scopes_disabled
 
 from apps.core import events, realtime
 from apps.core.crypto import hash_token
+from apps.core.errors import Refusal
 from apps.core.services import email_enqueue
 from apps.tenants.models import (
     Invitation,
     Membership,
     Role,
+    Team,
     Tenant,
     User,
     WidgetSettings,
     new_identity_secret,
 )
+from apps.tenants.selectors import NOTIFY_KINDS, notify_prefs
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "settings"}
 
@@ -380,3 +383,182 @@ def invitation_accept_new_user(
     _check_invitation_usable(locked)
     user = user_create(email=locked.email, password=password, full_name=full_name)
     return user, invitation_accept(invitation=locked, user=user)
+
+
+# --- Teams, capacity and the inbox's settings ------------------------------------------------
+
+# Recorded when who can take which conversations changes: a team's members, a member's capacity,
+# the workspace's assignment settings. The conversations app assigns its waiting queue on it.
+ASSIGNMENT_CHANGED = "workspace.assignment_changed"  # what: "team", "capacity" or "settings"
+
+
+class SettingsError(Refusal):
+    """A refused change of the inbox's settings: a code and a message for the person; nothing
+    changed."""
+
+
+def _require_admin(membership: Membership) -> None:
+    if not membership.is_admin:
+        raise SettingsError("forbidden", _("Only workspace owners and admins can do this."))
+
+
+def _publish_roster(tenant_id: int) -> None:
+    """After commit, the open inboxes read the roster (teams, members, settings) again."""
+    realtime.publish_on_commit(realtime.group_inbox(tenant_id), {"type": "inbox.roster"})
+
+
+def _assignment_changed(tenant_id: int, what: str) -> None:
+    events.record(
+        ASSIGNMENT_CHANGED,
+        tenant_id=tenant_id,
+        stream=events.workspace_stream(tenant_id),
+        what=what,
+    )
+
+
+def _team(team_id) -> Team:
+    if not isinstance(team_id, int) or isinstance(team_id, bool):
+        raise SettingsError("invalid", _("Choose a team of this workspace."), field="team")
+    team = Team.objects.filter(pk=team_id).first()  # scoped: another workspace's team is absent
+    if team is None:
+        raise SettingsError("unknown_team", _("No such team in this workspace."), field="team")
+    return team
+
+
+def _member(tenant_id: int, user_id, *, lock: bool = False) -> Membership:
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise SettingsError("invalid", _("Choose a member of this workspace."), field="member")
+    members = Membership.objects.filter(tenant_id=tenant_id, user_id=user_id)
+    if lock:
+        members = members.select_for_update()
+    member = members.first()
+    if member is None:
+        raise SettingsError(
+            "not_a_member", _("That person is not a member of this workspace."), field="member"
+        )
+    return member
+
+
+def _clean_team_name(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError("invalid", _("Give it a name."), field="name")
+    value = " ".join(value.split())
+    if len(value) > 60:
+        raise SettingsError(
+            "too_long", _("Names have %(n)s characters at most.") % {"n": 60}, field="name"
+        )
+    return value
+
+
+@transaction.atomic
+def team_create(*, membership: Membership, name) -> Team:
+    _require_admin(membership)
+    team = Team(tenant_id=membership.tenant_id, name=_clean_team_name(name))
+    try:
+        with transaction.atomic():
+            team.save()
+    except IntegrityError:
+        raise SettingsError(
+            "duplicate", _("A team with this name already exists."), field="name"
+        ) from None
+    _publish_roster(membership.tenant_id)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, membership: Membership, team_id) -> None:
+    _require_admin(membership)
+    _team(team_id).delete()
+    _publish_roster(membership.tenant_id)
+
+
+@transaction.atomic
+def team_set_members(*, membership: Membership, team_id, user_ids) -> Team:
+    _require_admin(membership)
+    team = _team(team_id)
+    if not isinstance(user_ids, list | tuple | set):
+        raise SettingsError("invalid", _("Choose members of this workspace."), field="members")
+    members = list(Membership.objects.filter(user_id__in=list(user_ids)))
+    if len(members) != len(set(user_ids)):
+        raise SettingsError(
+            "not_a_member", _("That person is not a member of this workspace."), field="members"
+        )
+    team.members.set(members)
+    _publish_roster(membership.tenant_id)
+    _assignment_changed(membership.tenant_id, "team")
+    return team
+
+
+@transaction.atomic
+def member_set_capacity(*, membership: Membership, user_id, capacity) -> Membership:
+    _require_admin(membership)
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 100:
+        raise SettingsError("invalid", _("Capacity is a number from 0 to 100."), field="capacity")
+    member = _member(membership.tenant_id, user_id, lock=True)
+    member.capacity = capacity
+    member.save(update_fields=["capacity", "updated_at"])
+    _assignment_changed(membership.tenant_id, "capacity")
+    return member
+
+
+@transaction.atomic
+def members_configure(
+    *, membership: Membership, capacities: dict[int, int], team_members: dict[int, list[int]]
+) -> None:
+    """The settings page's members table in one go: capacity per member (user id → number) and
+    each team's members (team id → user ids). All or nothing: one bad value changes nothing."""
+    _require_admin(membership)
+    for user_id, capacity in capacities.items():
+        member = _member(membership.tenant_id, user_id)
+        if capacity != member.capacity:
+            member_set_capacity(membership=membership, user_id=user_id, capacity=capacity)
+    for team_id, user_ids in team_members.items():
+        team_set_members(membership=membership, team_id=team_id, user_ids=user_ids)
+
+
+@transaction.atomic
+def inbox_settings_update(
+    *, membership: Membership, visibility=None, auto_assign=None, typing_preview=None
+) -> Tenant:
+    _require_admin(membership)
+    tenant = Tenant.objects.get(pk=membership.tenant_id)
+    fields = []
+    if visibility is not None:
+        if visibility not in Tenant.Visibility.values:
+            raise SettingsError("invalid", _("Unknown visibility."), field="visibility")
+        tenant.conversation_visibility = visibility
+        fields.append("conversation_visibility")
+    for name, value in (("auto_assign", auto_assign), ("typing_preview", typing_preview)):
+        if value is not None:
+            setattr(tenant, name, bool(value))
+            fields.append(name)
+    if fields:
+        tenant.save(update_fields=[*fields, "updated_at"])
+        _publish_roster(tenant.pk)
+        if tenant.auto_assign:
+            _assignment_changed(tenant.pk, "settings")
+    return tenant
+
+
+def notify_prefs_update(*, membership: Membership, prefs) -> dict:
+    """An operator's own notification choices: for each of new_conversation, mine, mention,
+    desktop and sound on or off."""
+    if not isinstance(prefs, dict):
+        raise SettingsError("invalid", _("Preferences must be an object."), field="prefs")
+    clean = notify_prefs(membership)
+    for kind, channels in prefs.items():
+        if kind not in NOTIFY_KINDS or not isinstance(channels, dict):
+            raise SettingsError(
+                "invalid", _("Unknown notification: %(kind)s.") % {"kind": kind}, field="prefs"
+            )
+        for channel, on in channels.items():
+            if channel not in ("desktop", "sound") or not isinstance(on, bool):
+                raise SettingsError(
+                    "invalid",
+                    _("Unknown notification setting: %(name)s.") % {"name": channel},
+                    field="prefs",
+                )
+            clean[kind][channel] = on
+    Membership.objects.filter(pk=membership.pk).update(notify=clean)
+    membership.notify = clean
+    return clean

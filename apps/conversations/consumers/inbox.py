@@ -23,6 +23,7 @@ from apps.conversations.models import Conversation, Message
 from apps.core import realtime
 from apps.core.consumers import FrameError
 from apps.tenants import selectors as tenant_selectors
+from apps.tenants import services as tenant_services
 from apps.tenants.models import Tenant
 from apps.visitors import payloads as visitor_payloads
 from apps.visitors import selectors as visitor_selectors
@@ -83,7 +84,7 @@ class InboxConsumer(ScopedConsumer):
                 selectors.attention_numbers(membership=self.membership),
                 selectors.team_online_count(tenant_id=self.tenant.pk),
                 selectors.roster(tenant=self.tenant),
-                selectors.notify_prefs(self.membership),
+                tenant_selectors.notify_prefs(self.membership),
             )
 
         attention, online, roster, prefs = await self.run(load)
@@ -396,7 +397,9 @@ class InboxConsumer(ScopedConsumer):
 
     async def frame_prefs(self, frame: dict) -> None:
         prefs = await self.run(
-            workflow.notify_prefs_update, membership=self.membership, prefs=frame.get("notify")
+            tenant_services.notify_prefs_update,
+            membership=self.membership,
+            prefs=frame.get("notify"),
         )
         await self.send_frame("prefs", notify=prefs)
 

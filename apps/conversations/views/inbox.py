@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.conversations import selectors, workflow
 from apps.conversations.models import Label
 from apps.conversations.strings import inbox_strings
-from apps.conversations.workflow import WorkflowError
+from apps.core.errors import Refusal
+from apps.tenants import services as tenant_services
 from apps.tenants.access import workspace_view
 from apps.tenants.models import Membership, Role, Team, Tenant
 from apps.visitors.strings import inbox_visitor_strings
@@ -84,7 +85,7 @@ def inbox_settings(request: HttpRequest) -> HttpResponse:
         return _settings_page(request, status=400)
     try:
         done = handler(request)
-    except WorkflowError as error:
+    except Refusal as error:
         messages.error(request, error.message)
         return _settings_page(request, status=400)
     messages.success(request, done)
@@ -92,7 +93,7 @@ def inbox_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _save_general(request: HttpRequest) -> str:
-    workflow.inbox_settings_update(
+    tenant_services.inbox_settings_update(
         membership=request.membership,
         visibility=request.POST.get("visibility", ""),
         auto_assign=request.POST.get("auto_assign") == "on",
@@ -105,7 +106,7 @@ def _int(value: str, field: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise WorkflowError(
+        raise tenant_services.SettingsError(
             "invalid", _("%(field)s must be a whole number.") % {"field": field}
         ) from None
 
@@ -122,19 +123,19 @@ def _save_members(request: HttpRequest) -> str:
         team_id: [u for u in user_ids if request.POST.get(f"team-{team_id}-{u}")]
         for team_id in Team.objects.values_list("pk", flat=True)
     }
-    workflow.members_configure(
+    tenant_services.members_configure(
         membership=request.membership, capacities=capacities, team_members=team_members
     )
     return _("Members saved.")
 
 
 def _team_create(request: HttpRequest) -> str:
-    team = workflow.team_create(membership=request.membership, name=request.POST.get("name"))
+    team = tenant_services.team_create(membership=request.membership, name=request.POST.get("name"))
     return _("Team “%(name)s” created.") % {"name": team.name}
 
 
 def _team_delete(request: HttpRequest) -> str:
-    workflow.team_delete(
+    tenant_services.team_delete(
         membership=request.membership, team_id=_int(request.POST.get("team"), _("Team"))
     )
     return _("Team deleted. Its conversations stay, without a team.")
