@@ -2,7 +2,7 @@
 conversations changes (a team's members, a member's capacity, the assignment settings), the
 waiting queue is assigned."""
 
-from apps.conversations.workflow import queue_drain
+from apps.conversations.services import queue_drain
 from apps.core import events
 from apps.tenants.services import ASSIGNMENT_CHANGED
 

@@ -3,14 +3,14 @@
 from celery import shared_task
 from django_scopes import scopes_disabled
 
-from apps.conversations import workflow
+from apps.conversations import services
 from apps.conversations.models import Conversation
 
 
 @shared_task
 def wake_snoozed() -> int:
     """Snoozed conversations whose time has come are open again."""
-    return workflow.conversations_wake_snoozed()
+    return services.conversations_wake_snoozed()
 
 
 @shared_task
@@ -25,4 +25,4 @@ def drain_queues() -> int:
                 tenant__auto_assign=True,
             ).values_list("tenant_id", flat=True)
         )
-    return sum(workflow.queue_drain(tenant_id=tenant_id) for tenant_id in sorted(tenants))
+    return sum(services.queue_drain(tenant_id=tenant_id) for tenant_id in sorted(tenants))

@@ -16,7 +16,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
-from apps.conversations import workflow
+from apps.conversations import services
 from apps.conversations.models import Activity, Conversation, Message
 from apps.tenants.models import Membership, Role, Team
 from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
@@ -212,33 +212,33 @@ def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, open_page, cr
 def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Soru {n}") for n in range(1, 6)]
     with scope(tenant=crew.tenant):
-        vip = in_thread(workflow.label_create, membership=crew.ayse, name="VIP", color="#d97706")
+        vip = in_thread(services.label_create, membership=crew.ayse, name="VIP", color="#d97706")
         in_thread(
-            workflow.conversation_assign,
+            services.conversation_assign,
             membership=crew.ayse,
             conversation=crew.conversation(1),
             assignee=crew.ayse.user_id,
         )
         in_thread(
-            workflow.conversation_assign,
+            services.conversation_assign,
             membership=crew.ayse,
             conversation=crew.conversation(2),
             assignee=crew.mehmet.user_id,
         )
         in_thread(
-            workflow.conversation_set_status,
+            services.conversation_set_status,
             membership=crew.ayse,
             conversation=crew.conversation(3),
             status="pending",
         )
         in_thread(
-            workflow.conversation_label,
+            services.conversation_label,
             membership=crew.ayse,
             conversation=crew.conversation(4),
             add=[vip.pk],
         )
         in_thread(
-            workflow.conversation_set_status,
+            services.conversation_set_status,
             membership=crew.ayse,
             conversation=crew.conversation(5),
             status="resolved",
@@ -289,7 +289,7 @@ def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, cr
     # Live: someone labels #1 VIP and it joins the view; #4 is unlabelled and leaves it.
     with scope(tenant=crew.tenant):
         in_thread(
-            workflow.conversation_label,
+            services.conversation_label,
             membership=crew.mehmet,
             conversation=crew.conversation(1),
             add=[vip.pk],
@@ -297,7 +297,7 @@ def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, cr
     expect_numbers(ayse, [4, 1])
     with scope(tenant=crew.tenant):
         in_thread(
-            workflow.conversation_label,
+            services.conversation_label,
             membership=crew.mehmet,
             conversation=crew.conversation(4),
             remove=[vip.pk],
@@ -494,13 +494,13 @@ def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
     # A label deleted while the menu is open: the server refuses, the bar says why, and the
     # selection stays for another try.
     with scope(tenant=crew.tenant):
-        doomed = in_thread(workflow.label_create, membership=crew.ayse, name="Old", color="#4b5563")
+        doomed = in_thread(services.label_create, membership=crew.ayse, name="Old", color="#4b5563")
     select_all.check()
     bar.get_by_role("button", name=s("bulk_label")).click()
     item = page.get_by_role("menuitem", name="Old")
     expect(item).to_be_visible()
     with scope(tenant=crew.tenant):
-        in_thread(workflow.label_delete, membership=crew.ayse, label_id=doomed.pk)
+        in_thread(services.label_delete, membership=crew.ayse, label_id=doomed.pk)
     item.click()
     expect(bar.get_by_role("alert")).to_have_text("No such label in this workspace.")
     expect(bar.locator("#inbox-bulk-count")).to_have_text(fill(s("selected_count"), count=1))
@@ -695,26 +695,26 @@ def test_notification_preferences_are_kept(asgi, open_page, crew, screenshot):
 def test_the_team_inbox_on_a_phone(asgi, open_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Telefon {n}") for n in (1, 2)]
     with scope(tenant=crew.tenant):
-        vip = in_thread(workflow.label_create, membership=crew.ayse, name="VIP", color="#db2777")
+        vip = in_thread(services.label_create, membership=crew.ayse, name="VIP", color="#db2777")
         refund = in_thread(
-            workflow.label_create, membership=crew.ayse, name="Refund request", color="#0891b2"
+            services.label_create, membership=crew.ayse, name="Refund request", color="#0891b2"
         )
         conversation = crew.conversation(1)
         in_thread(
-            workflow.conversation_label,
+            services.conversation_label,
             membership=crew.ayse,
             conversation=conversation,
             add=[vip.pk, refund.pk],
         )
         in_thread(
-            workflow.conversation_assign,
+            services.conversation_assign,
             membership=crew.ayse,
             conversation=conversation,
             assignee=crew.mehmet.user_id,
             team=crew.billing.pk,
         )
         in_thread(
-            workflow.note_add,
+            services.note_add,
             membership=crew.ayse,
             conversation=conversation,
             body=f"@{MEHMET} please call them",

@@ -193,7 +193,7 @@ def test_on_the_embedded_defaults_a_snoozed_conversation_wakes_live_in_the_open_
     from django.utils import timezone
     from django_scopes import scope
 
-    from apps.conversations import services, workflow
+    from apps.conversations import services
     from apps.conversations.models import Conversation
     from apps.tenants.models import Role
     from apps.visitors.models import Visitor
@@ -206,7 +206,7 @@ def test_on_the_embedded_defaults_a_snoozed_conversation_wakes_live_in_the_open_
         conversation = services.message_create(
             sender="visitor", visitor=visitor, client_id="c1", body="Merhaba"
         ).conversation
-        workflow.conversation_set_status(
+        services.conversation_set_status(
             membership=admin,
             conversation=conversation,
             status="snoozed",

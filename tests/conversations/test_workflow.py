@@ -13,7 +13,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from apps.conversations import selectors, services, workflow
+from apps.conversations import selectors, services
 from apps.conversations.models import Activity, Conversation, Label, Message, OperatorPresence
 from apps.tenants.models import Role, Team
 from apps.visitors.models import Visitor
@@ -79,7 +79,7 @@ def test_pending_snoozed_resolved_and_the_visitors_next_message_reopens(workspac
     first = visitor_writes(tenant)
     conversation = first.conversation
     for status in ("pending", "resolved"):
-        workflow.conversation_set_status(membership=admin, conversation=conversation, status=status)
+        services.conversation_set_status(membership=admin, conversation=conversation, status=status)
         conversation.refresh_from_db()
         assert conversation.status == status
         again = visitor_writes(tenant, "Still there?", visitor=conversation.visitor)
@@ -100,7 +100,7 @@ def test_pending_snoozed_resolved_and_the_visitors_next_message_reopens(workspac
 def test_a_long_resolved_conversation_is_not_reopened(workspace, settings):
     tenant, admin, _op = workspace
     conversation = visitor_writes(tenant).conversation
-    workflow.conversation_set_status(membership=admin, conversation=conversation, status="resolved")
+    services.conversation_set_status(membership=admin, conversation=conversation, status="resolved")
     Conversation.objects.filter(pk=conversation.pk).update(
         resolved_at=timezone.now() - settings.CHAT_REOPEN_WINDOW - timedelta(minutes=1)
     )
@@ -114,17 +114,17 @@ def test_snooze_wakes_at_its_time_or_on_the_visitors_message(workspace):
     b = visitor_writes(tenant).conversation
     soon = timezone.now() + timedelta(hours=1)
     for conversation in (a, b):
-        workflow.conversation_set_status(
+        services.conversation_set_status(
             membership=admin, conversation=conversation, status="snoozed", until=soon.isoformat()
         )
     a.refresh_from_db()
     assert a.status == "snoozed" and a.snoozed_until == soon
 
     # Nothing is due yet.
-    assert workflow.conversations_wake_snoozed() == 0
+    assert services.conversations_wake_snoozed() == 0
     # The visitor of b writes: b is open again; a wakes when its hour has passed.
     visitor_writes(tenant, "hello again", visitor=b.visitor)
-    assert workflow.conversations_wake_snoozed(now=soon + timedelta(seconds=1)) == 1
+    assert services.conversations_wake_snoozed(now=soon + timedelta(seconds=1)) == 1
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.status, a.snoozed_until, b.status) == ("open", None, "open")
@@ -143,8 +143,8 @@ def test_snooze_wakes_at_its_time_or_on_the_visitors_message(workspace):
 def test_bad_snooze_times_are_refused_and_change_nothing(workspace, until, message):
     tenant, admin, _op = workspace
     conversation = visitor_writes(tenant).conversation
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.conversation_set_status(
+    with pytest.raises(services.WorkflowError) as refused:
+        services.conversation_set_status(
             membership=admin, conversation=conversation, status="snoozed", until=until
         )
     assert message in refused.value.message
@@ -160,11 +160,11 @@ def test_assign_transfer_and_unassign_leave_system_entries(workspace):
     tenant, admin, op = workspace
     team = Team.objects.create(tenant=tenant, name="Billing")
     conversation = visitor_writes(tenant).conversation
-    workflow.conversation_assign(membership=admin, conversation=conversation, assignee=op.user_id)
-    workflow.conversation_assign(
+    services.conversation_assign(membership=admin, conversation=conversation, assignee=op.user_id)
+    services.conversation_assign(
         membership=admin, conversation=conversation, assignee=admin.user_id, team=team.pk
     )
-    workflow.conversation_assign(membership=admin, conversation=conversation, assignee=None)
+    services.conversation_assign(membership=admin, conversation=conversation, assignee=None)
     conversation.refresh_from_db()
     assert conversation.assignee_id is None and conversation.team_id == team.pk
     entries = list(Activity.objects.filter(conversation=conversation).values_list("kind", "data"))
@@ -183,13 +183,13 @@ def test_assigning_to_a_non_member_or_a_foreign_team_is_refused(workspace):
         stranger = member(other)
         foreign_team = Team.objects.create(tenant=other, name="Theirs")
     conversation = visitor_writes(tenant).conversation
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.conversation_assign(
+    with pytest.raises(services.WorkflowError) as refused:
+        services.conversation_assign(
             membership=admin, conversation=conversation, assignee=stranger.user_id
         )
     assert refused.value.code == "not_a_member"
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.conversation_assign(
+    with pytest.raises(services.WorkflowError) as refused:
+        services.conversation_assign(
             membership=admin, conversation=conversation, team=foreign_team.pk
         )
     assert refused.value.code == "unknown_team"
@@ -218,7 +218,7 @@ def test_round_robin_respects_capacity_and_queues_the_rest(workspace):
 
     # Resolving one of op's conversations frees a place: the oldest in the queue gets it.
     mine = next(c for c in conversations if c.assignee_id == op.user_id)
-    workflow.conversation_set_status(membership=op, conversation=mine, status="resolved")
+    services.conversation_set_status(membership=op, conversation=mine, status="resolved")
     conversations[3].refresh_from_db()
     conversations[4].refresh_from_db()
     assert conversations[3].assignee_id == op.user_id
@@ -256,7 +256,7 @@ def test_answering_a_queued_chat_takes_it_and_the_line_moves_up(workspace):
     assert [selectors.queue_position(conversation=c) for c in queued[1:]] == [1, 2]
 
     # Resolving the chat at the head of the line moves the one behind it up.
-    workflow.conversation_set_status(membership=op, conversation=queued[1], status="resolved")
+    services.conversation_set_status(membership=op, conversation=queued[1], status="resolved")
     queued[2].refresh_from_db()
     assert selectors.queue_position(conversation=queued[2]) == 1
 
@@ -272,7 +272,7 @@ def test_a_team_conversation_goes_to_that_teams_members_only(workspace):
     conversation = visitor_writes(tenant).conversation
     conversation.refresh_from_db()
     first_owner = conversation.assignee_id
-    workflow.conversation_assign(
+    services.conversation_assign(
         membership=admin, conversation=conversation, assignee=None, team=billing.pk
     )
     conversation.refresh_from_db()
@@ -295,7 +295,7 @@ def test_concurrent_new_conversations_never_exceed_capacity_or_double_assign():
     at_once(tenant, [partial(visitor_writes, tenant, "Anyone?", visitor=v) for v in visitors])
 
     with scopes_disabled():
-        workflow.queue_drain(tenant_id=tenant.pk)  # whatever a lost race left, as the beat does
+        services.queue_drain(tenant_id=tenant.pk)  # whatever a lost race left, as the beat does
         rows = list(Conversation.objects.filter(tenant=tenant).values("pk", "assignee_id"))
         assigned_entries = list(
             Activity.objects.filter(tenant=tenant, kind="assigned").values_list(
@@ -426,13 +426,13 @@ def test_resends_do_not_count_against_the_message_rate_limit(settings):
 
 def test_labels_apply_filter_and_refuse_another_workspaces_label(workspace):
     tenant, admin, op = workspace
-    vip = workflow.label_create(membership=admin, name="VIP", color="#ff0000")
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.label_create(membership=admin, name="vip")
+    vip = services.label_create(membership=admin, name="VIP", color="#ff0000")
+    with pytest.raises(services.WorkflowError) as refused:
+        services.label_create(membership=admin, name="vip")
     assert refused.value.code == "duplicate"
     a = visitor_writes(tenant).conversation
     visitor_writes(tenant)
-    workflow.conversation_label(membership=op, conversation=a, add=[vip.pk])
+    services.conversation_label(membership=op, conversation=a, add=[vip.pk])
     listed = selectors.inbox_list(membership=op, filters={"label": vip.pk})["conversations"]
     assert [c["number"] for c in listed] == [a.number]
     assert listed[0]["labels"] == [vip.pk]
@@ -440,8 +440,8 @@ def test_labels_apply_filter_and_refuse_another_workspaces_label(workspace):
     other = TenantFactory()
     with scope(tenant=other):
         foreign = Label.objects.create(tenant=other, name="Theirs")
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.conversation_label(membership=op, conversation=a, add=[foreign.pk])
+    with pytest.raises(services.WorkflowError) as refused:
+        services.conversation_label(membership=op, conversation=a, add=[foreign.pk])
     assert refused.value.code == "unknown_label"
     assert list(a.labels.values_list("pk", flat=True)) == [vip.pk]
 
@@ -462,8 +462,8 @@ def test_filters_and_sorts(workspace):
     a = visitor_writes(tenant).conversation
     b = visitor_writes(tenant).conversation
     c = visitor_writes(tenant).conversation
-    workflow.conversation_assign(membership=admin, conversation=b, assignee=op.user_id)
-    workflow.conversation_set_status(membership=admin, conversation=c, status="pending")
+    services.conversation_assign(membership=admin, conversation=b, assignee=op.user_id)
+    services.conversation_set_status(membership=admin, conversation=c, status="pending")
 
     def numbers(**f):
         return [x["number"] for x in selectors.inbox_list(membership=op, **f)["conversations"]]
@@ -483,7 +483,7 @@ def test_the_list_pages_through_every_conversation_once_in_each_sort(workspace):
         last_activity_at=same, created_at=same
     )
     Conversation.objects.filter(pk__in=[c.pk for c in conversations[:2]]).update(waiting_since=None)
-    workflow.conversation_assign(
+    services.conversation_assign(
         membership=admin, conversation=conversations[5], assignee=op.user_id
     )
     for sort in selectors.SORTS:
@@ -527,7 +527,7 @@ def test_the_list_pages_through_every_conversation_once_in_each_sort(workspace):
 def test_a_note_mentions_a_member_and_is_refused_on_a_resolved_conversation(workspace):
     tenant, admin, op = workspace
     conversation = visitor_writes(tenant).conversation
-    note = workflow.note_add(
+    note = services.note_add(
         membership=admin, conversation=conversation, body="@Mehmet can you check the refund?"
     )
     assert note.data == {"mentions": [op.user_id]}
@@ -541,9 +541,9 @@ def test_a_note_mentions_a_member_and_is_refused_on_a_resolved_conversation(work
     assert list(raw) == ["@Mehmet can you check the refund?"]
     assert "refund" not in stored  # encrypted at rest
 
-    workflow.conversation_set_status(membership=admin, conversation=conversation, status="resolved")
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.note_add(membership=admin, conversation=conversation, body="late note")
+    services.conversation_set_status(membership=admin, conversation=conversation, status="resolved")
+    with pytest.raises(services.WorkflowError) as refused:
+        services.note_add(membership=admin, conversation=conversation, body="late note")
     assert refused.value.code == "conversation_resolved"
     assert Activity.objects.filter(kind="note").count() == 1
 
@@ -551,7 +551,7 @@ def test_a_note_mentions_a_member_and_is_refused_on_a_resolved_conversation(work
 def test_notes_are_never_in_what_the_visitor_reads(workspace):
     tenant, admin, _op = workspace
     conversation = visitor_writes(tenant, "my order is late").conversation
-    workflow.note_add(membership=admin, conversation=conversation, body="SECRET-NOTE-123")
+    services.note_add(membership=admin, conversation=conversation, body="SECRET-NOTE-123")
     messages = selectors.visitor_messages(visitor=conversation.visitor, after_id=None)
     assert "SECRET-NOTE-123" not in repr(messages)
     assert not Message.objects.filter(conversation=conversation).exclude(sender="visitor")
@@ -564,16 +564,16 @@ def test_bulk_is_all_or_nothing(workspace):
     tenant, admin, op = workspace
     a = visitor_writes(tenant).conversation
     b = visitor_writes(tenant).conversation
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.conversations_bulk(membership=admin, numbers=[a.number, 999], action="resolve")
+    with pytest.raises(services.WorkflowError) as refused:
+        services.conversations_bulk(membership=admin, numbers=[a.number, 999], action="resolve")
     assert "#999" in refused.value.message
     assert Conversation.objects.filter(status="resolved").count() == 0
 
-    done = workflow.conversations_bulk(
+    done = services.conversations_bulk(
         membership=admin, numbers=[a.number, b.number], action="assign", value=op.user_id
     )
     assert sorted(done.changed) == sorted([a.number, b.number])
-    done = workflow.conversations_bulk(
+    done = services.conversations_bulk(
         membership=admin, numbers=[a.number, b.number], action="resolve"
     )
     assert Conversation.objects.filter(status="resolved").count() == 2
@@ -588,8 +588,8 @@ def test_team_visibility_hides_other_teams_conversations(workspace):
     unrouted = visitor_writes(tenant).conversation
     for_sales = visitor_writes(tenant).conversation
     for_billing = visitor_writes(tenant).conversation
-    workflow.conversation_assign(membership=admin, conversation=for_sales, team=sales.pk)
-    workflow.conversation_assign(membership=admin, conversation=for_billing, team=billing.pk)
+    services.conversation_assign(membership=admin, conversation=for_sales, team=sales.pk)
+    services.conversation_assign(membership=admin, conversation=for_billing, team=billing.pk)
     seen = set(selectors.visible_conversations(membership=op).values_list("number", flat=True))
     assert seen == {unrouted.number, for_sales.number}
     assert selectors.visible_conversation(membership=op, number=for_billing.number) is None
@@ -599,7 +599,7 @@ def test_team_visibility_hides_other_teams_conversations(workspace):
 
 def _snoozed_past_due(tenant, admin):
     conversation = visitor_writes(tenant).conversation
-    workflow.conversation_set_status(
+    services.conversation_set_status(
         membership=admin,
         conversation=conversation,
         status="snoozed",

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from apps.conversations import workflow
+from apps.conversations import services as conversation_services
 from apps.conversations.services import message_create, presence_connect
 from apps.tenants import services
 from apps.tenants.models import Role, Team, Tenant
@@ -35,11 +35,11 @@ def data():
                 sender="visitor", visitor=start.visitor, client_id="c1", body="hello"
             )
             Team.objects.create(tenant=tenant, name="Billing")
-            label = workflow.label_create(membership=owner, name="VIP")
-            workflow.conversation_label(
+            label = conversation_services.label_create(membership=owner, name="VIP")
+            conversation_services.conversation_label(
                 membership=owner, conversation=posted.conversation, add=[label.pk]
             )
-            workflow.note_add(
+            conversation_services.note_add(
                 membership=owner, conversation=posted.conversation, body="PRIVATE-NOTE"
             )
             services.widget_settings_get(tenant=tenant)

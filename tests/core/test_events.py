@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from apps.conversations import services, workflow
+from apps.conversations import services
 from apps.conversations.models import Message
 from apps.core import events
 from apps.core.models import Event, EventFailure
@@ -127,9 +127,9 @@ def test_what_happens_to_a_conversation_is_recorded_in_its_stream(tenant):
             client_id="o1",
             body="Hoş geldiniz",
         )
-        label = workflow.label_create(membership=operator, name="VIP")
-        workflow.conversation_label(membership=operator, conversation=conversation, add=[label.pk])
-        workflow.note_add(membership=operator, conversation=conversation, body="a note")
+        label = services.label_create(membership=operator, name="VIP")
+        services.conversation_label(membership=operator, conversation=conversation, add=[label.pk])
+        services.note_add(membership=operator, conversation=conversation, body="a note")
         services.conversation_resolve(membership=operator, conversation=conversation)
         services.message_create(
             sender=Message.Sender.VISITOR, visitor=visitor, client_id="v2", body="Bir şey daha"

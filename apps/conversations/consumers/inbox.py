@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.conversations import live, payloads, selectors, services, workflow
+from apps.conversations import live, payloads, selectors, services
 from apps.conversations.consumers.common import (
     ACCESS_RECHECK_SECONDS,
     CLOSE_FORBIDDEN,
@@ -300,7 +300,7 @@ class InboxConsumer(ScopedConsumer):
         """Set a conversation open, pending, snoozed (with ``until``) or resolved."""
         conversation = await self._conversation(frame)
         await self.run(
-            workflow.conversation_set_status,
+            services.conversation_set_status,
             membership=self.membership,
             conversation=conversation,
             status=frame.get("status"),
@@ -311,7 +311,7 @@ class InboxConsumer(ScopedConsumer):
         """Assign (``assignee``: a user id or null) and/or route to a team (``team``)."""
         conversation = await self._conversation(frame)
         await self.run(
-            workflow.conversation_assign,
+            services.conversation_assign,
             membership=self.membership,
             conversation=conversation,
             assignee=frame.get("assignee", ...),
@@ -321,7 +321,7 @@ class InboxConsumer(ScopedConsumer):
     async def frame_label(self, frame: dict) -> None:
         conversation = await self._conversation(frame)
         await self.run(
-            workflow.conversation_label,
+            services.conversation_label,
             membership=self.membership,
             conversation=conversation,
             add=id_list(frame, "add"),
@@ -331,7 +331,7 @@ class InboxConsumer(ScopedConsumer):
     async def frame_note(self, frame: dict) -> None:
         conversation = await self._conversation(frame)
         note = await self.run(
-            workflow.note_add,
+            services.note_add,
             membership=self.membership,
             conversation=conversation,
             body=frame.get("body"),
@@ -376,7 +376,7 @@ class InboxConsumer(ScopedConsumer):
 
     async def frame_bulk(self, frame: dict) -> None:
         result = await self.run(
-            workflow.conversations_bulk,
+            services.conversations_bulk,
             membership=self.membership,
             numbers=frame.get("conversations"),
             action=frame.get("action"),
@@ -386,7 +386,7 @@ class InboxConsumer(ScopedConsumer):
 
     async def frame_label_create(self, frame: dict) -> None:
         label = await self.run(
-            workflow.label_create,
+            services.label_create,
             membership=self.membership,
             name=frame.get("name"),
             color=frame.get("color") or "#6b7280",

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.conversations import selectors, workflow
+from apps.conversations import selectors, services
 from apps.conversations.models import Label
 from apps.conversations.strings import inbox_strings
 from apps.core.errors import Refusal
@@ -142,7 +142,7 @@ def _team_delete(request: HttpRequest) -> str:
 
 
 def _label_create(request: HttpRequest) -> str:
-    label = workflow.label_create(
+    label = services.label_create(
         membership=request.membership,
         name=request.POST.get("name"),
         color=request.POST.get("color") or "#6b7280",
@@ -151,7 +151,7 @@ def _label_create(request: HttpRequest) -> str:
 
 
 def _label_delete(request: HttpRequest) -> str:
-    workflow.label_delete(
+    services.label_delete(
         membership=request.membership, label_id=_int(request.POST.get("label"), _("Label"))
     )
     return _("Label deleted.")

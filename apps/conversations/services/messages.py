@@ -1,4 +1,4 @@
-"""Every write about conversations and messages (DESIGN.md §4).
+"""Messages: the one write path, receipts, and an operator starting a chat (DESIGN.md §4).
 
 ``message_create`` is the one write path of a message, whoever sends it (visitor, operator,
 bot, system; later email, the API and other channels): one transaction, through the ORM and the
@@ -18,8 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import kinds, payloads, selectors, workflow
-from apps.conversations.models import Conversation, Message, OperatorPresence
+from apps.conversations import kinds, payloads, selectors
+from apps.conversations.models import Conversation, Message
+from apps.conversations.services.assignment import assign_to_replier, queue_drain
+from apps.conversations.services.common import lock_conversation, publish_summary
+from apps.conversations.services.status import conversation_set_status, status_changed
 from apps.core import events, realtime
 from apps.core.errors import Refusal
 from apps.core.ratelimit import hit
@@ -27,7 +30,6 @@ from apps.tenants.models import Membership, Tenant
 from apps.visitors import services as visitor_services
 from apps.visitors.models import Visitor
 
-PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
 MESSAGE_WINDOW = 60  # seconds: CHAT_MESSAGES_PER_MINUTE
 CONTENT_MAX_BYTES = 16384
 
@@ -211,7 +213,7 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
     if visitor is not None:
         conversation, created = _conversation_for(visitor)
     else:
-        conversation = workflow.lock_conversation(conversation.pk)
+        conversation = lock_conversation(conversation.pk)
     if created:
         # A resend whose first copy went to an earlier conversation of the visitor (resolved
         # and closed since): the unique client id per conversation cannot see it there.
@@ -284,7 +286,7 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
     )
     reopened = conversation.status != status_before
     if reopened:
-        workflow.status_changed(
+        status_changed(
             conversation,
             actor=author if sender == Message.Sender.OPERATOR else None,
             before=status_before,
@@ -296,11 +298,11 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
         and conversation.assignee_id is None
     ):
         # An operator who answers an unassigned chat takes it (the queue moves on).
-        workflow.assign_to_replier(conversation, user=author)
+        assign_to_replier(conversation, user=author)
     _publish_message(message, conversation, labels=[] if created else None, origin=origin)
     if from_visitor and (created or (reopened and conversation.assignee_id is None)):
         tenant_id = conversation.tenant_id
-        transaction.on_commit(lambda: workflow.queue_drain(tenant_id=tenant_id))
+        transaction.on_commit(lambda: queue_drain(tenant_id=tenant_id))
     return PostResult(message, conversation, False, created)
 
 
@@ -312,17 +314,17 @@ def _publish_message(
     if origin:
         event["origin"] = origin
     realtime.publish_on_commit(realtime.group_visitor(conversation.visitor_id), event)
-    workflow.publish_summary(conversation, labels, message=data)
+    publish_summary(conversation, labels, message=data)
 
 
 def conversation_resolve(*, membership: Membership, conversation: Conversation) -> Conversation:
-    return workflow.conversation_set_status(
+    return conversation_set_status(
         membership=membership, conversation=conversation, status=Conversation.Status.RESOLVED
     )
 
 
 def conversation_reopen(*, membership: Membership, conversation: Conversation) -> Conversation:
-    return workflow.conversation_set_status(
+    return conversation_set_status(
         membership=membership, conversation=conversation, status=Conversation.Status.OPEN
     )
 
@@ -357,7 +359,7 @@ def messages_mark(*, conversation: Conversation, reader: str, up_to, state: str)
             )
         if reader == "operator" and unread_reset:
             conversation.operator_unread = 0
-            workflow.publish_summary(conversation)
+            publish_summary(conversation)
         if not changed:
             return None
         highest = base.order_by("-id").values_list("id", flat=True).first()
@@ -461,78 +463,3 @@ def conversation_start_by_operator(
             )
     result.conversation_created = created
     return result
-
-
-# --- Presence -------------------------------------------------------------------------------
-
-
-def _publish_presence(presence: OperatorPresence, before: int) -> None:
-    def send():
-        online = selectors.team_online_count(tenant_id=presence.tenant_id)
-        realtime.publish(
-            realtime.group_inbox(presence.tenant_id),
-            {
-                "type": "inbox.presence",
-                "user": presence.user_id,
-                "status": presence.status if presence.connections else "offline",
-                "online": online,
-            },
-        )
-        if (online > 0) != (before > 0):
-            realtime.publish(
-                realtime.group_widget(presence.tenant_id),
-                {"type": "chat.team", "online": online > 0},
-            )
-        if presence.status == OperatorPresence.Status.ONLINE and presence.connections:
-            # Someone who can take chats is here: the queue may move.
-            workflow.queue_drain(tenant_id=presence.tenant_id)
-
-    transaction.on_commit(send)
-
-
-def presence_connect(*, membership: Membership) -> OperatorPresence:
-    with transaction.atomic():
-        before = selectors.team_online_count(tenant_id=membership.tenant_id)
-        presence, _created = OperatorPresence.objects.select_for_update().get_or_create(
-            tenant_id=membership.tenant_id, user_id=membership.user_id
-        )
-        stale = presence.last_seen_at and presence.last_seen_at < timezone.now() - PRESENCE_TIMEOUT
-        presence.connections = 1 if stale else presence.connections + 1
-        presence.save()
-        _publish_presence(presence, before)
-    return presence
-
-
-def presence_disconnect(*, membership: Membership) -> None:
-    with transaction.atomic():
-        before = selectors.team_online_count(tenant_id=membership.tenant_id)
-        presence = (
-            OperatorPresence.objects.select_for_update()
-            .filter(tenant_id=membership.tenant_id, user_id=membership.user_id)
-            .first()
-        )
-        if presence is None:
-            return
-        presence.connections = max(0, presence.connections - 1)
-        presence.save()
-        _publish_presence(presence, before)
-
-
-def presence_set(*, membership: Membership, status) -> OperatorPresence:
-    if status not in OperatorPresence.Status.values:
-        raise ChatError("invalid", _("Presence is online or away."), field="status")
-    with transaction.atomic():
-        before = selectors.team_online_count(tenant_id=membership.tenant_id)
-        presence, _created = OperatorPresence.objects.select_for_update().get_or_create(
-            tenant_id=membership.tenant_id, user_id=membership.user_id
-        )
-        presence.status = status
-        presence.save()
-        _publish_presence(presence, before)
-    return presence
-
-
-def presence_heartbeat(*, membership: Membership) -> None:
-    OperatorPresence.objects.filter(
-        tenant_id=membership.tenant_id, user_id=membership.user_id
-    ).update(last_seen_at=timezone.now())
