@@ -14,6 +14,7 @@ from bench.common import (
     run_loadgen,
     start_baseline,
     start_sohbet,
+    start_worker,
     sustained,
 )
 
@@ -106,6 +107,7 @@ def run(
     pairs = _pairs(chat_workspaces)
     # Started together, then waited for (each takes a few seconds to import Django).
     sohbet = start_sohbet(env, server=server, wait=False)
+    worker = start_worker(env)
     baseline = start_baseline(env, server=server, wait=False)
     floor = start_baseline(env, server=server, app="floor", wait=False) if full_set else None
     try:
@@ -290,6 +292,7 @@ def run(
         )
     finally:
         sohbet.stop()
+        worker.stop()
         baseline.stop()
         if floor:
             floor.stop()

@@ -95,7 +95,9 @@ class Env:
             "RATELIMIT_ENABLE": "0",  # load generators would trip the per-visitor limits
             "LOG_LEVEL": "WARNING",
             # Database connections as deployed: Django's pool (config/settings.py, DB_POOL).
-            "CELERY_TASK_ALWAYS_EAGER": "1",
+            # As deployed: events and jobs go to the broker, a Celery worker runs the handlers
+            # (start_worker), never the web process itself.
+            "CELERY_TASK_ALWAYS_EAGER": "0",
             "PERIODIC_JOBS_IN_WEB": "0",  # the periodic jobs run elsewhere (Celery beat)
             **extra,
         }
@@ -261,6 +263,43 @@ def start_sohbet(
         ready_url=f"http://127.0.0.1:{port}/healthz",
         wait=wait,
     )
+
+
+def start_worker(env: Env, *, name: str = "worker") -> Proc:
+    """A Celery worker for the Sohbet server's events (their handlers: the search index…), on
+    the load generator's core at the lowest priority: it runs the handlers as a deployment's
+    worker does, with the CPU the measurement leaves (B9 measures the worker itself)."""
+
+    def low_priority_on_load_core() -> None:
+        pin(LOAD_CPU)()
+        os.nice(19)
+
+    proc = Proc(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env.server_env(),
+            stdout=(env.out_dir / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=low_priority_on_load_core,
+        ),
+        None,
+        env.out_dir / f"{name}.log",
+    )
+    return proc
 
 
 def start_baseline(

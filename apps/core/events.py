@@ -35,6 +35,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django_scopes import scope, scopes_disabled
@@ -166,9 +167,10 @@ def handle_stream_now(stream: str, *, batch: int = 100) -> int:
                 exc_info=failed.error,
             )
             continue  # the batch again, without the given-up handler for that event
-        if not done:
-            return finished
         finished += done
+        if done < batch:
+            # Drained as of this read: an event committed since has been handed over itself.
+            return finished
 
 
 class _HandlerFailed(Exception):
@@ -188,16 +190,19 @@ def _handle_batch(stream: str, size: int) -> int:
         events = list(
             Event.objects.select_for_update(of=("self",))
             .filter(stream=stream, handled_at__isnull=True)
+            .annotate(failed_before=Exists(EventFailure.objects.filter(event=OuterRef("pk"))))
             .select_related("tenant")
             .order_by("id")[:size]
         )
         if not events:
             return 0
-        given_up = set(
-            EventFailure.objects.filter(
-                event__in=events, attempts__gte=settings.EVENT_HANDLER_MAX_ATTEMPTS
-            ).values_list("event_id", "handler")
-        )
+        given_up = set()
+        if any(event.failed_before for event in events):  # rare: look the failures up then
+            given_up = set(
+                EventFailure.objects.filter(
+                    event__in=events, attempts__gte=settings.EVENT_HANDLER_MAX_ATTEMPTS
+                ).values_list("event_id", "handler")
+            )
         for event in events:
             with scope(tenant=event.tenant):
                 for name, fn in handlers_for(event.kind):
