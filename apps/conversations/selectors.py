@@ -41,25 +41,24 @@ SUMMARY_FIELDS = (
 )
 
 
-def team_online_count(*, tenant_id: int) -> int:
-    """How many members are online: chose online and have a live inbox socket."""
+def online_presences(*, tenant_id: int):
+    """The members online now: they chose online and have a live inbox socket. The one rule for
+    "online" (the team's count, the roster's dots, who auto-assignment may pick)."""
     return OperatorPresence.objects.filter(
         tenant_id=tenant_id,
         status=OperatorPresence.Status.ONLINE,
         connections__gt=0,
         last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
-    ).count()
+    )
+
+
+def team_online_count(*, tenant_id: int) -> int:
+    """How many members are online (``online_presences``)."""
+    return online_presences(tenant_id=tenant_id).count()
 
 
 def online_user_ids(*, tenant_id: int) -> list[int]:
-    return list(
-        OperatorPresence.objects.filter(
-            tenant_id=tenant_id,
-            status=OperatorPresence.Status.ONLINE,
-            connections__gt=0,
-            last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
-        ).values_list("user_id", flat=True)
-    )
+    return list(online_presences(tenant_id=tenant_id).values_list("user_id", flat=True))
 
 
 def sees_everything(membership: Membership, tenant: Tenant) -> bool:
