@@ -1,7 +1,10 @@
 """Reads for the widget and the inbox. Every function runs inside the workspace scope."""
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -41,25 +44,24 @@ SUMMARY_FIELDS = (
 )
 
 
-def team_online_count(*, tenant_id: int) -> int:
-    """How many members are online: chose online and have a live inbox socket."""
+def online_presences(*, tenant_id: int):
+    """The members online now: they chose online and have a live inbox socket. The one rule for
+    "online" (the team's count, the roster's dots, who auto-assignment may pick)."""
     return OperatorPresence.objects.filter(
         tenant_id=tenant_id,
         status=OperatorPresence.Status.ONLINE,
         connections__gt=0,
         last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
-    ).count()
+    )
+
+
+def team_online_count(*, tenant_id: int) -> int:
+    """How many members are online (``online_presences``)."""
+    return online_presences(tenant_id=tenant_id).count()
 
 
 def online_user_ids(*, tenant_id: int) -> list[int]:
-    return list(
-        OperatorPresence.objects.filter(
-            tenant_id=tenant_id,
-            status=OperatorPresence.Status.ONLINE,
-            connections__gt=0,
-            last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
-        ).values_list("user_id", flat=True)
-    )
+    return list(online_presences(tenant_id=tenant_id).values_list("user_id", flat=True))
 
 
 def sees_everything(membership: Membership, tenant: Tenant) -> bool:
@@ -70,25 +72,90 @@ def member_team_ids(membership: Membership) -> list[int]:
     return list(membership.teams.values_list("pk", flat=True))
 
 
-def visible_q(*, user_id: int, team_ids: list[int]) -> Q:
-    """In a workspace where operators see only their teams' conversations: theirs, their
-    teams', and the unrouted ones (no team, nobody assigned: someone has to pick them up)."""
-    return (
-        Q(assignee_id=user_id)
-        | Q(team_id__in=team_ids)
+class Viewer(NamedTuple):
+    """Who looks at the inbox: what they may see, and whose the "mine" and "teams" tabs are."""
+
+    user_id: int
+    team_ids: tuple[int, ...]
+    everything: bool  # sees every conversation of the workspace (``sees_everything``)
+
+
+def viewer(membership: Membership) -> Viewer:
+    tenant = Tenant.objects.get(pk=membership.tenant_id)
+    return Viewer(
+        user_id=membership.user_id,
+        team_ids=tuple(member_team_ids(membership)),
+        everything=sees_everything(membership, tenant),
+    )
+
+
+class Rule(NamedTuple):
+    """One condition on an inbox's conversations, said twice side by side: as SQL (``sql``, a
+    ``Q``) and as a test of a list row (``row``, a ``payloads.summary`` with its labels). The two
+    must agree: tests/conversations/test_inbox_view.py checks every combination of filters."""
+
+    sql: Callable[..., Q]
+    row: Callable[..., bool]
+
+
+# What an operator may see. In a workspace where operators see only their teams' conversations:
+# theirs, their teams', and the unrouted ones (no team, nobody assigned: someone has to pick
+# them up).
+VISIBLE = Rule(
+    sql=lambda who: (
+        Q()
+        if who.everything
+        else Q(assignee_id=who.user_id)
+        | Q(team_id__in=who.team_ids)
         | Q(team__isnull=True, assignee__isnull=True)
-    )
-
-
-def can_see(summary: dict, *, user_id: int, team_ids: list[int], everything: bool) -> bool:
-    """The same rule as ``visible_q`` for a summary pushed to an inbox socket."""
-    if everything:
-        return True
-    return (
-        summary.get("assignee") == user_id
-        or summary.get("team") in team_ids
-        or (summary.get("team") is None and summary.get("assignee") is None)
-    )
+    ),
+    row=lambda c, who: (
+        who.everything
+        or c["assignee"] == who.user_id
+        or c["team"] in who.team_ids
+        or (c["team"] is None and c["assignee"] is None)
+    ),
+)
+# The assignee filter's values: the list's tabs.
+TABS: dict[str, Rule] = {
+    "mine": Rule(
+        sql=lambda who: Q(assignee_id=who.user_id),
+        row=lambda c, who: c["assignee"] == who.user_id,
+    ),
+    "unassigned": Rule(
+        sql=lambda who: Q(assignee__isnull=True),
+        row=lambda c, who: c["assignee"] is None,
+    ),
+    "teams": Rule(
+        sql=lambda who: Q(team_id__in=who.team_ids),
+        row=lambda c, who: c["team"] in who.team_ids,
+    ),
+    "all": Rule(sql=lambda who: Q(), row=lambda c, who: True),
+}
+# The filters a list request may name, each with the (checked) value it was given.
+FILTERS: dict[str, Rule] = {
+    "assignee": Rule(
+        sql=lambda value, who: TABS[value].sql(who),
+        row=lambda c, value, who: TABS[value].row(c, who),
+    ),
+    "status": Rule(
+        sql=lambda value, who: Q(status=value),
+        row=lambda c, value, who: c["status"] == value,
+    ),
+    "label": Rule(
+        sql=lambda value, who: Q(labels=value),
+        row=lambda c, value, who: value in c["labels"],
+    ),
+    "team": Rule(
+        sql=lambda value, who: Q(team_id=value),
+        row=lambda c, value, who: c["team"] == value,
+    ),
+}
+# What the tabs count when the view names no status: the conversations in progress.
+IN_PROGRESS = Rule(
+    sql=lambda: Q(status__in=Conversation.ACTIVE_STATUSES),
+    row=lambda c: c["status"] in Conversation.ACTIVE_STATUSES,
+)
 
 
 def visible_conversations(*, membership):
@@ -97,10 +164,7 @@ def visible_conversations(*, membership):
     if membership is None:
         return Conversation.objects.none()
     qs = Conversation.objects.filter(tenant_id=membership.tenant_id)
-    tenant = Tenant.objects.get(pk=membership.tenant_id)
-    if sees_everything(membership, tenant):
-        return qs
-    return qs.filter(visible_q(user_id=membership.user_id, team_ids=member_team_ids(membership)))
+    return qs.filter(VISIBLE.sql(viewer(membership)))
 
 
 def visible_conversation(*, membership, number) -> Conversation | None:
@@ -228,8 +292,8 @@ class ListError(Refusal):
     """A list request the inbox cannot answer (unknown filter, bad value)."""
 
 
-LIST_FILTERS = ("assignee", "status", "label", "team")
-ASSIGNEE_FILTERS = ("mine", "unassigned", "teams", "all")
+LIST_FILTERS = tuple(FILTERS)
+ASSIGNEE_FILTERS = tuple(TABS)
 SORTS = ("activity", "waiting", "newest")
 # The inbox list comes a page at a time (more as the operator scrolls): what it costs to open
 # the inbox does not grow with the workspace (B6).
@@ -238,9 +302,24 @@ LIST_PAGE = 50
 ATTENTION_LIMIT = 500
 
 
-def _filtered(membership, filters) -> tuple:
-    """The conversations a list request's filters select, all but the assignee one, and that
-    one's value (the tabs' counts are taken under the other filters)."""
+@dataclass(frozen=True)
+class View:
+    """A list view's filters, checked (``inbox_view``): the assignee tab ("all" unless chosen)
+    and the others chosen, by name."""
+
+    assignee: str = "all"
+    others: dict = field(default_factory=dict)
+
+    @property
+    def needs_labels(self) -> bool:
+        """Whether deciding a row needs its labels (a partial row comes without them)."""
+        return "label" in self.others
+
+
+def inbox_view(*, filters) -> View:
+    """The view a list request's filters ask for; refuses unknown filters and bad values."""
+    if isinstance(filters, View):
+        return filters
     if not isinstance(filters, dict):
         raise ListError("invalid", _("Filters must be an object."), field="filters")
     unknown = sorted(set(filters) - set(LIST_FILTERS))
@@ -251,36 +330,52 @@ def _filtered(membership, filters) -> tuple:
             % {"name": ", ".join(map(str, unknown)), "known": ", ".join(LIST_FILTERS)},
             field="filters",
         )
-    qs = visible_conversations(membership=membership)
     assignee = filters.get("assignee", "all")
     if assignee not in ASSIGNEE_FILTERS:
         raise ListError("invalid", _("Unknown assignee filter."), field="assignee")
     status = filters.get("status")
-    if status is not None:
-        if status not in Conversation.Status.values:
-            raise ListError("invalid", _("Unknown status."), field="status")
-        qs = qs.filter(status=status)
+    if status is not None and status not in Conversation.Status.values:
+        raise ListError("invalid", _("Unknown status."), field="status")
     label = filters.get("label")
-    if label is not None:
-        if not isinstance(label, int) or not Label.objects.filter(pk=label).exists():
-            raise ListError("unknown_label", _("No such label in this workspace."), field="label")
-        qs = qs.filter(labels=label)
+    if label is not None and (
+        not isinstance(label, int) or not Label.objects.filter(pk=label).exists()
+    ):
+        raise ListError("unknown_label", _("No such label in this workspace."), field="label")
     team = filters.get("team")
-    if team is not None:
-        if not isinstance(team, int) or not Team.objects.filter(pk=team).exists():
-            raise ListError("unknown_team", _("No such team in this workspace."), field="team")
-        qs = qs.filter(team_id=team)
-    return qs, assignee
+    if team is not None and (
+        not isinstance(team, int) or not Team.objects.filter(pk=team).exists()
+    ):
+        raise ListError("unknown_team", _("No such team in this workspace."), field="team")
+    others = {"status": status, "label": label, "team": team}
+    return View(assignee=assignee, others={k: v for k, v in others.items() if v is not None})
 
 
-def _assignee_q(assignee: str, membership) -> Q:
-    if assignee == "mine":
-        return Q(assignee_id=membership.user_id)
-    if assignee == "unassigned":
-        return Q(assignee__isnull=True)
-    if assignee == "teams":
-        return Q(team_id__in=member_team_ids(membership))
-    return Q()
+def _counted(view: View) -> bool:
+    """Whether the view's tabs have counts: not for resolved conversations (every one ever
+    resolved: not worth a count)."""
+    return view.others.get("status") != Conversation.Status.RESOLVED
+
+
+def _others_q(view: View, who: Viewer) -> Q:
+    q = VISIBLE.sql(who)
+    for name, value in view.others.items():
+        q &= FILTERS[name].sql(value, who)
+    return q
+
+
+def view_row(view: View, who: Viewer, row: dict) -> dict:
+    """Where a list row stands in ``view`` (the same rules as the SQL of ``inbox_list`` and
+    ``inbox_counts``, from the same table): ``in``, whether the list shows it; ``tabs``, the
+    assignee tabs whose counts include it. ``row`` needs its labels when the view filters by
+    one (``View.needs_labels``)."""
+    passes = VISIBLE.row(row, who) and all(
+        FILTERS[name].row(row, value, who) for name, value in view.others.items()
+    )
+    counted = passes and _counted(view) and ("status" in view.others or IN_PROGRESS.row(row))
+    return {
+        "in": passes and FILTERS["assignee"].row(row, view.assignee, who),
+        "tabs": [name for name, tab in TABS.items() if counted and tab.row(row, who)],
+    }
 
 
 def _parse_time(value):
@@ -343,12 +438,16 @@ def inbox_list(*, membership, filters, sort="activity", cursor=None, limit=LIST_
     ``{"conversations", "more", "cursor"}`` (``cursor``, given back, asks for the next page).
     Unknown filters are refused (never ignored: an operator must not believe a list is
     filtered when it is not)."""
-    qs, assignee = _filtered(membership, filters)
+    view = inbox_view(filters=filters)
     if sort not in SORTS:
         raise ListError(
             "invalid", _("Sort by one of: %(known)s.") % {"known": ", ".join(SORTS)}, field="sort"
         )
-    qs = qs.filter(_assignee_q(assignee, membership))
+    who = viewer(membership)
+    qs = Conversation.objects.filter(
+        _others_q(view, who) & FILTERS["assignee"].sql(view.assignee, who),
+        tenant_id=membership.tenant_id,
+    )
     if cursor is not None:
         qs = qs.filter(_after_q(sort, cursor))
     # Ties broken by number, newest first, as the inbox sorts them.
@@ -370,17 +469,27 @@ def inbox_list(*, membership, filters, sort="activity", cursor=None, limit=LIST_
 
 
 def inbox_counts(*, membership, filters) -> dict | None:
-    """How many conversations each assignee tab holds under the other filters, in one query;
-    ``None`` for resolved conversations (every one ever resolved: not worth a count)."""
-    qs, _assignee = _filtered(membership, filters)
-    if filters.get("status") == Conversation.Status.RESOLVED:
+    """How many conversations each assignee tab holds under the view's other filters (in
+    progress ones when it names no status), in one query; ``None`` when the view has no counts
+    (``_counted``)."""
+    view = inbox_view(filters=filters)
+    if not _counted(view):
         return None
-    if "status" not in filters:
-        qs = qs.filter(status__in=Conversation.ACTIVE_STATUSES)
-    tabs = {name: _assignee_q(name, membership) for name in ASSIGNEE_FILTERS}
+    who = viewer(membership)
+    qs = Conversation.objects.filter(_others_q(view, who), tenant_id=membership.tenant_id)
+    if "status" not in view.others:
+        qs = qs.filter(IN_PROGRESS.sql())
+    tabs = {name: tab.sql(who) for name, tab in TABS.items()}
     return qs.aggregate(
         **{name: Count("pk", filter=q) if q else Count("pk") for name, q in tabs.items()}
     )
+
+
+def conversation_label_ids(*, number: int) -> list[int]:
+    """The label ids of this workspace's conversation ``number``: what a partial row (a
+    message's) leaves out."""
+    labels = Conversation.objects.filter(number=number).values_list("labels", flat=True)
+    return [pk for pk in labels if pk is not None]
 
 
 def attention_numbers(*, membership) -> list[int]:

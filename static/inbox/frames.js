@@ -5,16 +5,16 @@
 import { isId, safeColor, str } from "./dom.js";
 import { time, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
-import { maybeSendRead, refreshCounts, refuseNote, requestList, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
+import { maybeSendRead, refreshCounts, refuseNote, requestList, requestView, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
 import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TYPING_SHOW_MS } from "./page.js";
 import { stop } from "./socket.js";
-import { adjustCount, applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, matchesFilters, mergeSummary, myId, myTeams, noteSaved, renameVisitor, saveFilters, setActivities, setCounts, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
+import { adjustCount, applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, mergeSummary, myId, myTeams, noteSaved, placement, renameVisitor, saveFilters, setActivities, setCounts, setCountsAsked, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setRowView, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
 
 export function handleFrame(f) {
   emit("frame", f);
   switch (f.type) {
     case "ready": return onReady(f);
-    case "conversation": return onConversation(f.conversation, f.from_message === true);
+    case "conversation": return onConversation(f.conversation, f.from_message === true, f.view);
     case "conversation_hidden": return onConversationHidden(f.conversation);
     case "list": return onList(f);
     case "counts": return onCounts(f);
@@ -75,7 +75,8 @@ export function onReady(f) {
   emit("ready", f);
 }
 
-/** Drop filter choices that no longer exist (a deleted label, teams I left). */
+/** Drop filter choices that no longer exist (a deleted label, teams I left); true when one
+ * was dropped (the view is asked for again). */
 export function checkFilters() {
   let changed = false;
   if (state.filters.assignee === "teams" && !myTeams().length) { changeFilter("assignee", "all"); changed = true; }
@@ -85,29 +86,37 @@ export function checkFilters() {
   }
   if (changed) {
     saveFilters();
-    if (state.connected) requestList();
+    if (state.connected) requestView();
   }
+  return changed;
 }
 
-/** The tabs' counts follow a change we can see whole (we had the conversation before); any
- * other change asks the server for the counts again, at most once a second. */
-export function countChange(old, now) {
-  if (!state.counts) return;
-  if (!old) { refreshCounts(); return; }
+// A row that left my sight: in no view and no tab.
+const NOWHERE = Object.freeze({ in: false, tabs: [] });
+
+/** The tabs' counts move by the difference between the tabs the server said a row was
+ * counted in before (`before`) and now (`now`). A row held without them, or not held, asks
+ * the server for the counts again. While an answer with counts is on its way (the first page
+ * of a view, or `counts`), rows leave the counts alone: that answer counts them. */
+export function countChange(before, now) {
+  if (!state.counts || state.viewPending || state.countsAsked) return;
+  if (!before || !now || !Array.isArray(before.tabs)) { refreshCounts(); return; }
   ASSIGNEE_FILTERS.forEach(function (name) {
-    const probe = { assignee: name, status: state.filters.status, label: state.filters.label };
-    const d = (now && matchesFilters(now, probe) ? 1 : 0) - (matchesFilters(old, probe) ? 1 : 0);
+    const d = (now.tabs.indexOf(name) >= 0 ? 1 : 0) - (before.tabs.indexOf(name) >= 0 ? 1 : 0);
     if (d) adjustCount(name, d);
   });
 }
 
 export function onCounts(f) {
   if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
+  setCountsAsked(false);
   setCounts(f.counts);
   emit("counts");
 }
 
-export function onConversation(c, fromMessage) {
+/** A list row pushed by the server, with `view`: whether the page's view holds it and which
+ * tabs count it. Until the first page of a new view is here, rows are placed by that page. */
+export function onConversation(c, fromMessage, view) {
   if (!c || typeof c.number !== "number") return;
   // Rows of two server processes can cross on their way here, and the server holds a busy
   // workspace's message rows back for up to 20 ms. A stale row would put back an earlier
@@ -123,9 +132,11 @@ export function onConversation(c, fromMessage) {
   // New to this inbox: never seen here and created since it opened (an older conversation
   // may simply be on a page not loaded yet).
   const isNew = markSeen(c.number) && state.since !== null && time(c.created_at) > time(state.since);
+  const placed = state.viewPending ? null : placement(view);
   const result = mergeSummary(c);
   const merged = result.merged, old = result.old;
-  countChange(old, merged);
+  if (placed) setRowView(c.number, placed);
+  countChange(old && old.view, placed);
   if (c.number === state.openNumber && merged.unread && document.visibilityState === "visible") {
     // The operator is looking at it. A summary counted before our `read` reached the server
     // is stale: once everything shown is read, show it as read.
@@ -163,8 +174,7 @@ export function lookingAt(number) {
 export function onConversationHidden(number) {
   if (typeof number !== "number") return;
   const old = state.conversations.get(number);
-  if (old) countChange(old, null);
-  else refreshCounts();
+  countChange(old && old.view, NOWHERE);
   forgetConversation(number);
   emit("list");
   emit("title");
@@ -185,20 +195,25 @@ export function onList(f) {
     got.add(c.number);
     markSeen(c.number);
     mergeSummary(c);
+    setRowView(c.number, placement(c.view) || { in: true, tabs: null }); // a page's rows are in its view
   });
   const first = !f.after;
   const from = first ? null : state.listLast; // this page covers (from, its last row]
   const last = rows.length ? state.conversations.get(rows[rows.length - 1].number) : from;
   // The answer is the whole truth for the part of the view it covers: drop what we believed
-  // matched there but does not.
+  // was in it there but is not.
   state.conversations.forEach(function (c, number) {
-    if (got.has(number) || number === state.openNumber || !matchesFilters(c)) return;
+    if (got.has(number) || !c.view || !c.view.in) return;
     if (from && compareRows(c, from) <= 0) return; // an earlier page's
     if (f.more && last && compareRows(c, last) > 0) return; // a later page's
-    dropRow(number);
+    if (number === state.openNumber) setRowView(number, null); // its header still needs it
+    else dropRow(number);
   });
   setListPage(f.more, last, f.cursor);
-  if (first) setCounts(f.counts);
+  if (first) {
+    setCountsAsked(false);
+    setCounts(f.counts);
+  }
   emit("list");
   emit("title");
 }
@@ -324,9 +339,12 @@ export function onPresence(f) {
 }
 
 export function onRoster(f) {
+  const before = JSON.stringify([myTeams(), state.settings.visibility]);
   applyRoster(f);
   setMyTeams(f.me_teams);
-  checkFilters();
+  const moved = JSON.stringify([myTeams(), state.settings.visibility]) !== before;
+  // What I may see, or whose the "teams" tab is, changed: the server places the rows again.
+  if (!checkFilters() && moved && state.connected) requestList();
   emit("filters");
   emit("list");
   emit("header");
@@ -418,7 +436,7 @@ export function onError(f) {
     saveFilters();
     emit("filters");
     emit("toast", { text: text, kind: "error" });
-    requestList();
+    requestView();
     return;
   }
   if (f.code === "not_found" && state.openNumber !== null && !thread(state.openNumber).loaded) {

@@ -5,7 +5,7 @@ import { conversationWhen, localTimeIn, statusClass, statusText, visitorName } f
 import { emit } from "./hooks.js";
 import { labelChip, swatch } from "./labels.js";
 import { toast } from "./notices.js";
-import { requestList } from "./outbox.js";
+import { requestView } from "./outbox.js";
 import { ASSIGNEE_FILTERS, t } from "./page.js";
 import { menuList, togglePopover } from "./popover.js";
 import { send } from "./socket.js";
@@ -17,13 +17,14 @@ import { ui } from "./ui.js";
 export const listMore = el("button", { type: "button", id: "inbox-list-more", className: "small secondary" }, t("show_more"));
 export const listMoreItem = el("li", { className: "list-more" }, listMore);
 
+/** Another view: the list shows what the server answers for it. */
 export function setFilter(name, value) {
   changeFilter(name, value);
   saveFilters();
   clearSelection();
+  requestView();
   renderFilters();
   renderList();
-  requestList();
 }
 
 export function emptyText() {

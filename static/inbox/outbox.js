@@ -5,9 +5,10 @@
 import { emit } from "./hooks.js";
 import { ACK_TIMEOUT_MS, t } from "./page.js";
 import { send } from "./socket.js";
-import { addNote, addPending, latestVisitorId, nextListRequest, readSent, setListPending, setPendingBulk, setPendingStatus, startResume, state, takeNote, thread, viewFilters } from "./store.js";
+import { addNote, addPending, forgetViews, latestVisitorId, nextListRequest, readSent, setCountsAsked, setListPending, setPendingBulk, setPendingStatus, startResume, state, takeNote, thread, viewFilters } from "./store.js";
 
 let countsTimer = null;
+let countsAgain = false; // counts were asked for while the last ask's second ran
 const ackTimers = new Map(); // client_id -> the timer that gives up waiting for its ack
 
 /** Wait for a reply's or a note's ack; `late()` when none came in time. */
@@ -25,11 +26,22 @@ export function stopAwaitingAck(cid) {
   ackTimers.delete(cid);
 }
 
+/** Ask the server for the tabs' counts again: at once, and then at most once a second (asks
+ * meanwhile go out together when the second is over). Until an answer comes, rows do not move
+ * the counts: the answer counts them. */
 export function refreshCounts() {
-  if (countsTimer) return;
+  setCountsAsked(true);
+  if (countsTimer) {
+    countsAgain = true;
+    return;
+  }
+  if (state.connected) send({ type: "counts", filters: viewFilters() });
   countsTimer = setTimeout(function () {
     countsTimer = null;
-    if (state.connected) send({ type: "counts", filters: viewFilters() });
+    if (countsAgain) {
+      countsAgain = false;
+      refreshCounts();
+    }
   }, 1000);
 }
 
@@ -179,6 +191,13 @@ export function assign(number, fields) {
 export function changeLabels(number, add, remove) {
   if (number === null || number === undefined) return false;
   return send({ type: "label", conversation: number, add: add || [], remove: remove || [] });
+}
+
+/** The operator chose another view (filters or sort): nothing shows in it but what the
+ * server answers. */
+export function requestView() {
+  forgetViews();
+  requestList();
 }
 
 /** Ask for the first page of the view, or with `cursor`, the page after the loaded ones. */

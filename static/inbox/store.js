@@ -13,7 +13,7 @@ export const state = {
   labelsById: new Map(),
   settings: {},
   rosterVersion: 0,      // bumps when names may have changed (timeline lines re-render)
-  conversations: new Map(), // number -> summary
+  conversations: new Map(), // number -> summary, with `view`: where the server placed it in this view ({in, tabs}), or null
   everSeen: new Set(),   // numbers seen since page load (new-conversation notifications)
   since: null,           // the server's clock at the first `ready`: created after it = new
   attention: new Set(),  // open conversations waiting for me (the title's count)
@@ -25,6 +25,8 @@ export const state = {
   sort: "activity",
   listSeq: 0,
   listPending: null,     // request id of the `list` frame in flight
+  viewPending: null,     // request id of the first page of a view, in flight: rows are placed by its answer
+  countsAsked: false,    // a `counts` request is due or on its way: its answer counts every row before it
   selected: new Set(),   // conversation numbers ticked for a bulk action
   pendingBulk: null,
   pendingLabelCreate: null,
@@ -224,18 +226,7 @@ export function latestVisitorId(th) {
   return best;
 }
 
-/** The same rules the server applies to a `list` request (selectors.inbox_list). */
-export function matchesFilters(c, filters) {
-  const f = filters || state.filters;
-  if (f.status && c.status !== f.status) return false;
-  const me = myId();
-  if (f.assignee === "mine" && (me === null || c.assignee !== me)) return false;
-  if (f.assignee === "unassigned" && c.assignee !== null && c.assignee !== undefined) return false;
-  if (f.assignee === "teams" && (!isId(c.team) || myTeams().indexOf(c.team) < 0)) return false;
-  if (isId(f.label) && (!Array.isArray(c.labels) || c.labels.indexOf(f.label) < 0)) return false;
-  return true;
-}
-
+/** What the page asks the server for (`list`, `counts`); the server decides what it holds. */
 export function viewFilters() {
   const filters = { assignee: state.filters.assignee, status: state.filters.status };
   if (isId(state.filters.label)) filters.label = state.filters.label;
@@ -258,12 +249,19 @@ export function compareRows(a, b) {
   return d !== 0 ? d : b.number - a.number;
 }
 
-/** What the list shows: the loaded rows that match the view, up to the last loaded row
+/** Where the server placed a row in the view ({in, tabs}), or null when that is not known
+ * (a malformed placement is not known either). */
+export function placement(view) {
+  if (!view || typeof view !== "object" || typeof view.in !== "boolean" || !Array.isArray(view.tabs)) return null;
+  return { in: view.in, tabs: view.tabs.filter(function (name) { return ASSIGNEE_FILTERS.indexOf(name) >= 0; }) };
+}
+
+/** What the list shows: the rows the server placed in the view, up to the last loaded row
  * while the server has more (a row known from an event but past it waits for its page). */
 export function sortedConversations() {
   const last = state.listMore ? state.listLast : null;
   const list = Array.from(state.conversations.values()).filter(function (c) {
-    return matchesFilters(c) && (!last || compareRows(c, last) <= 0);
+    return !!c.view && c.view.in && (!last || compareRows(c, last) <= 0);
   });
   list.sort(compareRows);
   return list;
@@ -379,6 +377,17 @@ export function dropRow(number) {
   state.conversations.delete(number);
 }
 
+/** Where the server placed row `number` in the view ({in, tabs}, or null: not known). */
+export function setRowView(number, view) {
+  const summary = state.conversations.get(number);
+  if (summary) summary.view = view;
+}
+
+/** Another view: no row is placed in it until the server answers. */
+export function forgetViews() {
+  state.conversations.forEach(function (c) { c.view = null; });
+}
+
 /** A new `list` request: its id, now the one awaited. */
 export function nextListRequest(firstPage) {
   state.listSeq += 1;
@@ -386,13 +395,20 @@ export function nextListRequest(firstPage) {
   if (firstPage) {
     state.listMore = false;
     state.listLast = null;
+    state.viewPending = state.listPending;
   }
   return state.listPending;
 }
 
-/** The `list` request in flight (its id), or null when none is. */
+/** The `list` request in flight (its id), or null when none is (nor its view's first page). */
 export function setListPending(id) {
   state.listPending = id;
+  if (id === null) state.viewPending = null;
+}
+
+/** Whether a `counts` request is due or on its way. */
+export function setCountsAsked(on) {
+  state.countsAsked = on;
 }
 
 /** What a `list` answer says of the view: more rows after `last`, and how to ask for them. */

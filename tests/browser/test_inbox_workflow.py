@@ -317,6 +317,72 @@ def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, cr
         visitor.close()
 
 
+# Every count the tabs show, as the operator sees them change (a tab can never hold more
+# conversations than "All" does).
+TAB_COUNTS_SPY = """() => {
+  window.shownCounts = [];
+  const read = () => Object.fromEntries(["mine", "unassigned", "all"].map(
+    (n) => [n, document.getElementById("inbox-count-" + n).textContent]));
+  new MutationObserver(() => window.shownCounts.push(read())).observe(
+    document.getElementById("inbox-assignee-tabs"),
+    {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.mark.redis
+def test_the_tab_counts_stay_true_as_new_conversations_are_assigned(
+    asgi, open_page, crew, screenshot
+):
+    """New conversations, assigned to Ayşe the moment they come in, then one handed to a
+    colleague: each tab counts what it holds all along, and no tab ever counts more than All."""
+    crew.tenant.auto_assign = True
+    in_thread(crew.tenant.save, update_fields=["auto_assign"])
+    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    page = ayse.page
+    expect(page.locator("#inbox-count-all")).to_have_text("0")
+    page.evaluate(TAB_COUNTS_SPY)
+
+    visitors = [new_conversation(asgi, crew.tenant, f"Soru {n}") for n in (1, 2)]
+    expect_numbers(ayse, [2, 1])
+    expect(ayse.item(2).locator(".conv-assignee")).to_contain_text(ayse.s("assignee_you"))
+    expect(ayse.item(1).locator(".conv-assignee")).to_contain_text(ayse.s("assignee_you"))
+    expect(page.locator("#inbox-count-mine")).to_have_text("2")
+    expect(page.locator("#inbox-count-all")).to_have_text("2")
+    with scope(tenant=crew.tenant):
+        in_thread(
+            services.conversation_assign,
+            membership=crew.ayse,
+            conversation=crew.conversation(2),
+            assignee=crew.mehmet.user_id,
+        )
+    expect(ayse.item(2).locator(".conv-assignee")).to_contain_text(MEHMET)
+    expect(page.locator("#inbox-count-mine")).to_have_text("1")
+    expect(page.locator("#inbox-count-unassigned")).to_have_text("0")
+    expect(page.locator("#inbox-count-all")).to_have_text("2")
+    screenshot(page, "workflow_tab_counts")
+    shown = page.evaluate("window.shownCounts")
+    impossible = [
+        counts
+        for counts in shown
+        if counts["all"]
+        and any(counts[tab] and int(counts[tab]) > int(counts["all"]) for tab in counts)
+    ]
+    assert not impossible, shown
+
+    # Her own: only #1, and #2 (in the view before) never shows in this one.
+    page.evaluate(
+        """() => { window.shownRows = [];
+        new MutationObserver(() => window.shownRows.push([...document.querySelectorAll(
+          '#inbox-list button.conv')].map((e) => Number(e.dataset.number)))).observe(
+          document.getElementById("inbox-list"), {childList: true}); }"""
+    )
+    tab(ayse, "filter_mine").click()
+    expect_numbers(ayse, [1])
+    assert all(2 not in numbers for numbers in page.evaluate("window.shownRows"))
+    for visitor in visitors:
+        visitor.close()
+
+
 # --- snooze and pending --------------------------------------------------------------------------
 
 

@@ -40,9 +40,12 @@ class InboxConsumer(ScopedConsumer):
     subscribed: Conversation | None = None
     last_typing = 0.0
     access_checked_at = float("-inf")
-    # What this operator may see (selectors.visible_q), refreshed when the roster changes.
+    # What this operator may see (selectors.VISIBLE), refreshed when the roster changes.
     sees_everything = False
     team_ids: list[int] = []
+    # The list view the page shows: the filters of its last `list` request, checked. Each
+    # list row this socket pushes says where it stands in it (selectors.view_row).
+    view: selectors.View | None = None
 
     async def _load_visibility(self) -> None:
         def load():
@@ -344,26 +347,31 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def frame_list(self, frame: dict) -> None:
-        """A page of the list; the first page (no ``cursor``) also brings the tabs' counts."""
-        filters = frame.get("filters") or {}
+        """A page of the list; the first page (no ``cursor``) also brings the tabs' counts.
+        Its filters become this socket's view; each row says which tabs count it."""
         cursor = frame.get("cursor")
 
         def load():
+            view = selectors.inbox_view(filters=frame.get("filters") or {})
             page = selectors.inbox_list(
                 membership=self.membership,
-                filters=filters,
+                filters=view,
                 sort=frame.get("sort") or "activity",
                 cursor=cursor,
             )
             if cursor is None:
-                page["counts"] = selectors.inbox_counts(membership=self.membership, filters=filters)
-            return page
+                page["counts"] = selectors.inbox_counts(membership=self.membership, filters=view)
+            return view, page
 
-        page = await self.run(load)
+        view, page = await self.run(load)
+        self.view = view
+        who = self._viewer()
+        for row in page["conversations"]:
+            row["view"] = selectors.view_row(view, who, row)
         await self.send_frame(
             "list",
             request=str(frame.get("request") or "")[:40],
-            filters=filters,
+            filters=frame.get("filters") or {},
             after=cursor,
             **page,
         )
@@ -409,25 +417,41 @@ class InboxConsumer(ScopedConsumer):
         """Whether this socket has the workspace's conversation ``number`` open."""
         return self.subscribed is not None and self.subscribed.number == number
 
-    def _sees(self, row: dict) -> bool:
-        return selectors.can_see(
-            row,
+    def _viewer(self) -> selectors.Viewer:
+        return selectors.Viewer(
             user_id=self.membership.user_id,
-            team_ids=self.team_ids,
+            team_ids=tuple(self.team_ids),
             everything=self.sees_everything,
         )
 
+    def _sees(self, row: dict) -> bool:
+        return selectors.VISIBLE.row(row, self._viewer())
+
+    async def _in_view(self, row: dict) -> dict | None:
+        """Where ``row`` stands in this socket's view (None before the page asked for one). A
+        partial row has no labels; a view filtered by a label reads them."""
+        view = self.view
+        if view is None:
+            return None
+        if view.needs_labels and "labels" not in row:
+            labels = await self.run(selectors.conversation_label_ids, number=row["number"])
+            row = {**row, "labels": labels}
+        return selectors.view_row(view, self._viewer(), row)
+
     async def inbox_conversation(self, event: dict) -> None:
-        """A list row, or, when it moved out of this operator's sight (another team), that the
-        list drops it. ``from_message``: the row of a new message; the page drops such a row
-        when it is no newer than the row it shows."""
+        """A list row, with where it stands in the page's view (``view``), or, when it moved
+        out of this operator's sight (another team), that the list drops it. ``from_message``:
+        the row of a new message; the page drops such a row when it is no newer than the row
+        it shows."""
         row = event["conversation"]
         if not self._sees(row):
             await self.send_frame("conversation_hidden", conversation=row["number"])
-        elif event.get("from_message"):
-            await self.send_frame("conversation", conversation=row, from_message=True)
-        else:
-            await self.send_frame("conversation", conversation=row)
+            return
+        view = await self._in_view(row)
+        extra = {"view": view} if view is not None else {}
+        if event.get("from_message"):
+            extra["from_message"] = True
+        await self.send_frame("conversation", conversation=row, **extra)
 
     async def inbox_message(self, event: dict) -> None:
         """A new message, to the sockets that have its conversation open; its list row comes
