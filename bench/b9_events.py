@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import ROOT, Env, Row
+from bench.common import ROOT, Env, Row, celery_worker_command
 
 STREAMS = 100
 GENERATORS = 2
@@ -43,21 +43,7 @@ def run(env: Env, tenant_id: int) -> list[Row]:
     rate = env.size(full=500, quick=500, smoke=20)
     seconds = env.size(full=20, quick=8, smoke=2)
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            f"--concurrency={env.cpus}",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
+        celery_worker_command(pool="prefork", concurrency=env.cpus),
         cwd=ROOT,
         env=_env(env),
     )

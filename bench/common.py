@@ -265,6 +265,26 @@ def start_sohbet(
     )
 
 
+def celery_worker_command(*, pool: str = "solo", concurrency: int | None = None) -> list[str]:
+    """``celery worker`` for Sohbet, quiet, without the cluster chatter a single worker does
+    not need."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        f"--pool={pool}",
+        *([f"--concurrency={concurrency}"] if concurrency else []),
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "warning",
+    ]
+
+
 def start_worker(env: Env, *, name: str = "worker") -> Proc:
     """A Celery worker for the Sohbet server's events (their handlers: the search index…), on
     the load generator's core at the lowest priority: it runs the handlers as a deployment's
@@ -274,32 +294,16 @@ def start_worker(env: Env, *, name: str = "worker") -> Proc:
         pin(LOAD_CPU)()
         os.nice(19)
 
-    proc = Proc(
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env.server_env(),
-            stdout=(env.out_dir / f"{name}.log").open("w"),
-            stderr=subprocess.STDOUT,
-            preexec_fn=low_priority_on_load_core,
-        ),
-        None,
-        env.out_dir / f"{name}.log",
+    log = env.out_dir / f"{name}.log"
+    popen = subprocess.Popen(
+        celery_worker_command(),
+        cwd=ROOT,
+        env=env.server_env(),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        preexec_fn=low_priority_on_load_core,
     )
-    return proc
+    return Proc(popen, None, log)
 
 
 def start_baseline(

@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from collections import deque
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -27,7 +26,6 @@ class Socket:
         self.conn = self._cm.__enter__()
         self.seen: list[dict] = []
         self.raw: list[dict] = []  # the frames as they came, ``conversations`` whole
-        self._expanded: deque[dict] = deque()
 
     def send(self, type_: str, **fields) -> None:
         self.conn.send(json.dumps({"type": type_, **fields}))
@@ -36,23 +34,9 @@ class Socket:
         self.conn.send(data)
 
     def recv(self, timeout: float = 5) -> dict:
-        """The next frame. Several list rows gathered into one ``conversations`` frame come
-        one by one, as ``conversation`` and ``conversation_hidden`` frames, as the inbox page
-        applies them (``raw`` keeps the frame whole)."""
-        if self._expanded:
-            frame = self._expanded.popleft()
-        else:
-            frame = json.loads(self.conn.recv(timeout=timeout))
-            self.raw.append(frame)
-            if frame["type"] == "conversations":
-                self._expanded.extend(
-                    [
-                        {"type": "conversation", "conversation": c, "from_message": True}
-                        for c in frame["conversations"]
-                    ]
-                    + [{"type": "conversation_hidden", "conversation": n} for n in frame["hidden"]]
-                )
-                frame = self._expanded.popleft()
+        """The next frame (``raw`` keeps every frame as received)."""
+        frame = json.loads(self.conn.recv(timeout=timeout))
+        self.raw.append(frame)
         self.seen.append(frame)
         return frame
 
