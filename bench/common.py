@@ -194,14 +194,13 @@ def start(
     return proc
 
 
-# daphne as deployed until the sixth session (the server pings a socket only after 50 s without a
-# frame from it, so the clients' own pings spare it protocol pings as well).
+# daphne, for comparison, with the keepalive the web process uses (the server pings a socket only
+# after 50 s without a frame from it, so the clients' own pings spare it protocol pings as well).
 DAPHNE_KEEPALIVE = ("--ping-interval", "50", "--ping-timeout", "30")
 
 # "uvicorn" is the web process as deployed (``python -m config.serve``: the same keepalive, no
 # permessage-deflate, websockets' sans-I/O protocol); the others are the same with one setting
-# changed: websockets' legacy protocol, which the fifth session measured, or Python's own event
-# loop and HTTP parser.
+# changed: websockets' legacy protocol, or Python's own event loop and HTTP parser.
 UVICORN_VARIANTS = {
     "uvicorn": (),
     "uvicorn-legacy": ("--ws", "websockets"),

@@ -3,15 +3,12 @@
 Every function runs inside the workspace scope (``django_scopes.scope(tenant=...)``).
 """
 
-import logging
 import uuid
 from datetime import timedelta
 
 from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
 from apps.visitors.models import ContactNote, Visitor
-
-logger = logging.getLogger(__name__)
 
 # A visitor whose chat window has not been heard from for this long is gone (its server died).
 PRESENCE_TIMEOUT = timedelta(seconds=180)

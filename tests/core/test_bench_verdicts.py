@@ -14,8 +14,8 @@ def test_b2_is_judged_against_the_baselines_highest_sustained_step():
 
 
 def test_a_baseline_that_passed_the_ramps_last_step_is_not_a_figure_to_judge_against():
-    """Its real limit is higher: judging against the ramp's top would flatter Sohbet (until the
-    thirteenth session the quick ramp ended at 1,600 msg/s, which the baseline passed)."""
+    """Its real limit is higher: judging against the ramp's top would flatter Sohbet (a ramp
+    that ends at 1,600 msg/s, which the baseline passes)."""
     ok, note = b2_verdict(800, 1600, [step(r) for r in (100, 800, 1600)], top=1600)
     assert ok is None and "passed the ramp's last step" in note
 
