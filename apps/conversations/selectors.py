@@ -60,6 +60,16 @@ def team_online_count(*, tenant_id: int) -> int:
     return online_presences(tenant_id=tenant_id).count()
 
 
+def operator_status(*, membership) -> str:
+    """The status this member chose (online or away)."""
+    status = (
+        OperatorPresence.objects.filter(tenant_id=membership.tenant_id, user_id=membership.user_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status or OperatorPresence.Status.ONLINE
+
+
 def online_user_ids(*, tenant_id: int) -> list[int]:
     return list(online_presences(tenant_id=tenant_id).values_list("user_id", flat=True))
 

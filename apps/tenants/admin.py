@@ -48,6 +48,32 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+    actions = ["deactivate", "reactivate"]
+
+    @admin.action(description=_("Deactivate selected accounts"))
+    def deactivate(self, request, queryset):
+        """The accounts can no longer sign in; their pages and open inbox sockets end."""
+        count = 0
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            services.user_set_active(user=user, active=False)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d account deactivated.", "%d accounts deactivated.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reactivate selected accounts"))
+    def reactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=False):
+            services.user_set_active(user=user, active=True)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d account reactivated.", "%d accounts reactivated.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 class TenantMembershipInline(admin.TabularInline):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,20 @@ class TenantsConfig(AppConfig):
     name = "apps.tenants"
     label = "tenants"
     verbose_name = _("Workspaces and accounts")
+
+    def ready(self):
+        # The one signal of the project (DESIGN.md §3 keeps business flow out of signals): a
+        # person's account is written by Django's own auth (password change and reset views,
+        # Django admin, management commands), not by our services, and a change there must
+        # reach the person's open inbox sockets (services.user_changed).
+        post_save.connect(
+            _user_saved, sender=self.get_model("User"), dispatch_uid="tenants.user_saved"
+        )
+
+
+def _user_saved(sender, instance, created, update_fields=None, **kwargs):
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return  # a new account has no sockets; a sign-in changes nobody's access
+    from apps.tenants import services
+
+    services.user_changed(user=instance)

@@ -150,6 +150,7 @@ def tenant_suspend(*, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.SUSPENDED
     tenant.suspended_at = timezone.now()
     tenant.save(update_fields=["status", "suspended_at", "updated_at"])
+    access_changed(realtime.group_inbox(tenant.pk))
     return tenant
 
 
@@ -202,6 +203,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     membership.save(update_fields=["role", "updated_at"])
     if role != previous:
         _membership_changed(membership, role=role, previous=previous, actor=actor)
+        access_changed(realtime.group_operator(membership.tenant_id, membership.user_id))
     return membership
 
 
@@ -237,9 +239,34 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     )
 
 
+def access_changed(group: str) -> None:
+    """After commit, the open inbox sockets in ``group`` read again who their person is and
+    what they may see: the session (signed out? the password changed since?), the account,
+    the membership and its role and teams, the workspace. A socket whose access ended closes;
+    one whose sight changed tells its page (apps.conversations.consumers.inbox)."""
+    realtime.publish_on_commit(group, {"type": "access.changed"})
+
+
 def user_signed_out(*, user: User) -> None:
-    """Close the person's live inbox sockets everywhere (called by the logout view)."""
-    realtime.publish_on_commit(realtime.group_user(user.pk), {"type": "access.revoked"})
+    """The inbox sockets of the session that signed out close (called by the logout view);
+    the person's other sessions keep theirs."""
+    access_changed(realtime.group_user(user.pk))
+
+
+def user_set_active(*, user: User, active: bool) -> User:
+    """Platform staff (Django admin): a deactivated account can no longer sign in, and its
+    pages and open inbox sockets end (``user_changed``)."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def user_changed(*, user: User) -> None:
+    """A person's account changed (a password set, the account deactivated, by whatever path:
+    their own pages, platform staff in Django admin, a management command): their open inbox
+    sockets check their sessions again, so a password change ends the other sessions' sockets
+    as it ends their pages, and a deactivated account's sockets close."""
+    access_changed(realtime.group_user(user.pk))
 
 
 # --- Widget settings ------------------------------------------------------------------------

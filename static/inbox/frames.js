@@ -397,6 +397,8 @@ const LIST_FIELDS = ["filters", "assignee", "status", "label", "team", "sort"];
 export function onError(f) {
   // Errors about an extension script's frame (client_id "ext:…") are shown by that script.
   if (typeof f.client_id === "string" && f.client_id.indexOf("ext:") === 0) return;
+  // The socket is refused and closes: the banner says what happens next (socket.js).
+  if (f.code === "unauthenticated") return;
   const text = str(f.message) || t("error_generic");
   if (f.client_id) {
     const th = findThreadByClientId(f.client_id);

@@ -12,6 +12,11 @@ let attempt = 0; // reconnects since the last `ready`
 let reconnectTimer = null;
 let pingTimer = null;
 let missedPongs = 0;
+// The session ended under an open socket (4401 after a `ready`): reconnecting after the usual
+// backoff, with the browser's cookie as it is by then, tells a new session (a password changed
+// in another tab of this browser, whose answer brings the new cookie) from a signed-out one.
+const SESSION_RETRIES = 2;
+let sessionRetries = 0;
 let handleFrame = function () {};
 
 /** Where incoming frames go. */
@@ -59,7 +64,7 @@ export function connect() {
     if (!frame || typeof frame !== "object") return;
     // A `ready` means the connection works (backoff and heartbeat start afresh); a `pong`,
     // that the socket is alive.
-    if (frame.type === "ready") attempt = 0;
+    if (frame.type === "ready") { attempt = 0; sessionRetries = 0; }
     if (frame.type === "ready" || frame.type === "pong") missedPongs = 0;
     handleFrame(frame);
   });
@@ -89,6 +94,11 @@ export function onSocketGone(code) {
   setListPending(null);
   emit("down");
   if (code === 4401) {
+    if (state.readyOnce && sessionRetries < SESSION_RETRIES) {
+      sessionRetries += 1;
+      scheduleReconnect();
+      return;
+    }
     stop(t("signed_out"));
     return;
   }

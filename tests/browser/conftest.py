@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.live import start_server
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -193,3 +195,35 @@ class LostDoorbells:
 
         server.on_message(from_server)
         self.to_page.append(ws)
+
+
+@pytest.fixture
+def asgi(transactional_db) -> Iterator:
+    """A web process as deployed (``tests.live.start_server``): the inbox and its sockets."""
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_page(browser, asgi, request) -> Iterator[Callable]:
+    """Like ``new_page``, but the relative URLs resolve against the web server."""
+    contexts = []
+
+    def open_page(locale: str = "en-US"):
+        context = browser.new_context(
+            base_url=asgi.url, locale=locale, viewport={"width": 1280, "height": 800}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+
+    report = getattr(request.node, "_report_call", None)
+    for number, context in enumerate(contexts, start=1):
+        if report is not None and report.failed:
+            for page in context.pages:
+                with contextlib.suppress(Exception):
+                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
+        context.close()

@@ -9,10 +9,9 @@ websockets client (``VisitorClient``, Origin = the server's own origin, as the c
 Locally the SQLite test database is a file (config/settings.py), so the server can share it too.
 """
 
-import contextlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,10 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from apps.conversations.models import Message
-from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, log_in, save_screenshot
+from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, log_in
 from tests.conversations.conftest import VisitorClient
 from tests.factories import PASSWORD, TenantFactory, member
-from tests.live import FlakyNetwork, start_server
+from tests.live import FlakyNetwork
 from tests.utils import in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,37 +39,6 @@ XSS = [
     "javascript:alert(1)",
     '"><svg onload=alert(1)>',
 ]
-
-
-@pytest.fixture
-def asgi(transactional_db) -> Iterator:
-    server = start_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def asgi_page(browser, asgi, request) -> Iterator[Callable]:
-    """Like ``new_page``, but the relative URLs resolve against the web server."""
-    contexts = []
-
-    def open_page(locale: str = "en-US"):
-        context = browser.new_context(
-            base_url=asgi.url, locale=locale, viewport={"width": 1280, "height": 800}
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-
-    report = getattr(request.node, "_report_call", None)
-    for number, context in enumerate(contexts, start=1):
-        if report is not None and report.failed:
-            for page in context.pages:
-                with contextlib.suppress(Exception):
-                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-        context.close()
 
 
 @pytest.fixture

@@ -22,20 +22,12 @@ from apps.tenants.models import Membership, Role, Team
 from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
 from tests.browser.test_inbox import NOTIFICATION_SPY, Inbox, new_conversation
 from tests.factories import PASSWORD, TenantFactory, member
-from tests.live import start_server
 from tests.utils import in_thread
 
 pytestmark = pytest.mark.browser
 
 AYSE = "Ayşe Kaya"
 MEHMET = "Mehmet Yılmaz"
-
-
-@pytest.fixture
-def asgi(transactional_db) -> Iterator:
-    server = start_server()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

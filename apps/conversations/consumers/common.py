@@ -24,7 +24,6 @@ VISITOR_TYPING_MIN_INTERVAL = 0.3
 TYPING_PREVIEW_MAX_LENGTH = 1000
 # How long a visitor socket trusts what it read about where its typing goes.
 TYPING_TARGET_TTL = 5.0
-ACCESS_RECHECK_SECONDS = 10.0
 
 logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")

@@ -1,16 +1,19 @@
 """``/ws/inbox/<slug>/``: an operator's live inbox (docs/widget-protocol.md)."""
 
+import asyncio
 import logging
 import time
+from importlib import import_module
 
+from channels.auth import get_user
 from channels.db import database_sync_to_async
-from django.contrib.sessions.backends.base import SessionBase
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from apps.conversations import live, payloads, selectors, services
 from apps.conversations.consumers.common import (
-    ACCESS_RECHECK_SECONDS,
     CLOSE_FORBIDDEN,
     CLOSE_UNAUTHENTICATED,
     PARALLEL_DB,
@@ -40,6 +43,7 @@ class InboxConsumer(ScopedConsumer):
     subscribed: Conversation | None = None
     last_typing = 0.0
     access_checked_at = float("-inf")
+    access_watch: asyncio.Task | None = None
     # What this operator may see (selectors.VISIBLE), refreshed when the roster changes.
     sees_everything = False
     team_ids: list[int] = []
@@ -79,18 +83,24 @@ class InboxConsumer(ScopedConsumer):
         await self.join(realtime.group_user(user.pk))
         await self._load_visibility()
         presence = await self.run(services.presence_connect, membership=membership)
+        self.access_checked_at = time.monotonic()
+        self.access_watch = asyncio.create_task(self._watch_access())
         await self.send_ready(presence.status)
 
-    async def send_ready(self, status: str) -> None:
+    async def send_ready(self, status: str | None = None) -> None:
+        """Who I am, what I may see, the roster: on connecting, and again whenever what this
+        person may see changes (the page then loads its list afresh)."""
+
         def load():
             return (
+                status or selectors.operator_status(membership=self.membership),
                 selectors.attention_numbers(membership=self.membership),
                 selectors.team_online_count(tenant_id=self.tenant.pk),
                 selectors.roster(tenant=self.tenant),
                 tenant_selectors.notify_prefs(self.membership),
             )
 
-        attention, online, roster, prefs = await self.run(load)
+        status, attention, online, roster, prefs = await self.run(load)
         user = self.membership.user
         await self.send_frame(
             "ready",
@@ -112,6 +122,8 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def disconnect(self, code):
+        if self.access_watch is not None:
+            self.access_watch.cancel()
         if self.membership is not None:
             try:
                 await self.run(services.presence_disconnect, membership=self.membership)
@@ -122,44 +134,115 @@ class InboxConsumer(ScopedConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.membership is None:
             return
-        if not await self._still_allowed():
-            await self._revoke(_("Your access to this workspace has ended."))
+        due = time.monotonic() - self.access_checked_at >= settings.INBOX_ACCESS_RECHECK_SECONDS
+        if due and not await self._refresh_access():
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data)
 
-    async def _still_allowed(self) -> bool:
-        # Removal and sign-out close the socket at once (access.revoked); this re-check is the
-        # backstop should that event be lost, so once every few seconds is enough (it costs two
-        # queries, and an operator typing sends many frames).
-        now = time.monotonic()
-        if now - self.access_checked_at < ACCESS_RECHECK_SECONDS:
-            return True
-        allowed = await self._check_access()
-        if allowed:
-            self.access_checked_at = now
-        return allowed
+    # --- who may see what ------------------------------------------------------------------
+    # A change of who may see what is pushed to the open sockets it concerns, after commit:
+    # ``access.changed`` (a role, a password, an account deactivated, a sign-out, a workspace
+    # suspended; apps.tenants.services), ``inbox.roster`` (teams and the inbox's settings),
+    # ``access.revoked`` (removed from the workspace). Each socket then reads its person's
+    # access again. Should a push be lost (the channel layer down, a change made behind the
+    # services' back), every socket also reads it again every INBOX_ACCESS_RECHECK_SECONDS,
+    # whether or not its client sends frames, and before a frame once that time has passed.
 
-    async def _check_access(self) -> bool:
+    async def _watch_access(self) -> None:
+        while self.membership is not None:
+            await asyncio.sleep(settings.INBOX_ACCESS_RECHECK_SECONDS)
+            if time.monotonic() - self.access_checked_at < settings.INBOX_ACCESS_RECHECK_SECONDS:
+                continue  # a frame or a push had it read meanwhile
+            try:
+                await self._refresh_access()
+            except Exception:  # the database may be down; the next round tries again
+                logger.warning("re-reading an inbox socket's access failed", exc_info=True)
+
+    async def _refresh_access(self) -> bool:
+        """Read again whether this socket's person may still use this inbox, and what they may
+        see. Access has ended when the session is gone or no longer valid (signed out, the
+        password changed in another session, the account deactivated), or the membership or the
+        workspace is: the socket is revoked (False). Otherwise a change of role or teams is
+        applied and the page told (a fresh ``ready``), and the open conversation and contact
+        are dropped when they left this person's sight."""
+        self.access_checked_at = time.monotonic()
+        user = await self._session_user()
+        subscribed = self.subscribed
+
+        def load():
+            m = None
+            if user is not None:
+                m = tenant_selectors.membership_by_slug_unscoped(user=user, slug=self.tenant.slug)
+            if m is None or m.tenant.is_suspended:
+                return None
+            with scope(tenant=m.tenant):
+                still = subscribed is None or (
+                    selectors.visible_conversation(membership=m, number=subscribed.number)
+                    is not None
+                )
+                teams = selectors.member_team_ids(m)
+                return m, selectors.sees_everything(m, m.tenant), teams, still
+
+        found = await database_sync_to_async(load, thread_sensitive=not PARALLEL_DB)()
+        if self.membership is None:  # ended meanwhile
+            return False
+        if user is None:
+            # The session ended or no longer verifies. The page reconnects once with the
+            # browser's cookie as it is now: after a password change in another tab of the same
+            # browser that is a fresh session and the inbox carries on; otherwise it is signed
+            # out (docs/widget-protocol.md).
+            self.membership = None
+            with translation.override(self.language):
+                await self.send_error("unauthenticated", _("Please sign in."))
+            await self.close(CLOSE_UNAUTHENTICATED)
+            return False
+        if found is None:
+            with translation.override(self.language):
+                await self._revoke(_("Your access to this workspace has ended."))
+            return False
+        membership, everything, team_ids, still = found
+        changed = (
+            membership.role != self.membership.role
+            or everything != self.sees_everything
+            or sorted(team_ids) != sorted(self.team_ids)
+        )
+        self.membership, self.tenant = membership, membership.tenant
+        self.sees_everything, self.team_ids = everything, team_ids
+        if not still and self.subscribed is subscribed:
+            await self._lose_sight(subscribed.number)
+        if changed:
+            await self.send_ready()
+        return True
+
+    async def _session_user(self):
+        """The user the socket's session names now, read afresh (None when the session ended or
+        no longer verifies: Django's own check, as on every page)."""
         session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        if not key:
+            return None
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        user = await get_user({"session": store})
+        return user if user.is_authenticated else None
 
-        def check():
-            if (
-                isinstance(session, SessionBase)
-                and session.session_key
-                and not session.exists(session.session_key)
-            ):
-                return False
-            m = tenant_selectors.membership_by_slug_unscoped(
-                user=self.membership.user, slug=self.tenant.slug
-            )
-            return m is not None and not m.tenant.is_suspended
-
-        return await database_sync_to_async(check)()
+    async def _lose_sight(self, number: int) -> None:
+        """The open conversation ``number`` left this person's sight: its doorbells (messages,
+        notes, typing, the visitor's panel) and its contact's notes stop reaching this
+        socket, and the page drops it."""
+        if self.subscribed is not None and self.subscribed.number == number:
+            await self.leave(realtime.group_conversation(self.subscribed.pk))
+            if self.contact_visitor_id == self.subscribed.visitor_id:
+                await self.leave(realtime.group_contact(self.contact_visitor_id))
+                self.contact_visitor_id = None
+            self.subscribed = None
+        await self.send_frame("conversation_hidden", conversation=number)
 
     async def _revoke(self, message: str) -> None:
+        self.membership = None
+        if self.access_watch is not None and self.access_watch is not asyncio.current_task():
+            self.access_watch.cancel()
         await self.send_frame("revoked", message=str(message))
         await self.close(CLOSE_FORBIDDEN)
-        self.membership = None
 
     async def _conversation(self, frame: dict) -> Conversation:
         conversation = await self.run(
@@ -221,9 +304,11 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def frame_unsubscribe(self, frame: dict) -> None:
-        conversation = await self._conversation(frame)
-        await self.leave(realtime.group_conversation(conversation.pk))
-        if self.subscribed is not None and self.subscribed.pk == conversation.pk:
+        """Close the open conversation. One that left this person's sight meanwhile was closed
+        already (``_lose_sight``): nothing to do, and nothing to refuse."""
+        number = frame.get("conversation")
+        if self.subscribed is not None and self.subscribed.number == number:
+            await self.leave(realtime.group_conversation(self.subscribed.pk))
             self.subscribed = None
 
     async def frame_message(self, frame: dict) -> None:
@@ -445,7 +530,7 @@ class InboxConsumer(ScopedConsumer):
         it shows."""
         row = event["conversation"]
         if not self._sees(row):
-            await self.send_frame("conversation_hidden", conversation=row["number"])
+            await self._lose_sight(row["number"])
             return
         view = await self._in_view(row)
         extra = {"view": view} if view is not None else {}
@@ -462,16 +547,28 @@ class InboxConsumer(ScopedConsumer):
                 "message", conversation=summary["number"], message=event["message"]
             )
 
+    # The events of the conversation group (notes, typing, the visitor's panel) reach only a
+    # socket that has the conversation open; one that lost sight of it has left the group,
+    # and those already on their way when it did are dropped here.
+
     async def inbox_activity(self, event: dict) -> None:
+        if not self._showing(event["number"]):
+            return
         await self.send_frame("activity", conversation=event["number"], activity=event["activity"])
 
     async def inbox_labels(self, event: dict) -> None:
         await self.send_frame("labels", labels=event["labels"])
 
     async def inbox_roster(self, event: dict) -> None:
-        await self._load_visibility()
+        """Teams, members or the inbox's settings changed: what this person may see may have
+        too (``_refresh_access``)."""
+        if not await self._refresh_access():
+            return
         roster = await self.run(selectors.roster, tenant=self.tenant)
         await self.send_frame("roster", me_teams=self.team_ids, **roster)
+
+    async def access_changed(self, event: dict) -> None:
+        await self._refresh_access()
 
     async def inbox_alert(self, event: dict) -> None:
         await self.send_frame(
@@ -488,13 +585,13 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def chat_receipt(self, event: dict) -> None:
-        if event["reader"] == "visitor":
+        if event["reader"] == "visitor" and self._showing(event["number"]):
             await self.send_frame(
                 "receipt", conversation=event["number"], up_to=event["up_to"], state=event["state"]
             )
 
     async def chat_typing(self, event: dict) -> None:
-        if event["who"] == "visitor":
+        if event["who"] == "visitor" and self._showing(event["number"]):
             # "text": the typing sneak peek, present only when the workspace allows it.
             extra = {"text": event["text"]} if "text" in event else {}
             await self.send_frame(
@@ -506,6 +603,8 @@ class InboxConsumer(ScopedConsumer):
             )
 
     async def chat_visitor(self, event: dict) -> None:
+        if not self._showing(event["number"]):
+            return
         await self.send_frame("visitor", conversation=event["number"], visitor=event["visitor"])
 
     async def chat_status(self, event: dict) -> None:
