@@ -45,3 +45,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def member(tenant: Tenant, role: str = Role.OPERATOR, **user_kwargs) -> Membership:
     return MembershipFactory(tenant=tenant, role=role, user=UserFactory(**user_kwargs))
+
+
+def signed_identity(secret: str, user_id: str, **claims: str) -> dict:
+    """The fields of an ``identify`` call as the workspace's server signs them
+    (docs/embedding.md): the user id and each claim (``email``, ``name``) with its signature."""
+    from apps.visitors.services import claim_hash, identity_hash
+
+    fields = {"user_id": user_id, "user_hash": identity_hash(secret=secret, user_id=user_id)}
+    for field, value in claims.items():
+        fields[field] = value
+        fields[f"{field}_hash"] = claim_hash(
+            secret=secret, user_id=user_id, field=field, value=value
+        )
+    return fields

@@ -235,8 +235,31 @@ def pageview_record(
 
 
 def identity_hash(*, secret: str, user_id: str) -> str:
-    """What the tenant's server computes: hex HMAC-SHA256(identity secret, user_id)."""
-    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    """What the tenant's server computes to vouch for a user id: hex HMAC-SHA256(identity
+    secret, user_id) (docs/embedding.md)."""
+    return _hmac_hex(secret, user_id)
+
+
+# The details a site may vouch for beside the user id, each with its own signature.
+SIGNED_CLAIMS = ("email", "name")
+
+
+def claim_hash(*, secret: str, user_id: str, field: str, value: str) -> str:
+    """What the tenant's server computes to vouch for one detail of that user:
+    hex HMAC-SHA256(identity secret, field + "\n" + user_id + "\n" + value). The field's name
+    keeps a signed name from passing as an email, and the user id binds it to that user."""
+    return _hmac_hex(secret, f"{field}\n{user_id}\n{value}")
+
+
+def _hmac_hex(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _signed(expected: str, given) -> bool:
+    """Whether ``given`` (from the visitor's browser: anything) is the signature ``expected``."""
+    if not isinstance(given, str):
+        return False
+    return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
 
 
 def _claims(email, name) -> dict:
@@ -246,6 +269,16 @@ def _claims(email, name) -> dict:
     if isinstance(name, str) and name.strip():
         claims["name"] = name.strip()[:150]
     return claims
+
+
+def _usable_user_id(user_id) -> str | None:
+    if isinstance(user_id, int | float) and not isinstance(user_id, bool):
+        user_id = str(user_id)
+    if not isinstance(user_id, str) or not user_id or len(user_id) > 200:
+        return None
+    if any(ch < " " for ch in user_id):  # control characters: the claims' signatures need none
+        return None
+    return user_id
 
 
 @dataclass
@@ -267,6 +300,8 @@ def visitor_identify(
     user_hash,
     email=None,
     name=None,
+    email_hash=None,
+    name_hash=None,
     move_history: Callable[[Visitor, Visitor], object],
 ) -> IdentifyResult:
     """Link this browser to a known contact when the HMAC proves it; otherwise only note claims.
@@ -279,23 +314,38 @@ def visitor_identify(
     new). An anonymous visitor's conversations and visits move to that contact; a visitor that
     was already verified as someone else keeps its history (a shared computer), and only this
     browser moves. Without a valid hash nothing is linked: the claims are kept as unverified.
+
+    Only what a signature covers is verified: the user id by ``user_hash``, the email and the
+    name each by their own (``email_hash``, ``name_hash``: ``claim_hash``). A detail sent
+    without its signature is kept as an unverified claim, shown as such, and never used as the
+    contact's email or name (search, canned responses' variables).
     """
     claims = _claims(email, name)
-    if isinstance(user_id, (int, float)) and not isinstance(user_id, bool):
-        user_id = str(user_id)
-    valid = False
-    if isinstance(user_id, str) and user_id and len(user_id) <= 200 and isinstance(user_hash, str):
+    uid = _usable_user_id(user_id)
+    secret = None
+    if uid is not None and user_hash is not None:
         ws = WidgetSettings.objects.filter(tenant_id=visitor.tenant_id).first()
-        if ws is not None:
-            expected = identity_hash(secret=ws.identity_secret, user_id=user_id)
-            valid = hmac.compare_digest(expected, user_hash.strip().lower())
-    if not valid:
-        if isinstance(user_id, str) and user_id:
-            claims["user_id"] = user_id[:200]
+        expected = ws and identity_hash(secret=ws.identity_secret, user_id=uid)
+        if expected and _signed(expected, user_hash):
+            secret = ws.identity_secret
+    if secret is None:
+        if isinstance(user_id, str | int) and not isinstance(user_id, bool) and str(user_id):
+            claims["user_id"] = str(user_id)[:200]
         if claims:
             visitor.unverified = {**visitor.unverified, **claims}
             visitor.save(update_fields=["unverified"])
         return IdentifyResult(visitor, False)
+    user_id = uid
+    sent = {"email": (email, email_hash), "name": (name, name_hash)}  # as the site signed them
+    signed = {
+        field: value
+        for field, value in claims.items()
+        if _signed(
+            claim_hash(secret=secret, user_id=user_id, field=field, value=sent[field][0]),
+            sent[field][1],
+        )
+    }
+    unsigned = {field: value for field, value in claims.items() if field not in signed}
 
     lookup = keyed_hash(f"{visitor.tenant_id}:{user_id}", purpose="visitor-identity")
     now = timezone.now()
@@ -311,10 +361,12 @@ def visitor_identify(
     target.external_id = user_id
     target.external_id_hash = lookup
     target.verified_at = target.verified_at or now
-    if "email" in claims:
-        target.email = claims["email"]
-    if "name" in claims:
-        target.name = claims["name"]
+    for field, value in signed.items():
+        setattr(target, field, value)
+    target.unverified = {
+        **{k: v for k, v in target.unverified.items() if k not in signed},
+        **unsigned,
+    }
     target.last_seen_at = now
     target.save()
 

@@ -697,7 +697,7 @@ window.addEventListener('message', (e) => {
       isOpen = false;
       break;
     case 'identify':
-      sendWhenReady('identify', pick(data, ['user_id', 'user_hash', 'email', 'name']));
+      sendWhenReady('identify', pick(data, ['user_id', 'user_hash', 'email', 'email_hash', 'name', 'name_hash']));
       break;
     case 'attributes': {
       const attributes = Object.assign({}, waiting.attributes && waiting.attributes.attributes);

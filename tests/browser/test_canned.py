@@ -12,11 +12,10 @@ from apps.canned import services
 from apps.canned.models import CannedResponse
 from apps.tenants.models import Role
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash
 from tests.browser import test_inbox
 from tests.browser.test_inbox import live, next_message_from, sign_in_to_inbox
 from tests.conversations.conftest import VisitorClient
-from tests.factories import member
+from tests.factories import member, signed_identity
 from tests.utils import in_thread
 
 # The inbox tests' fixtures: a web server, pages against it, a workspace with an operator.
@@ -50,9 +49,7 @@ def identified_visitor(asgi, tenant, name: str) -> VisitorClient:
     visitor.hello()
     visitor.send(
         "identify",
-        user_id="cust-7",
-        user_hash=identity_hash(secret=secret, user_id="cust-7"),
-        name=name,
+        **signed_identity(secret, "cust-7", name=name),
     )
     assert visitor.expect("ready")["visitor"]["name"] == name
     return visitor

@@ -7,23 +7,21 @@ from django_scopes import scope
 from playwright.sync_api import expect
 
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash
 from tests.browser.test_inbox import (  # noqa: F401 (fixtures)
     XSS,
-    asgi,
-    asgi_page,
     live,
     new_conversation,
     sign_in_to_inbox,
     team,
 )
+from tests.factories import signed_identity
 from tests.utils import in_thread
 
 
 @live
 def test_operator_finds_a_word_from_a_visitor_message_and_opens_it(
-    asgi,  # noqa: F811
-    asgi_page,  # noqa: F811
+    asgi,
+    asgi_page,
     team,  # noqa: F811
     screenshot,
 ):
@@ -34,10 +32,7 @@ def test_operator_finds_a_word_from_a_visitor_message_and_opens_it(
     wanted = new_conversation(asgi, tenant, body)
     wanted.send(
         "identify",
-        user_id="u-7",
-        user_hash=identity_hash(secret=secret, user_id="u-7"),
-        name="Zeynep Arslan",
-        email="zeynep@example.com",
+        **signed_identity(secret, "u-7", name="Zeynep Arslan", email="zeynep@example.com"),
     )
     wanted.expect("ready")
     other = new_conversation(asgi, tenant, "Fiyat listesi lazım " + XSS[0])

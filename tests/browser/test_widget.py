@@ -36,7 +36,7 @@ from apps.visitors.models import Visitor, VisitorToken
 from apps.visitors.services import identity_hash
 from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, save_screenshot
 from tests.conversations.conftest import OperatorClient, session_for
-from tests.factories import TenantFactory, member
+from tests.factories import TenantFactory, member, signed_identity
 from tests.live import FlakyNetwork, start_server
 from tests.utils import in_thread
 
@@ -500,10 +500,10 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
         secret = in_thread(widget_settings_get, tenant=tenant).identity_secret
     user = {"user_id": "cust-42", "email": "jane@example.com", "name": "Jane Doe"}
 
-    def identify(user_hash: str) -> str:
-        return f"Sohbet('identify', {json.dumps({**user, 'user_hash': user_hash})});"
+    def identify(fields: dict) -> str:
+        return f"Sohbet('identify', {json.dumps(fields)});"
 
-    good = identify(identity_hash(secret=secret, user_id="cust-42"))
+    good = identify(signed_identity(secret, "cust-42", email=user["email"], name=user["name"]))
     laptop = Widget(browser_context().new_page())
     laptop.goto(host.page("/account", tenant=tenant, base=web.url, script=good)).open()
     assert laptop.wait_for_frame("ready", count=2)["visitor"]["verified"] is True
@@ -523,7 +523,7 @@ def test_identify_links_devices_and_a_forged_hash_links_nothing(
         assert in_thread(VisitorToken.objects.filter(visitor=contact).count) == 2  # both browsers
 
     # A page that forges the hash: nothing is linked, the claims stay unverified.
-    forged = identify(identity_hash(secret="not-the-secret", user_id="cust-42"))
+    forged = identify({**user, "user_hash": identity_hash(secret="x", user_id="cust-42")})
     stranger = Widget(browser_context().new_page())
     stranger.goto(host.page("/forged", tenant=tenant, base=web.url, script=forged)).open()
     stranger.wait_for_frame("error", code="identity_invalid")

@@ -13,8 +13,8 @@ from apps.canned.services import CannedError
 from apps.conversations.services import message_create, visitor_identify
 from apps.tenants.models import Role
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash, visit_start
-from tests.factories import TenantFactory, member
+from apps.visitors.services import visit_start
+from tests.factories import TenantFactory, member, signed_identity
 from tests.utils import page_text
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +65,11 @@ def chat(tenant, *, language="en-US", name=None, email=None):
             visitor = visitor_identify(
                 visitor=visitor,
                 token_hash=start.token_hash,
-                user_id="cust-1",
-                user_hash=identity_hash(secret=secret, user_id="cust-1"),
-                name=name,
-                email=email,
+                **signed_identity(
+                    secret,
+                    "cust-1",
+                    **{k: v for k, v in {"name": name, "email": email}.items() if v},
+                ),
             ).visitor
         return message_create(
             sender="visitor", visitor=visitor, client_id="c1", body="Hello"

@@ -16,8 +16,8 @@ from apps.search import text
 from apps.search.models import MessageEntry, VisitorEntry
 from apps.search.selectors import SearchError, search_conversations
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash, visit_start
-from tests.factories import TenantFactory, member
+from apps.visitors.services import visit_start
+from tests.factories import TenantFactory, member, signed_identity
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the index follows committed events
 
@@ -69,10 +69,7 @@ class Workspace:
             return visitor_identify(
                 visitor=start.visitor,
                 token_hash=start.token_hash,
-                user_id=user_id,
-                user_hash=identity_hash(secret=secret, user_id=user_id),
-                email=email,
-                name=name,
+                **signed_identity(secret, user_id, email=email, name=name),
             ).visitor
 
     def search(self, query: str, membership="operator", **kwargs) -> list[dict]:

@@ -9,8 +9,8 @@ from django_scopes import scope
 from websockets.exceptions import InvalidStatus
 
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash
 from tests.conversations.conftest import Socket, VisitorClient
+from tests.factories import signed_identity
 from tests.utils import wait_for
 from tests.visitors.conftest import inbox_for
 
@@ -107,10 +107,7 @@ def test_identify_on_the_presence_socket_names_the_visitor_for_the_team(server, 
     inbox.expect("live_visitor")
     page.send(
         "identify",
-        user_id="cust-7",
-        user_hash=identity_hash(secret=secret, user_id="cust-7"),
-        name="Jane Doe",
-        email="jane@example.com",
+        **signed_identity(secret, "cust-7", name="Jane Doe", email="jane@example.com"),
     )
     assert page.expect("ready")["visitor"]["verified"] is True
     named = inbox.expect("live_visitor")["visitor"]

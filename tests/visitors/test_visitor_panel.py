@@ -3,8 +3,8 @@
 from django_scopes import scope
 
 from apps.tenants.services import widget_settings_get
-from apps.visitors.services import identity_hash
 from tests.conversations.conftest import VisitorClient
+from tests.factories import signed_identity
 from tests.visitors.conftest import BrowserVisitorClient, inbox_for, long_ago
 
 CHROME_UA = (
@@ -63,10 +63,7 @@ def test_the_panel_shows_who_where_and_history_and_follows_the_visitor_live(serv
 
     visitor.send(
         "identify",
-        user_id="cust-7",
-        user_hash=identity_hash(secret=secret, user_id="cust-7"),
-        name="Elif Yılmaz",
-        email="elif@example.com",
+        **signed_identity(secret, "cust-7", name="Elif Yılmaz", email="elif@example.com"),
     )
     verified = inbox.expect("visitor")["visitor"]
     assert verified["verified"] is True and verified["name"] == "Elif Yılmaz"

@@ -360,7 +360,9 @@ class VisitorConsumer(ScopedConsumer):
             user_id=frame.get("user_id"),
             user_hash=frame.get("user_hash"),
             email=frame.get("email"),
+            email_hash=frame.get("email_hash"),
             name=frame.get("name"),
+            name_hash=frame.get("name_hash"),
         )
         if not result.verified:
             await self._publish_panel()

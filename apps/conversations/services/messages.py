@@ -401,17 +401,17 @@ def conversations_move_to_visitor(*, source: Visitor, target: Visitor) -> int:
 
 
 def visitor_identify(
-    *, visitor: Visitor, token_hash: str, user_id, user_hash, email=None, name=None
+    *, visitor: Visitor, token_hash: str, user_id, user_hash, **claims
 ) -> visitor_services.IdentifyResult:
-    """Identify the visitor (``apps.visitors.services.visitor_identify``); an anonymous visitor
-    merged into a known contact gives the contact its conversations."""
+    """Identify the visitor (``apps.visitors.services.visitor_identify``: ``claims`` are its
+    ``email``, ``email_hash``, ``name``, ``name_hash``); an anonymous visitor merged into a
+    known contact gives the contact its conversations."""
     return visitor_services.visitor_identify(
         visitor=visitor,
         token_hash=token_hash,
         user_id=user_id,
         user_hash=user_hash,
-        email=email,
-        name=name,
+        **claims,
         move_history=lambda source, target: conversations_move_to_visitor(
             source=source, target=target
         ),
