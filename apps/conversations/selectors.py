@@ -502,15 +502,28 @@ def conversation_label_ids(*, number: int) -> list[int]:
     return [pk for pk in labels if pk is not None]
 
 
+# Waiting for this operator: open, unassigned or theirs, with unread messages or a visitor
+# waiting for an answer (the inbox's title count).
+ATTENTION = Rule(
+    sql=lambda who: (
+        Q(status=Conversation.Status.OPEN)
+        & (Q(assignee__isnull=True) | Q(assignee_id=who.user_id))
+        & (Q(operator_unread__gt=0) | Q(waiting_since__isnull=False))
+    ),
+    row=lambda c, who: (
+        c["status"] == Conversation.Status.OPEN
+        and c["assignee"] in (None, who.user_id)
+        and (c["unread"] > 0 or c["waiting_since"] is not None)
+    ),
+)
+
+
 def attention_numbers(*, membership) -> list[int]:
-    """Open conversations waiting for this operator (unassigned or theirs, with unread
-    messages or a visitor waiting for an answer): the inbox's title count. The inbox keeps the
-    set current from the summaries it is sent."""
+    """The conversations waiting for this operator (``ATTENTION``), latest first. The inbox
+    keeps the set current from the rows it is sent, each marked ``attention`` by the server."""
     return list(
         visible_conversations(membership=membership)
-        .filter(status=Conversation.Status.OPEN)
-        .filter(Q(assignee__isnull=True) | Q(assignee_id=membership.user_id))
-        .filter(Q(operator_unread__gt=0) | Q(waiting_since__isnull=False))
+        .filter(ATTENTION.sql(viewer(membership)))
         .order_by("-last_activity_at")
         .values_list("number", flat=True)[:ATTENTION_LIMIT]
     )

@@ -233,6 +233,8 @@ export function onHistory(f) {
     // Opened from a link or a search: its summary, though no loaded page holds it.
     const had = state.conversations.has(number);
     mergeSummary(f.summary);
+    const placed = state.viewPending ? null : placement(f.view);
+    if (!had && placed) setRowView(number, placed);
     if (!had) emit("list");
     emit("title");
   }

@@ -146,13 +146,11 @@ export function mergeSummary(c) {
   return { old: old || null, merged: merged };
 }
 
-/** Waiting for me: open, unassigned or mine, with unread messages or a waiting visitor
- * (selectors.attention_numbers). Every change to those fields comes as a summary. */
+/** Waiting for me (the title's count): the server marks every row it sends (`attention`,
+ * selectors.ATTENTION); a row without the mark leaves the set as it is. */
 export function trackAttention(c) {
-  const me = myId();
-  const mine = c.assignee === null || c.assignee === undefined || c.assignee === me;
-  if (c.status === "open" && mine && (c.unread > 0 || !!c.waiting_since)) state.attention.add(c.number);
-  else state.attention.delete(c.number);
+  if (c.attention === true) state.attention.add(c.number);
+  else if (c.attention === false) state.attention.delete(c.number);
 }
 
 export function storeActivity(th, a) {

@@ -86,6 +86,14 @@ def test_the_row_rule_and_the_sql_agree_on_every_view(crowd):
                 assert counts == (tabs if counts is not None else None), filters
                 if counts is None:
                     assert all(not where["tabs"] for where in placed.values())
+            # The title's count: the rows the socket marks as waiting for this operator.
+            waiting = {
+                row["number"]
+                for row in every_row
+                if selectors.VISIBLE.row(row, who) and selectors.ATTENTION.row(row, who)
+            }
+            assert waiting == set(selectors.attention_numbers(membership=operator))
+            assert waiting, operator.user.full_name  # the crowd has some for everyone
 
 
 def test_a_view_counts_what_it_shows_in_its_own_tab(crowd):
@@ -137,8 +145,10 @@ def test_each_pushed_row_says_where_it_stands_in_the_operators_view(server):
         services.conversation_assign(membership=ayse, conversation=second, assignee=mehmet.user_id)
     mine = _row(a, first.number, assignee=ayse.user_id)
     assert mine["view"] == {"in": True, "tabs": ["mine", "all"]}
+    assert mine["conversation"]["attention"] is True  # mine, and the visitor waits
     colleagues = _row(a, second.number, assignee=mehmet.user_id)
     assert colleagues["view"] == {"in": False, "tabs": ["all"]}
+    assert colleagues["conversation"]["attention"] is False  # Mehmet's to answer
 
     # Her view is now the VIP ones in any tab: a visitor's message brings a row without its
     # labels, and the socket still places it.
@@ -160,3 +170,13 @@ def test_each_pushed_row_says_where_it_stands_in_the_operators_view(server):
         second.number: {"in": True, "tabs": ["all"]},
         first.number: {"in": False, "tabs": []},
     }
+
+    # Opened from a search or a link: the history's row says where it stands too.
+    a.send("subscribe", conversation=second.number, after_id=None)
+    history = a.expect("history", conversation=second.number)
+    assert history["view"] == {"in": True, "tabs": ["all"]}
+    assert history["summary"]["attention"] is False
+    a.send("subscribe", conversation=first.number, after_id=None)
+    history = a.expect("history", conversation=first.number)
+    assert history["view"] == {"in": False, "tabs": []}
+    assert history["summary"]["attention"] is True

@@ -283,3 +283,37 @@ def test_a_silent_socket_is_checked_again_without_any_push(tenant):
         assert expired.expect("error", timeout=10)["code"] == "unauthenticated"
         assert admin.expect("ready", timeout=10)["me"]["admin"] is False
         assert owner.pk
+
+
+@pytest.mark.redis
+def test_a_contact_watched_from_a_conversation_that_left_sight_is_no_longer_streamed(
+    server, tenant
+):
+    admin = member(tenant, Role.ADMIN)
+    mehmet = member(tenant)
+    support = _team(admin, "Support", mehmet)
+    billing = _team(admin, "Billing", admin)
+    watcher = OperatorClient(server, tenant.slug, session_for(admin.user))
+    watcher.expect("ready")
+    m = OperatorClient(server, tenant.slug, session_for(mehmet.user))
+    m.expect("ready")
+    first, second = (
+        VisitorClient(server, tenant.widget_key),
+        VisitorClient(server, tenant.widget_key),
+    )
+    for visitor in (first, second):
+        visitor.hello()
+        visitor.say("Hello")
+    _route(admin, 1, support)
+    _route(admin, 2, support)
+    # Mehmet reads the first visitor's contact notes, then opens the second conversation.
+    _open(m, 1)
+    m.send("subscribe", conversation=2, after_id=None)
+    m.expect("history", conversation=2)
+    _open(watcher, 1)
+
+    _route(admin, 1, billing)
+    assert m.expect("conversation_hidden", timeout=PUSHED)["conversation"] == 1
+    watcher.send("contact_note_add", conversation=1, body="pays late", client_id="c1")
+    watcher.expect("contact_note")
+    assert m.nothing(timeout=1.0, type_="contact_note")

@@ -168,6 +168,7 @@ class InboxConsumer(ScopedConsumer):
         self.access_checked_at = time.monotonic()
         user = await self._session_user()
         subscribed = self.subscribed
+        contact = self.contact_visitor_id
 
         def load():
             m = None
@@ -180,8 +181,14 @@ class InboxConsumer(ScopedConsumer):
                     selectors.visible_conversation(membership=m, number=subscribed.number)
                     is not None
                 )
+                contact_still = (
+                    contact is None
+                    or selectors.visible_conversations(membership=m)
+                    .filter(visitor_id=contact)
+                    .exists()
+                )
                 teams = selectors.member_team_ids(m)
-                return m, selectors.sees_everything(m, m.tenant), teams, still
+                return m, selectors.sees_everything(m, m.tenant), teams, still, contact_still
 
         found = await database_sync_to_async(load, thread_sensitive=not PARALLEL_DB)()
         if self.membership is None:  # ended meanwhile
@@ -200,7 +207,7 @@ class InboxConsumer(ScopedConsumer):
             with translation.override(self.language):
                 await self._revoke(_("Your access to this workspace has ended."))
             return False
-        membership, everything, team_ids, still = found
+        membership, everything, team_ids, still, contact_still = found
         changed = (
             membership.role != self.membership.role
             or everything != self.sees_everything
@@ -210,6 +217,8 @@ class InboxConsumer(ScopedConsumer):
         self.sees_everything, self.team_ids = everything, team_ids
         if not still and self.subscribed is subscribed:
             await self._lose_sight(subscribed.number)
+        if not contact_still and self.contact_visitor_id == contact:
+            await self._unwatch_contact()
         if changed:
             await self.send_ready()
         return True
@@ -225,17 +234,25 @@ class InboxConsumer(ScopedConsumer):
         user = await get_user({"session": store})
         return user if user.is_authenticated else None
 
-    async def _lose_sight(self, number: int) -> None:
+    async def _lose_sight(self, number: int, visitor: str | None = None) -> None:
         """The open conversation ``number`` left this person's sight: its doorbells (messages,
         notes, typing, the visitor's panel) and its contact's notes stop reaching this
         socket, and the page drops it."""
         if self.subscribed is not None and self.subscribed.number == number:
             await self.leave(realtime.group_conversation(self.subscribed.pk))
             if self.contact_visitor_id == self.subscribed.visitor_id:
-                await self.leave(realtime.group_contact(self.contact_visitor_id))
-                self.contact_visitor_id = None
+                await self._unwatch_contact()
             self.subscribed = None
+        elif visitor is not None and visitor == self.contact_visitor_public_id:
+            # The contact watched from a conversation no longer open: the page asks again
+            # (``contact_notes``) when it opens one of that visitor's conversations.
+            await self._unwatch_contact()
         await self.send_frame("conversation_hidden", conversation=number)
+
+    async def _unwatch_contact(self) -> None:
+        if self.contact_visitor_id is not None:
+            await self.leave(realtime.group_contact(self.contact_visitor_id))
+        self.contact_visitor_id = self.contact_visitor_public_id = None
 
     async def _revoke(self, message: str) -> None:
         self.membership = None
@@ -293,10 +310,15 @@ class InboxConsumer(ScopedConsumer):
             )
 
         (messages, more), panel, activities, summary = await self.run(load)
+        view = None
+        if summary is not None:
+            summary["attention"] = self._attention(summary)
+            view = await self._in_view(summary)
         await self.send_frame(
             "history",
             conversation=conversation.number,
             summary=summary,
+            view=view,
             messages=messages,
             more=more,
             visitor=panel,
@@ -453,6 +475,7 @@ class InboxConsumer(ScopedConsumer):
         who = self._viewer()
         for row in page["conversations"]:
             row["view"] = selectors.view_row(view, who, row)
+            row["attention"] = selectors.ATTENTION.row(row, who)
         await self.send_frame(
             "list",
             request=str(frame.get("request") or "")[:40],
@@ -512,6 +535,10 @@ class InboxConsumer(ScopedConsumer):
     def _sees(self, row: dict) -> bool:
         return selectors.VISIBLE.row(row, self._viewer())
 
+    def _attention(self, row: dict) -> bool:
+        """Whether ``row`` waits for this operator (the title's count)."""
+        return selectors.ATTENTION.row(row, self._viewer())
+
     async def _in_view(self, row: dict) -> dict | None:
         """Where ``row`` stands in this socket's view (None before the page asked for one). A
         partial row has no labels; a view filtered by a label reads them."""
@@ -530,12 +557,14 @@ class InboxConsumer(ScopedConsumer):
         it shows."""
         row = event["conversation"]
         if not self._sees(row):
-            await self._lose_sight(row["number"])
+            await self._lose_sight(row["number"], (row.get("visitor") or {}).get("id"))
             return
         view = await self._in_view(row)
         extra = {"view": view} if view is not None else {}
         if event.get("from_message"):
             extra["from_message"] = True
+        # The row is every socket's (one event): this socket's mark goes on a copy.
+        row = {**row, "attention": self._attention(row)}
         await self.send_frame("conversation", conversation=row, **extra)
 
     async def inbox_message(self, event: dict) -> None:
@@ -619,12 +648,14 @@ class InboxConsumer(ScopedConsumer):
     # joined by a visitor's socket.
 
     contact_visitor_id: int | None = None
+    contact_visitor_public_id: str | None = None
 
     async def _watch_contact(self, visitor: Visitor) -> None:
         if self.contact_visitor_id not in (None, visitor.pk):
             await self.leave(realtime.group_contact(self.contact_visitor_id))
         await self.join(realtime.group_contact(visitor.pk))
         self.contact_visitor_id = visitor.pk
+        self.contact_visitor_public_id = visitor.public_id.hex
 
     async def frame_contact_notes(self, frame: dict) -> None:
         conversation = await self._conversation(frame)
