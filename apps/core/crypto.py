@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 from functools import lru_cache
 
@@ -27,7 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 V2 = "2:"  # Fernet tokens are base64url: they never hold a colon
 _NONCE = 12
@@ -149,3 +152,35 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (an object: a visitor's attributes or unverified claims) stored encrypted
+    as its JSON text. Reads give the value; the database sees only a token. Not queryable by
+    content in SQL."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return {} if text in (None, "") else json.loads(text)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValidationError(_("Enter valid JSON.")) from exc
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if value == {}:
+            return ""  # nothing to hide (and nothing for a key rotation to rewrite)
+        return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)

@@ -7,15 +7,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.crypto import EncryptedTextField
+from apps.core.crypto import EncryptedJSONField, EncryptedTextField
 from apps.core.models import TenantOwned
 
 
 class Visitor(TenantOwned):
     """A person on a workspace's site: anonymous until the tenant's server vouches for them.
 
-    ``name`` and ``email`` are set only from a verified identity (HMAC); claims without one are
-    kept in ``unverified`` and never link visitors together.
+    ``name`` and ``email`` are set only when the site's signature covers them (HMAC, see
+    ``services.visitor_identify``); claims without one are kept in ``unverified`` and never link
+    visitors together. Every personal detail is stored encrypted (names, emails, the user id,
+    the site's attributes, the claims).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -24,8 +26,8 @@ class Visitor(TenantOwned):
     name = EncryptedTextField(_("name"), blank=True)
     email = EncryptedTextField(_("email"), blank=True)
     verified_at = models.DateTimeField(_("identity verified"), null=True, blank=True)
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
-    unverified = models.JSONField(_("unverified claims"), default=dict, blank=True)
+    attributes = EncryptedJSONField(_("attributes"), blank=True)
+    unverified = EncryptedJSONField(_("unverified claims"), blank=True)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True, db_index=True)
     visits = models.PositiveIntegerField(_("visits"), default=1)
