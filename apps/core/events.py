@@ -3,7 +3,9 @@
 A service that changes something calls ``record(kind, ...)`` inside its transaction: the event row
 commits with the change or not at all. After commit, ``dispatch`` hands the event's stream to
 the handlers: with a broker, as a Celery task (``apps.core.tasks.handle_stream``: acks late,
-retried with backoff); on the embedded defaults, in-process at once. The
+retried with backoff) queued from a background thread of the process, so the socket or request
+that recorded the event does not wait for the broker; on the embedded defaults, in-process at
+once. The
 sweeper (``sweep``, a periodic job) hands over again every stream whose handling did not finish,
 so an event is never lost when a process dies between commit and dispatch or a worker dies
 mid-task.
@@ -28,7 +30,10 @@ Events are kept for ``EVENT_RETENTION_DAYS`` (``prune``) and read per workspace 
 """
 
 import logging
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from importlib import import_module
 
@@ -109,8 +114,34 @@ def record(kind: str, *, tenant_id: int, stream: str, **data) -> Event:
     )
     event.save(force_insert=True)  # the model's own save: no scoped query built to insert
     if pending:
-        transaction.on_commit(lambda: dispatch(stream), robust=True)
+        transaction.on_commit(lambda: _hand_over(stream), robust=True)
     return event
+
+
+# Queues the streams' tasks with the broker after commit, one at a time, off the thread that
+# committed: a chat message's sender and its doorbells never wait for the broker. A process
+# that dies with a stream still here loses nothing (the sweeper hands it over). One per
+# process: a forked child (a Celery or web worker) makes its own.
+_handovers: tuple[int, ThreadPoolExecutor] | None = None
+_handovers_lock = threading.Lock()
+
+
+def _handover_thread() -> ThreadPoolExecutor:
+    global _handovers
+    with _handovers_lock:
+        if _handovers is None or _handovers[0] != os.getpid():
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events-handover")
+            _handovers = (os.getpid(), pool)
+        return _handovers[1]
+
+
+def _hand_over(stream: str) -> None:
+    from apps.core.tasks import handle_stream
+
+    if handle_stream.app.conf.task_always_eager:
+        dispatch(stream)  # the embedded defaults: handled now, in this thread
+    else:
+        _handover_thread().submit(dispatch, stream)
 
 
 def dispatch(stream: str, *, again: bool = False) -> None:
