@@ -10,6 +10,7 @@ channel layer, background jobs executed in-process, local file storage, console 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -305,7 +306,17 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------------------------
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+_email = environ.Env.email_url_config(_email_url)
+if _email["EMAIL_BACKEND"].endswith(".filebased.EmailBackend"):
+    # The folder is the URL's path, as in a file:// URL: filemail:///var/mail is /var/mail.
+    # (django-environ drops the path's leading slash, which made every folder relative.)
+    _email_folder = unquote(urlsplit(_email_url).path).lstrip("/")
+    if not _email_folder:
+        raise ImproperlyConfigured(
+            "EMAIL_URL=filemail:// needs a folder, e.g. filemail:///var/mail/sohbet."
+        )
+    _email["EMAIL_FILE_PATH"] = "/" + _email_folder
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sohbet <no-reply@sohbet.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
