@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
+from apps.core.ratelimit import PER_MAILBOX, credential_limits, posted, secret_link_limits
 from apps.tenants import selectors, services
 from apps.tenants.access import SESSION_LAST_WORKSPACE, workspace_view
 from apps.tenants.forms import (
@@ -49,7 +49,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate="10/m", method="POST", block=True)
+@credential_limits("signup", account=posted("email"), per_account=PER_MAILBOX)
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
@@ -278,7 +278,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate="20/m", block=True)
+@secret_link_limits("invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token_unscoped(raw_token=token)
