@@ -264,6 +264,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tenants:home"
 LOGOUT_REDIRECT_URL = "login"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# How long the link that confirms a signup's email address works.
+SIGNUP_TTL_DAYS = env.int("SIGNUP_TTL_DAYS", default=2)
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

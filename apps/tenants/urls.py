@@ -35,6 +35,8 @@ workspace_patterns = [
 tenant_urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("app/", views.home, name="home"),
     path("app/new/", views.workspace_new, name="workspace_new"),
     path("app/<slug:slug>/", include(workspace_patterns)),

@@ -152,8 +152,8 @@ def test_guessing_the_old_password_on_the_change_form_is_limited(web, admin):
 
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/reset/MQ/bad-token/", "/invite/not-a-real-invitation/"],
-    ids=["password reset link", "invitation link"],
+    ["/accounts/reset/MQ/bad-token/", "/invite/not-a-real-invitation/", "/signup/confirm/nope/"],
+    ids=["password reset link", "invitation link", "signup link"],
 )
 def test_secret_links_are_limited_per_address(web, path):
     attacker = web("203.0.113.7")
