@@ -10,8 +10,10 @@ channel layer, background jobs executed in-process, local file storage, console 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "csp",
     "apps.core",
     "apps.tenants",
     "apps.visitors",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,6 +270,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tenants:home"
 LOGOUT_REDIRECT_URL = "login"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# How long the link that confirms a signup's email address works.
+SIGNUP_TTL_DAYS = env.int("SIGNUP_TTL_DAYS", default=2)
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -308,7 +314,17 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------------------------
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+_email = environ.Env.email_url_config(_email_url)
+if _email["EMAIL_BACKEND"].endswith(".filebased.EmailBackend"):
+    # The folder is the URL's path, as in a file:// URL: filemail:///var/mail is /var/mail.
+    # (django-environ drops the path's leading slash, which made every folder relative.)
+    _email_folder = unquote(urlsplit(_email_url).path).lstrip("/")
+    if not _email_folder:
+        raise ImproperlyConfigured(
+            "EMAIL_URL=filemail:// needs a folder, e.g. filemail:///var/mail/sohbet."
+        )
+    _email["EMAIL_FILE_PATH"] = "/" + _email_folder
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sohbet <no-reply@sohbet.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -338,6 +354,26 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy of every page (django-csp). Scripts and styles come from Sohbet's own
+# static files; an inline <script> or <style> carries the response's nonce
+# (nonce="{{ request.csp_nonce }}"), which the header names only when a page used it. Nobody
+# may frame Sohbet's pages, as X_FRAME_OPTIONS says; the chat window alone (views/widget.py)
+# is framed by the sites its workspace allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        # The pages' own fetches and WebSockets: 'self' covers ws: and wss: of the same host.
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

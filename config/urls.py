@@ -3,12 +3,28 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.core.ratelimit import credential_limits, posted, signed_in_user
 
 admin.site.site_header = "Sohbet platform"
 admin.site.site_title = "Sohbet admin"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Django admin's forms that take a password, limited as the operators' are (and counted
+    # with them): these patterns come first, so they answer at the admin's own addresses.
+    path(
+        "admin/login/",
+        credential_limits("login", account=posted("username"))(admin.site.login),
+    ),
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(
+            credential_limits("password_change", account=signed_in_user)(
+                admin.site.password_change
+            ),
+            cacheable=True,
+        ),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),

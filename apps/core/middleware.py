@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -40,3 +41,17 @@ class AdminUnscopedMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: the policy is ``settings.CONTENT_SECURITY_POLICY``, a view
+    changes its fixed parts with django-csp's decorators (``csp_replace``…). One part a view
+    decides per response, as the chat window does from its workspace's allowed sites: the
+    origins in ``response.frame_ancestors`` may frame the page."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        ancestors = getattr(response, "frame_ancestors", None)
+        if ancestors is not None:
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": list(ancestors)}
+        return parts

@@ -17,7 +17,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    message = _("Too many attempts. Please wait a minute and try again.")
+    # The longest window of any limit is an hour (apps/core/ratelimit.py).
+    message = _("Too many attempts. Please wait a few minutes and try again (at most an hour).")
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"error": "rate_limited", "message": message}, status=429)
     return render(

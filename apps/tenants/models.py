@@ -278,6 +278,30 @@ class Invitation(TenantOwned):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
+class SignupRequest(models.Model):
+    """A business signing up, until the owner opens the link sent to their email address: then
+    the account and the workspace are made. Only a hash of the link's token is kept, and the
+    password only as its hash."""
+
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    password = models.CharField(_("password"), max_length=128)
+    workspace_name = models.CharField(_("workspace name"), max_length=120)
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_timezone])
+    language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("signup waiting for its email address")
+        verbose_name_plural = _("signups waiting for their email address")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.workspace_name})"
+
+
 def new_identity_secret() -> str:
     return "is_" + secrets.token_urlsafe(32)
 

@@ -5,10 +5,11 @@ invitation does this token open) run unscoped on purpose and say so in their nam
 """
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from apps.core.crypto import hash_token
-from apps.tenants.models import Invitation, Membership, Tenant, User
+from apps.tenants.models import Invitation, Membership, SignupRequest, Tenant, User
 
 
 def memberships_of_user_unscoped(*, user: User) -> list[Membership]:
@@ -37,6 +38,16 @@ def invitation_by_token_unscoped(*, raw_token: str) -> Invitation | None:
             .select_related("tenant", "invited_by")
             .first()
         )
+
+
+def signup_request_by_token(*, raw_token: str, lock: bool = False) -> SignupRequest | None:
+    """The pending signup of a confirmation link, while it works (``lock``: for update)."""
+    if not raw_token or len(raw_token) > 128:
+        return None
+    pending = SignupRequest.objects.filter(
+        token_hash=hash_token(raw_token), expires_at__gt=timezone.now()
+    )
+    return (pending.select_for_update() if lock else pending).first()
 
 
 def tenant_by_slug(*, slug: str) -> Tenant | None:

@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,13 +27,14 @@ from apps.tenants.models import (
     Invitation,
     Membership,
     Role,
+    SignupRequest,
     Team,
     Tenant,
     User,
     WidgetSettings,
     new_identity_secret,
 )
-from apps.tenants.selectors import NOTIFY_KINDS, notify_prefs
+from apps.tenants.selectors import NOTIFY_KINDS, notify_prefs, signup_request_by_token
 
 RESERVED_SLUGS = {"new", "admin", "api", "static", "media", "app", "www", "settings"}
 
@@ -114,8 +116,13 @@ def tenant_create(
     return tenant
 
 
-@transaction.atomic
-def workspace_signup(
+# --- Signup ---------------------------------------------------------------------------------
+# A business signs up with an email address and a password; the account and the workspace are
+# made once the address is confirmed. Whether the address already has an account shows only in
+# the mailbox: the form's answer is the same either way.
+
+
+def signup_request(
     *,
     full_name: str,
     email: str,
@@ -123,12 +130,94 @@ def workspace_signup(
     workspace_name: str,
     language: str = "en",
     timezone_name: str = "UTC",
-) -> tuple[User, Tenant]:
-    """A business signs up: its owner's account and its workspace, in one transaction."""
-    user = user_create(email=email, password=password, full_name=full_name, language="")
-    tenant = tenant_create(
-        name=workspace_name, owner=user, timezone_name=timezone_name, language=language
+    confirm_url_template: str,
+    login_url: str,
+    reset_url: str,
+) -> None:
+    """Ask for a workspace: one email goes to ``email`` and the caller shows the same next page,
+    whether the address has an account or not. A new address gets a link
+    (``confirm_url_template`` with ``{token}``) that makes the account and the workspace
+    (``signup_confirm``); an address with an account is told so, with ``login_url`` and
+    ``reset_url``. Errors a person can fix (a weak password, no workspace name) raise
+    ``ValidationError`` before anything else, and never depend on the address."""
+    email = User.objects.normalize_email(email).strip().lower()
+    full_name = full_name.strip()
+    workspace_name = workspace_name.strip()
+    errors: dict[str, list] = {}
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name))
+    except ValidationError as error:
+        errors["password"] = error.error_list
+    if not workspace_name:
+        errors["workspace_name"] = [_("Give the workspace a name.")]
+    if errors:
+        raise ValidationError(errors)
+    # Hashed for either kind of address: the answer takes as long either way.
+    password_hash = make_password(password)
+    now = timezone.now()
+    SignupRequest.objects.filter(expires_at__lte=now).delete()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        with translation.override(existing.language or translation.get_language()):
+            subject = _("Your Sohbet account")
+            body = render_to_string(
+                "emails/signup_existing.txt",
+                {"login_url": login_url, "reset_url": reset_url, "workspace_name": workspace_name},
+            )
+        email_enqueue(subject=subject, body=body, to=[existing.email])
+        return
+    raw_token = secrets.token_urlsafe(32)
+    pending = SignupRequest.objects.create(
+        email=email,
+        full_name=full_name,
+        password=password_hash,
+        workspace_name=workspace_name,
+        timezone=timezone_name,
+        language=language,
+        token_hash=hash_token(raw_token),
+        expires_at=now + timedelta(days=settings.SIGNUP_TTL_DAYS),
     )
+    subject = _("Confirm your email address to create %(workspace)s on Sohbet") % {
+        "workspace": workspace_name
+    }
+    body = render_to_string(
+        "emails/signup_confirm.txt",
+        {"confirm_url": confirm_url_template.replace("{token}", raw_token), "signup": pending},
+    )
+    email_enqueue(subject=subject, body=body, to=[email])
+
+
+@transaction.atomic
+def signup_confirm(*, raw_token: str) -> tuple[User, Tenant]:
+    """The link from ``signup_request`` was opened: make the owner's account and the workspace,
+    in one transaction. The link works once; every other pending signup of the address ends."""
+    pending = signup_request_by_token(raw_token=raw_token, lock=True)
+    if pending is None:
+        raise ValidationError(
+            _("This link is not valid or has expired. Sign up again, or log in."), code="invalid"
+        )
+    if User.objects.filter(email__iexact=pending.email).exists():
+        raise ValidationError(
+            _("An account with this email address already exists. Log in to use it."),
+            code="exists",
+        )
+    user = User(email=pending.email, full_name=pending.full_name, password=pending.password)
+    user.full_clean()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same address confirmed twice at once
+        raise ValidationError(
+            _("An account with this email address already exists. Log in to use it."),
+            code="exists",
+        ) from exc
+    tenant = tenant_create(
+        name=pending.workspace_name,
+        owner=user,
+        timezone_name=pending.timezone,
+        language=pending.language,
+    )
+    SignupRequest.objects.filter(email__iexact=pending.email).delete()
     return user, tenant
 
 

@@ -1,7 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
-from django_ratelimit.decorators import ratelimit
 
+from apps.core.ratelimit import (
+    PER_MAILBOX,
+    credential_limits,
+    posted,
+    secret_link_limits,
+    signed_in_user,
+)
 from apps.tenants import views
 from apps.tenants.forms import QueuedPasswordResetForm
 
@@ -29,25 +35,29 @@ workspace_patterns = [
 tenant_urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("app/", views.home, name="home"),
     path("app/new/", views.workspace_new, name="workspace_new"),
     path("app/<slug:slug>/", include(workspace_patterns)),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]
 
-limited = ratelimit(key="ip", rate="10/m", method="POST", block=True)
-
 account_urlpatterns = [
     path(
         "accounts/login/",
-        limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        credential_limits("login", account=posted("username"))(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        credential_limits("password_change", account=signed_in_user)(
+            auth_views.PasswordChangeView.as_view()
+        ),
         name="password_change",
     ),
     path(
@@ -57,7 +67,7 @@ account_urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        limited(
+        credential_limits("password_reset", account=posted("email"), per_account=PER_MAILBOX)(
             auth_views.PasswordResetView.as_view(
                 form_class=QueuedPasswordResetForm, success_url=reverse_lazy("password_reset_done")
             )
@@ -71,7 +81,7 @@ account_urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        secret_link_limits("reset_link")(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

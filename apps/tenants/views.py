@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
 
+from apps.core.ratelimit import PER_MAILBOX, credential_limits, posted, secret_link_limits
 from apps.tenants import selectors, services
 from apps.tenants.access import SESSION_LAST_WORKSPACE, workspace_view
 from apps.tenants.forms import (
@@ -48,31 +48,91 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/landing.html")
 
 
+SESSION_SIGNUP_EMAIL = "signup_email"
+
+
 @never_cache
-@ratelimit(key="ip", rate="10/m", method="POST", block=True)
+@credential_limits("signup", account=posted("email"), per_account=PER_MAILBOX)
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """The form's answer is the same whether the address has an account or not: the next page
+    says an email is on its way (services.signup_request)."""
     if request.user.is_authenticated and request.method == "GET":
         return redirect("tenants:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, tenant = services.workspace_signup(
+            services.signup_request(
                 full_name=data["full_name"],
                 email=data["email"],
                 password=data["password"],
                 workspace_name=data["workspace_name"],
                 language=data["language"],
                 timezone_name=data["timezone"],
+                confirm_url_template=_absolute_url_template(request, "tenants:signup_confirm"),
+                login_url=request.build_absolute_uri(
+                    f"{reverse('login')}?next={reverse('tenants:workspace_new')}"
+                ),
+                reset_url=request.build_absolute_uri(reverse("password_reset")),
             )
         except ValidationError as error:
             add_errors(form, error)
         else:
-            login(request, user, backend=AUTH_BACKEND)
-            return redirect("tenants:onboarding", slug=tenant.slug)
+            request.session[SESSION_SIGNUP_EMAIL] = data["email"]
+            return redirect("tenants:signup_sent")
     status = 400 if form.errors else 200
     return render(request, "tenants/signup.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tenants/signup_sent.html",
+        {
+            "email": request.session.get(SESSION_SIGNUP_EMAIL, ""),
+            "signup_ttl_days": settings.SIGNUP_TTL_DAYS,
+        },
+    )
+
+
+@never_cache
+@secret_link_limits("signup_link")
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the signup email: a page with one button (a link opened by a mail
+    scanner makes nothing), which makes the account and the workspace and signs the owner in."""
+    pending = selectors.signup_request_by_token(raw_token=token)
+    if pending is None:
+        return _signup_problem(
+            request, _("This link is not valid or has expired. Sign up again, or log in."), 404
+        )
+    if request.method == "POST":
+        try:
+            user, tenant = services.signup_confirm(raw_token=token)
+        except ValidationError as error:
+            return _signup_problem(request, " ".join(error.messages), 409)
+        login(request, user, backend=AUTH_BACKEND)
+        request.session.pop(SESSION_SIGNUP_EMAIL, None)
+        return redirect("tenants:onboarding", slug=tenant.slug)
+    return render(request, "tenants/signup_confirm.html", {"signup": pending})
+
+
+def _signup_problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {"title": _("Sign-up link unavailable"), "message": message},
+        status=status,
+    )
+
+
+def _absolute_url_template(request: HttpRequest, name: str) -> str:
+    """The absolute URL of ``name`` with ``{token}`` where its token goes (for emails)."""
+    url = request.build_absolute_uri(reverse(name, kwargs={"token": "TOKEN"}))
+    return url.replace("TOKEN", "{token}")
 
 
 @login_required
@@ -200,9 +260,7 @@ def members(request: HttpRequest) -> HttpResponse:
 def member_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
-        accept_url = request.build_absolute_uri(
-            reverse("tenants:invitation_accept", kwargs={"token": "TOKEN"})
-        ).replace("TOKEN", "{token}")
+        accept_url = _absolute_url_template(request, "tenants:invitation_accept")
         try:
             services.invitation_create(
                 actor=request.membership,
@@ -278,7 +336,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate="20/m", block=True)
+@secret_link_limits("invitation")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token_unscoped(raw_token=token)

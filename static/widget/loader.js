@@ -109,7 +109,13 @@
     host = d.createElement('div');
     host.id = 'sohbet-widget';
     const root = host.attachShadow({ mode: 'open' });
-    el('style', '', root).textContent = CSS;
+    // A constructed style sheet: a host page's Content-Security-Policy (style-src) applies to a
+    // <style> element, even in the shadow root, but not to it. The element where it is missing.
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) { el('style', '', root).textContent = CSS; }
     wrap = el('div', (cfg.position == 'left' ? 'left' : '') + (cfg.team_online ? ' on' : ''), root);
     wrap.style.cssText = `--c:${c};--f:${ink}`;
     btn = el('button', 'l', wrap);

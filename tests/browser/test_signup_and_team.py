@@ -12,6 +12,7 @@ from tests.utils import in_thread
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 ACCEPT_LINK = re.compile(r"https?://\S+/invite/[^/\s]+/")
+CONFIRM_LINK = re.compile(r"https?://\S+/signup/confirm/[^/\s]+/")
 
 
 def workspace_nav(page):
@@ -26,6 +27,15 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     page.get_by_label("Work email").fill("ayse@acme.example")
     page.get_by_label("Password").fill("lantern-Orbit-42-quiet")
     page.get_by_label("Company or workspace name").fill("Acme Destek")
+    page.get_by_role("button", name="Create workspace").click()
+
+    # The address is confirmed from the mailbox: one link, one button.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_test_id("signup-sent")).to_contain_text(
+        "We have sent an email to ayse@acme.example with the next step."
+    )
+    (welcome,) = [m for m in mail.outbox if m.to == ["ayse@acme.example"]]
+    page.goto(CONFIRM_LINK.search(welcome.body).group(0))
     page.get_by_role("button", name="Create workspace").click()
 
     # Onboarding: the welcome and the snippet to paste.

@@ -16,6 +16,7 @@ against a real web process (websockets included).
 import contextlib
 import json
 import re
+import secrets
 import threading
 import time
 import urllib.error
@@ -91,15 +92,17 @@ class HostSite:
     """The customer's website: pages served from ``http://localhost:<port>``."""
 
     def __init__(self):
-        pages: dict[str, bytes] = {}
+        pages: dict[str, tuple[bytes, dict[str, str]]] = {}
         self.pages = pages
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                body = pages.get(self.path.split("?")[0])
+                body, headers = pages.get(self.path.split("?")[0], (None, {}))
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body or b"not found")
 
@@ -113,10 +116,16 @@ class HostSite:
         self.origin = f"http://localhost:{self.port}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def page(self, path: str, *, tenant, base: str, script: str = "") -> str:
-        """A shop page with the embed snippet (and ``script`` after it); returns its URL."""
+    def page(self, path: str, *, tenant, base: str, script: str = "", policy: str = "") -> str:
+        """A shop page with the embed snippet (and ``script`` after it); returns its URL.
+
+        With a ``policy`` the page sends it as its Content-Security-Policy, ``{nonce}`` in it
+        being the nonce its two inline scripts carry (as the shop's developer would add it)."""
         with override_settings(PUBLIC_BASE_URL=base):
             snippet = in_thread(_snippet, RequestFactory().get("/"), tenant)
+        nonce = secrets.token_urlsafe(16)
+        tag = f'<script nonce="{nonce}">' if policy else "<script>"
+        snippet = snippet.replace("<script>", tag, 1)
         html = f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -125,14 +134,15 @@ class HostSite:
 <h1 id="shop">{HOST_TITLE}</h1>
 <p id="intro">Fresh tulips every morning.</p>
 {snippet}
-<script>
+{tag}
   window.sohbetEvents = [];
   Sohbet('on', 'message', function (m) {{ window.sohbetEvents.push(m); }});
   {script}
 </script>
 </body>
 </html>"""
-        self.pages[path] = html.encode()
+        headers = {"Content-Security-Policy": policy.format(nonce=nonce)} if policy else {}
+        self.pages[path] = (html.encode(), headers)
         return f"{self.origin}{path}"
 
     def close(self):
@@ -753,3 +763,56 @@ def test_a_reply_whose_doorbell_was_lost_is_fetched_when_the_next_one_shows_the_
     inbox.reply(number, "Sonraki yanıt")
     expect(widget.bubbles).to_have_text(["Where is my order?", "Kayıp zil", "Sonraki yanıt"])
     screenshot(widget.page, "widget-reply-fetched-after-a-gap")
+
+
+def refusals(widget: Widget) -> dict:
+    """What the browser refused under a Content-Security-Policy, in the page and the chat
+    window, and what it said about it on the console."""
+    return {
+        "page": widget.page.evaluate("window.__csp"),
+        "chat window": widget.in_frame("window.__csp"),
+        "console": [line for line in widget.console if "Content Security Policy" in line],
+    }
+
+
+def test_a_shop_with_a_strict_policy_runs_the_widget_and_the_browser_refuses_nothing(
+    web, host, team, inbox, browser_context
+):
+    """The shop sends the Content-Security-Policy docs/embedding.md describes: no inline code
+    but its nonce, no inline style at all, and Sohbet's address (and its WebSocket address)
+    where the widget needs it. The launcher is styled, the presence socket opens, the chat
+    window opens and chats; nothing is refused."""
+    tenant, _operator = team
+    sohbet, sockets = web.url, web.ws
+    policy = (
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' " + sohbet + "; style-src 'self'; "
+        f"connect-src 'self' {sohbet} {sockets}; frame-src {sohbet}; img-src 'self'; "
+        "object-src 'none'; base-uri 'self'"
+    )
+    widget = Widget(browser_context().new_page())
+    with widget.page.expect_websocket(lambda ws: "/ws/presence/" in ws.url):
+        widget.goto(host.page("/", tenant=tenant, base=sohbet, policy=policy))
+    # The launcher's own styles apply (a refused <style> would leave a bare button).
+    expect(widget.launcher).to_have_css("position", "fixed")
+    widget.open()
+    widget.say("Does your policy let me in?")
+    number = open_conversation(inbox, "Does your policy let me in?")
+    inbox.reply(number, "It does.")
+    expect(widget.theirs.last.locator(".bubble")).to_have_text("It does.")
+    assert refusals(widget) == {"page": [], "chat window": [], "console": []}
+
+
+def test_the_demo_shop_runs_the_widget_under_its_nonce_policy(web, team, inbox, browser_context):
+    """Sohbet's demo shop is one of its own pages: its inline style and scripts carry the
+    response's nonce."""
+    tenant, _operator = team
+    widget = Widget(browser_context().new_page())
+    widget.goto(f"{web.url}/demo/?key={tenant.widget_key}&page=contact")
+    expect(widget.page.locator("header")).to_have_css("display", "flex")  # its <style> applies
+    widget.page.get_by_role("button", name="Open the chat").click()  # its SDK script runs
+    expect(widget.input).to_be_visible()
+    widget.say("Is the shirt linen?")
+    number = open_conversation(inbox, "Is the shirt linen?")
+    inbox.reply(number, "Washed linen.")
+    expect(widget.theirs.last.locator(".bubble")).to_have_text("Washed linen.")
+    assert refusals(widget) == {"page": [], "chat window": [], "console": []}

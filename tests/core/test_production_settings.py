@@ -74,3 +74,20 @@ def test_production_refuses_unsafe_settings(env, complaint):
     result = manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and complaint in result.stderr
+
+
+def test_filemail_url_writes_emails_to_the_absolute_folder_it_names(tmp_path):
+    folder = tmp_path / "mail"
+    result = manage("sendtestemail", "ops@example.com", EMAIL_URL=f"filemail://{folder}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = list(folder.iterdir())
+    assert len(written) == 1
+    assert "ops@example.com" in written[0].read_text()
+    # Not a folder of the same name under the working directory.
+    assert not (ROOT / str(folder).lstrip("/")).exists()
+
+
+def test_filemail_url_without_a_folder_is_refused():
+    result = manage("check", EMAIL_URL="filemail://")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "filemail:///" in result.stderr

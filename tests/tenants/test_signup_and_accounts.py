@@ -1,63 +1,11 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
-from apps.tenants.models import Membership, Role, Tenant, User
+from apps.tenants.models import Role
 from tests.factories import PASSWORD, TenantFactory, UserFactory, member
-from tests.utils import page_text
 
 pytestmark = pytest.mark.django_db
-
-SIGNUP = {
-    "full_name": "Ayşe Yılmaz",
-    "email": "Ayse@Example.com",
-    "password": "a-long-unusual-passphrase",
-    "workspace_name": "Kahve Dükkanı",
-    "timezone": "Europe/Istanbul",
-    "language": "tr",
-}
-
-
-def test_signup_creates_owner_workspace_and_lands_on_onboarding(client):
-    response = client.post(reverse("tenants:signup"), SIGNUP)
-    tenant = Tenant.objects.get(name="Kahve Dükkanı")
-    assert response.status_code == 302
-    assert response.url == reverse("tenants:onboarding", kwargs={"slug": tenant.slug})
-    assert tenant.slug == "kahve-dukkani"
-    assert tenant.timezone == "Europe/Istanbul" and tenant.default_language == "tr"
-    user = User.objects.get(email="ayse@example.com")
-    assert user.password.startswith("argon2")
-    with scopes_disabled():
-        assert Membership.objects.get(user=user, tenant=tenant).role == Role.OWNER
-
-    page = client.get(response.url)
-    assert page.status_code == 200
-    body = page_text(page)
-    assert "Welcome to Kahve Dükkanı" in body
-    assert f'"{tenant.widget_key}"' in body and "/widget.js" in body
-
-
-def test_signup_bad_input_shows_errors_and_creates_nothing(client):
-    UserFactory(email="taken@example.com")
-    response = client.post(
-        reverse("tenants:signup"),
-        {**SIGNUP, "email": "taken@example.com", "password": "123"},
-    )
-    assert response.status_code == 400
-    body = response.content.decode()
-    assert "This password is too short" in body
-    assert Tenant.objects.count() == 0
-    # What the person typed is kept.
-    assert 'value="Kahve Dükkanı"' in body
-
-
-def test_signup_with_existing_email_but_valid_password_says_so(client):
-    UserFactory(email="taken@example.com")
-    response = client.post(reverse("tenants:signup"), {**SIGNUP, "email": "TAKEN@example.com"})
-    assert response.status_code == 400
-    assert "An account with this email address already exists." in response.content.decode()
-    assert Tenant.objects.count() == 0
 
 
 def test_slugs_are_unique_and_reserved_words_avoided(client):

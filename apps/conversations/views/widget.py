@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import rjsmin
+from csp.constants import NONE, SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -155,12 +157,23 @@ def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
     return response
 
 
-def frame_ancestors(origins: list[str]) -> str:
-    return " ".join(origins) if origins else "*"
+# The chat window's policy differs from the other pages' (settings.CONTENT_SECURITY_POLICY) in
+# these parts; who may frame it comes from the workspace's allowed sites (everyone when the
+# list is empty), per response (apps.core.middleware.ContentSecurityPolicyMiddleware).
+CHAT_WINDOW_POLICY = {
+    "img-src": [SELF, "data:", "https:"],  # the team's avatar
+    "base-uri": [NONE],
+    "form-action": [NONE],  # its one form is sent over the socket
+}
+
+
+def frame_ancestors(origins: list[str]) -> list[str]:
+    return list(origins) or ["*"]
 
 
 @gzip_page  # no secrets in the page (the visitor token travels in the URL fragment)
 @xframe_options_exempt
+@csp_replace(CHAT_WINDOW_POLICY)
 @ratelimit(key="ip", rate="120/m", block=True)
 @require_GET
 def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
@@ -170,9 +183,11 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
         raise Http404(_("This chat widget does not exist."))
     language = translation.get_language_from_request(request) or settings.LANGUAGE_CODE
     language = language.split("-")[0]
+    with scope(tenant=tenant):
+        ws = tenant_selectors.widget_settings(tenant=tenant)
     with translation.override(language):
         if tenant.is_suspended:
-            return render(
+            response = render(
                 request,
                 "core/error.html",
                 {
@@ -181,28 +196,24 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
                 },
                 status=403,
             )
-        with scope(tenant=tenant):
-            ws = tenant_selectors.widget_settings(tenant=tenant)
-            config = tenant_selectors.widget_public_config(
-                tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
+        else:
+            with scope(tenant=tenant):
+                config = tenant_selectors.widget_public_config(
+                    tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
+                )
+            response = render(
+                request,
+                "widget/chat.html",
+                {
+                    "tenant": tenant,
+                    "widget": config,
+                    "embed": request.GET.get("embed") == "1",
+                    "ws_url_path": f"/ws/widget/{tenant.widget_key}/",
+                    "strings": widget_strings(),
+                    "language": language,
+                },
             )
-        response = render(
-            request,
-            "widget/chat.html",
-            {
-                "tenant": tenant,
-                "widget": config,
-                "embed": request.GET.get("embed") == "1",
-                "ws_url_path": f"/ws/widget/{tenant.widget_key}/",
-                "strings": widget_strings(),
-                "language": language,
-            },
-        )
-    response["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; "
-        f"frame-ancestors {frame_ancestors(ws.origins)}"
-    )
+    response.frame_ancestors = frame_ancestors(ws.origins)
     response["Cache-Control"] = "no-store"
     return response
 
