@@ -234,6 +234,9 @@ def pageview_record(
     )
 
 
+_IDENTITY_HASH = re.compile(r"[0-9a-f]{64}")
+
+
 def identity_hash(*, secret: str, user_id: str) -> str:
     """What the tenant's server computes: hex HMAC-SHA256(identity secret, user_id)."""
     return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
@@ -280,17 +283,26 @@ def visitor_identify(
     was already verified as someone else keeps its history (a shared computer), and only this
     browser moves. Without a valid hash nothing is linked: the claims are kept as unverified.
     """
-    claims = _claims(email, name)
+    for field, value in (("email", email), ("name", name), ("user_hash", user_hash)):
+        if value is not None and not isinstance(value, str):
+            raise VisitorError(
+                "invalid", _("%(field)s must be text.") % {"field": field}, field=field
+            )
     if isinstance(user_id, (int, float)) and not isinstance(user_id, bool):
         user_id = str(user_id)
+    if user_id is not None and not isinstance(user_id, str):
+        raise VisitorError("invalid", _("user_id must be text or a number."), field="user_id")
+    claims = _claims(email, name)
+    # A hash is 64 hex digits: anything else (non-ASCII included) simply does not verify.
+    user_hash = (user_hash or "").strip().lower()
     valid = False
-    if isinstance(user_id, str) and user_id and len(user_id) <= 200 and isinstance(user_hash, str):
+    if user_id and len(user_id) <= 200 and _IDENTITY_HASH.fullmatch(user_hash):
         ws = WidgetSettings.objects.filter(tenant_id=visitor.tenant_id).first()
         if ws is not None:
             expected = identity_hash(secret=ws.identity_secret, user_id=user_id)
-            valid = hmac.compare_digest(expected, user_hash.strip().lower())
+            valid = hmac.compare_digest(expected, user_hash)
     if not valid:
-        if isinstance(user_id, str) and user_id:
+        if user_id:
             claims["user_id"] = user_id[:200]
         if claims:
             visitor.unverified = {**visitor.unverified, **claims}
