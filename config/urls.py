@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from apps.core import views as core_views
 
+handler400 = "apps.core.views.bad_request"
+
 admin.site.site_header = "Sohbet platform"
 admin.site.site_title = "Sohbet admin"
 
