@@ -1,6 +1,7 @@
 """WebSocket URL routes."""
 
-from django.urls import path
+from channels.security.websocket import WebsocketDenier
+from django.urls import path, re_path
 
 from apps.conversations.consumers.inbox import InboxConsumer
 from apps.conversations.consumers.presence import PresenceConsumer
@@ -20,4 +21,6 @@ websocket_urlpatterns: list = [
     # The loader's socket on the customer's page: checked against the workspace's allowed
     # sites by the consumer.
     path("ws/presence/<str:widget_key>/", PresenceConsumer.as_asgi()),
+    # Any other address (a mistyped slug, junk): refused (HTTP 403), not an error in the log.
+    re_path(r"", WebsocketDenier.as_asgi()),
 ]

@@ -5,6 +5,8 @@ from django.urls import include, path
 from apps.core import views as core_views
 from apps.core.ratelimit import credential_limits, posted, signed_in_user
 
+handler400 = "apps.core.views.bad_request"
+
 admin.site.site_header = "Sohbet platform"
 admin.site.site_title = "Sohbet admin"
 

@@ -4,8 +4,6 @@ Views validate input and call services; who may do what is decided in ``services
 mirrored here only to refuse a form early). Another workspace's response id is a 404.
 """
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +19,7 @@ from apps.canned.forms import CannedResponseForm
 from apps.canned.models import CannedResponse
 from apps.canned.services import CannedError
 from apps.canned.variables import VARIABLES
+from apps.core.views import errors_as, json_body
 from apps.tenants.access import workspace_view
 
 ERROR_STATUS = {"not_found": 404, "forbidden": 403}
@@ -176,6 +175,7 @@ def _error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
 
 
+@errors_as(_error)
 @never_cache
 @workspace_view()
 @require_GET
@@ -190,6 +190,7 @@ def api_list(request: HttpRequest) -> JsonResponse:
     )
 
 
+@errors_as(_error)
 @never_cache
 @workspace_view()
 @require_POST
@@ -199,9 +200,8 @@ def api_use(request: HttpRequest, response_id: int) -> JsonResponse:
     response = response.first()
     if response is None:
         return _error("not_found", _("No such canned response in this workspace."), 404)
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    data = json_body(request, default={})
+    if data is None:
         return _error("invalid", _("The request body must be JSON."), 400)
     number = data.get("conversation") if isinstance(data, dict) else None
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:

@@ -326,6 +326,10 @@ class View:
         return "label" in self.others
 
 
+def _an_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def inbox_view(*, filters) -> View:
     """The view a list request's filters ask for; refuses unknown filters and bad values."""
     if isinstance(filters, View):
@@ -337,7 +341,7 @@ def inbox_view(*, filters) -> View:
         raise ListError(
             "unknown_filter",
             _("Unknown filter: %(name)s. Use one of: %(known)s.")
-            % {"name": ", ".join(map(str, unknown)), "known": ", ".join(LIST_FILTERS)},
+            % {"name": ", ".join(map(str, unknown))[:100], "known": ", ".join(LIST_FILTERS)},
             field="filters",
         )
     assignee = filters.get("assignee", "all")
@@ -347,14 +351,10 @@ def inbox_view(*, filters) -> View:
     if status is not None and status not in Conversation.Status.values:
         raise ListError("invalid", _("Unknown status."), field="status")
     label = filters.get("label")
-    if label is not None and (
-        not isinstance(label, int) or not Label.objects.filter(pk=label).exists()
-    ):
+    if label is not None and (not _an_id(label) or not Label.objects.filter(pk=label).exists()):
         raise ListError("unknown_label", _("No such label in this workspace."), field="label")
     team = filters.get("team")
-    if team is not None and (
-        not isinstance(team, int) or not Team.objects.filter(pk=team).exists()
-    ):
+    if team is not None and (not _an_id(team) or not Team.objects.filter(pk=team).exists()):
         raise ListError("unknown_team", _("No such team in this workspace."), field="team")
     others = {"status": status, "label": label, "team": team}
     return View(assignee=assignee, others={k: v for k, v in others.items() if v is not None})

@@ -1,14 +1,22 @@
 """The shared shape of Sohbet's JSON WebSocket consumers.
 
 Frames are JSON objects with a ``type``; ``frame_<type>`` handles each. Oversized, malformed and
-unknown frames get an ``error`` frame and the socket stays open (docs/widget-protocol.md).
-Handlers and the services they call raise ``apps.core.errors.Refusal`` subclasses for a refusal;
-each becomes an error frame.
+unknown frames, and frames holding text that cannot be stored (a NUL anywhere in them), get an
+``error`` frame and the socket stays open (docs/widget-protocol.md). Handlers and the services
+they call raise ``apps.core.errors.Refusal`` subclasses for a refusal; each becomes an error
+frame.
+
+Every frame type has a limit per socket (``JsonFrameConsumer.frame_limits``): a burst, then a
+steady rate. A frame over it is dropped and answered with ``rate_limited``; a socket far over it
+(``ABUSE_FACTOR`` times) is closed.
 """
 
 import asyncio
 import json
 import logging
+import math
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -20,8 +28,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Refusal
+from apps.core.text import unstorable, unstorable_at
 
 logger = logging.getLogger(__name__)
+
+CLOSE_RATE_LIMITED = 4429
+# A socket that keeps sending this many times its limit of a frame type is closed.
+ABUSE_FACTOR = 10
 
 
 PING = {"type": "ping"}
@@ -52,9 +65,76 @@ class FrameError(Refusal):
     """A frame the socket refuses."""
 
 
+def _refuse_unstorable(frame: dict) -> None:
+    """Refuse a frame holding a NUL anywhere (in a value or a key, however deep)."""
+    where = unstorable_at(frame)
+    if where is None:
+        return
+    if not where:
+        raise FrameError("invalid", _("A field name holds a character that is not allowed."))
+    raise FrameError(
+        "invalid",
+        _("%(field)s holds a character that is not allowed.") % {"field": where[:100]},
+        field=where[:100],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FrameLimit:
+    """How many frames of one type a socket may send: ``burst`` at once, then ``per_second``."""
+
+    burst: int
+    per_second: float
+
+
+class FrameAllowance:
+    """One socket's allowance for one frame type (a token bucket of ``FrameLimit.burst``
+    refilled at ``per_second``), and beside it a bucket ``ABUSE_FACTOR`` times larger and
+    faster that every frame, refused or not, also draws on: a client that empties that one
+    sends far more than any real client would."""
+
+    __slots__ = ("abuse", "at", "tokens")
+
+    def __init__(self, limit: FrameLimit, now: float) -> None:
+        self.tokens = float(limit.burst)
+        self.abuse = float(limit.burst * ABUSE_FACTOR)
+        self.at = now
+
+    def spend(self, limit: FrameLimit, now: float) -> float:
+        """Take one frame: 0 when it may go; else the seconds until one may (``math.inf`` when
+        the client is far over the limit)."""
+        elapsed, self.at = now - self.at, now
+        self.tokens = min(limit.burst, self.tokens + elapsed * limit.per_second)
+        self.abuse = min(
+            limit.burst * ABUSE_FACTOR, self.abuse + elapsed * limit.per_second * ABUSE_FACTOR
+        )
+        if self.abuse < 1:
+            return math.inf
+        self.abuse -= 1
+        if self.tokens < 1:
+            return (1 - self.tokens) / limit.per_second
+        self.tokens -= 1
+        return 0.0
+
+
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     language = "en"
     groups_joined: set[str]
+    # Frame type -> its limit per socket; a subclass names every type it handles (a type
+    # missing here has no limit). Off with the other rate limits (``RATELIMIT_ENABLE``).
+    frame_limits: dict[str, FrameLimit] = {}
+    allowances: dict[str, FrameAllowance] | None = None
+    ended_for_abuse = False
+
+    async def websocket_connect(self, message: dict) -> None:
+        """A handshake whose path or headers hold a NUL (``/ws/widget/%00/``) is refused before
+        anything reads them (HTTP 403)."""
+        if unstorable(self.scope.get("path", "")) or any(
+            b"\x00" in value for _name, value in self.scope.get("headers", [])
+        ):
+            await self.close()
+            return
+        await super().websocket_connect(message)
 
     async def dispatch(self, message: dict) -> None:
         """Run the handler of ``message`` (a socket event or a group event). Channels' own
@@ -115,11 +195,45 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             except Exception:  # the layer may be down; its group entries expire on their own
                 logger.warning("leaving %s failed", group, exc_info=True)
 
+    def over_limit(self, frame_type: str) -> float:
+        """Count one frame of ``frame_type`` against this socket's limit: 0 when it may go,
+        else the seconds until one may (``math.inf``: far over, ``ABUSE_FACTOR``)."""
+        limit = self.frame_limits.get(frame_type)
+        if limit is None or not settings.RATELIMIT_ENABLE:
+            return 0.0
+        now = time.monotonic()
+        if self.allowances is None:
+            self.allowances = {}
+        allowance = self.allowances.get(frame_type)
+        if allowance is None:
+            allowance = self.allowances[frame_type] = FrameAllowance(limit, now)
+        return allowance.spend(limit, now)
+
+    async def refuse_over_limit(self, frame: dict, wait: float) -> None:
+        """The answer to a frame over its limit: ``rate_limited`` (the frame is dropped); far
+        over it, the socket is closed too."""
+        with translation.override(self.language):
+            await self.send_error(
+                "rate_limited",
+                _("Too many “%(type)s” frames. Please wait a moment.") % {"type": frame["type"]},
+                **_about(frame, {"retry_after": 60 if wait == math.inf else math.ceil(wait)}),
+            )
+        if wait == math.inf:
+            logger.info("a socket sent far too many %s frames; closing it", frame["type"])
+            self.ended_for_abuse = True
+            await self.close(CLOSE_RATE_LIMITED)
+
     async def receive(self, text_data=None, bytes_data=None):
+        if self.ended_for_abuse:
+            return
         if text_data in PING_FRAMES:
             # By far the commonest frame (every idle socket, every 25 s): no parsing, no
             # translation switch, a pong encoded once (B3's idle CPU, docs/performance.md).
-            await self.frame_ping(PING)
+            wait = self.over_limit("ping")
+            if wait:
+                await self.refuse_over_limit(PING, wait)
+            else:
+                await self.frame_ping(PING)
             return
         with translation.override(self.language):
             raw = text_data if text_data is not None else bytes_data
@@ -135,6 +249,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             try:
                 frame = orjson.loads(raw)
             except ValueError:  # orjson's errors are ValueErrors, bad UTF-8 included
+                # (and lone surrogates: orjson refuses "\ud800" escapes that pair with nothing)
                 await self.send_error("bad_frame", _("Frames must be JSON objects."))
                 return
             if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -147,7 +262,15 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                     _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},
                 )
                 return
+            wait = self.over_limit(frame["type"])
+            if wait:
+                await self.refuse_over_limit(frame, wait)
+                return
             try:
+                # JSON text can carry a NUL only as the escape \u0000 (raw control characters
+                # are not JSON): most frames are spared the walk.
+                if ("\\u0000" if isinstance(raw, str) else b"\\u0000") in raw:
+                    _refuse_unstorable(frame)
                 await handler(frame)
             except Refusal as exc:  # a refusal becomes an error frame; the socket stays open
                 await self.send_error(exc.code, exc.message, **_about(frame, exc.extra))

@@ -18,6 +18,8 @@ from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.http.request import validate_host
 
+from apps.core.text import unstorable
+
 
 class SocketSessionMiddleware:
     """The Django session named by the request's cookie, as ``scope["session"]``, for a
@@ -36,6 +38,8 @@ class SocketSessionMiddleware:
 
     async def __call__(self, scope, receive, send):
         key = scope["cookies"].get(settings.SESSION_COOKIE_NAME)
+        if key and unstorable(key):  # a quoted cookie can carry one ("\\000"): no session
+            key = None
         return await self.inner(dict(scope, session=self.store(key)), receive, send)
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.ratelimit import hit
+from apps.core.views import errors_as
 from apps.search.selectors import SearchError, search_conversations
 from apps.tenants.access import workspace_view
 from apps.tenants.models import Role
@@ -17,6 +18,7 @@ def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, **extra}}, status=status)
 
 
+@errors_as(_error)
 @workspace_view(Role.OPERATOR)
 @require_GET
 @never_cache

@@ -665,13 +665,15 @@ def notify_prefs_update(*, membership: Membership, prefs) -> dict:
     for kind, channels in prefs.items():
         if kind not in NOTIFY_KINDS or not isinstance(channels, dict):
             raise SettingsError(
-                "invalid", _("Unknown notification: %(kind)s.") % {"kind": kind}, field="prefs"
+                "invalid",
+                _("Unknown notification: %(kind)s.") % {"kind": str(kind)[:40]},
+                field="prefs",
             )
         for channel, on in channels.items():
             if channel not in ("desktop", "sound") or not isinstance(on, bool):
                 raise SettingsError(
                     "invalid",
-                    _("Unknown notification setting: %(name)s.") % {"name": channel},
+                    _("Unknown notification setting: %(name)s.") % {"name": str(channel)[:40]},
                     field="prefs",
                 )
             clean[kind][channel] = on

@@ -234,6 +234,10 @@ def pageview_record(
     )
 
 
+# A signature is 64 hex digits: anything else (non-ASCII included) simply does not verify.
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+
+
 def identity_hash(*, secret: str, user_id: str) -> str:
     """What the tenant's server computes to vouch for a user id: hex HMAC-SHA256(identity
     secret, user_id) (docs/embedding.md)."""
@@ -259,7 +263,8 @@ def _signed(expected: str, given) -> bool:
     """Whether ``given`` (from the visitor's browser: anything) is the signature ``expected``."""
     if not isinstance(given, str):
         return False
-    return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
+    given = given.strip().lower()
+    return bool(_SIGNATURE.fullmatch(given)) and hmac.compare_digest(expected, given)
 
 
 def _claims(email, name) -> dict:
@@ -320,6 +325,21 @@ def visitor_identify(
     without its signature is kept as an unverified claim, shown as such, and never used as the
     contact's email or name (search, canned responses' variables).
     """
+    for field, value in (
+        ("email", email),
+        ("email_hash", email_hash),
+        ("name", name),
+        ("name_hash", name_hash),
+        ("user_hash", user_hash),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise VisitorError(
+                "invalid", _("%(field)s must be text.") % {"field": field}, field=field
+            )
+    if user_id is not None and (
+        not isinstance(user_id, str | int | float) or isinstance(user_id, bool)
+    ):
+        raise VisitorError("invalid", _("user_id must be text or a number."), field="user_id")
     claims = _claims(email, name)
     uid = _usable_user_id(user_id)
     secret = None

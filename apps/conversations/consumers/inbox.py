@@ -20,6 +20,7 @@ from apps.conversations.consumers.common import (
     TYPING_MIN_INTERVAL,
     ScopedConsumer,
     id_list,
+    optional_bool,
     optional_int,
 )
 from apps.conversations.models import Conversation, Message
@@ -262,10 +263,15 @@ class InboxConsumer(ScopedConsumer):
         await self.close(CLOSE_FORBIDDEN)
 
     async def _conversation(self, frame: dict) -> Conversation:
+        number = frame.get("conversation")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise FrameError(
+                "invalid",
+                _("conversation must be a conversation number."),
+                field="conversation",
+            )
         conversation = await self.run(
-            selectors.visible_conversation,
-            membership=self.membership,
-            number=frame.get("conversation"),
+            selectors.visible_conversation, membership=self.membership, number=number
         )
         if conversation is None:
             raise FrameError("not_found", _("No such conversation in this workspace."))
@@ -353,7 +359,7 @@ class InboxConsumer(ScopedConsumer):
         )
 
     async def frame_typing(self, frame: dict) -> None:
-        typing = bool(frame.get("typing"))
+        typing = optional_bool(frame, "typing")
         now = time.monotonic()
         if typing and now - self.last_typing < TYPING_MIN_INTERVAL:
             return

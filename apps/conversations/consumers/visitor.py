@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from apps.conversations import live, payloads, selectors, services
 from apps.conversations.consumers.common import (
     CLOSE_FORBIDDEN,
-    CLOSE_RATE_LIMITED,
     CLOSE_UNKNOWN,
     PARALLEL_DB,
     TYPING_PREVIEW_MAX_LENGTH,
@@ -22,12 +21,14 @@ from apps.conversations.consumers.common import (
     client_ip,
     header,
     log_failure,
+    optional_bool,
     optional_int,
+    optional_text,
     supported_language,
 )
 from apps.conversations.models import Conversation, Message
 from apps.core import realtime
-from apps.core.consumers import FrameError
+from apps.core.consumers import CLOSE_RATE_LIMITED, FrameError
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Tenant
 from apps.visitors import selectors as visitor_selectors
@@ -130,8 +131,11 @@ class VisitorConsumer(ScopedConsumer):
         if token is not None and not isinstance(token, str):
             raise FrameError("invalid", _("token must be text or null."), field="token")
         last_id = optional_int(frame, "last_id")
-        page = frame.get("page") if isinstance(frame.get("page"), dict) else None
-        self.language = supported_language(frame.get("language") or self.language)
+        page = self._page_fields(frame.get("page"))
+        language = optional_text(frame, "language", 35)
+        tz = optional_text(frame, "timezone", 64)
+        screen = optional_text(frame, "screen", 20)
+        self.language = supported_language(language or self.language)
 
         def arrive(**fields):
             start = visitor_services.visit_start(**fields)
@@ -151,9 +155,9 @@ class VisitorConsumer(ScopedConsumer):
                 token=token,
                 ip=client_ip(self.scope),
                 user_agent=header(self.scope, b"user-agent"),
-                language=str(frame.get("language") or "")[:35],
-                tz=str(frame.get("timezone") or "")[:64],
-                screen=str(frame.get("screen") or "")[:20],
+                language=language,
+                tz=tz,
+                screen=screen,
                 page=page,
             )
         except visitor_services.VisitorError as exc:
@@ -172,6 +176,18 @@ class VisitorConsumer(ScopedConsumer):
         if panel is not None:
             # A new page of the site (its beacon recorded it): the operators' panel follows.
             await self._send_panel(*panel)
+
+    @staticmethod
+    def _page_fields(page) -> dict | None:
+        """``hello``'s ``page`` (``{url, title, referrer}``, each text or null), checked."""
+        if page is None:
+            return None
+        if not isinstance(page, dict):
+            raise FrameError("invalid", _("page must be an object."), field="page")
+        return {
+            key: optional_text(page, key, name=f"page.{key}")
+            for key in ("url", "title", "referrer")
+        }
 
     def ready_data(self, *, visitor: Visitor, last_id: int | None, new_token: str | None) -> dict:
         """(Sync, in the worker thread.) What the ``ready`` frame tells besides the visitor."""
@@ -250,7 +266,8 @@ class VisitorConsumer(ScopedConsumer):
 
     async def frame_typing(self, frame: dict) -> None:
         self._require_hello()
-        typing = bool(frame.get("typing"))
+        typing = optional_bool(frame, "typing")
+        optional_text(frame, "text")  # checked here; cut where it is sent
         wait = self.last_typing + VISITOR_TYPING_MIN_INTERVAL - time.monotonic()
         if typing and wait > 0:
             # Too soon after the last one. Not dropped: the latest text is sent when the
@@ -344,9 +361,9 @@ class VisitorConsumer(ScopedConsumer):
             visitor_services.pageview_record,
             visitor=self.visitor,
             session=self.session,
-            url=frame.get("url", ""),
-            title=frame.get("title", ""),
-            referrer=frame.get("referrer", ""),
+            url=optional_text(frame, "url"),
+            title=optional_text(frame, "title"),
+            referrer=optional_text(frame, "referrer"),
         )
         await self._publish_panel()
         await self.run(live.changed, visitor=self.visitor)

@@ -4,7 +4,6 @@ Keyed by the workspace's public widget key; the tenant always comes from that ke
 the request body. Rate limited per IP.
 """
 
-import json
 from pathlib import Path
 
 import rjsmin
@@ -25,6 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 
 from apps.conversations import selectors
+from apps.core.views import errors_as, json_body
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Tenant
 from apps.visitors import services as visitor_services
@@ -78,6 +78,7 @@ def loader(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@errors_as(_error)
 @never_cache
 @ratelimit(key="ip", rate="120/m", block=True)
 @require_GET
@@ -100,6 +101,11 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
     return response
 
 
+# The beacon's fields: text or null each.
+VISIT_FIELDS = ("token", "url", "title", "referrer", "language", "timezone", "screen")
+
+
+@errors_as(_error)
 @csrf_exempt
 @ratelimit(key="ip", rate="300/m", block=True)
 @require_http_methods(["POST", "OPTIONS"])
@@ -115,29 +121,31 @@ def visit(request: HttpRequest, widget_key: str) -> HttpResponse:
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
     else:
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = json_body(request, default={})
+        wrong = (
+            [name for name in VISIT_FIELDS if not isinstance(data.get(name), (str, type(None)))]
+            if isinstance(data, dict)
+            else None
+        )
+        if wrong is None:
             response = _error("bad_request", _("Send a JSON object."), 400)
+        elif wrong:
+            response = _error(
+                "invalid", _("%(field)s must be text.") % {"field": wrong[0]}, 400, field=wrong[0]
+            )
         else:
-            page = {
-                "url": data.get("url"),
-                "title": data.get("title"),
-                "referrer": data.get("referrer"),
-            }
+            text = {name: data.get(name) or "" for name in VISIT_FIELDS}
             try:
                 with scope(tenant=tenant):
                     start = visitor_services.visit_start(
                         tenant=tenant,
-                        token=data.get("token") if isinstance(data.get("token"), str) else None,
+                        token=text["token"] or None,
                         ip=request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", ""),
                         user_agent=request.headers.get("User-Agent", ""),
-                        language=str(data.get("language") or ""),
-                        tz=str(data.get("timezone") or ""),
-                        screen=str(data.get("screen") or ""),
-                        page={k: str(v) for k, v in page.items() if isinstance(v, str)},
+                        language=text["language"],
+                        tz=text["timezone"],
+                        screen=text["screen"],
+                        page={k: text[k] for k in ("url", "title", "referrer") if text[k]},
                     )
             except visitor_services.VisitorError as exc:
                 response = _error(exc.code, exc.message, 429, **exc.extra)
