@@ -18,9 +18,7 @@ from tests.conversations.conftest import VisitorClient
 from tests.factories import member, signed_identity
 from tests.utils import in_thread
 
-# The inbox tests' fixtures: a web server, pages against it, a workspace with an operator.
-asgi = test_inbox.asgi
-asgi_page = test_inbox.asgi_page
+# The inbox tests' workspace with an operator (the web server: tests/browser/conftest.py).
 team = test_inbox.team
 
 
