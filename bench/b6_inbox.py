@@ -113,7 +113,7 @@ def seed(
             counts[j] -= 1
             diff += 1
         i += 1
-    empty_json = "{}"
+    no_details = ""  # an empty, encrypted JSON column (apps.core.crypto.EncryptedJSONField)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
         ids = _next_ids(
             cur,
@@ -149,8 +149,8 @@ def seed(
                         "",
                         "",
                         None,
-                        empty_json,
-                        empty_json,
+                        no_details,
+                        no_details,
                         first,
                         last,
                         rnd.randint(1, 6),
