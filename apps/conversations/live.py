@@ -109,10 +109,13 @@ def live_visitor(*, visitor_id: int) -> dict | None:
 # --- telling the inbox ------------------------------------------------------------------------
 
 
-def arrived(*, visitor: Visitor) -> None:
-    """A socket of ``visitor`` opened (``visitor_services.presence_connect``)."""
-    visitor_services.presence_connect(visitor=visitor)
+def arrived(*, visitor: Visitor) -> bool:
+    """A socket of ``visitor`` opened (``visitor_services.presence_connect``); False when the
+    visitor is gone (merged into a known contact meanwhile)."""
+    if not visitor_services.presence_connect(visitor=visitor):
+        return False
     _publish(visitor.tenant_id, visitor.pk)
+    return True
 
 
 def left(*, tenant_id: int, visitor_id: int, public_id: str) -> None:

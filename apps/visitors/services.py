@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -392,6 +392,10 @@ def visitor_identify(
 
     merged_from = None
     if target.pk != visitor.pk:
+        # The browser's other sockets may be counting this visitor online or starting a visit
+        # right now: their rows for it are committed before these moves see them, and any
+        # that come later find the visitor gone (``presence_connect``).
+        list(Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk"))
         VisitorToken.objects.filter(token_hash=token_hash).update(visitor=target)
         if not visitor.is_verified:
             move_history(visitor, target)
@@ -457,10 +461,20 @@ PRESENCE_TIMEOUT = selectors.PRESENCE_TIMEOUT
 PRESENCE_TOUCH_SECONDS = 50
 
 
-def presence_connect(*, visitor: Visitor) -> None:
+def presence_connect(*, visitor: Visitor) -> bool:
     """A socket of ``visitor`` opened (the chat window's or the loader's presence socket, on
-    any page of the workspace's sites)."""
+    any page of the workspace's sites). False when the visitor is gone: another socket of the
+    same browser identified it meanwhile and it merged into a known contact (the browser's
+    token now names that contact)."""
     now = timezone.now()
+    try:
+        _presence_count(visitor, now)
+    except IntegrityError:  # the visitor row was deleted under us (visitor_identify)
+        return False
+    return True
+
+
+def _presence_count(visitor: Visitor, now) -> None:
     with transaction.atomic():
         presence, created = VisitorPresence.objects.select_for_update().get_or_create(
             visitor=visitor,

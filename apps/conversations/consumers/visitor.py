@@ -103,17 +103,21 @@ class VisitorConsumer(ScopedConsumer):
                 logger.warning("presence_disconnect failed", exc_info=True)
         await self.leave_all()
 
-    def _presence_switch(self, visitor: Visitor) -> None:
-        """(Sync, in the worker thread.) Count this socket as ``visitor`` being online."""
+    def _presence_switch(self, visitor: Visitor) -> bool:
+        """(Sync, in the worker thread.) Count this socket as ``visitor`` being online; False
+        when that visitor is gone (merged into a known contact by another socket of the same
+        browser: its token now names the contact)."""
         previous = self.present
         if previous is not None and previous.pk == visitor.pk:
-            return
-        live.arrived(visitor=visitor)
+            return True
+        if not live.arrived(visitor=visitor):
+            return False
         self.present = visitor
         if previous is not None:
             live.left(
                 tenant_id=self.tenant.pk, visitor_id=previous.pk, public_id=previous.public_id.hex
             )
+        return True
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.tenant is None or self.tenant.is_suspended:
@@ -139,7 +143,10 @@ class VisitorConsumer(ScopedConsumer):
 
         def arrive(**fields):
             start = visitor_services.visit_start(**fields)
-            self._presence_switch(start.visitor)
+            if not self._presence_switch(start.visitor):
+                # Merged into a known contact a moment ago: the token names the contact now.
+                start = visitor_services.visit_start(**fields)
+                self._presence_switch(start.visitor)
             # What ready says, and the operators' panel, read in the same trip to the database
             # thread.
             ready = self.ready_data(
