@@ -3,7 +3,7 @@ at once, whether or not the socket sends frames (docs/security.md, Sockets).
 
 The changes are made in this process, as the pages and Django admin make them; the push crosses
 the channel layer (Redis) to the web process that holds the sockets. A push arrives well within
-PUSHED seconds, far sooner than the sockets' own re-check (INBOX_ACCESS_RECHECK_SECONDS, 10 s on
+PUSHED seconds, far sooner than the sockets' own re-check (INBOX_ACCESS_RECHECK_SECONDS, 60 s on
 these servers), so a frame that arrives in time was pushed.
 """
 
