@@ -12,6 +12,8 @@ from apps.core.services import email_enqueue
 from apps.tenants.models import Role, User, WidgetSettings
 
 TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+# A new workspace's time zone starts as the browser's (static/js/timezone.js), not UTC.
+BROWSER_TIMEZONE = forms.Select(attrs={"data-browser-timezone": "UTC"})
 
 
 class SignupForm(forms.Form):
@@ -23,7 +25,9 @@ class SignupForm(forms.Form):
         help_text=_("At least 8 characters, not a common password."),
     )
     workspace_name = forms.CharField(label=_("Company or workspace name"), max_length=120)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="UTC")
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="UTC", widget=BROWSER_TIMEZONE
+    )
     language = forms.ChoiceField(
         label=_("Language your visitors mostly speak"), choices=settings.LANGUAGES, initial="en"
     )
@@ -31,7 +35,9 @@ class SignupForm(forms.Form):
 
 class WorkspaceCreateForm(forms.Form):
     workspace_name = forms.CharField(label=_("Workspace name"), max_length=120)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="UTC")
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="UTC", widget=BROWSER_TIMEZONE
+    )
     language = forms.ChoiceField(
         label=_("Default language"), choices=settings.LANGUAGES, initial="en"
     )

@@ -111,9 +111,24 @@ def tenant_create(
     tenant.save()
     with scope(tenant=tenant):
         membership = Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
-        WidgetSettings.objects.create(tenant=tenant)
+        WidgetSettings.objects.create(tenant=tenant, **_widget_texts(tenant))
         _membership_changed(membership, role=Role.OWNER, previous=None, actor=None)
     return tenant
+
+
+def _widget_texts(tenant: Tenant) -> dict[str, str]:
+    """A new workspace's chat window looks finished: a launcher text, a greeting and a welcome
+    in every language Sohbet speaks, the workspace's name in them (edited on the widget's
+    settings page)."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[f"launcher_text_{code}"] = _("Chat with us")
+            texts[f"welcome_title_{code}"] = _("Hi there 👋")
+            texts[f"welcome_message_{code}"] = _(
+                "Ask us anything: the %(workspace)s team usually answers within minutes."
+            ) % {"workspace": tenant.name}
+    return texts
 
 
 # --- Signup ---------------------------------------------------------------------------------

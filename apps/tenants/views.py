@@ -59,7 +59,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     says an email is on its way (services.signup_request)."""
     if request.user.is_authenticated and request.method == "GET":
         return redirect("tenants:home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -151,7 +151,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspace_new(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceCreateForm(request.POST or None)
+    form = WorkspaceCreateForm(
+        request.POST or None, initial={"language": translation.get_language()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             tenant = services.tenant_create(
