@@ -3,11 +3,14 @@
 With no environment at all Sohbet runs on embedded defaults (SQLite under ``var/``, an in-memory
 channel layer, background jobs executed in-process, local file storage, console email). Setting
 ``DATABASE_URL``, ``REDIS_URL``, the storage and the email variables switches to real services.
-``DEBUG=0`` is production mode: it refuses to start with the development secret key or without
-``ALLOWED_HOSTS``. Every variable is listed in README.md.
+``DEBUG`` has three states: unset, the local run (development defaults, the product's own error
+pages); ``DEBUG=1``, the same with Django's debug pages; ``DEBUG=0``, production mode, which
+refuses to start with the development secret key or without ``ALLOWED_HOSTS``. Every variable
+is listed in README.md.
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,18 +25,23 @@ VAR_DIR = Path(environ.Env().str("SOHBET_VAR_DIR", default=str(BASE_DIR / "var")
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+_debug = env.str("DEBUG", default="").strip().lower()
+if _debug not in ("", "1", "true", "yes", "on", "0", "false", "no", "off"):
+    raise ImproperlyConfigured("DEBUG is 1 (Django's debug pages), 0 (production mode) or unset.")
+# Django's debug pages (tracebacks, the URL list on a 404): only when asked for.
+DEBUG = _debug in ("1", "true", "yes", "on")
 # Fixed at start-up from the environment (test runners flip DEBUG itself).
-PRODUCTION_MODE = not DEBUG
+PRODUCTION_MODE = _debug in ("0", "false", "no", "off")
 
 DEV_SECRET_KEY = "django-insecure-sohbet-development-only-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+    "ALLOWED_HOSTS",
+    default=[] if PRODUCTION_MODE else ["127.0.0.1", "localhost", "[::1]", "testserver"],
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-if not DEBUG:
+if PRODUCTION_MODE:
     if (
         SECRET_KEY == DEV_SECRET_KEY
         or SECRET_KEY.startswith("django-insecure")
@@ -233,7 +241,7 @@ EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=400)
 # Comma-separated Fernet keys. The first encrypts; all decrypt, so a new key can be put in front
 # and `manage.py rotate_encryption_keys` re-encrypts old rows without downtime.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
-if not DEBUG and not ENCRYPTION_KEYS:
+if PRODUCTION_MODE and not ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
         "Production mode (DEBUG=0) needs ENCRYPTION_KEYS: one or more Fernet keys, "
         "comma-separated (python -c 'from cryptography.fernet import Fernet; "
@@ -287,6 +295,15 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# Outside production the static files are served from the apps' folders as they are edited
+# (no collectstatic), whether or not Django's debug pages are on.
+WHITENOISE_USE_FINDERS = not PRODUCTION_MODE
+WHITENOISE_AUTOREFRESH = not PRODUCTION_MODE
+# WhiteNoise hands Django's ASGI handler a file iterator, which Django reads in a thread and
+# warns about on every static file: expected, and not worth a line per file in the log.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -309,9 +326,9 @@ else:
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "apps.core.staticfiles.StaticFilesStorage"  # hashed names, module imports too
+        "BACKEND": "apps.core.staticfiles.StaticFilesStorage"  # hashed names, module imports too
+        if PRODUCTION_MODE
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 
@@ -346,7 +363,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-if not DEBUG:
+if PRODUCTION_MODE:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

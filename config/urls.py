@@ -36,7 +36,7 @@ urlpatterns = [
     path("", include("apps.tenants.urls")),
 ]
 
-if settings.DEBUG:
+if not settings.PRODUCTION_MODE:  # the local run keeps uploads under var/media
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
