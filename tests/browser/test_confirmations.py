@@ -226,3 +226,25 @@ def test_the_dialog_speaks_turkish(new_page, workspace, screenshot):
     expect(page.get_by_role("status")).to_contain_text(turkish("%(name)s was removed.") % names)
     expect(row).to_have_count(0)
     assert not exists(Membership, tenant, pk=operator.pk)
+
+
+def test_leaving_a_workspace_asks_first_and_names_it_as_written(page, login):
+    tenant = in_thread(TenantFactory, name='Lale "Çiçek" <Evi>')
+    with scope(tenant=tenant):
+        operator = in_thread(member, tenant, full_name="Ayşe Kaya")
+    login(page, operator.user)
+    page.goto(f"/app/{tenant.slug}/members/")
+
+    page.get_by_role("button", name="Leave workspace").click()
+    asking = dialog(page, 'Leave Lale "Çiçek" <Evi>?')
+    expect(asking).to_contain_text(
+        'You lose access to Lale "Çiçek" <Evi> at once; your conversations stay.'
+    )
+    page.keyboard.press("Escape")
+    expect(asking).to_be_hidden()
+    assert exists(Membership, tenant, pk=operator.pk)
+
+    page.get_by_role("button", name="Leave workspace").click()
+    asking.get_by_role("button", name="Leave workspace").click()
+    expect(page.get_by_role("status")).to_contain_text('You left Lale "Çiçek" <Evi>.')
+    assert not exists(Membership, tenant, pk=operator.pk)
