@@ -312,13 +312,14 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=member_id, tenant=request.tenant)
     if membership.pk != request.membership.pk and not request.membership.is_admin:
         raise PermissionDenied(_("Only workspace owners and admins can remove members."))
+    leaving = membership.pk == request.membership.pk  # delete() clears membership.pk
     try:
         services.membership_remove(actor=request.membership, membership=membership)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return _members_page(request, status=400)
-    if membership.pk == request.membership.pk:
+    if leaving:
         request.session.pop(SESSION_LAST_WORKSPACE, None)
         messages.success(request, _("You left %(workspace)s.") % {"workspace": request.tenant})
         return redirect("tenants:home")

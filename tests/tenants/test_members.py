@@ -65,6 +65,7 @@ def test_operator_cannot_remove_others_but_may_leave(client, team):
     assert role_of(team["admin"]) == Role.ADMIN
     left = client.post(url("member_remove", team["tenant"], member_id=team["operator"].pk))
     assert left.status_code == 302
+    assert left["Location"] == reverse("tenants:home")
     assert role_of(team["operator"]) is None
 
 
