@@ -6,12 +6,28 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_inbox import XSS, new_conversation, sign_in_to_inbox, team  # noqa: F401
+from tests.browser.test_inbox import XSS, new_conversation, sign_in_to_inbox
+from tests.factories import TenantFactory, member
+from tests.utils import in_thread
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_link_in_a_visitor_message_is_clickable_and_nothing_else_is(asgi, asgi_page, team, screenshot):  # noqa: F811
+@pytest.fixture
+def team(transactional_db):
+    def make():
+        tenant = TenantFactory(name="Lale Çiçekçilik")
+        return tenant, member(tenant, full_name="Ayşe Operator", language="en")
+
+    return in_thread(make)
+
+
+def test_a_link_in_a_visitor_message_is_clickable_and_nothing_else_is(
+    asgi,
+    asgi_page,
+    team,
+    screenshot,
+):
     tenant, operator = team
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)
     page = inbox.page
@@ -31,7 +47,8 @@ def test_a_link_in_a_visitor_message_is_clickable_and_nothing_else_is(asgi, asgi
         expect(link).to_have_attribute("target", "_blank")
         expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
         # The rest is text: the text nodes around the one link, nothing else.
-        assert body.evaluate("p => Array.from(p.childNodes).map(n => n.nodeName).join(',')") == "#text,A,#text"
+        nodes = body.evaluate("p => Array.from(p.childNodes).map(n => n.nodeName).join(',')")
+        assert nodes == "#text,A,#text"
         # A sentence's full stop and a closing bracket stay out of the link; XSS strings stay inert.
         visitor.say("(docs: https://example.com/a_(b).) " + XSS[0])
         body2 = inbox.messages.locator(".msg-visitor .msg-body").last
