@@ -98,6 +98,8 @@ def inbox_strings() -> dict[str, str]:
         "labels_add": _("Add a label"),
         "labels_none": _("No labels yet."),
         "labels_all_applied": _("Every label is already on it."),
+        "labels_filter": _("Find a label"),
+        "labels_no_match": _("No label matches."),
         # Translators: %(name)s is a label's name.
         "label_remove": _("Remove label %(name)s"),
         "label_new": _("New label…"),

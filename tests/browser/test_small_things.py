@@ -4,6 +4,7 @@ and the Turkish wording."""
 from __future__ import annotations
 
 import pytest
+from django_scopes import scope
 from playwright.sync_api import expect
 
 from tests.browser.test_inbox import XSS, new_conversation, sign_in_to_inbox
@@ -58,5 +59,72 @@ def test_a_link_in_a_visitor_message_is_clickable_and_nothing_else_is(
         assert inbox.dialogs == []
         screenshot(page, "inbox_message_links")
         assert not page.evaluate("() => window.__xss || false")
+    finally:
+        visitor.close()
+
+
+def test_the_label_menu_narrows_as_one_types(asgi, asgi_page, team, screenshot):
+    from apps.conversations.services import label_create
+
+    tenant, operator = team
+
+    def labels():
+        with scope(tenant=tenant):
+            for name, color in [("İade", "#dc2626"), ("Kargo", "#2563eb"), ("Fatura", "#16a34a")]:
+                label_create(membership=operator, name=name, color=color)
+            label_create(membership=operator, name="Çiçek", color="#d97706")
+
+    in_thread(labels)
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page, s = inbox.page, inbox.s
+    visitor = new_conversation(asgi, tenant, "Siparişim gelmedi")
+    try:
+        page.locator("#inbox-list button").first.click()
+        page.locator("#inbox-label-add").click()
+        menu = page.get_by_role("menu", name=s("labels_add"))
+        items = menu.get_by_role("menuitem")
+        filter_box = page.get_by_label(s("labels_filter"), exact=True)
+        expect(filter_box).to_be_focused()
+        # In the server's order of names.
+        expect(items).to_have_text(["Fatura", "Kargo", "Çiçek", "İade", s("label_new")])
+
+        # Case, dotted and dotless i, and accents aside.
+        for typed in ("i", "I", "ı", "İ"):
+            filter_box.fill(typed)
+            expect(items).to_have_text(["Çiçek", "İade", s("label_new")])
+        filter_box.fill("IADE")
+        expect(items).to_have_text(["İade", s("label_new")])
+        filter_box.fill("cic")
+        expect(items).to_have_text(["Çiçek", s("label_new")])
+        filter_box.fill("kar")
+        expect(items).to_have_text(["Kargo", s("label_new")])
+        screenshot(page, "inbox_label_filter")
+
+        # Enter picks the first match.
+        filter_box.fill("ia")
+        filter_box.press("Enter")
+        chips = page.locator("#inbox-conv-labels .chip")
+        expect(chips).to_have_count(1)
+        expect(chips.first).to_contain_text("İade")
+        expect(menu).to_have_count(0)
+
+        # Nothing matches: the menu says so, and Enter goes to "New label…" with the name typed.
+        page.locator("#inbox-label-add").click()
+        expect(items).to_have_text(["Fatura", "Kargo", "Çiçek", s("label_new")])  # İade is on
+        filter_box.fill("Hediye")
+        expect(menu).to_contain_text(s("labels_no_match"))
+        expect(items).to_have_text([s("label_new")])
+        filter_box.press("Enter")
+        expect(page.get_by_label(s("label_name"), exact=True)).to_have_value("Hediye")
+        page.get_by_role("button", name=s("label_create")).click()
+        expect(chips).to_have_count(2)
+        expect(chips.nth(1)).to_contain_text("Hediye")
+
+        # And the "New label…" item itself, clicked, still opens the form.
+        page.locator("#inbox-label-add").click()
+        filter_box.fill("Acil")
+        page.get_by_role("menuitem", name=s("label_new")).click()
+        expect(page.get_by_label(s("label_name"), exact=True)).to_have_value("Acil")
+        page.keyboard.press("Escape")
     finally:
         visitor.close()
