@@ -242,7 +242,9 @@ def inbox_strings() -> dict[str, str]:
         "alert_mention": _("%(name)s mentioned you in conversation #%(number)s"),
         "alert_mention_anon": _("You were mentioned in conversation #%(number)s"),
         "alert_snooze_ended": _("Conversation #%(number)s is back from snooze"),
-        "toast_open": _("Open"),
+        # Translators: a button on a pop-up notice that opens its conversation (a verb, not
+        # the status "Open").
+        "toast_open": pgettext("button", "Open"),
         "dismiss": _("Dismiss"),
         # keyboard shortcuts
         "shortcuts_title": _("Keyboard shortcuts"),

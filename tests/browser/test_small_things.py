@@ -7,6 +7,7 @@ import pytest
 from django_scopes import scope
 from playwright.sync_api import expect
 
+from apps.tenants.models import Role
 from tests.browser.test_inbox import XSS, new_conversation, sign_in_to_inbox
 from tests.factories import TenantFactory, member
 from tests.utils import in_thread
@@ -128,3 +129,59 @@ def test_the_label_menu_narrows_as_one_types(asgi, asgi_page, team, screenshot):
         page.keyboard.press("Escape")
     finally:
         visitor.close()
+
+
+@pytest.fixture
+def turkish_team(transactional_db):
+    def make():
+        from apps.tenants.services import team_create, team_set_members
+
+        tenant = TenantFactory(name="Lale Çiçekçilik")
+        ayse = member(tenant, Role.ADMIN, full_name="Ayşe Operatör", language="tr")
+        with scope(tenant=tenant):
+            team = team_create(membership=ayse, name="Destek")
+            team_set_members(membership=ayse, team_id=team.pk, user_ids=[ayse.user_id])
+        return tenant, ayse
+
+    return in_thread(make)
+
+
+def test_turkish_wording_in_the_inbox(asgi, asgi_page, turkish_team, screenshot):
+    tenant, operator = turkish_team
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page, s = inbox.page, inbox.s
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    # The pop-up's button opens the conversation ("Aç"); the status stays "Açık".
+    assert s("toast_open") == "Aç" and s("status_open") == "Açık"
+
+    # Every tab of the list shows its whole name and count at 1280 px, "My teams" shown too,
+    # with counts of three digits.
+    tabs = page.locator("#inbox-assignee-tabs [role=tab]:not([hidden])")
+    expect(tabs).to_have_count(4)
+    expect(tabs.last).to_contain_text("Tümü")
+    page.locator("#inbox-assignee-tabs .badge").evaluate_all(
+        "els => els.forEach(e => { e.textContent = '128'; })"
+    )
+    screenshot(page, "inbox_turkish_tabs_wide_counts")
+    fits = "el => el.scrollWidth <= el.clientWidth"
+    for i in range(tabs.count()):
+        assert tabs.nth(i).evaluate(fits), tabs.nth(i).text_content()
+    assert page.locator("#inbox-assignee-tabs").evaluate(fits)
+
+    visitor = new_conversation(asgi, tenant, "Merhaba")
+    try:
+        toast = page.locator(".toast").filter(has_text="#1")
+        expect(toast.get_by_role("button", name="Aç", exact=True)).to_be_visible()
+        screenshot(page, "inbox_turkish_tabs_and_toast")
+        toast.get_by_role("button", name="Aç", exact=True).click()
+        expect(page.locator("#inbox-conv-status")).to_have_text("Açık")
+    finally:
+        visitor.close()
+
+
+def test_turkish_widget_settings_say_izin_with_a_dotted_capital(page, login):
+    admin = in_thread(lambda: member(TenantFactory(), Role.ADMIN, language="tr"))
+    login(page, admin.user)
+    page.goto(f"/app/{admin.tenant.slug}/settings/widget/")
+    expect(page.get_by_label("İzin verilen siteler", exact=True)).to_be_visible()
+    expect(page.get_by_text("Izin verilen siteler")).to_have_count(0)
