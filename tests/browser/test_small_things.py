@@ -185,3 +185,39 @@ def test_turkish_widget_settings_say_izin_with_a_dotted_capital(page, login):
     page.goto(f"/app/{admin.tenant.slug}/settings/widget/")
     expect(page.get_by_label("İzin verilen siteler", exact=True)).to_be_visible()
     expect(page.get_by_text("Izin verilen siteler")).to_have_count(0)
+
+
+def test_a_known_contact_back_on_another_browser_is_not_badged_new(
+    asgi, asgi_page, team, screenshot
+):
+    from apps.tenants.services import widget_settings_get
+    from tests.conversations.conftest import VisitorClient
+    from tests.factories import signed_identity
+
+    tenant, operator = team
+
+    def secret():
+        with scope(tenant=tenant):
+            return widget_settings_get(tenant=tenant).identity_secret
+
+    identity = signed_identity(in_thread(secret), "cust-7", name="Elif Yılmaz")
+    laptop = VisitorClient(asgi, tenant.widget_key)
+    laptop.hello()
+    laptop.send("identify", **identity)
+    laptop.expect("ready")
+    laptop.close()
+
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page, s = inbox.page, inbox.s
+    phone = new_conversation(asgi, tenant, "Siparişim nerede?")
+    try:
+        page.locator("#inbox-list button").first.click()
+        badges = page.locator("#inbox-visitor-body .vp-badges")
+        expect(badges).to_contain_text(s("new_visitor"))  # an unknown browser, so far
+        phone.send("identify", **identity)
+        expect(page.locator("#inbox-visitor-body .vp-name")).to_have_text("Elif Yılmaz")
+        expect(badges).to_contain_text(s("returning_visitor"))
+        expect(badges).not_to_contain_text(s("new_visitor"))
+        screenshot(page, "inbox_returning_contact")
+    finally:
+        phone.close()
