@@ -10,7 +10,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.conversations.models import Conversation
@@ -71,17 +71,26 @@ def _online():
             os=Subquery(latest_session.values("os")[:1]),
             language=Subquery(latest_session.values("language")[:1]),
             conversation_number=Subquery(active.values("number")[:1]),
+            conversation_count=Subquery(
+                Conversation.objects.filter(visitor=OuterRef("visitor"))
+                .values("visitor")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
     )
 
 
 def _row(presence: VisitorPresence) -> dict:
     visitor = presence.visitor
+    current = 1 if presence.conversation_number is not None else 0
+    earlier_conversations = (presence.conversation_count or 0) - current
     return {
         "id": visitor.public_id.hex,
         "name": str(visitor.display_name),
         "verified": visitor.is_verified,
-        "returning": visitor.visits > 1,
+        # As the visitor panel has it: an earlier visit, or a conversation before this one.
+        "returning": visitor.visits > 1 or earlier_conversations > 0,
         "visits": visitor.visits,
         "page": {"url": presence.page_url, "title": presence.page_title or ""}
         if presence.page_url

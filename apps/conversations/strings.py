@@ -98,6 +98,8 @@ def inbox_strings() -> dict[str, str]:
         "labels_add": _("Add a label"),
         "labels_none": _("No labels yet."),
         "labels_all_applied": _("Every label is already on it."),
+        "labels_filter": _("Find a label"),
+        "labels_no_match": _("No label matches."),
         # Translators: %(name)s is a label's name.
         "label_remove": _("Remove label %(name)s"),
         "label_new": _("New label…"),
@@ -240,7 +242,9 @@ def inbox_strings() -> dict[str, str]:
         "alert_mention": _("%(name)s mentioned you in conversation #%(number)s"),
         "alert_mention_anon": _("You were mentioned in conversation #%(number)s"),
         "alert_snooze_ended": _("Conversation #%(number)s is back from snooze"),
-        "toast_open": _("Open"),
+        # Translators: a button on a pop-up notice that opens its conversation (a verb, not
+        # the status "Open").
+        "toast_open": pgettext("button", "Open"),
         "dismiss": _("Dismiss"),
         # keyboard shortcuts
         "shortcuts_title": _("Keyboard shortcuts"),

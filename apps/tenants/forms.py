@@ -120,6 +120,9 @@ class WidgetSettingsForm(forms.ModelForm):
             "auto_open_delay",
             "auto_open_url_contains",
         ]
+        # Django capitalises a field's name with str.upper(), which makes Turkish "izin…"
+        # "Izin…": the label is its own string, capitalised by the translator.
+        labels = {"allowed_origins": _("Allowed sites")}
         widgets = {
             "color": forms.TextInput(attrs={"type": "color"}),
             **{

@@ -401,6 +401,10 @@ def visitor_identify(
             move_history(visitor, target)
             VisitorSession.objects.filter(visitor=visitor).update(visitor=target)
             PageView.objects.filter(visitor=visitor).update(visitor=target)
+            # Its visits are the contact's visits now: one who comes back on another
+            # browser is a returning visitor.
+            Visitor.objects.filter(pk=target.pk).update(visits=F("visits") + visitor.visits)
+            target.visits += visitor.visits
             ContactNote.objects.filter(visitor=visitor).update(visitor=target)
             if visitor.attributes:
                 target.attributes = {**visitor.attributes, **target.attributes}

@@ -60,6 +60,32 @@ export function externalLink(url, label) {
   return a;
 }
 
+// Plain text with http(s) URLs turned into links, as the chat window shows them (the same
+// rule as static/widget/chat.js): trailing punctuation belongs to the sentence, except a ")"
+// that closes a "(" inside the URL. Text nodes and anchor elements only.
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+/** A <p>-like node filled with `text`, its http(s) URLs as links opening in a new tab. */
+export function appendLinkified(node, text) {
+  const s = str(text);
+  let last = 0;
+  let m;
+  URL_RE.lastIndex = 0;
+  while ((m = URL_RE.exec(s)) !== null) {
+    let url = m[0];
+    while (/[.,;:!?'")\]}]$/.test(url)) {
+      if (url.endsWith(")") && url.split("(").length >= url.split(")").length) break;
+      url = url.slice(0, -1);
+    }
+    if (!safeHttpUrl(url)) continue;
+    if (m.index > last) node.appendChild(document.createTextNode(s.slice(last, m.index)));
+    node.appendChild(externalLink(url, url));
+    last = m.index + url.length;
+  }
+  if (last < s.length) node.appendChild(document.createTextNode(s.slice(last)));
+  return node;
+}
+
 export function str(v) {
   return v === null || v === undefined ? "" : String(v);
 }

@@ -22,27 +22,75 @@ export function labelChip(id, removable) {
   return chip;
 }
 
+/** Text folded for matching as one types: case, Turkish dotted/dotless i and accents aside
+ * ("i", "I", "ı" and "İ" all match one another; "cicek" matches "Çiçek"). */
+export function foldForMatch(text) {
+  return str(text).normalize("NFD").replace(/\p{M}/gu, "").replace(/[ıİI]/g, "i").toLowerCase();
+}
+
 export function openLabelMenu(anchor) {
   const number = state.openNumber;
   const c = state.conversations.get(number);
   if (!c) return;
   togglePopover(anchor, function (box) {
     const applied = Array.isArray(c.labels) ? c.labels : [];
-    const items = state.labels.filter(function (l) { return applied.indexOf(l.id) < 0; }).map(function (l) {
-      return {
-        label: str(l.name), icon: swatch(l.color),
-        onSelect: function () { changeLabels(number, [l.id], []); },
-      };
+    const available = state.labels.filter(function (l) { return applied.indexOf(l.id) < 0; });
+    const filter = el("input", {
+      type: "search", className: "menu-filter", id: "inbox-label-filter", autocomplete: "off",
+      placeholder: t("labels_filter"), "aria-label": t("labels_filter"),
     });
-    if (!items.length) items.push({ note: state.labels.length ? t("labels_all_applied") : t("labels_none") });
-    items.push({ separator: true });
-    items.push({
-      label: t("label_new"), keepOpen: true,
-      onSelect: function () {
-        showNewLabelForm(box, function (label) { changeLabels(number, [label.id], []); });
-      },
+    let list = null;
+    let matches = available;
+    function newLabel(name) {
+      showNewLabelForm(box, function (label) { changeLabels(number, [label.id], []); }, name);
+    }
+    function render() {
+      const q = foldForMatch(filter.value.trim());
+      matches = q ? available.filter(function (l) { return foldForMatch(l.name).indexOf(q) >= 0; }) : available;
+      const items = matches.map(function (l) {
+        return {
+          label: str(l.name), icon: swatch(l.color),
+          onSelect: function () { changeLabels(number, [l.id], []); },
+        };
+      });
+      if (!items.length) {
+        items.push({ note: q ? t("labels_no_match") : state.labels.length ? t("labels_all_applied") : t("labels_none") });
+      }
+      items.push({ separator: true });
+      items.push({
+        label: t("label_new"), keepOpen: true,
+        onSelect: function () { newLabel(filter.value.replace(/\s+/g, " ").trim()); },
+      });
+      const next = menuList(t("labels_add"), items);
+      if (list) box.replaceChild(next, list);
+      else box.appendChild(next);
+      list = next;
+    }
+    filter.addEventListener("input", function () {
+      render();
+      placePopover();
     });
-    box.appendChild(menuList(t("labels_add"), items));
+    filter.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        const value = filter.value.replace(/\s+/g, " ").trim();
+        if (matches.length && (value || matches.length === 1)) {
+          const first = matches[0];
+          closePopover(true);
+          changeLabels(number, [first.id], []);
+        } else if (value) {
+          newLabel(value);
+        }
+      } else if (e.key === "ArrowDown") {
+        const first = list && list.querySelector('[role^="menuitem"]:not([disabled])');
+        if (first) {
+          e.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    if (available.length) box.appendChild(filter);
+    render();
   });
 }
 
@@ -52,11 +100,12 @@ export function swatch(color) {
   return s;
 }
 
-/** "New label…": name and colour; label_create, then (frames.js, on `label_created`) the
+/** "New label…": name (what was typed in the filter, if anything) and colour; label_create, then (frames.js, on `label_created`) the
  * form closes and `then(label)` applies it. */
-export function showNewLabelForm(box, then) {
+export function showNewLabelForm(box, then, initialName) {
   clear(box);
   const name = el("input", { type: "text", id: "inbox-new-label-name", maxlength: "40", required: true, autocomplete: "off" });
+  if (initialName) name.value = initialName.slice(0, 40);
   const color = el("input", { type: "color", id: "inbox-new-label-color", value: LABEL_COLORS[state.labels.length % LABEL_COLORS.length] });
   const error = el("p", { className: "form-error", role: "alert", hidden: true });
   const submit = el("button", { type: "submit", className: "small" }, t("label_create"));

@@ -1,5 +1,5 @@
 import { editNote, editPending } from "./composer.js";
-import { el, isId, str } from "./dom.js";
+import { appendLinkified, el, isId, str } from "./dom.js";
 import { clockTime, fullTime, parseTime, snoozeWhen, statusLabel, time, visitorName } from "./format.js";
 import { retryMessage } from "./outbox.js";
 import { t } from "./page.js";
@@ -42,7 +42,7 @@ export function buildMessage(th, m) {
     el("span", { className: "msg-author" }, author),
     created ? el("time", { className: "msg-time", datetime: created.toISOString(), title: fullTime(created) }, clockTime(created)) : null
   );
-  const bubble = el("div", { className: "msg-bubble" }, el("p", { className: "msg-body" }, str(m.body)));
+  const bubble = el("div", { className: "msg-bubble" }, appendLinkified(el("p", { className: "msg-body" }), m.body));
   li.appendChild(meta);
   li.appendChild(bubble);
   if (sender === "operator") {
