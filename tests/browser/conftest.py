@@ -115,36 +115,48 @@ def screenshot() -> Callable:
     return save_screenshot
 
 
+class Contexts:
+    """Browser contexts of one test, each a person with their own cookies, whose relative URLs
+    resolve against ``base_url``. A failing test leaves a screenshot of each open page."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.opened: list = []
+
+    def open(self, locale: str = "en-US", width: int = 1280, height: int = 800, **options):
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale=locale,
+            viewport={"width": width, "height": height},
+            **options,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.opened.append(context)
+        return context.new_page()
+
+    def close(self, request) -> None:
+        report = getattr(request.node, "_report_call", None)
+        failed = report is not None and report.failed
+        for number, context in enumerate(self.opened, start=1):
+            if failed:
+                for page in context.pages:
+                    with contextlib.suppress(Exception):  # it must not hide the failure
+                        save_screenshot(page, f"FAILED-{request.node.name}-{number}")
+            context.close()
+
+
 @pytest.fixture
 def new_page(browser, live_server, transactional_db, request) -> Iterator[Callable]:
     """Open a page in a new, separate browser context (its own cookies: another person).
 
-    ``new_page()`` is en-US; ``new_page(locale="tr-TR")`` a Turkish browser. Relative URLs in
-    ``page.goto`` resolve against the live server.
+    ``new_page()`` is en-US at 1280x800; ``new_page(locale="tr-TR")`` a Turkish browser,
+    ``width``/``height`` another screen, other keywords go to Playwright's ``new_context``.
+    Relative URLs in ``page.goto`` resolve against the live server.
     """
-    contexts = []
-
-    def open_page(locale: str = "en-US", **context_options):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale=locale,
-            viewport={"width": 1280, "height": 800},
-            **context_options,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-
-    report = getattr(request.node, "_report_call", None)
-    failed = report is not None and report.failed
-    for number, context in enumerate(contexts, start=1):
-        if failed:
-            for page in context.pages:
-                with contextlib.suppress(Exception):  # it must not hide the failure
-                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-        context.close()
+    contexts = Contexts(browser, live_server.url)
+    yield contexts.open
+    contexts.close(request)
 
 
 @pytest.fixture
@@ -208,22 +220,6 @@ def asgi(transactional_db) -> Iterator:
 @pytest.fixture
 def asgi_page(browser, asgi, request) -> Iterator[Callable]:
     """Like ``new_page``, but the relative URLs resolve against the web server."""
-    contexts = []
-
-    def open_page(locale: str = "en-US"):
-        context = browser.new_context(
-            base_url=asgi.url, locale=locale, viewport={"width": 1280, "height": 800}
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-
-    report = getattr(request.node, "_report_call", None)
-    for number, context in enumerate(contexts, start=1):
-        if report is not None and report.failed:
-            for page in context.pages:
-                with contextlib.suppress(Exception):
-                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-        context.close()
+    contexts = Contexts(browser, asgi.url)
+    yield contexts.open
+    contexts.close(request)

@@ -6,9 +6,7 @@ Ayşe (admin) and Mehmet (operator, team Billing) share the workspace "Lale Çi�
 assignment is off unless a test says otherwise, so conversations stay where the test puts them.
 """
 
-import contextlib
 import re
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +17,7 @@ from playwright.sync_api import expect
 from apps.conversations import services
 from apps.conversations.models import Activity, Conversation, Message
 from apps.tenants.models import Membership, Role, Team
-from tests.browser.conftest import TIMEOUT_MS, log_in, save_screenshot
+from tests.browser.conftest import log_in
 from tests.browser.test_inbox import NOTIFICATION_SPY, Inbox, new_conversation
 from tests.factories import PASSWORD, TenantFactory, member
 from tests.utils import in_thread
@@ -28,33 +26,6 @@ pytestmark = pytest.mark.browser
 
 AYSE = "Ayşe Kaya"
 MEHMET = "Mehmet Yılmaz"
-
-
-@pytest.fixture
-def open_page(browser, asgi, request) -> Iterator[Callable]:
-    """A page in a new browser context (another person) whose relative URLs go to the server."""
-    contexts = []
-
-    def open_(width: int = 1280, height: int = 800, **options):
-        context = browser.new_context(
-            base_url=asgi.url,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-            **options,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-
-    report = getattr(request.node, "_report_call", None)
-    for number, context in enumerate(contexts, start=1):
-        if report is not None and report.failed:
-            for page in context.pages:
-                with contextlib.suppress(Exception):
-                    save_screenshot(page, f"FAILED-{request.node.name}-{number}")
-        context.close()
 
 
 class Crew:
@@ -80,8 +51,8 @@ def crew(transactional_db) -> Crew:
     return in_thread(make)
 
 
-def inbox_for(open_page, tenant, who: Membership, path: str = "", **page_options) -> Inbox:
-    page = open_page(**page_options)
+def inbox_for(asgi_page, tenant, who: Membership, path: str = "", **page_options) -> Inbox:
+    page = asgi_page(**page_options)
     log_in(page, who.user.email, PASSWORD)
     inbox = Inbox(page, tenant.slug)
     inbox.open(path)
@@ -127,10 +98,10 @@ def no_horizontal_scroll(page) -> bool:
 # --- assignment ----------------------------------------------------------------------------------
 
 
-def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, open_page, crew, screenshot):
+def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, asgi_page, crew, screenshot):
     visitor = new_conversation(asgi, crew.tenant, "Merhaba, faturam yanlış geldi.")
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
-    mehmet = inbox_for(open_page, crew.tenant, crew.mehmet)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
+    mehmet = inbox_for(asgi_page, crew.tenant, crew.mehmet)
 
     # Mehmet looks at his own conversations: none yet, and the list says so.
     tab(mehmet, "filter_mine").click()
@@ -201,7 +172,7 @@ def test_assigning_to_a_teammate_moves_it_to_their_mine_live(asgi, open_page, cr
 
 # Changes made from the test process reach the server's sockets: a layer both share.
 @pytest.mark.redis
-def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, crew, screenshot):
+def test_filters_show_the_right_rows_and_follow_live_changes(asgi, asgi_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Soru {n}") for n in range(1, 6)]
     with scope(tenant=crew.tenant):
         vip = in_thread(services.label_create, membership=crew.ayse, name="VIP", color="#d97706")
@@ -235,7 +206,7 @@ def test_filters_show_the_right_rows_and_follow_live_changes(asgi, open_page, cr
             conversation=crew.conversation(5),
             status="resolved",
         )
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
 
     # All open ones, last activity first; counts per assignee filter.
@@ -323,13 +294,13 @@ TAB_COUNTS_SPY = """() => {
 
 @pytest.mark.redis
 def test_the_tab_counts_stay_true_as_new_conversations_are_assigned(
-    asgi, open_page, crew, screenshot
+    asgi, asgi_page, crew, screenshot
 ):
     """New conversations, assigned to Ayşe the moment they come in, then one handed to a
     colleague: each tab counts what it holds all along, and no tab ever counts more than All."""
     crew.tenant.auto_assign = True
     in_thread(crew.tenant.save, update_fields=["auto_assign"])
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page = ayse.page
     expect(page.locator("#inbox-count-all")).to_have_text("0")
     page.evaluate(TAB_COUNTS_SPY)
@@ -378,9 +349,9 @@ def test_the_tab_counts_stay_true_as_new_conversations_are_assigned(
 # --- snooze and pending --------------------------------------------------------------------------
 
 
-def test_snooze_from_the_menu_then_mark_pending(asgi, open_page, crew, screenshot):
+def test_snooze_from_the_menu_then_mark_pending(asgi, asgi_page, crew, screenshot):
     visitor = new_conversation(asgi, crew.tenant, "Yarın tekrar yazar mısınız?")
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse, timezone_id="Europe/Istanbul")
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse, timezone_id="Europe/Istanbul")
     page, s = ayse.page, ayse.s
     ayse.item(1).click()
 
@@ -430,15 +401,15 @@ def test_snooze_from_the_menu_then_mark_pending(asgi, open_page, crew, screensho
 
 
 def test_private_note_with_mention_reaches_the_team_never_the_visitor(
-    asgi, open_page, crew, screenshot
+    asgi, asgi_page, crew, screenshot
 ):
     # The visitor uses the real chat page.
-    widget = open_page(width=420, height=700)
+    widget = asgi_page(width=420, height=700)
     widget.goto(f"/w/{crew.tenant.widget_key}/chat/")
     widget.get_by_label("Message").fill("I was charged twice.")
     widget.get_by_label("Message").press("Enter")
 
-    mehmet = inbox_for(open_page, crew.tenant, crew.mehmet)
+    mehmet = inbox_for(asgi_page, crew.tenant, crew.mehmet)
     mehmet.page.add_init_script(NOTIFICATION_SPY)
     mehmet.open()
     mehmet.page.locator("#inbox-notify").click()  # notifications on, in his browser
@@ -446,7 +417,7 @@ def test_private_note_with_mention_reaches_the_team_never_the_visitor(
     mehmet.page.keyboard.press("Escape")
     mehmet.item(1).click()
 
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
     ayse.item(1).click()
     page.get_by_role("radio", name=s("mode_note")).click()
@@ -520,9 +491,9 @@ def test_private_note_with_mention_reaches_the_team_never_the_visitor(
 
 # Changes made from the test process reach the server's sockets: a layer both share.
 @pytest.mark.redis
-def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
+def test_bulk_resolve_and_assign(asgi, asgi_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Toplu {n}") for n in range(1, 4)]
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
     expect_numbers(ayse, [3, 2, 1])
     bar = page.get_by_role("region", name=s("bulk_actions"))
@@ -576,10 +547,10 @@ def test_bulk_resolve_and_assign(asgi, open_page, crew, screenshot):
 # --- labels --------------------------------------------------------------------------------------
 
 
-def test_create_a_label_apply_it_and_filter_by_it(asgi, open_page, crew, screenshot):
+def test_create_a_label_apply_it_and_filter_by_it(asgi, asgi_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Etiket {n}") for n in (1, 2)]
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
-    mehmet = inbox_for(open_page, crew.tenant, crew.mehmet)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
+    mehmet = inbox_for(asgi_page, crew.tenant, crew.mehmet)
     page, s = ayse.page, ayse.s
     ayse.item(1).click()
 
@@ -631,9 +602,9 @@ def test_create_a_label_apply_it_and_filter_by_it(asgi, open_page, crew, screens
 # --- keyboard ------------------------------------------------------------------------------------
 
 
-def test_keyboard_shortcuts_and_their_help(asgi, open_page, crew, screenshot):
+def test_keyboard_shortcuts_and_their_help(asgi, asgi_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Klavye {n}") for n in (1, 2)]
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
     expect_numbers(ayse, [2, 1])
 
@@ -691,17 +662,17 @@ def test_keyboard_shortcuts_and_their_help(asgi, open_page, crew, screenshot):
 # --- the visitor's place in the queue ------------------------------------------------------------
 
 
-def test_visitor_sees_their_place_in_the_queue(asgi, open_page, crew, screenshot):
+def test_visitor_sees_their_place_in_the_queue(asgi, asgi_page, crew, screenshot):
     tenant = crew.tenant
     tenant.auto_assign = True
     in_thread(tenant.save, update_fields=["auto_assign"])
     with scope(tenant=tenant):
         in_thread(Membership.objects.filter(pk=crew.ayse.pk).update, capacity=1)
-    ayse = inbox_for(open_page, tenant, crew.ayse)  # online: she takes the first chat
+    ayse = inbox_for(asgi_page, tenant, crew.ayse)  # online: she takes the first chat
     first = new_conversation(asgi, tenant, "İlk soru")
     expect(ayse.item(1).locator(".conv-assignee-name")).to_have_text(ayse.s("assignee_you"))
 
-    widget = open_page(width=420, height=700)
+    widget = asgi_page(width=420, height=700)
     widget.goto(f"/w/{tenant.widget_key}/chat/")
     queue = widget.locator("#queue")
     expect(queue).to_be_hidden()
@@ -723,8 +694,8 @@ def test_visitor_sees_their_place_in_the_queue(asgi, open_page, crew, screenshot
 # --- preferences ---------------------------------------------------------------------------------
 
 
-def test_notification_preferences_are_kept(asgi, open_page, crew, screenshot):
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse)
+def test_notification_preferences_are_kept(asgi, asgi_page, crew, screenshot):
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse)
     page, s = ayse.page, ayse.s
     button = page.locator("#inbox-notify")
     button.click()
@@ -750,7 +721,7 @@ def test_notification_preferences_are_kept(asgi, open_page, crew, screenshot):
 # --- narrow screens ------------------------------------------------------------------------------
 
 
-def test_the_team_inbox_on_a_phone(asgi, open_page, crew, screenshot):
+def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     visitors = [new_conversation(asgi, crew.tenant, f"Telefon {n}") for n in (1, 2)]
     with scope(tenant=crew.tenant):
         vip = in_thread(services.label_create, membership=crew.ayse, name="VIP", color="#db2777")
@@ -777,7 +748,7 @@ def test_the_team_inbox_on_a_phone(asgi, open_page, crew, screenshot):
             conversation=conversation,
             body=f"@{MEHMET} please call them",
         )
-    ayse = inbox_for(open_page, crew.tenant, crew.ayse, width=390, height=844)
+    ayse = inbox_for(asgi_page, crew.tenant, crew.ayse, width=390, height=844)
     page, s = ayse.page, ayse.s
     expect_numbers(ayse, [2, 1])
     assert no_horizontal_scroll(page)
