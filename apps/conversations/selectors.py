@@ -173,8 +173,12 @@ def visible_conversations(*, membership):
     actions all start here). Fails closed: no membership, no conversations."""
     if membership is None:
         return Conversation.objects.none()
-    qs = Conversation.objects.filter(tenant_id=membership.tenant_id)
-    return qs.filter(VISIBLE.sql(viewer(membership)))
+    return conversations_seen_by(viewer(membership), tenant_id=membership.tenant_id)
+
+
+def conversations_seen_by(who: Viewer, *, tenant_id: int):
+    """``visible_conversations`` for a viewer already read (``viewer``)."""
+    return Conversation.objects.filter(tenant_id=tenant_id).filter(VISIBLE.sql(who))
 
 
 def visible_conversation(*, membership, number) -> Conversation | None:

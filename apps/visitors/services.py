@@ -276,10 +276,8 @@ def _claims(email, name) -> dict:
     return claims
 
 
-def _usable_user_id(user_id) -> str | None:
-    if isinstance(user_id, int | float) and not isinstance(user_id, bool):
-        user_id = str(user_id)
-    if not isinstance(user_id, str) or not user_id or len(user_id) > 200:
+def _usable_user_id(user_id: str | None) -> str | None:
+    if not user_id or len(user_id) > 200:
         return None
     if any(ch < " " for ch in user_id):  # control characters: the claims' signatures need none
         return None
@@ -340,6 +338,8 @@ def visitor_identify(
         not isinstance(user_id, str | int | float) or isinstance(user_id, bool)
     ):
         raise VisitorError("invalid", _("user_id must be text or a number."), field="user_id")
+    if user_id is not None:
+        user_id = str(user_id)
     claims = _claims(email, name)
     uid = _usable_user_id(user_id)
     secret = None
@@ -349,8 +349,8 @@ def visitor_identify(
         if expected and _signed(expected, user_hash):
             secret = ws.identity_secret
     if secret is None:
-        if isinstance(user_id, str | int) and not isinstance(user_id, bool) and str(user_id):
-            claims["user_id"] = str(user_id)[:200]
+        if user_id:
+            claims["user_id"] = user_id[:200]
         if claims:
             visitor.unverified = {**visitor.unverified, **claims}
             visitor.save(update_fields=["unverified"])

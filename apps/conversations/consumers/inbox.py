@@ -28,7 +28,6 @@ from apps.core import realtime
 from apps.core.consumers import FrameError
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants import services as tenant_services
-from apps.tenants.models import Tenant
 from apps.visitors import payloads as visitor_payloads
 from apps.visitors import selectors as visitor_selectors
 from apps.visitors import services as visitor_services
@@ -53,13 +52,8 @@ class InboxConsumer(ScopedConsumer):
     view: selectors.View | None = None
 
     async def _load_visibility(self) -> None:
-        def load():
-            tenant = Tenant.objects.get(pk=self.tenant.pk)
-            return selectors.sees_everything(self.membership, tenant), selectors.member_team_ids(
-                self.membership
-            )
-
-        self.sees_everything, self.team_ids = await self.run(load)
+        who = await self.run(selectors.viewer, membership=self.membership)
+        self.sees_everything, self.team_ids = who.everything, list(who.team_ids)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -178,18 +172,11 @@ class InboxConsumer(ScopedConsumer):
             if m is None or m.tenant.is_suspended:
                 return None
             with scope(tenant=m.tenant):
-                still = subscribed is None or (
-                    selectors.visible_conversation(membership=m, number=subscribed.number)
-                    is not None
-                )
-                contact_still = (
-                    contact is None
-                    or selectors.visible_conversations(membership=m)
-                    .filter(visitor_id=contact)
-                    .exists()
-                )
-                teams = selectors.member_team_ids(m)
-                return m, selectors.sees_everything(m, m.tenant), teams, still, contact_still
+                who = selectors.viewer(m)
+                seen = selectors.conversations_seen_by(who, tenant_id=m.tenant_id)
+                still = subscribed is None or seen.filter(number=subscribed.number).exists()
+                contact_still = contact is None or seen.filter(visitor_id=contact).exists()
+                return m, who.everything, list(who.team_ids), still, contact_still
 
         found = await database_sync_to_async(load, thread_sensitive=not PARALLEL_DB)()
         if self.membership is None:  # ended meanwhile
