@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "csp",
+    "heroicons",
     "apps.core",
     "apps.tenants",
     "apps.visitors",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
+    path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
     path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("", include("apps.conversations.widget_urls")),
     path("", include("apps.tenants.urls")),

@@ -7,5 +7,6 @@ app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:number>/", views.inbox, name="conversation"),
-    path("settings/", views.inbox_settings, name="settings"),
+    path("visitors/", views.inbox, {"live": True}, name="visitors"),
+    path("settings/", views.settings_moved, name="settings"),
 ]

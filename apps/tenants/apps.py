@@ -9,6 +9,42 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Workspaces and accounts")
 
     def ready(self):
+        from apps.core import navigation
+        from apps.core.navigation import Entry
+
+        navigation.sidebar.add(
+            Entry(
+                "home",
+                _("Home"),
+                "tenants:dashboard",
+                icon="home",
+                order=10,
+                also=("tenants:onboarding",),
+            )
+        )
+        navigation.settings.add(
+            Entry(
+                "workspace",
+                _("Workspace"),
+                "tenants:settings",
+                icon="building-office",
+                order=10,
+                admin_only=True,
+            )
+        )
+        navigation.settings.add(
+            Entry(
+                "widget",
+                _("Chat widget"),
+                "tenants:widget_settings",
+                icon="chat-bubble-oval-left-ellipsis",
+                order=20,
+                admin_only=True,
+            )
+        )
+        navigation.settings.add(
+            Entry("members", _("Members"), "tenants:members", icon="users", order=50)
+        )
         # The one signal of the project (DESIGN.md §3 keeps business flow out of signals): a
         # person's account is written by Django's own auth (password change and reset views,
         # Django admin, management commands), not by our services, and a change there must

@@ -378,7 +378,7 @@ function init() {
   // After every (re)connection: a fresh list, and the server publishes to this socket again.
   inbox.on("ready", function () { if (state.on) subscribe(); });
   setInterval(tick, TICK_MS);
-  if (remembered()) setOn(true);
+  if (inbox.config.live_open || remembered()) setOn(true);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

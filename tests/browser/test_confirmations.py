@@ -80,7 +80,7 @@ def test_deleting_a_team_asks_first(page, login, workspace):
     with scope(tenant=tenant):
         in_thread(team_create, membership=admin, name="Billing")
     login(page, admin.user)
-    page.goto(f"/app/{tenant.slug}/inbox/settings/")
+    page.goto(f"/app/{tenant.slug}/settings/teams/")
     teams = page.get_by_test_id("team-list")
 
     teams.get_by_role("button", name="Delete Billing").click()
@@ -104,7 +104,7 @@ def test_deleting_a_label_asks_first(page, login, workspace, screenshot):
         in_thread(label_create, membership=admin, name="VIP")
         in_thread(label_create, membership=admin, name="Refund")
     login(page, admin.user)
-    page.goto(f"/app/{tenant.slug}/inbox/settings/")
+    page.goto(f"/app/{tenant.slug}/settings/labels/")
     labels = page.get_by_test_id("label-list")
 
     labels.get_by_role("button", name="Delete VIP").click()

@@ -135,12 +135,14 @@ def test_the_operators_pages_work_and_nothing_is_refused(web, watched, owner):
 
     # The settings pages; the labels' colours come from the page's nonce-carrying <style>.
     for path, heading in [
-        (f"/app/{tenant.slug}/settings/", "Workspace settings"),
+        (f"/app/{tenant.slug}/settings/", "Workspace"),
         (f"/app/{tenant.slug}/settings/widget/", "Chat widget"),
         (f"/app/{tenant.slug}/members/", "Members"),
         (f"/app/{tenant.slug}/canned/", "Canned responses"),
         ("/accounts/profile/", "Profile and language"),
-        (f"/app/{tenant.slug}/inbox/settings/", "Inbox and teams"),
+        (f"/app/{tenant.slug}/settings/inbox/", "Inbox and assignment"),
+        (f"/app/{tenant.slug}/settings/teams/", "Teams"),
+        (f"/app/{tenant.slug}/settings/labels/", "Labels"),
     ]:
         page.goto(path)
         expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()

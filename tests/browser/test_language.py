@@ -30,7 +30,7 @@ def turkish(msgid: str) -> str:
 def test_user_switches_interface_to_turkish(page, login, screenshot):
     operator = in_thread(lambda: member(TenantFactory(name="Lokanta"), Role.OPERATOR, language=""))
     login(page, operator.user)
-    expect(page.get_by_role("link", name="Members", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Inbox", exact=True)).to_be_visible()
 
     page.goto("/accounts/profile/")
     expect(page.get_by_role("heading", name="Profile and language")).to_be_visible()
@@ -46,8 +46,8 @@ def test_user_switches_interface_to_turkish(page, login, screenshot):
     page.goto(f"/app/{operator.tenant.slug}/")
     expect(page.get_by_role("heading", name="Lokanta")).to_be_visible()
     screenshot(page, "dashboard_turkish")
-    expect(page.get_by_role("link", name="Üyeler", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Members", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Gelen kutusu", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Inbox", exact=True)).to_have_count(0)
 
 
 def test_anonymous_turkish_browser_gets_turkish_landing(new_page, screenshot):

@@ -98,8 +98,8 @@ def use(client, tenant, response_id, conversation_number):
 def test_admin_creates_a_translated_workspace_response_from_the_page(client, team):
     tenant = team["tenant"]
     client.force_login(team["admin"].user)
-    dashboard = client.get(reverse("tenants:dashboard", kwargs={"slug": tenant.slug}))
-    assert url("list", tenant) in dashboard.content.decode()  # in the workspace navigation
+    settings = client.get(reverse("tenants:settings", kwargs={"slug": tenant.slug}))
+    assert url("list", tenant) in settings.content.decode()  # a section of Settings
 
     saved = client.post(
         url("new", tenant),

@@ -106,6 +106,9 @@ def test_the_operators_pages_send_the_policy(web, owner):
         f"/app/{slug}/members/",
         f"/app/{slug}/settings/",
         f"/app/{slug}/settings/widget/",
+        f"/app/{slug}/settings/inbox/",
+        f"/app/{slug}/settings/teams/",
+        f"/app/{slug}/settings/labels/",
         "/accounts/profile/",
         "/accounts/password/change/",
     ]:
@@ -116,11 +119,11 @@ def test_the_operators_pages_send_the_policy(web, owner):
 
 
 def test_a_page_with_an_inline_style_gets_a_fresh_nonce_per_response(web, owner):
-    """The inbox settings colour their labels in a <style> element of the page."""
+    """The labels' settings colour their labels in a <style> element of the page."""
     client = web(owner.user)
     seen = set()
     for _ in range(2):
-        response = client.get(f"/app/{owner.tenant.slug}/inbox/settings/")
+        response = client.get(f"/app/{owner.tenant.slug}/settings/labels/")
         assert response.status == 200
         assert without_nonce(policy(response)) == APP_POLICY
         header, tags = nonces(response)

@@ -54,8 +54,9 @@ def test_healthz_503_names_the_failing_part(client, fresh_layers):
     try:
         response = _healthz_with_layer(client, "channels_redis.core.RedisChannelLayer")
     finally:
+        # The check opens a connection of its own (never the app's pool), so nothing pooled
+        # points at the dead broker; a force-closed pool could not be used again (kombu 5.7).
         app.conf.broker_url = old_broker
-        app.pool.force_close_all() if app._pool else None
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"

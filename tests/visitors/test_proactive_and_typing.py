@@ -187,7 +187,7 @@ def test_the_widget_says_so_only_while_the_setting_is_on_and_admins_can_turn_it_
 
     # The admin turns it off on the inbox settings page (apps.conversations).
     client.login(email=admin.user.email, password=PASSWORD)
-    settings_url = reverse("inbox:settings", kwargs={"slug": tenant.slug})
+    settings_url = reverse("inbox_settings:general", kwargs={"slug": tenant.slug})
     assert "Show operators what visitors are typing" in page_text(client.get(settings_url))
     general = {"action": "general", "visibility": "all", "auto_assign": "on"}
     assert client.post(settings_url, general).status_code == 302  # the box unticked
@@ -205,7 +205,7 @@ def test_the_widget_says_so_only_while_the_setting_is_on_and_admins_can_turn_it_
 def test_operators_cannot_change_the_setting(client, team):
     tenant, operator, _admin = team
     client.login(email=operator.user.email, password=PASSWORD)
-    settings_url = reverse("inbox:settings", kwargs={"slug": tenant.slug})
+    settings_url = reverse("inbox_settings:general", kwargs={"slug": tenant.slug})
     response = client.post(settings_url, {"action": "general", "visibility": "all"})
     assert response.status_code == 403
     tenant.refresh_from_db()

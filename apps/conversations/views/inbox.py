@@ -18,7 +18,8 @@ from apps.visitors.strings import inbox_visitor_strings
 
 @workspace_view(Role.OPERATOR)
 @require_GET
-def inbox(request: HttpRequest, number: int | None = None) -> HttpResponse:
+def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -> HttpResponse:
+    """The inbox; on its Visitors address it opens with the live visitors list shown."""
     if (
         number is not None
         and selectors.visible_conversation(membership=request.membership, number=number) is None
@@ -38,58 +39,63 @@ def inbox(request: HttpRequest, number: int | None = None) -> HttpResponse:
                 "slug": request.tenant.slug,
                 "inbox_url": f"/app/{request.tenant.slug}/inbox/",
                 "me": request.user.pk,
+                "live_open": live,
             },
         },
     )
 
 
-def _settings_page(request: HttpRequest, status: int = 200) -> HttpResponse:
-    tenant = Tenant.objects.get(pk=request.tenant.pk)
-    teams = list(Team.objects.order_by("name"))
-    members = list(
-        Membership.objects.select_related("user")
-        .prefetch_related("teams")
-        .order_by("user__full_name")
-    )
-    rows = [
-        {
-            "member": m,
-            "teams": [(team, team in list(m.teams.all())) for team in teams],
-        }
-        for m in members
-    ]
-    return render(
-        request,
-        "conversations/inbox_settings.html",
-        {
-            "workspace": tenant,
-            "teams": teams,
-            "rows": rows,
-            "labels": Label.objects.order_by("name"),
-            "visibility_choices": Tenant.Visibility.choices,
-        },
-        status=status,
-    )
+def _settings_page(request: HttpRequest, section: str, status: int = 200) -> HttpResponse:
+    """One section of the inbox's settings (admins): ``general`` (who sees what, automatic
+    assignment, capacity), ``teams`` (teams and who is in each) or ``labels``."""
+    context: dict = {"section": section}
+    if section in ("general", "teams"):
+        teams = list(Team.objects.order_by("name"))
+        members = list(
+            Membership.objects.select_related("user")
+            .prefetch_related("teams")
+            .order_by("user__full_name")
+        )
+        context["teams"] = teams
+        context["rows"] = [
+            {"member": m, "teams": [(team, team in list(m.teams.all())) for team in teams]}
+            for m in members
+        ]
+    if section == "general":
+        context["workspace"] = Tenant.objects.get(pk=request.tenant.pk)
+        context["visibility_choices"] = Tenant.Visibility.choices
+    if section == "labels":
+        context["labels"] = Label.objects.order_by("name")
+    return render(request, f"conversations/settings_{section}.html", context, status=status)
+
+
+def _settings_view(section: str, actions: dict):
+    @workspace_view(Role.ADMIN)
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest) -> HttpResponse:
+        if request.method == "GET":
+            return _settings_page(request, section)
+        handler = actions.get(request.POST.get("action", ""))
+        if handler is None:
+            messages.error(request, _("Unknown action."))
+            return _settings_page(request, section, status=400)
+        try:
+            done = handler(request)
+        except Refusal as error:
+            messages.error(request, error.message)
+            return _settings_page(request, section, status=400)
+        messages.success(request, done)
+        return redirect(f"inbox_settings:{section}", slug=request.tenant.slug)
+
+    view.__name__ = f"settings_{section}"
+    return view
 
 
 @workspace_view(Role.ADMIN)
-@require_http_methods(["GET", "POST"])
-def inbox_settings(request: HttpRequest) -> HttpResponse:
-    """Teams, capacity, visibility, automatic assignment and labels (admins)."""
-    if request.method == "GET":
-        return _settings_page(request)
-    action = request.POST.get("action", "")
-    handler = SETTINGS_ACTIONS.get(action)
-    if handler is None:
-        messages.error(request, _("Unknown action."))
-        return _settings_page(request, status=400)
-    try:
-        done = handler(request)
-    except Refusal as error:
-        messages.error(request, error.message)
-        return _settings_page(request, status=400)
-    messages.success(request, done)
-    return redirect("inbox:settings", slug=request.tenant.slug)
+@require_GET
+def settings_moved(request: HttpRequest) -> HttpResponse:
+    """The inbox's settings' old address."""
+    return redirect("inbox_settings:general", slug=request.tenant.slug, permanent=True)
 
 
 def _save_general(request: HttpRequest) -> str:
@@ -111,22 +117,31 @@ def _int(value: str, field: str) -> int:
         ) from None
 
 
-def _save_members(request: HttpRequest) -> str:
-    """Capacity per member and who is in which team, from the members table."""
-    user_ids = list(Membership.objects.values_list("user_id", flat=True))
+def _save_capacity(request: HttpRequest) -> str:
+    """Capacity per member, from the assignment section's table."""
+    user_ids = Membership.objects.values_list("user_id", flat=True)
     capacities = {
         user_id: _int(request.POST[f"capacity-{user_id}"], _("Capacity"))
         for user_id in user_ids
         if f"capacity-{user_id}" in request.POST
     }
+    tenant_services.members_configure(
+        membership=request.membership, capacities=capacities, team_members={}
+    )
+    return _("Capacity saved.")
+
+
+def _save_team_members(request: HttpRequest) -> str:
+    """Who is in which team, from the teams section's table."""
+    user_ids = list(Membership.objects.values_list("user_id", flat=True))
     team_members = {
         team_id: [u for u in user_ids if request.POST.get(f"team-{team_id}-{u}")]
         for team_id in Team.objects.values_list("pk", flat=True)
     }
     tenant_services.members_configure(
-        membership=request.membership, capacities=capacities, team_members=team_members
+        membership=request.membership, capacities={}, team_members=team_members
     )
-    return _("Members saved.")
+    return _("Teams saved.")
 
 
 def _team_create(request: HttpRequest) -> str:
@@ -157,11 +172,11 @@ def _label_delete(request: HttpRequest) -> str:
     return _("Label deleted.")
 
 
-SETTINGS_ACTIONS = {
-    "general": _save_general,
-    "members": _save_members,
-    "team_create": _team_create,
-    "team_delete": _team_delete,
-    "label_create": _label_create,
-    "label_delete": _label_delete,
-}
+settings_general = _settings_view("general", {"general": _save_general, "capacity": _save_capacity})
+settings_teams = _settings_view(
+    "teams",
+    {"team_create": _team_create, "team_delete": _team_delete, "members": _save_team_members},
+)
+settings_labels = _settings_view(
+    "labels", {"label_create": _label_create, "label_delete": _label_delete}
+)
