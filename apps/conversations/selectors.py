@@ -504,13 +504,15 @@ def home_counts(*, membership) -> dict:
     query): ``open``; ``waiting``, a visitor waiting for an answer; ``unassigned``; ``mine``
     (the inbox's tabs, with its default filter: open)."""
     who = viewer(membership)
-    return conversations_seen_by(who, tenant_id=membership.tenant_id).filter(
-        status=Conversation.Status.OPEN
-    ).aggregate(
-        open=Count("pk"),
-        waiting=Count("pk", filter=Q(waiting_since__isnull=False)),
-        unassigned=Count("pk", filter=TABS["unassigned"].sql(who)),
-        mine=Count("pk", filter=TABS["mine"].sql(who)),
+    return (
+        conversations_seen_by(who, tenant_id=membership.tenant_id)
+        .filter(status=Conversation.Status.OPEN)
+        .aggregate(
+            open=Count("pk"),
+            waiting=Count("pk", filter=Q(waiting_since__isnull=False)),
+            unassigned=Count("pk", filter=TABS["unassigned"].sql(who)),
+            mine=Count("pk", filter=TABS["mine"].sql(who)),
+        )
     )
 
 

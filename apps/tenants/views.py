@@ -186,9 +186,7 @@ def _snippet(request: HttpRequest, tenant: Tenant) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The workspace's home: its conversations at a glance and, for admins until every step is
     done, the getting-started checklist (``apps.tenants.home``)."""
-    steps = (
-        selectors.getting_started(tenant=request.tenant) if request.membership.is_admin else []
-    )
+    steps = selectors.getting_started(tenant=request.tenant) if request.membership.is_admin else []
     return render(
         request,
         "tenants/dashboard.html",
