@@ -54,3 +54,6 @@ class ConversationsConfig(AppConfig):
                 admin_only=True,
             )
         )
+        from apps.conversations import home
+
+        home.register()

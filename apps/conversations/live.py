@@ -11,14 +11,13 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.utils import timezone
 
 from apps.conversations.models import Conversation
 from apps.core import realtime
 from apps.visitors import payloads
+from apps.visitors import selectors as visitor_selectors
 from apps.visitors import services as visitor_services
 from apps.visitors.models import PageView, Visitor, VisitorPresence, VisitorSession
-from apps.visitors.selectors import PRESENCE_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +58,7 @@ def _online():
         visitor=OuterRef("visitor"), status__in=Conversation.ACTIVE_STATUSES
     ).order_by("-last_activity_at")
     return (
-        VisitorPresence.objects.filter(
-            connections__gt=0, last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT
-        )
+        visitor_selectors.online_presences()
         .select_related("visitor")
         .annotate(
             page_url=Subquery(latest_page.values("url")[:1]),

@@ -499,6 +499,23 @@ def inbox_counts(*, membership, filters) -> dict | None:
     )
 
 
+def home_counts(*, membership) -> dict:
+    """The open conversations ``membership`` may see, counted as the home page shows them (one
+    query): ``open``; ``waiting``, a visitor waiting for an answer; ``unassigned``; ``mine``
+    (the inbox's tabs, with its default filter: open)."""
+    who = viewer(membership)
+    return (
+        conversations_seen_by(who, tenant_id=membership.tenant_id)
+        .filter(status=Conversation.Status.OPEN)
+        .aggregate(
+            open=Count("pk"),
+            waiting=Count("pk", filter=Q(waiting_since__isnull=False)),
+            unassigned=Count("pk", filter=TABS["unassigned"].sql(who)),
+            mine=Count("pk", filter=TABS["mine"].sql(who)),
+        )
+    )
+
+
 def conversation_label_ids(*, number: int) -> list[int]:
     """The label ids of this workspace's conversation ``number``: what a partial row (a
     message's) leaves out."""

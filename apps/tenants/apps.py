@@ -52,6 +52,27 @@ class TenantsConfig(AppConfig):
         post_save.connect(
             _user_saved, sender=self.get_model("User"), dispatch_uid="tenants.user_saved"
         )
+        _checklist()
+
+
+def _checklist() -> None:
+    """The home page's getting-started steps this app can tell are done."""
+    from apps.tenants import home, selectors
+
+    home.checklist_item(
+        key="teammate",
+        label=_("Invite a teammate"),
+        url_name="tenants:members",
+        done=lambda tenant: selectors.teammate_invited(tenant=tenant),
+        order=20,
+    )
+    home.checklist_item(
+        key="welcome",
+        label=_("Write your welcome message"),
+        url_name="tenants:widget_settings",
+        done=lambda tenant: selectors.welcome_reviewed(tenant=tenant),
+        order=30,
+    )
 
 
 def _user_saved(sender, instance, created, update_fields=None, **kwargs):

@@ -364,6 +364,9 @@ class WidgetSettings(TenantOwned):
     )
     identity_secret = EncryptedTextField(_("identity secret"), default=new_identity_secret)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When a person last saved these settings on their page; empty while the widget still has
+    # the texts every new workspace gets (the home page's checklist asks).
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("widget settings")

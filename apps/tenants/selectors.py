@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from apps.core.crypto import hash_token
+from apps.tenants import home
 from apps.tenants.models import Invitation, Membership, SignupRequest, Tenant, User
 
 
@@ -177,3 +178,45 @@ def notify_prefs(membership: Membership) -> dict:
             "sound": bool(chosen.get("sound", True)),
         }
     return prefs
+
+
+# --- The home page ------------------------------------------------------------------------------
+
+
+def teammate_invited(*, tenant: Tenant) -> bool:
+    """Whether the workspace has reached for a second person: an invitation sent (whatever
+    became of it) or a second member."""
+    return (
+        Invitation.objects.filter(tenant=tenant).exists()
+        or Membership.objects.filter(tenant=tenant).count() > 1
+    )
+
+
+def welcome_reviewed(*, tenant: Tenant) -> bool:
+    """Whether a person has saved the chat widget's settings (its welcome message among them)
+    at least once: until then the widget greets visitors with the texts every new workspace
+    gets."""
+    from apps.tenants.models import WidgetSettings
+
+    return WidgetSettings.objects.filter(tenant=tenant, edited_at__isnull=False).exists()
+
+
+def getting_started(*, tenant: Tenant) -> list[dict]:
+    """The getting-started checklist (``apps.tenants.home``): each step with whether it is
+    done."""
+    return [
+        {
+            "key": item.key,
+            "label": item.label,
+            "url_name": item.url_name,
+            "template": item.template,
+            "done": bool(item.done(tenant)),
+        }
+        for item in home.checklist_items()
+    ]
+
+
+def home_stats(*, membership: Membership) -> list:
+    """The counts at a glance the apps give the home page, as ``membership`` may see them."""
+    found = [stat for read in home.stats_readers() for stat in read(membership)]
+    return sorted(found, key=lambda stat: stat.order)

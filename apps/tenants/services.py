@@ -394,6 +394,7 @@ def widget_settings_update(
     _require_role(actor, Role.ADMIN)
     for name, value in fields.items():
         setattr(widget, name, value)
+    widget.edited_at = timezone.now()
     widget.full_clean()
     widget.save()
     return widget

@@ -116,7 +116,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
             return _signup_problem(request, " ".join(error.messages), 409)
         login(request, user, backend=AUTH_BACKEND)
         request.session.pop(SESSION_SIGNUP_EMAIL, None)
-        return redirect("tenants:onboarding", slug=tenant.slug)
+        return redirect("tenants:dashboard", slug=tenant.slug)
     return render(request, "tenants/signup_confirm.html", {"signup": pending})
 
 
@@ -165,7 +165,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            return redirect("tenants:onboarding", slug=tenant.slug)
+            return redirect("tenants:dashboard", slug=tenant.slug)
     status = 400 if form.errors else 200
     return render(request, "tenants/workspace_new.html", {"form": form}, status=status)
 
@@ -182,19 +182,27 @@ def _snippet(request: HttpRequest, tenant: Tenant) -> str:
 
 
 @workspace_view()
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The workspace's home: its conversations at a glance and, for admins until every step is
+    done, the getting-started checklist (``apps.tenants.home``)."""
+    steps = selectors.getting_started(tenant=request.tenant) if request.membership.is_admin else []
     return render(
         request,
         "tenants/dashboard.html",
-        {"member_count": selectors.members(tenant=request.tenant).count()},
+        {
+            "stats": selectors.home_stats(membership=request.membership),
+            "steps": steps,
+            "steps_left": sum(not step["done"] for step in steps),
+            "snippet": _snippet(request, request.tenant),
+        },
     )
 
 
 @workspace_view()
 def onboarding(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "tenants/onboarding.html", {"snippet": _snippet(request, request.tenant)}
-    )
+    """The old getting-started page: its steps are the home page's checklist now."""
+    return redirect("tenants:dashboard", slug=request.tenant.slug)
 
 
 @workspace_view(min_role=Role.ADMIN)

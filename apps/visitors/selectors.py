@@ -6,9 +6,11 @@ Every function runs inside the workspace scope (``django_scopes.scope(tenant=...
 import uuid
 from datetime import timedelta
 
+from django.utils import timezone
+
 from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
-from apps.visitors.models import ContactNote, Visitor
+from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence
 
 # A visitor whose chat window has not been heard from for this long is gone (its server died).
 PRESENCE_TIMEOUT = timedelta(seconds=180)
@@ -40,3 +42,20 @@ def typing_preview_enabled(*, tenant_id: int) -> bool:
     """Whether the workspace lets operators see what visitors type before they send it."""
     value = Tenant.objects.filter(pk=tenant_id).values_list("typing_preview", flat=True).first()
     return bool(value)
+
+
+def online_presences():
+    """The presence rows of the visitors on the workspace's sites now: a socket open and heard
+    from within PRESENCE_TIMEOUT. The one rule for "online" (the live list, the home page)."""
+    return VisitorPresence.objects.filter(
+        connections__gt=0, last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT
+    )
+
+
+def visitors_online_count() -> int:
+    return online_presences().count()
+
+
+def page_view_recorded(*, tenant: Tenant) -> bool:
+    """Whether a page of the workspace's sites has ever reported a view: the snippet is live."""
+    return PageView.objects.filter(tenant=tenant).exists()

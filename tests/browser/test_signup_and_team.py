@@ -38,16 +38,17 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     page.goto(CONFIRM_LINK.search(welcome.body).group(0))
     page.get_by_role("button", name="Create workspace").click()
 
-    # Onboarding: the welcome and the snippet to paste.
-    expect(page.get_by_role("heading", name="Welcome to Acme Destek")).to_be_visible()
+    # The workspace's home: the getting-started checklist, with the snippet to paste.
+    expect(page.get_by_role("heading", name="Acme Destek", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
     tenant = in_thread(Tenant.objects.get, name="Acme Destek")
-    expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/welcome/$"))
+    expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/$"))
     snippet = page.get_by_test_id("embed-snippet")
     expect(snippet).to_be_visible()
     expect(snippet).to_contain_text(f'"{tenant.widget_key}"')
     expect(snippet).to_contain_text("/widget.js")
     expect(snippet).to_contain_text("</script>")
-    screenshot(page, "onboarding")
+    screenshot(page, "home_after_signup")
 
     # Members: the owner is listed and invites an operator.
     workspace_nav(page).get_by_role("link", name="Members").click()
@@ -114,14 +115,15 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     expect(teammate.get_by_role("heading", name="Workspace settings")).to_be_visible()
 
 
-def test_onboarding_says_where_to_paste_the_tag(page, login):
+def test_the_getting_started_page_says_where_to_paste_the_tag(page, login):
     from apps.tenants.models import Role
     from tests.factories import TenantFactory, member
 
     owner = in_thread(lambda: member(TenantFactory(name="Kahve Evi"), Role.OWNER))
     login(page, owner.user)
-    page.goto(f"/app/{owner.tenant.slug}/welcome/")
-    expect(page.get_by_role("heading", name="Welcome to Kahve Evi")).to_be_visible()
+    page.goto(f"/app/{owner.tenant.slug}/welcome/")  # the old address: the home page now
+    expect(page).to_have_url(re.compile(rf"/app/{owner.tenant.slug}/$"))
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
     expect(page.get_by_text("Paste this tag before the closing")).to_contain_text(
         "before the closing </body> tag of every page"
     )

@@ -100,7 +100,6 @@ def test_the_operators_pages_send_the_policy(web, owner):
     slug = owner.tenant.slug
     for path in [
         f"/app/{slug}/",
-        f"/app/{slug}/welcome/",
         f"/app/{slug}/inbox/",
         f"/app/{slug}/canned/",
         f"/app/{slug}/members/",
