@@ -3,6 +3,9 @@ language, changing as the admin types, and the same as the real widget once save
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,6 +16,9 @@ from tests.utils import in_thread
 pytestmark = pytest.mark.browser
 
 FRAME = '[data-testid="widget-preview-frame"]'
+PNG = base64.b64decode(  # one red pixel
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def refused(page) -> list[str]:
@@ -54,6 +60,16 @@ def test_the_preview_follows_the_admin_typing_in_each_language(asgi_page, login,
     expect(window.locator(".welcome .name")).to_have_text("Lale Flowers")
     page.locator("#id_display_name").fill("Ayşe Yılmaz")
     expect(window.locator(".head h1")).to_have_text("Ayşe Yılmaz")
+    expect(window.locator(".head .av")).to_have_text("AY")
+
+    # An avatar picked, not yet saved: in the header and beside the welcome
+    avatar = page.locator("#id_avatar")
+    avatar.set_input_files({"name": "logo.png", "mimeType": "image/png", "buffer": PNG})
+    picked = window.locator(".head .av img")
+    expect(picked).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    expect(picked).to_have_js_property("naturalWidth", 1)  # the frame's policy lets it show
+    expect(window.locator(".welcome .av img")).to_have_count(1)
+    avatar.set_input_files([])
     expect(window.locator(".head .av")).to_have_text("AY")
 
     # Turkish chosen with its button: no Turkish texts yet, so visitors get the English ones,
