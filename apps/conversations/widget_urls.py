@@ -10,4 +10,6 @@ urlpatterns = [
     path("w/<str:widget_key>/visit", views.visit, name="visit"),
     path("w/<str:widget_key>/chat/", views.chat, name="chat"),
     path("demo/", views.demo, name="demo"),
+    # For the workspace's admins: the frame beside the widget settings form.
+    path("app/<slug:slug>/settings/widget/preview/", views.preview, name="preview"),
 ]

@@ -1,6 +1,7 @@
 """Widget settings: admins edit them, bad input is refused, the public config follows."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -142,3 +143,34 @@ def test_hosted_chat_page_and_frame_carry_the_allowlist(client):
     assert "frame-ancestors https://shop.example.com" in framed["Content-Security-Policy"]
     assert "script-src 'self'" in framed["Content-Security-Policy"]
     assert client.get("/w/wk_nope/chat/").status_code == 404
+
+
+def test_the_preview_is_for_admins_and_only_the_settings_page_frames_it(admin_client, client):
+    from apps.conversations.views.widget import launcher_css
+
+    tenant = admin_client.tenant
+    preview_url = url(tenant, "widget:preview")
+    assert f'src="{preview_url}"' in admin_client.get(url(tenant)).content.decode()
+
+    preview = admin_client.get(preview_url)
+    assert preview.status_code == 200
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    policy = preview["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    body = preview.content.decode()
+    # the chat window's own markup, and the launcher with the loader's own stylesheet
+    assert '<main class="chat">' in body and 'id="composer"' in body
+    assert launcher_css().startswith(":host{all:initial}") and ".l{display:flex" in launcher_css()
+    assert launcher_css() in body
+    # the chat window's words in every language, for the preview's language buttons
+    data = json.loads(re.search(r'id="sohbet-preview"[^>]*>(.*?)</script>', body).group(1))
+    assert data["strings"]["tr"]["placeholder"] == "Mesajınızı yazın…"
+    assert data["strings"]["en"]["placeholder"] == "Type your message…"
+    assert data["fallbacks"]["tr"] == ["tr", "en"]
+    assert data["workspace"] == "Lale"
+
+    client.force_login(member(tenant, Role.OPERATOR).user)
+    assert client.get(preview_url).status_code == 403
+    client.logout()
+    assert client.get(preview_url).status_code == 302  # to the login page

@@ -1,9 +1,11 @@
 """Public widget endpoints: the loader, its config, the page-view beacon, the chat window, the demo.
 
 Keyed by the workspace's public widget key; the tenant always comes from that key, never from
-the request body. Rate limited per IP.
+the request body. Rate limited per IP. And one page for the workspace's admins: the preview of
+the widget on its settings page.
 """
 
+import re
 from pathlib import Path
 
 import rjsmin
@@ -16,21 +18,24 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
+from modeltranslation.utils import resolution_order
 
 from apps.conversations import selectors
 from apps.core.views import errors_as, json_body
 from apps.tenants import selectors as tenant_selectors
-from apps.tenants.models import Tenant
+from apps.tenants.access import workspace_view
+from apps.tenants.models import Role, Tenant
 from apps.visitors import services as visitor_services
 from apps.visitors.strings import widget_strings
 
 _loader_cache: dict[str, tuple[float, bytes]] = {}
+_launcher_css_cache: dict[str, tuple[float, str]] = {}
 
 
 def base_url(request: HttpRequest) -> str:
@@ -57,11 +62,15 @@ def _team_online(tenant: Tenant) -> bool:
         return selectors.team_online_count(tenant_id=tenant.pk) > 0
 
 
+def _loader_path() -> str:
+    return finders.find("widget/loader.js") or str(Path(settings.STATIC_ROOT) / "widget/loader.js")
+
+
 @gzip_page
 @require_GET
 def loader(request: HttpRequest) -> HttpResponse:
     """``/widget.js``: a stable address for the loader (static files get hashed names)."""
-    path = finders.find("widget/loader.js") or str(Path(settings.STATIC_ROOT) / "widget/loader.js")
+    path = _loader_path()
     try:
         mtime = Path(path).stat().st_mtime
     except OSError as exc:
@@ -222,6 +231,76 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
                 },
             )
     response.frame_ancestors = frame_ancestors(ws.origins)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# The loader carries the launcher's stylesheet in its ``CSS`` constant (one file for the host
+# page to load): single-quoted strings joined with "+", without escapes.
+_LAUNCHER_CSS = re.compile(r"const CSS = ((?:\s*\+?\s*'[^'\\]*')+);")
+
+
+def launcher_css() -> str:
+    """The launcher's stylesheet, as loader.js draws the launcher with it on a customer's page."""
+    path = _loader_path()
+    mtime = Path(path).stat().st_mtime
+    cached = _launcher_css_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        found = _LAUNCHER_CSS.search(Path(path).read_text(encoding="utf-8"))
+        if found is None:
+            raise ValueError("loader.js: no launcher stylesheet (const CSS = '…' + '…';)")
+        cached = (mtime, "".join(re.findall(r"'([^']*)'", found.group(1))))
+        _launcher_css_cache[path] = cached
+    return cached[1]
+
+
+# The preview shows the saved avatar (wherever the media are) and one just chosen (a data: URL),
+# inside the widget settings page only.
+PREVIEW_POLICY = {"img-src": [SELF, "data:", "https:"], "frame-ancestors": [SELF]}
+
+
+@workspace_view(min_role=Role.ADMIN)
+@xframe_options_sameorigin
+@csp_replace(PREVIEW_POLICY)
+@require_GET
+def preview(request: HttpRequest) -> HttpResponse:
+    """The widget as a visitor sees it, open, for the frame beside the widget settings form.
+
+    The chat window's own markup (widget/_window.html) and stylesheet, and the launcher with the
+    loader's stylesheet; no script of its own: the settings page (js/widget_preview.js) fills in
+    what the form says, in each language, as the admin types. Nothing here talks to a socket or
+    makes a visitor.
+    """
+    tenant = request.tenant
+    widget = tenant_selectors.widget_settings(tenant=tenant)
+    languages = [code for code, _name in settings.LANGUAGES]
+    strings = {}
+    for code in languages:
+        with translation.override(code):
+            strings[code] = widget_strings()
+    language = tenant.default_language if tenant.default_language in languages else languages[0]
+    response = render(
+        request,
+        "widget/preview.html",
+        {
+            "tenant": tenant,
+            "language": language,
+            "strings": strings[language],
+            "embed": True,
+            "widget": {
+                "display_name": widget.display_name or tenant.name,
+                "typing_preview": tenant.typing_preview,
+            },
+            "preview": {
+                "workspace": tenant.name,
+                "avatar_url": widget.avatar.url if widget.avatar else None,
+                "strings": strings,
+                # Where a text left empty in one language comes from (django-modeltranslation).
+                "fallbacks": {code: list(resolution_order(code)) for code in languages},
+            },
+            "launcher_css": launcher_css(),
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
