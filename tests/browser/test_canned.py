@@ -199,7 +199,8 @@ def test_management_page(asgi, asgi_page, team, screenshot):
     canned(admin, "bye", "Sign-off", "Thanks, {operator.first_name}!", personal=True, used=3)
     inbox = sign_in_to_inbox(asgi_page, tenant, admin)
     page = inbox.page
-    page.get_by_test_id("nav-canned").click()
+    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("settings-canned").click()
     expect(page.get_by_role("heading", name="Canned responses", level=1)).to_be_visible()
     expect(page.get_by_test_id("canned-workspace")).to_contain_text("/refund")
     expect(page.get_by_test_id("canned-personal")).to_contain_text("/bye")

@@ -19,6 +19,10 @@ def workspace_nav(page):
     return page.get_by_role("navigation", name="Workspace")
 
 
+def settings_nav(page):
+    return page.get_by_role("navigation", name="Settings")
+
+
 def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     # The owner signs up.
     page.goto("/signup/")
@@ -51,7 +55,8 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     screenshot(page, "home_after_signup")
 
     # Members: the owner is listed and invites an operator.
-    workspace_nav(page).get_by_role("link", name="Members").click()
+    workspace_nav(page).get_by_role("link", name="Settings").click()
+    settings_nav(page).get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", name="Members", exact=True)).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="ayse@acme.example")).to_contain_text(
         "Ayşe Yılmaz"
@@ -89,8 +94,10 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     teammate.get_by_role("button", name="Create account and join").click()
     expect(teammate.get_by_role("heading", name="Acme Destek")).to_be_visible()
     expect(teammate.get_by_text("You are signed in as Operator.")).to_be_visible()
-    expect(workspace_nav(teammate).get_by_role("link", name="Members")).to_be_visible()
-    expect(workspace_nav(teammate).get_by_role("link", name="Settings")).to_have_count(0)
+    workspace_nav(teammate).get_by_role("link", name="Settings").click()
+    expect(teammate.get_by_role("heading", name="Members", exact=True)).to_be_visible()
+    expect(settings_nav(teammate).get_by_role("link", name="Workspace")).to_have_count(0)
+    teammate.go_back()
 
     # The owner sees the new member and makes them an admin.
     page.reload()
@@ -112,7 +119,7 @@ def test_signup_invite_accept_and_promote(page, new_page, screenshot):
     settings_link = workspace_nav(teammate).get_by_role("link", name="Settings")
     expect(settings_link).to_be_visible()
     settings_link.click()
-    expect(teammate.get_by_role("heading", name="Workspace settings")).to_be_visible()
+    expect(teammate.get_by_role("heading", name="Workspace", exact=True)).to_be_visible()
 
 
 def test_the_getting_started_page_says_where_to_paste_the_tag(page, login):
