@@ -776,5 +776,35 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name=s("shortcuts_title"))).to_be_visible()
     screenshot(page, "workflow_phone_help")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name=s("shortcuts_title"))).to_be_hidden()
+
+    # One pane at a time: the conversation, then the visitor's details, and back.
+    conversation = page.get_by_role("region", name=s("conversation"), exact=True)
+    visitor_pane = page.get_by_role("complementary", name=s("visitor_panel"))
+    details = page.get_by_role("button", name=s("visitor_details"))
+    expect(visitor_pane).to_be_hidden()
+    expect(details).to_have_attribute("aria-expanded", "false")
+    details.click()
+    expect(visitor_pane).to_be_visible()
+    expect(visitor_pane).to_be_focused()
+    expect(conversation).to_be_hidden()
+    expect(page.get_by_role("region", name=s("conversations"), exact=True)).to_be_hidden()
+    box = visitor_pane.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert no_horizontal_scroll(page)
+    screenshot(page, "workflow_phone_visitor")
+
+    page.get_by_role("button", name=s("back_to_conversation")).click()
+    expect(visitor_pane).to_be_hidden()
+    expect(conversation).to_be_visible()
+    expect(details).to_be_focused()
+    expect(details).to_have_attribute("aria-expanded", "false")
+
+    page.get_by_role("button", name=s("back_to_list"), exact=True).click()
+    expect(conversation).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(ayse.item(1)).to_be_focused()  # where the person was, not lost at the top
+    screenshot(page, "workflow_phone_back_to_list")
     for visitor in visitors:
         visitor.close()
