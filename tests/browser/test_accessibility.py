@@ -96,6 +96,11 @@ def test_inbox_with_a_conversation_open_passes_axe(asgi, asgi_page, workspace, s
     inbox, visitor = _inbox_with_a_conversation(asgi, asgi_page, workspace)
     screenshot(inbox.page, "a11y-inbox")
     assert_accessible(inbox.page, name="the inbox")
+    inbox.page.get_by_role("radio", name=inbox.s("mode_note")).click()
+    inbox.page.get_by_label(inbox.s("note_label"), exact=True).fill("@")  # the mention list
+    expect(inbox.page.get_by_role("listbox", name=inbox.s("mention_list"))).to_be_visible()
+    screenshot(inbox.page, "a11y-inbox-note")
+    assert_accessible(inbox.page, name="the inbox, writing a private note")
     visitor.close()
 
 
@@ -120,50 +125,64 @@ def test_the_chat_widget_on_a_shop_and_the_hosted_chat_page_pass_axe(
     assert_accessible(hosted, name="the hosted chat page")
 
 
-def _has_focus_ring(page) -> bool:
-    return page.evaluate(
-        """() => {
-            const style = getComputedStyle(document.activeElement);
-            const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-            return outline || (style.boxShadow && style.boxShadow !== 'none');
-        }"""
-    )
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const style = getComputedStyle(e);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const label = e.getAttribute('aria-label') || e.textContent || e.getAttribute('placeholder');
+    return {
+        ring: outline || (style.boxShadow || 'none') !== 'none',
+        what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(label || '').replace(/\\s+/g, ' ').trim().slice(0, 30)}"`,
+    };
+}"""
 
 
-def _tab_to(page, what: str, matches, limit: int = 80) -> None:
-    """Press Tab until ``matches(page)``; fail if it takes more than ``limit`` presses."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if matches(page):
-            assert _has_focus_ring(page), f"{what} has no visible focus indicator"
-            return
-    pytest.fail(f"Tab never reached {what} in {limit} presses")
+class Keyboard:
+    """Tab through a page as a keyboard user does, noting each stop without a visible focus
+    indicator (its computed outline and box-shadow both none)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.stops: list[str] = []
+        self.unringed: list[str] = []
+
+    def tab_to(self, what: str, target, limit: int = 80) -> None:
+        """Press Tab until ``target`` (a locator) has the focus (it may have it already: the
+        composer once a conversation is opened)."""
+        for _ in range(limit):
+            focused = self.page.evaluate(FOCUSED)
+            if target.evaluate("e => e === document.activeElement"):
+                assert focused["ring"], f"{what} has no visible focus indicator"
+                return
+            self.page.keyboard.press("Tab")
+            focused = self.page.evaluate(FOCUSED)
+            self.stops.append(focused["what"])
+            # Past the last element the focus leaves the page (the body has it meanwhile).
+            if not focused["ring"] and not focused["what"].startswith("body "):
+                self.unringed.append(focused["what"])
+        pytest.fail(f"Tab never reached {what} in {limit} presses: {self.stops}")
 
 
 def test_the_inbox_works_from_the_keyboard(asgi, asgi_page, workspace, screenshot):
+    """From the top of the inbox (a conversation open, as after a reload of its address), Tab
+    reaches the conversation list, the composer and the send button, and every stop on the way
+    shows where the focus is."""
     inbox, visitor = _inbox_with_a_conversation(asgi, asgi_page, workspace)
     page = inbox.page
     page.reload()
+    expect(inbox.messages).to_contain_text("Do you deliver on Sundays?")
     expect(page.locator("#inbox-banner")).to_be_hidden()
-    page.locator("body").focus()
     page.evaluate("document.activeElement.blur()")
 
-    conversation = inbox.item(1)
-    _tab_to(
-        page,
-        "the conversation list",
-        lambda p: conversation.evaluate("e => e === document.activeElement"),
-    )
+    keyboard = Keyboard(page)
+    keyboard.tab_to("the conversation list", inbox.item(1))
     screenshot(page, "a11y-keyboard-list")
-    page.keyboard.press("Enter")
-    expect(inbox.messages).to_contain_text("Do you deliver on Sundays?")
-
     composer = page.get_by_label(inbox.s("reply_label"), exact=True)  # a combobox: canned replies
-    _tab_to(page, "the composer", lambda p: composer.evaluate("e => e === document.activeElement"))
+    keyboard.tab_to("the composer", composer)
     page.keyboard.type("Yes, until noon.")
-    send = page.get_by_role("button", name=inbox.s("send"), exact=True)
-    _tab_to(page, "the send button", lambda p: send.evaluate("e => e === document.activeElement"))
+    keyboard.tab_to("the send button", page.get_by_role("button", name=inbox.s("send"), exact=True))
     screenshot(page, "a11y-keyboard-send")
     page.keyboard.press("Enter")
     expect(inbox.messages).to_contain_text("Yes, until noon.")
+    assert keyboard.unringed == [], f"no visible focus on {keyboard.unringed} in {keyboard.stops}"
     visitor.close()
