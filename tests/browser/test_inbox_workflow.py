@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from apps.conversations import services
 from apps.conversations.models import Activity, Conversation, Message
 from apps.tenants.models import Membership, Role, Team
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 from tests.browser.test_inbox import NOTIFICATION_SPY, Inbox, new_conversation
 from tests.factories import PASSWORD, TenantFactory, member
@@ -765,6 +766,7 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     page.get_by_role("radio", name=s("mode_note")).click()
     assert no_horizontal_scroll(page)
     screenshot(page, "workflow_phone_conversation")
+    assert_accessible(page, name="a conversation on a phone")
     page.locator("#inbox-assignee").click()
     menu = page.get_by_role("menu", name=s("assignee_label"))
     expect(menu).to_be_visible()
@@ -794,6 +796,7 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert no_horizontal_scroll(page)
     screenshot(page, "workflow_phone_visitor")
+    assert_accessible(page, name="the visitor pane on a phone")
 
     page.get_by_role("button", name=s("back_to_conversation")).click()
     expect(visitor_pane).to_be_hidden()
