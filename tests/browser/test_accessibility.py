@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 SETTINGS_PAGES = [
     "tenants:dashboard",
+    "tenants:onboarding",
     "tenants:settings",
     "tenants:widget_settings",
     "inbox:settings",
