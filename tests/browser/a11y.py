@@ -45,7 +45,9 @@ def axe_violations(frame, *, exclude: tuple[str, ...] = ()) -> list[dict]:
             const results = await axe.run(context, {iframes: false, resultTypes: ['violations']});
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
+                nodes: v.nodes.map((n) => ({
+                    target: n.target.join(' '), summary: n.failureSummary,
+                })),
             }));
         }""",
         list(exclude),

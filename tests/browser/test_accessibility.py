@@ -5,8 +5,6 @@ The pages are found by their URLs and the elements by their roles and names, not
 navigation's markup (which is being redesigned).
 """
 
-import re
-
 import pytest
 from django.urls import reverse
 from django_scopes import scope
@@ -17,7 +15,7 @@ from apps.tenants.models import Role
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 from tests.browser.test_inbox import Inbox, new_conversation
-from tests.browser.test_widget import LAUNCHER, HostSite, Widget, configure
+from tests.browser.test_widget import HostSite, Widget, configure
 from tests.factories import PASSWORD, TenantFactory, member
 from tests.utils import in_thread
 
@@ -131,9 +129,10 @@ FOCUSED = """() => {
     const style = getComputedStyle(e);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
     const label = e.getAttribute('aria-label') || e.textContent || e.getAttribute('placeholder');
+    const name = (label || '').replace(/\\s+/g, ' ').trim().slice(0, 30);
     return {
         ring: outline || (style.boxShadow || 'none') !== 'none',
-        what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(label || '').replace(/\\s+/g, ' ').trim().slice(0, 30)}"`,
+        what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${name}"`,
     };
 }"""
 
