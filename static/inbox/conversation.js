@@ -175,6 +175,9 @@ export function showNotFound() {
 
 export function setMobileView(view) {
   ui.root.dataset.view = view;
+  document.querySelectorAll("[data-inbox-show-visitor]").forEach(function (b) {
+    b.setAttribute("aria-expanded", String(view === "visitor"));
+  });
 }
 
 /** The inbox fills the window below the site header, whatever height the header wraps to. */

@@ -196,17 +196,24 @@ function init() {
   ui.notifyBtn.addEventListener("click", onNotifyButton);
   ui.helpClose.addEventListener("click", closeHelp);
   ui.help.addEventListener("click", function (e) { if (e.target === ui.help) closeHelp(); });
+  // Each of these buttons hides itself with its pane: focus goes where the person now is.
   document.querySelectorAll("[data-inbox-back]").forEach(function (b) {
     b.addEventListener("click", function () {
+      const left = state.openNumber;
       if (numberFromPath()) history.pushState({}, "", INBOX_BASE);
       closeConversation();
+      const row = ui.list.querySelector('button.conv[data-number="' + left + '"]') || ui.list.querySelector("button.conv");
+      if (row) row.focus();
     });
   });
   document.querySelectorAll("[data-inbox-show-visitor]").forEach(function (b) {
     b.addEventListener("click", function () { setMobileView("visitor"); $("inbox-visitor").focus(); });
   });
   document.querySelectorAll("[data-inbox-hide-visitor]").forEach(function (b) {
-    b.addEventListener("click", function () { setMobileView("conversation"); });
+    b.addEventListener("click", function () {
+      setMobileView("conversation");
+      document.querySelector("[data-inbox-show-visitor]").focus();
+    });
   });
 
   document.addEventListener("keydown", onGlobalKey);

@@ -198,11 +198,14 @@ const setTeam = (team) => {
 };
 let team = { online: W.team_online, name: W.display_name, avatar_url: W.avatar_url };
 
-// Brand colour, and black or white text on it, whichever reads better.
+// Brand colour, and black or white text on it, whichever contrasts more (WCAG relative
+// luminance: past 0.1916 black text reads better than white; the loader decides the same way).
 const color = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(W.color || '') ? W.color : '#2563eb';
 const hex = color.length === 4 ? color.replace(/\w/g, '$&$&') : color;
 const n = parseInt(hex.slice(1), 16);
-const ink = (n >> 16) * 0.3 + (n >> 8 & 255) * 0.59 + (n & 255) * 0.11 > 160 ? '#111' : '#fff';
+const lin = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+const lum = 0.2126 * lin(n >> 16) + 0.7152 * lin(n >> 8 & 255) + 0.0722 * lin(n & 255);
+const ink = lum > 0.1916 ? '#111' : '#fff';
 document.documentElement.style.setProperty('--c', color);
 document.documentElement.style.setProperty('--f', ink);
 

@@ -105,7 +105,10 @@
   const draw = () => {
     const c = /^#[0-9a-f]{3,8}$/i.test(cfg.color) ? cfg.color : '#2563eb';
     const n = parseInt(c.slice(1).replace(/^(.)(.)(.)$/, '$1$1$2$2$3$3').slice(0, 6), 16);
-    const ink = (n >> 16) * .3 + (n >> 8 & 255) * .59 + (n & 255) * .11 > 160 ? '#111' : '#fff';
+    // Black or white text on it, whichever contrasts more (WCAG relative luminance).
+    const lin = (v) => (v / 255 <= .03928 ? v / 255 / 12.92 : Math.pow((v / 255 + .055) / 1.055, 2.4));
+    const lum = .2126 * lin(n >> 16) + .7152 * lin(n >> 8 & 255) + .0722 * lin(n & 255);
+    const ink = lum > .1916 ? '#111' : '#fff';
     host = d.createElement('div');
     host.id = 'sohbet-widget';
     const root = host.attachShadow({ mode: 'open' });

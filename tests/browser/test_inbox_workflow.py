@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from apps.conversations import services
 from apps.conversations.models import Activity, Conversation, Message
 from apps.tenants.models import Membership, Role, Team
+from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import log_in
 from tests.browser.test_inbox import NOTIFICATION_SPY, Inbox, new_conversation
 from tests.factories import PASSWORD, TenantFactory, member
@@ -765,6 +766,7 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     page.get_by_role("radio", name=s("mode_note")).click()
     assert no_horizontal_scroll(page)
     screenshot(page, "workflow_phone_conversation")
+    assert_accessible(page, name="a conversation on a phone")
     page.locator("#inbox-assignee").click()
     menu = page.get_by_role("menu", name=s("assignee_label"))
     expect(menu).to_be_visible()
@@ -776,5 +778,36 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name=s("shortcuts_title"))).to_be_visible()
     screenshot(page, "workflow_phone_help")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name=s("shortcuts_title"))).to_be_hidden()
+
+    # One pane at a time: the conversation, then the visitor's details, and back.
+    conversation = page.get_by_role("region", name=s("conversation"), exact=True)
+    visitor_pane = page.get_by_role("complementary", name=s("visitor_panel"))
+    details = page.get_by_role("button", name=s("visitor_details"))
+    expect(visitor_pane).to_be_hidden()
+    expect(details).to_have_attribute("aria-expanded", "false")
+    details.click()
+    expect(visitor_pane).to_be_visible()
+    expect(visitor_pane).to_be_focused()
+    expect(conversation).to_be_hidden()
+    expect(page.get_by_role("region", name=s("conversations"), exact=True)).to_be_hidden()
+    box = visitor_pane.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert no_horizontal_scroll(page)
+    screenshot(page, "workflow_phone_visitor")
+    assert_accessible(page, name="the visitor pane on a phone")
+
+    page.get_by_role("button", name=s("back_to_conversation")).click()
+    expect(visitor_pane).to_be_hidden()
+    expect(conversation).to_be_visible()
+    expect(details).to_be_focused()
+    expect(details).to_have_attribute("aria-expanded", "false")
+
+    page.get_by_role("button", name=s("back_to_list"), exact=True).click()
+    expect(conversation).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(ayse.item(1)).to_be_focused()  # where the person was, not lost at the top
+    screenshot(page, "workflow_phone_back_to_list")
     for visitor in visitors:
         visitor.close()
