@@ -94,7 +94,7 @@ def too_wide(page) -> list[str]:
 
 def shoot(page, name: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"))
+    page.screenshot(path=str(OUT / f"{name}.png"), animations="disabled")
 
 
 @pytest.mark.parametrize("size", SIZES)
