@@ -1,4 +1,4 @@
-"""The admin page for teams, capacity, visibility, automatic assignment and labels."""
+"""The inbox's sections of Settings: assignment and capacity, teams, labels (admins only)."""
 
 import pytest
 from django.test import Client
@@ -20,27 +20,30 @@ def admin_client(db):
     return tenant, client, admin, op
 
 
-def url(tenant) -> str:
-    return f"/app/{tenant.slug}/inbox/settings/"
+def url(tenant, section: str = "inbox") -> str:
+    return f"/app/{tenant.slug}/settings/{section}/"
 
 
 def test_admin_creates_a_team_puts_members_in_it_and_sets_capacity(admin_client):
     tenant, client, admin, op = admin_client
     page = client.get(url(tenant))
-    assert page.status_code == 200 and "Inbox and teams" in page.content.decode()
+    assert page.status_code == 200 and "Inbox and assignment" in page.content.decode()
+    # The old address leads there.
+    assert client.get(f"/app/{tenant.slug}/inbox/settings/").url == url(tenant)
 
-    response = client.post(url(tenant), {"action": "team_create", "name": "Billing"}, follow=True)
+    response = client.post(
+        url(tenant, "teams"), {"action": "team_create", "name": "Billing"}, follow=True
+    )
     assert "Team “Billing” created." in response.content.decode()
     with scope(tenant=tenant):
         team = Team.objects.get()
     response = client.post(
+        url(tenant, "teams"), {"action": "members", f"team-{team.pk}-{op.user_id}": "on"}
+    )
+    assert response.status_code == 302
+    response = client.post(
         url(tenant),
-        {
-            "action": "members",
-            f"capacity-{admin.user_id}": "3",
-            f"capacity-{op.user_id}": "0",
-            f"team-{team.pk}-{op.user_id}": "on",
-        },
+        {"action": "capacity", f"capacity-{admin.user_id}": "3", f"capacity-{op.user_id}": "0"},
     )
     assert response.status_code == 302
     with scope(tenant=tenant):
@@ -55,12 +58,7 @@ def test_a_bad_capacity_changes_nothing(admin_client):
         team = Team.objects.create(tenant=tenant, name="Sales")
     response = client.post(
         url(tenant),
-        {
-            "action": "members",
-            f"capacity-{admin.user_id}": "4",
-            f"capacity-{op.user_id}": "150",
-            f"team-{team.pk}-{op.user_id}": "on",
-        },
+        {"action": "capacity", f"capacity-{admin.user_id}": "4", f"capacity-{op.user_id}": "150"},
     )
     assert response.status_code == 400
     assert "Capacity is a number from 0 to 100." in response.content.decode()
@@ -81,8 +79,9 @@ def test_visibility_auto_assign_and_labels(admin_client):
     response = client.post(url(tenant), {"action": "general", "visibility": "everyone"})
     assert response.status_code == 400 and "Unknown visibility." in response.content.decode()
 
-    client.post(url(tenant), {"action": "label_create", "name": "VIP", "color": "#aa0000"})
-    response = client.post(url(tenant), {"action": "label_create", "name": "vip"})
+    labels = url(tenant, "labels")
+    client.post(labels, {"action": "label_create", "name": "VIP", "color": "#aa0000"})
+    response = client.post(labels, {"action": "label_create", "name": "vip"})
     assert response.status_code == 400
     assert "A label with this name already exists." in response.content.decode()
     with scope(tenant=tenant):
@@ -94,7 +93,7 @@ def test_operators_cannot_open_it_and_other_workspaces_ids_are_refused(admin_cli
     other = TenantFactory()
     with scope(tenant=other):
         foreign = Team.objects.create(tenant=other, name="Theirs")
-    response = client.post(url(tenant), {"action": "team_delete", "team": str(foreign.pk)})
+    response = client.post(url(tenant, "teams"), {"action": "team_delete", "team": str(foreign.pk)})
     assert response.status_code == 400 and "No such team in this workspace." in (
         response.content.decode()
     )
@@ -103,4 +102,5 @@ def test_operators_cannot_open_it_and_other_workspaces_ids_are_refused(admin_cli
 
     operator = Client()
     operator.force_login(op.user)
-    assert operator.get(url(tenant)).status_code == 403
+    for section in ("inbox", "teams", "labels"):
+        assert operator.get(url(tenant, section)).status_code == 403

@@ -136,9 +136,9 @@ def test_a_new_workspace_gets_the_checklist_with_the_snippet_to_paste(client):
     html = page.content.decode()
     widget = reverse("tenants:widget_settings", kwargs={"slug": tenant.slug})
     members = reverse("tenants:members", kwargs={"slug": tenant.slug})
-    assert f'<a href="{widget}">Add the chat to your site</a>' in html
-    assert f'<a href="{members}">Invite a teammate</a>' in html
-    assert f'<a href="{widget}">Write your welcome message</a>' in html
+    assert f'<a class="item-title" href="{widget}">Add the chat to your site</a>' in html
+    assert f'<a class="item-title" href="{members}">Invite a teammate</a>' in html
+    assert f'<a class="item-title" href="{widget}">Write your welcome message</a>' in html
 
 
 def test_the_old_getting_started_address_opens_the_home_page(client):
