@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.conversations import selectors, services
 from apps.conversations.models import Label
 from apps.conversations.strings import inbox_strings
+from apps.core.collation import sorted_by_name
 from apps.core.errors import Refusal
 from apps.tenants import services as tenant_services
 from apps.tenants.access import workspace_view
@@ -50,11 +51,10 @@ def _settings_page(request: HttpRequest, section: str, status: int = 200) -> Htt
     assignment, capacity), ``teams`` (teams and who is in each) or ``labels``."""
     context: dict = {"section": section}
     if section in ("general", "teams"):
-        teams = list(Team.objects.order_by("name"))
-        members = list(
-            Membership.objects.select_related("user")
-            .prefetch_related("teams")
-            .order_by("user__full_name")
+        teams = sorted_by_name(Team.objects.all(), lambda team: team.name)
+        members = sorted_by_name(
+            Membership.objects.select_related("user").prefetch_related("teams"),
+            lambda m: m.user.get_full_name(),
         )
         context["teams"] = teams
         context["rows"] = [
@@ -65,7 +65,7 @@ def _settings_page(request: HttpRequest, section: str, status: int = 200) -> Htt
         context["workspace"] = Tenant.objects.get(pk=request.tenant.pk)
         context["visibility_choices"] = Tenant.Visibility.choices
     if section == "labels":
-        context["labels"] = Label.objects.order_by("name")
+        context["labels"] = sorted_by_name(Label.objects.all(), lambda label: label.name)
     return render(request, f"conversations/settings_{section}.html", context, status=status)
 
 
