@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from apps.core import navigation
 from apps.tenants import selectors
+from apps.tenants.access import SESSION_LAST_WORKSPACE
 
 
 def workspace(request: HttpRequest) -> dict:
@@ -23,7 +24,7 @@ def workspace(request: HttpRequest) -> dict:
                 else []
             )
         ),
-        "sidebar": SimpleLazyObject(lambda: _sidebar(request, tenant, membership)),
+        "sidebar": SimpleLazyObject(lambda: _sidebar(request, tenant, membership, user)),
         "settings_sections": SimpleLazyObject(
             lambda: _menu(navigation.settings, request, tenant, membership)
         ),
@@ -51,9 +52,17 @@ def _menu(menu: navigation.Menu, request, tenant, membership) -> list[dict]:
     ]
 
 
-def _sidebar(request, tenant, membership) -> list[dict]:
+def _sidebar(request, tenant, membership, user) -> list[dict]:
     """The sidebar's entries, then Settings: it opens the first section this viewer may see and
-    is the current entry on every section's page."""
+    is the current entry on every section's page. On a page outside any workspace (the
+    profile, a new workspace) the entries lead back into the last one the person was in."""
+    if tenant is None and user is not None and user.is_authenticated:
+        slug = request.session.get(SESSION_LAST_WORKSPACE) if hasattr(request, "session") else None
+        membership = slug and selectors.membership_by_slug_unscoped(user=user, slug=slug)
+        if membership and not membership.tenant.is_suspended:
+            tenant = membership.tenant
+        else:
+            membership = None
     items = _menu(navigation.sidebar, request, tenant, membership)
     sections = _menu(navigation.settings, request, tenant, membership)
     if sections:

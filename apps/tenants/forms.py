@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.services import email_enqueue
@@ -133,6 +134,17 @@ class WidgetSettingsForm(forms.ModelForm):
                 attrs={"rows": 3, "placeholder": "https://www.example.com"}
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Launcher text (English)", not modeltranslation's "Launcher text [en]".
+        for code, language in settings.LANGUAGES:
+            for name in ("launcher_text", "welcome_title", "welcome_message"):
+                field = self.fields[f"{name}_{code}"]
+                field.label = _("%(field)s (%(language)s)") % {
+                    "field": capfirst(WidgetSettings._meta.get_field(name).verbose_name),
+                    "language": language,
+                }
 
     def clean_allowed_origins(self) -> str:
         lines = []

@@ -23,10 +23,11 @@ pytestmark = pytest.mark.browser
 
 SETTINGS_PAGES = [
     "tenants:dashboard",
-    "tenants:onboarding",
     "tenants:settings",
     "tenants:widget_settings",
-    "inbox:settings",
+    "inbox_settings:general",
+    "inbox_settings:teams",
+    "inbox_settings:labels",
     "tenants:members",
     "canned:list",
 ]

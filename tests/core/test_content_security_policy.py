@@ -107,7 +107,6 @@ def test_the_operators_pages_send_the_policy(web, owner):
         f"/app/{slug}/settings/widget/",
         f"/app/{slug}/settings/inbox/",
         f"/app/{slug}/settings/teams/",
-        f"/app/{slug}/settings/labels/",
         "/accounts/profile/",
         "/accounts/password/change/",
     ]:
