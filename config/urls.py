@@ -12,6 +12,7 @@ admin.site.site_title = "Sohbet admin"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     # Django admin's forms that take a password, limited as the operators' are (and counted
     # with them): these patterns come first, so they answer at the admin's own addresses.
     path(

@@ -2,6 +2,8 @@
 conversations at a glance, who is online and who is on the site. Registered at start-up
 (``ConversationsConfig.ready``)."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,15 +14,26 @@ from apps.visitors import selectors as visitor_selectors
 
 
 def stats(membership: Membership) -> list[home.Stat]:
-    """The counts as ``membership`` may see them; each opens the inbox (whose filters live in
-    the browser: it cannot open on one from its address)."""
+    """The counts as ``membership`` may see them; each opens the inbox on the view it counts
+    (``?assignee=…&status=open``, which the inbox selects on load: static/inbox/store.js)."""
     counts = selectors.home_counts(membership=membership)
     inbox = reverse("inbox:inbox", kwargs={"slug": membership.tenant.slug})
+
+    def view(assignee: str, **more: str) -> str:
+        # Every count is of open conversations (``selectors.home_counts``).
+        return f"{inbox}?{urlencode({'assignee': assignee, 'status': 'open', **more})}"
+
     return [
-        home.Stat("waiting", _("Waiting for an answer"), counts["waiting"], inbox, 10),
-        home.Stat("unassigned", _("Unassigned"), counts["unassigned"], inbox, 20),
-        home.Stat("open", _("Open"), counts["open"], inbox, 30),
-        home.Stat("mine", _("Assigned to you"), counts["mine"], inbox, 40),
+        home.Stat(
+            "waiting",
+            _("Waiting for an answer"),
+            counts["waiting"],
+            view("all", sort="waiting"),
+            10,
+        ),
+        home.Stat("unassigned", _("Unassigned"), counts["unassigned"], view("unassigned"), 20),
+        home.Stat("open", _("Open"), counts["open"], view("all"), 30),
+        home.Stat("mine", _("Assigned to you"), counts["mine"], view("mine"), 40),
         home.Stat(
             "operators_online",
             _("Operators online"),

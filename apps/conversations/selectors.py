@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.conversations import payloads
 from apps.conversations.models import Activity, Conversation, Label, Message, OperatorPresence
+from apps.core.collation import sorted_by_name
 from apps.core.db import GroupConcat
 from apps.core.errors import Refusal
 from apps.tenants.models import Membership, Team, Tenant
@@ -558,17 +559,17 @@ def conversation_summary(*, conversation: Conversation) -> dict | None:
 def labels_payload() -> list[dict]:
     return [
         {"id": label.pk, "name": label.name, "color": label.color}
-        for label in Label.objects.order_by("name")
+        for label in sorted_by_name(Label.objects.all(), lambda label: label.name)
     ]
 
 
 def roster(*, tenant: Tenant) -> dict:
     """Who and what an inbox needs to name: members, teams, labels, workspace settings."""
-    members = (
+    members = sorted_by_name(
         Membership.objects.filter(tenant_id=tenant.pk)
         .select_related("user")
-        .prefetch_related("teams")
-        .order_by("user__full_name")
+        .prefetch_related("teams"),
+        lambda m: m.user.get_full_name(),
     )
     online = set(online_user_ids(tenant_id=tenant.pk))
     return {
@@ -583,7 +584,10 @@ def roster(*, tenant: Tenant) -> dict:
             }
             for m in members
         ],
-        "teams": [{"id": t.pk, "name": t.name} for t in Team.objects.order_by("name")],
+        "teams": [
+            {"id": t.pk, "name": t.name}
+            for t in sorted_by_name(Team.objects.all(), lambda t: t.name)
+        ],
         "labels": labels_payload(),
         "settings": {
             "visibility": tenant.conversation_visibility,

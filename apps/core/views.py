@@ -3,7 +3,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     failing = [name for name, result in checks.items() if result.startswith("error")]
     body = {"status": "ok" if healthy else "unavailable", "checks": checks, "failing": failing}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for whatever the page names: the app's icon (else
+    each first visit logs a "Not Found" warning)."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def json_body(request: HttpRequest, default=None):

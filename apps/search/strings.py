@@ -17,4 +17,8 @@ def search_strings() -> dict[str, str]:
         "results": _("Search results"),
         "matched_name": _("Name matches"),
         "matched_email": _("Email matches"),
+        "scope_all": _(
+            "Searching every conversation you can see, whatever its status, label or assignee. "
+            "Clear the search to return to your filters."
+        ),
     }

@@ -3,12 +3,29 @@
 here, with the workspace as a column and a filter."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.tenants import services
 from apps.tenants.models import Invitation, Membership, Team, Tenant, User, WidgetSettings
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Django's, with its permissions labelled from our catalogue: Django's Turkish "izinler",
+    shown through ``capfirst``, reads "Izinler" with a dotless I
+    (tests/core/test_turkish_capitals.py)."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name == "permissions":
+            field.label = _("Permissions")
+        return field
 
 
 class MembershipInline(admin.TabularInline):

@@ -35,7 +35,7 @@ import { INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TICK_MS } from "./page.j
 import { closePopover, placePopover, popoverHas, popoverOpen } from "./popover.js";
 import { closeHelp, onGlobalKey } from "./shortcuts.js";
 import { connect, onFrame, retryNow } from "./socket.js";
-import { clearSelection, loadFilters, setOpenNumber, state } from "./store.js";
+import { clearSelection, filtersFromAddress, loadFilters, setOpenNumber, state } from "./store.js";
 import { ui } from "./ui.js";
 import { renderVisitor } from "./visitor.js";
 
@@ -93,6 +93,7 @@ function init() {
   }
 
   loadFilters();
+  filtersFromAddress();
 
   // List pane: filters, selection, bulk actions
   const tabs = Array.from(ui.assigneeTabs.querySelectorAll("[data-assignee]"));

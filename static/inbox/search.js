@@ -5,7 +5,9 @@
  * replace the conversation list. Matched words are wrapped in <mark> elements built with DOM
  * APIs; every piece of text (names, emails, message snippets) goes in through textContent /
  * text nodes only. Escape clears the search; a click opens the conversation through
- * the inbox's api.js, which also gets the field's focus for the "/" shortcut.
+ * the inbox's api.js, which also gets the field's focus for the "/" shortcut. The search
+ * looks in every conversation the operator may see, whatever the list's filters: while it is
+ * active the filters step aside (a line says so) and come back unchanged when it is cleared.
  */
 import * as inbox from "./api.js";
 
@@ -51,6 +53,7 @@ function init() {
   const results = document.getElementById("inbox-search-results");
   const status = document.getElementById("inbox-search-status");
   const clearButton = document.getElementById("inbox-search-clear");
+  const scope = document.getElementById("inbox-search-scope");
   const pane = input ? input.closest(".pane-list") : null;
   if (!inbox || !input || !results || !status || !pane) return;
 
@@ -69,6 +72,9 @@ function init() {
     if (on) pane.setAttribute("data-searching", "true");
     else pane.removeAttribute("data-searching");
     results.hidden = !on;
+    // The search looks in every conversation the operator may see: it says so, and the
+    // filters wait, as they were, for the search to be cleared.
+    if (scope) scope.hidden = !on;
     clearButton.hidden = !input.value;
   }
 

@@ -127,6 +127,30 @@ export function loadFilters() {
   if (SORTS.indexOf(saved.sort) >= 0) state.sort = saved.sort;
 }
 
+/** A view named in the address (``?assignee=mine&status=open&sort=waiting``, as the home
+ * page's counts link): chosen as if the operator had clicked it, remembered, and taken out of
+ * the address, so that a reload shows the operator's own later choices. A value the inbox does
+ * not know is ignored. */
+export function filtersFromAddress() {
+  let params;
+  try { params = new URLSearchParams(location.search); } catch (e) { return; }
+  const assignee = params.get("assignee");
+  const status = params.get("status");
+  const sort = params.get("sort");
+  let named = false;
+  if (ASSIGNEE_FILTERS.indexOf(assignee) >= 0) { state.filters.assignee = assignee; named = true; }
+  if (STATUS_FILTERS.indexOf(status) >= 0) { state.filters.status = status; named = true; }
+  if (SORTS.indexOf(sort) >= 0) { state.sort = sort; named = true; }
+  if (named) state.filters.label = null; // the view named is the whole view
+  if (named) saveFilters();
+  if (!params.has("assignee") && !params.has("status") && !params.has("sort")) return;
+  ["assignee", "status", "sort"].forEach(function (name) { params.delete(name); });
+  const rest = params.toString();
+  try {
+    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  } catch (e) { /* the address stays as it was */ }
+}
+
 export function saveFilters() {
   try {
     localStorage.setItem(STORAGE_FILTERS, JSON.stringify({

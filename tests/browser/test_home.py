@@ -60,19 +60,20 @@ def test_home_shows_the_counts_and_the_checklist_ticks_itself(page, login, scree
     page.goto(f"/app/{tenant.slug}/")
     expect(page.get_by_role("heading", name="Lale Çiçekçilik", exact=True)).to_be_visible()
 
-    # The counts, each a link into the inbox.
+    # The counts, each a link into the inbox, on the view it counts.
+    inbox = f"/app/{tenant.slug}/inbox/"
     expected = {
-        "waiting": ("3", "Waiting for an answer"),
-        "unassigned": ("2", "Unassigned"),
-        "open": ("3", "Open"),
-        "mine": ("1", "Assigned to you"),
-        "operators_online": ("0", "Operators online"),
-        "visitors_online": ("0", "Visitors on your site now"),
+        "waiting": ("3", "Waiting for an answer", "?assignee=all&status=open&sort=waiting"),
+        "unassigned": ("2", "Unassigned", "?assignee=unassigned&status=open"),
+        "open": ("3", "Open", "?assignee=all&status=open"),
+        "mine": ("1", "Assigned to you", "?assignee=mine&status=open"),
+        "operators_online": ("0", "Operators online", ""),
+        "visitors_online": ("0", "Visitors on your site now", ""),
     }
-    for key, (value, label) in expected.items():
+    for key, (value, label, view) in expected.items():
         expect(stat(page, key).locator(".stat-value")).to_have_text(value)
         expect(stat(page, key).locator(".stat-label")).to_have_text(label)
-        expect(stat(page, key)).to_have_attribute("href", f"/app/{tenant.slug}/inbox/")
+        expect(stat(page, key)).to_have_attribute("href", inbox + view)
 
     # The checklist: a teammate is there already; the tag to paste is under its step.
     checklist = page.get_by_test_id("getting-started")

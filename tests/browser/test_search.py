@@ -90,3 +90,119 @@ def test_operator_finds_a_word_from_a_visitor_message_and_opens_it(
     assert inbox.dialogs == []
     wanted.close()
     other.close()
+
+
+@live
+def test_the_filters_stay_through_a_search_and_the_search_says_it_looks_everywhere(
+    asgi,
+    asgi_page,
+    team,  # noqa: F811
+    screenshot,
+):
+    """An operator who chose a view (Unassigned, pending, newest first) searches, then clears
+    the search: the same view is there again. While searching, the filters (which the search
+    does not apply: it finds any conversation the operator may see) are put aside, and the
+    page says so; a result in another status shows its status."""
+    tenant, operator = team
+    found = new_conversation(asgi, tenant, "Kargom nerede kaldı?")
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    expect(page.locator("#inbox-list button")).to_have_count(1)
+    strings = json.loads(page.locator("#search-strings").text_content())
+
+    unassigned = page.get_by_role("tab", name=re.compile(inbox.s("filter_unassigned")))
+    unassigned.click()
+    page.locator("#inbox-filter-status").select_option("pending")
+    page.locator("#inbox-filter-sort").select_option("newest")
+    expect(unassigned).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-list-empty")).to_have_text(inbox.s("empty_unassigned"))
+
+    field = page.get_by_role("searchbox", name=strings["label"])
+    field.press_sequentially("kargom")
+    results = page.locator("#inbox-search-results button")
+    # Found although it is open, not pending: the search looks in every conversation…
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text(inbox.s("status_open"))
+    # …and says so, the filters it does not use put aside meanwhile.
+    expect(page.locator("#inbox-search-scope")).to_have_text(strings["scope_all"])
+    expect(page.locator(".list-filters")).to_be_hidden()
+    screenshot(page, "search_scope")
+
+    field.press("Escape")
+    expect(page.locator(".list-filters")).to_be_visible()
+    expect(page.locator("#inbox-search-scope")).to_be_hidden()
+    expect(unassigned).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("pending")
+    expect(page.locator("#inbox-filter-sort")).to_have_value("newest")
+    expect(page.locator("#inbox-list-empty")).to_have_text(inbox.s("empty_unassigned"))
+
+    # The clear button too, and after a result was opened.
+    field.fill("kargom")
+    results.first.click()
+    expect(page.locator("#inbox-conv-number")).to_have_text(re.compile(r"#\d+"))
+    page.locator("#inbox-search-clear").click()
+    expect(unassigned).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("pending")
+    expect(page.locator("#inbox-filter-sort")).to_have_value("newest")
+    # And after a reload (the filters are remembered in this browser).
+    page.reload()
+    expect(page.locator("#inbox-banner")).to_be_hidden()
+    expect(unassigned).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("pending")
+    screenshot(page, "search_cleared_filters_kept")
+    assert inbox.dialogs == []
+    found.close()
+
+
+@live
+def test_the_inbox_opens_on_the_filter_its_address_names(
+    asgi,
+    asgi_page,
+    team,  # noqa: F811
+    screenshot,
+):
+    """``?assignee=…&status=…`` selects that view on load (the home page's counts link there)
+    and leaves the address clean, so that the operator's own choices are what a reload shows."""
+    tenant, operator = team
+    visitor = new_conversation(asgi, tenant, "Merhaba, iade yapmak istiyorum")
+    inbox = sign_in_to_inbox(asgi_page, tenant, operator)
+    page = inbox.page
+    mine = page.get_by_role("tab", name=re.compile(inbox.s("filter_mine")))
+    everyone = page.get_by_role("tab", name=re.compile(inbox.s("filter_all")))
+    expect(everyone).to_have_attribute("aria-selected", "true")
+
+    inbox.open("?assignee=mine&status=pending")
+    expect(mine).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("pending")
+    expect(page.locator("#inbox-list-empty")).to_have_text(inbox.s("empty_mine"))
+    expect(page).to_have_url(re.compile(rf"/app/{tenant.slug}/inbox/$"))
+    screenshot(page, "inbox_from_address")
+
+    # (The conversation was assigned to the operator, online, as it came in.)
+    inbox.open("?assignee=mine&status=open")
+    expect(mine).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("open")
+    expect(page.locator("#inbox-list button")).to_have_count(1)
+
+    # Nonsense in the address changes nothing.
+    inbox.open("?assignee=nobody&status=<b>")
+    expect(mine).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("open")
+
+    # The home page's counts open the inbox on their view.
+    page.goto(f"/app/{tenant.slug}/")
+    page.locator('a[data-stat="mine"]').click()
+    expect(page.locator("#inbox-banner")).to_be_hidden()
+    expect(mine).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-status")).to_have_value("open")
+    page.goto(f"/app/{tenant.slug}/")
+    page.locator('a[data-stat="unassigned"]').click()
+    unassigned = page.get_by_role("tab", name=re.compile(inbox.s("filter_unassigned")))
+    expect(unassigned).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-list-empty")).to_have_text(inbox.s("empty_unassigned"))
+    page.goto(f"/app/{tenant.slug}/")
+    page.locator('a[data-stat="waiting"]').click()
+    expect(everyone).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#inbox-filter-sort")).to_have_value("waiting")
+    expect(page.locator("#inbox-list button")).to_have_count(1)
+    visitor.close()

@@ -30,6 +30,18 @@ def test_a_missing_page_is_the_products_own_page_in_each_language(local_run):
     assert _get(local_run, "/static/css/app.css", "en")[0] == 200
 
 
+def test_a_first_visit_logs_no_warning(local_run):
+    """What a newcomer's browser asks for on the first visit (the home page, the sign-in page,
+    /favicon.ico, which browsers ask for whatever the page names) leaves no warning in the
+    terminal: a WARNING there is something to worry about."""
+    for path in ("/", "/accounts/login/", "/static/favicon.svg"):
+        assert _get(local_run, path, "en")[0] == 200, path
+    answer = WebClient(local_run.url, language="en").get("/favicon.ico")
+    assert answer.status == 301 and answer.location == "/static/favicon.svg"  # the app's icon
+    log = local_run.log.read_text()
+    assert "WARNING" not in log and "Traceback" not in log, log
+
+
 def test_debug_pages_are_opt_in(transactional_db):
     server = start_server(DEBUG="1")
     try:

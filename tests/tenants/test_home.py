@@ -36,7 +36,16 @@ def counts_on(client, tenant) -> dict[str, int]:
     assert page.status_code == 200
     found = STAT.findall(page.content.decode())
     inbox = reverse("inbox:inbox", kwargs={"slug": tenant.slug})
-    assert {url for url, _key, _value in found} == {inbox}  # each count opens the inbox
+    # Each count opens the inbox, the conversation counts on the view they count.
+    views = {
+        "waiting": "?assignee=all&amp;status=open&amp;sort=waiting",
+        "unassigned": "?assignee=unassigned&amp;status=open",
+        "open": "?assignee=all&amp;status=open",
+        "mine": "?assignee=mine&amp;status=open",
+    }
+    assert {key: url for url, key, _value in found} == {
+        key: inbox + views.get(key, "") for _url, key, _value in found
+    }
     return {key: int(value) for _url, key, value in found}
 
 
