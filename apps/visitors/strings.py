@@ -10,6 +10,12 @@ def widget_strings() -> dict[str, str]:
     return {
         "online": _("Online"),
         "away": _("Away. Leave a message and we will reply here."),
+        # Translators: outside business hours; {when} is a weekday and time in the visitor's
+        # own language and time zone, e.g. "Monday 09:00".
+        "closed_until": _("We are closed now and back {when}. Leave a message and we will reply."),
+        "closed": _("We are closed now. Leave a message and we will reply."),
+        # Translators: within business hours, nobody online; {duration} is e.g. "10 minutes".
+        "away_reply": _("Away. We usually reply within {duration}."),
         "connecting": _("Connecting…"),
         "reconnecting": _("Reconnecting…"),
         "unavailable": _("Chat is not available right now."),

@@ -8,6 +8,9 @@
 const STRINGS = {
   online: 'Online',
   away: 'Away. Leave a message and we will reply here.',
+  closed_until: 'We are closed now and back {when}. Leave a message and we will reply.',
+  closed: 'We are closed now. Leave a message and we will reply.',
+  away_reply: 'Away. We usually reply within {duration}.',
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting…',
   unavailable: 'Chat is not available right now.',
@@ -192,11 +195,53 @@ const setTeam = (team) => {
   const av = $('avatar');
   av.textContent = '';
   avatar(name, team.avatar_url, av);
-  $('status').textContent = team.online ? T.online : T.away;
+  $('status').textContent = team.online ? T.online : awayText(W.hours);
   document.body.classList.toggle('online', !!team.online);
   toParent('team', { online: !!team.online });
 };
 let team = { online: W.team_online, name: W.display_name, avatar_url: W.avatar_url };
+
+// --- business hours: what "nobody is online" means right now ------------------------------------
+// W.hours (docs/widget-protocol.md): {state: "always" | "open" | "closed", next_open, closes_at,
+// reply_minutes}. Times are shown in the visitor's own time zone and language.
+const whenText = (iso) => {
+  const at = new Date(iso);
+  if (isNaN(at.getTime())) return '';
+  const week = at.getTime() - Date.now() > 6 * 24 * 3600 * 1000;
+  try {
+    return new Intl.DateTimeFormat(LANG, week
+      ? { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }
+      : { weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(at);
+  } catch (e) { return at.toLocaleString(); }
+};
+const durationText = (minutes) => {
+  const hours = minutes >= 90 ? Math.round(minutes / 60) : 0;
+  try {
+    return new Intl.NumberFormat(LANG, { style: 'unit', unit: hours ? 'hour' : 'minute', unitDisplay: 'long' })
+      .format(hours || minutes);
+  } catch (e) { return hours ? hours + ' h' : minutes + ' min'; }
+};
+const awayText = (hours) => {
+  if (!hours || hours.state === 'always' || hours.state === 'open') {
+    return hours && hours.reply_minutes > 0 ? fmt(T.away_reply, { duration: durationText(hours.reply_minutes) }) : T.away;
+  }
+  const when = hours.next_open ? whenText(hours.next_open) : '';
+  return when ? fmt(T.closed_until, { when: when }) : T.closed;
+};
+// The hours open or close while the window is open: read them again then.
+const hoursChange = () => {
+  const h = W.hours || {};
+  const next = Date.parse(h.state === 'closed' ? h.next_open : h.closes_at);
+  if (!next || !W.config_url) return;
+  setTimeout(() => {
+    fetch(W.config_url, { credentials: 'omit' }).then((r) => r.json()).then((config) => {
+      W.hours = config.hours;
+      setTeam(team);
+      hoursChange();
+    }).catch(() => {});
+  }, Math.min(Math.max(next - Date.now(), 0) + 1000, 2147483000));
+};
+hoursChange();
 
 // Brand colour, and black or white text on it, whichever contrasts more (WCAG relative
 // luminance: past 0.1916 black text reads better than white; the loader decides the same way).
