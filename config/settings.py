@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "apps.visitors",
     "apps.conversations",
     "apps.canned",
+    "apps.offline",
     "apps.search",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
     path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
+    path("app/<slug:slug>/settings/", include("apps.offline.urls")),
     path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("", include("apps.conversations.widget_urls")),
     path("", include("apps.tenants.urls")),

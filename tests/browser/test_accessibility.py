@@ -25,6 +25,7 @@ SETTINGS_PAGES = [
     "tenants:dashboard",
     "tenants:settings",
     "tenants:widget_settings",
+    "offline:hours",
     "inbox_settings:general",
     "inbox_settings:teams",
     "inbox_settings:labels",

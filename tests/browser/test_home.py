@@ -78,7 +78,7 @@ def test_home_shows_the_counts_and_the_checklist_ticks_itself(page, login, scree
     # The checklist: a teammate is there already; the tag to paste is under its step.
     checklist = page.get_by_test_id("getting-started")
     expect(checklist.get_by_role("heading", name="Getting started")).to_be_visible()
-    expect(checklist).to_contain_text("2 of 3 steps left.")
+    expect(checklist).to_contain_text("3 of 4 steps left.")
     expect(step(page, "teammate")).to_have_class("done")
     expect(step(page, "teammate").get_by_test_id("step-done")).to_have_text("Done")
     expect(step(page, "snippet").get_by_test_id("step-todo")).to_have_text("To do")
@@ -94,6 +94,6 @@ def test_home_shows_the_counts_and_the_checklist_ticks_itself(page, login, scree
     expect(page.get_by_text("Widget settings saved.")).to_be_visible()
     page.goto(f"/app/{tenant.slug}/")
     expect(step(page, "welcome")).to_have_class("done")
-    expect(page.get_by_test_id("getting-started")).to_contain_text("1 of 3 steps left.")
+    expect(page.get_by_test_id("getting-started")).to_contain_text("2 of 4 steps left.")
     expect(step(page, "snippet")).not_to_have_class(re.compile("done"))
     screenshot(page, "home_one_step_left")

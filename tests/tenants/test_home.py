@@ -139,8 +139,13 @@ def test_a_new_workspace_gets_the_checklist_with_the_snippet_to_paste(client):
     client.force_login(member(tenant, Role.OWNER).user)
     page = client.get(dashboard_url(tenant))
     text = page_text(page)
-    assert "Getting started" in text and "3 of 3 steps left." in text
-    assert steps_on(client, tenant) == {"snippet": False, "teammate": False, "welcome": False}
+    assert "Getting started" in text and "4 of 4 steps left." in text
+    assert steps_on(client, tenant) == {
+        "snippet": False,
+        "teammate": False,
+        "welcome": False,
+        "hours": False,
+    }
     assert f'"{tenant.widget_key}"' in text  # the tag to paste, under its step
     html = page.content.decode()
     widget = reverse("tenants:widget_settings", kwargs={"slug": tenant.slug})
@@ -148,6 +153,8 @@ def test_a_new_workspace_gets_the_checklist_with_the_snippet_to_paste(client):
     assert f'<a class="item-title" href="{widget}">Add the chat to your site</a>' in html
     assert f'<a class="item-title" href="{members}">Invite a teammate</a>' in html
     assert f'<a class="item-title" href="{widget}">Write your welcome message</a>' in html
+    hours = reverse("offline:hours", kwargs={"slug": tenant.slug})
+    assert f'<a class="item-title" href="{hours}">Set your business hours</a>' in html
 
 
 def test_the_old_getting_started_address_opens_the_home_page(client):
@@ -227,6 +234,10 @@ def test_the_checklist_goes_away_when_every_step_is_done(client):
         reverse("tenants:widget_settings", kwargs={"slug": tenant.slug}),
         {"color": "#2563eb", "position": "right", "auto_open": "click", "auto_open_delay": "10"},
     )
+    client.post(
+        reverse("offline:hours", kwargs={"slug": tenant.slug}),
+        {"action": "hours", "enabled": "on", "start-0": "09:00", "end-0": "17:00"},
+    )
     text = page_text(client.get(dashboard_url(tenant)))
     assert "Getting started" not in text and "At a glance" in text
     assert steps_on(client, tenant) == {}
@@ -243,13 +254,13 @@ def test_another_app_adds_a_step_without_touching_the_home_page(client, monkeypa
     """The checklist is a registry: a later app (business hours, the bot) adds its step."""
     monkeypatch.setattr(home, "_checklist", dict(home._checklist))
     home.checklist_item(
-        key="hours",
-        label="Set your business hours",
+        key="bot",
+        label="Teach the bot",
         url_name="tenants:settings",
         done=lambda tenant: tenant.name == "Open all day",
         order=15,
     )
     tenant = TenantFactory(name="Closed at night")
     client.force_login(member(tenant, Role.OWNER).user)
-    assert list(steps_on(client, tenant)) == ["snippet", "hours", "teammate", "welcome"]
-    assert "4 of 4 steps left." in page_text(client.get(dashboard_url(tenant)))
+    assert list(steps_on(client, tenant)) == ["snippet", "bot", "teammate", "welcome", "hours"]
+    assert "5 of 5 steps left." in page_text(client.get(dashboard_url(tenant)))

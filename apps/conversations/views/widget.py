@@ -26,7 +26,7 @@ from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 from modeltranslation.utils import resolution_order
 
-from apps.conversations import selectors
+from apps.conversations import selectors, widget_extras
 from apps.core.views import errors_as, json_body
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.access import workspace_view
@@ -105,6 +105,7 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
             data = tenant_selectors.widget_public_config(
                 tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
             )
+            data.update(widget_extras.collect(tenant))
         response = JsonResponse(data)
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -218,6 +219,7 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
                 config = tenant_selectors.widget_public_config(
                     tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
                 )
+                config.update(widget_extras.collect(tenant))
             response = render(
                 request,
                 "widget/chat.html",

@@ -1,0 +1,153 @@
+"""Reads about business hours; ``availability`` is the one the chat widget shows.
+
+Hours are wall-clock times in the workspace's time zone. The workspace is open exactly when its
+wall clock shows a time inside one of the day's intervals, and that decides the two awkward
+cases of a daylight-saving change (tests/offline/test_availability.py shows both):
+
+- a time the clock skips (spring forward, 02:30 in Berlin on 2026-03-29) is reached when the
+  clock jumps past it: an interval from 02:30 opens at 03:00 summer time;
+- a time the clock shows twice (fall back, 02:30 in Berlin on 2026-10-25) opens an interval at
+  its first showing and closes one at its second, so 01:00–03:00 that night lasts three hours.
+
+A closed date closes its whole local day. Adjoining intervals (Monday until midnight, Tuesday
+from midnight) count as one stretch, so ``closes_at`` is when the chat really closes.
+"""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from apps.offline.models import MIDNIGHT, BusinessHours, ClosedDate, WeeklyInterval
+from apps.tenants.models import Tenant
+
+UTC = datetime.UTC
+LOOK_AHEAD_DAYS = 14
+
+ALWAYS, OPEN, CLOSED = "always", "open", "closed"
+
+
+@dataclass(frozen=True)
+class Availability:
+    state: str  # "always" (business hours off or none set), "open" (inside hours), "closed"
+    next_open: datetime.datetime | None  # aware UTC, when closed: when the hours next open
+    closes_at: datetime.datetime | None  # aware UTC, when open: when the current stretch ends
+    reply_minutes: int | None
+
+    def as_json(self) -> dict:
+        return {
+            "state": self.state,
+            "next_open": self.next_open.isoformat() if self.next_open else None,
+            "closes_at": self.closes_at.isoformat() if self.closes_at else None,
+            "reply_minutes": self.reply_minutes,
+        }
+
+
+def hours_settings(*, tenant: Tenant) -> BusinessHours | None:
+    return BusinessHours.objects.filter(tenant=tenant).first()
+
+
+def weekly_intervals(*, tenant: Tenant) -> list[WeeklyInterval]:
+    """The workspace's weekly schedule, by day then start."""
+    return list(WeeklyInterval.objects.filter(tenant=tenant, team__isnull=True))
+
+
+def closed_dates(*, tenant: Tenant) -> list[ClosedDate]:
+    return list(ClosedDate.objects.filter(tenant=tenant, team__isnull=True))
+
+
+def hours_set(*, tenant: Tenant) -> bool:
+    """Business hours are on and have at least one interval (the home page's checklist)."""
+    return (
+        BusinessHours.objects.filter(tenant=tenant, enabled=True).exists()
+        and WeeklyInterval.objects.filter(tenant=tenant, team__isnull=True).exists()
+    )
+
+
+def local_moment(
+    day: datetime.date, at: datetime.time, *, zone: ZoneInfo, closing: bool = False
+) -> datetime.datetime:
+    """The moment (UTC) the wall clock in ``zone`` shows ``at`` on ``day``: the first showing
+    of a time shown twice (the last when ``closing``), and for a time the clock skips, the
+    moment it jumps past it."""
+    naive = datetime.datetime.combine(day, at)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if first == second:
+        return first
+    if second > first:  # shown twice (fall back)
+        return second if closing else first
+    # Skipped (spring forward): ``second`` is before the jump, ``first`` after it. Find the
+    # first second at which the wall clock shows ``naive`` or later.
+    low, high = int(second.timestamp()), int(first.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        shown = datetime.datetime.fromtimestamp(middle, zone).replace(tzinfo=None)
+        if shown < naive:
+            low = middle
+        else:
+            high = middle
+    return datetime.datetime.fromtimestamp(high, UTC)
+
+
+def open_stretches(
+    *,
+    zone: ZoneInfo,
+    intervals: list[WeeklyInterval],
+    closed: set[datetime.date],
+    first_day: datetime.date,
+    days: int,
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The moments (UTC) the workspace is open from ``first_day`` for ``days`` local days,
+    adjoining and overlapping intervals joined, in order."""
+    by_day: dict[int, list[WeeklyInterval]] = {}
+    for interval in intervals:
+        by_day.setdefault(interval.weekday, []).append(interval)
+    spans = []
+    for offset in range(days):
+        day = first_day + datetime.timedelta(days=offset)
+        if day in closed:
+            continue
+        for interval in by_day.get(day.weekday(), ()):
+            end_day = day + datetime.timedelta(days=1) if interval.end == MIDNIGHT else day
+            start = local_moment(day, interval.start, zone=zone)
+            end = local_moment(end_day, interval.end, zone=zone, closing=True)
+            if end > start:
+                spans.append((start, end))
+    spans.sort()
+    joined: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for start, end in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def availability(*, tenant: Tenant, now: datetime.datetime | None = None) -> Availability:
+    """Whether the workspace is open at ``now`` (default: now), and until or from when."""
+    settings = hours_settings(tenant=tenant)
+    reply_minutes = settings.reply_minutes if settings else None
+    intervals = weekly_intervals(tenant=tenant) if settings and settings.enabled else []
+    if not intervals:
+        return Availability(ALWAYS, None, None, reply_minutes)
+    now = (now or timezone.now()).astimezone(UTC)
+    zone = ZoneInfo(tenant.timezone)
+    today = now.astimezone(zone).date()
+    last_day = today + datetime.timedelta(days=LOOK_AHEAD_DAYS)
+    closed = {
+        c.date
+        for c in ClosedDate.objects.filter(
+            tenant=tenant, team__isnull=True, date__gte=today, date__lte=last_day
+        )
+    }
+    stretches = open_stretches(
+        zone=zone, intervals=intervals, closed=closed, first_day=today, days=LOOK_AHEAD_DAYS + 1
+    )
+    for start, end in stretches:
+        if start <= now < end:
+            return Availability(OPEN, None, end, reply_minutes)
+        if start > now:
+            return Availability(CLOSED, start, None, reply_minutes)
+    return Availability(CLOSED, None, None, reply_minutes)

@@ -1,0 +1,163 @@
+"""The Business hours section of the Settings area (admins): the weekly schedule with its
+switch and reply time, and closed dates. Views read the form and call services; the rules
+live in ``services.py``."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from apps.offline import selectors, services
+from apps.offline.models import REPLY_MINUTES_MAX, Weekday
+from apps.offline.selectors import Availability
+from apps.offline.services import HoursError
+from apps.tenants.access import workspace_view
+from apps.tenants.models import Role, Tenant
+
+
+def _when(moment: datetime.datetime, *, zone: ZoneInfo, now: datetime.datetime) -> str:
+    """A moment as the workspace reads it: "18:00", "tomorrow 09:00", "Monday 09:00", or with
+    its date when a week or more away."""
+    local = moment.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    time = formats.time_format(local, "H:i")
+    if days == 0:
+        return _("today %(time)s") % {"time": time}
+    if days == 1:
+        return _("tomorrow %(time)s") % {"time": time}
+    day = formats.date_format(local, "l") if days < 7 else formats.date_format(local, "l j F")
+    return _("%(day)s %(time)s") % {"day": day, "time": time}
+
+
+def now_line(
+    availability: Availability, *, tenant: Tenant, now: datetime.datetime | None = None
+) -> str:
+    """ "Now: open until 18:00", "Now: closed, opens Monday 09:00"…, for the settings page."""
+    now = now or timezone.now()
+    zone = ZoneInfo(tenant.timezone)
+    if availability.state == selectors.OPEN:
+        local = availability.closes_at.astimezone(zone)
+        if local.date() == now.astimezone(zone).date():
+            until = formats.time_format(local, "H:i")
+        else:
+            until = _when(availability.closes_at, zone=zone, now=now)
+        return _("Now: open until %(time)s") % {"time": until}
+    if availability.state == selectors.CLOSED:
+        if availability.next_open is None:
+            return _("Now: closed, and not open in the next %(n)s days") % {
+                "n": selectors.LOOK_AHEAD_DAYS
+            }
+        return _("Now: closed, opens %(when)s") % {
+            "when": _when(availability.next_open, zone=zone, now=now)
+        }
+    return _("Now: business hours are off, so the chat is open at all times")
+
+
+def _days(intervals: dict[int, list[tuple[str, str]]]) -> list[dict]:
+    return [
+        {"weekday": value, "label": label, "intervals": intervals.get(value, [])}
+        for value, label in Weekday.choices
+    ]
+
+
+def _saved_intervals(tenant: Tenant) -> dict[int, list[tuple[str, str]]]:
+    days: dict[int, list[tuple[str, str]]] = {}
+    for interval in selectors.weekly_intervals(tenant=tenant):
+        days.setdefault(interval.weekday, []).append(
+            (f"{interval.start:%H:%M}", f"{interval.end:%H:%M}")
+        )
+    return days
+
+
+def _posted_intervals(request: HttpRequest) -> dict[int, list[tuple[str, str]]]:
+    """Each day's rows as posted (``start-<day>``, ``end-<day>``), rows left empty dropped."""
+    days: dict[int, list[tuple[str, str]]] = {}
+    for weekday in Weekday.values:
+        starts = request.POST.getlist(f"start-{weekday}")
+        ends = request.POST.getlist(f"end-{weekday}")
+        rows = [(s.strip(), e.strip()) for s, e in zip(starts, ends, strict=False)]
+        days[weekday] = [row for row in rows if row[0] or row[1]]
+    return days
+
+
+def _page(request: HttpRequest, *, posted: dict | None = None, status: int = 200) -> HttpResponse:
+    tenant = request.tenant
+    settings = selectors.hours_settings(tenant=tenant)
+    now = timezone.now()
+    availability = selectors.availability(tenant=tenant, now=now)
+    if posted is None:
+        posted = {
+            "enabled": bool(settings and settings.enabled),
+            "reply_minutes": settings.reply_minutes if settings else None,
+            "intervals": _saved_intervals(tenant),
+        }
+    return render(
+        request,
+        "offline/hours.html",
+        {
+            "enabled": posted["enabled"],
+            "reply_minutes": posted["reply_minutes"] or "",
+            "reply_minutes_max": REPLY_MINUTES_MAX,
+            "days": _days(posted["intervals"]),
+            "closed_dates": selectors.closed_dates(tenant=tenant),
+            "workspace_timezone": tenant.timezone,
+            "now_line": now_line(availability, tenant=tenant, now=now),
+            "availability": availability,
+        },
+        status=status,
+    )
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def hours(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request)
+    action = request.POST.get("action", "")
+    posted = None
+    try:
+        if action == "hours":
+            posted = {
+                "enabled": request.POST.get("enabled") == "on",
+                "reply_minutes": request.POST.get("reply_minutes", "").strip(),
+                "intervals": _posted_intervals(request),
+            }
+            services.hours_update(
+                membership=request.membership,
+                enabled=posted["enabled"],
+                reply_minutes=posted["reply_minutes"],
+                intervals=[
+                    (weekday, start, end)
+                    for weekday, rows in posted["intervals"].items()
+                    for start, end in rows
+                ],
+            )
+            done = _("Business hours saved.")
+        elif action == "closed_add":
+            closed = services.closed_date_add(
+                membership=request.membership,
+                date=request.POST.get("date", ""),
+                name=request.POST.get("name", ""),
+            )
+            done = _("%(date)s is now a closed day (%(name)s).") % {
+                "date": formats.date_format(closed.date, "DATE_FORMAT"),
+                "name": closed.name,
+            }
+        elif action == "closed_delete":
+            services.closed_date_delete(
+                membership=request.membership, closed_date_id=request.POST.get("closed_date")
+            )
+            done = _("Closed day removed.")
+        else:
+            messages.error(request, _("Unknown action."))
+            return _page(request, status=400)
+    except HoursError as error:
+        messages.error(request, error.message)
+        return _page(request, posted=posted, status=403 if error.code == "forbidden" else 400)
+    messages.success(request, done)
+    return redirect("offline:hours", slug=request.tenant.slug)
