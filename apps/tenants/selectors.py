@@ -158,6 +158,7 @@ def widget_public_config(*, tenant: Tenant, base_url: str, team_online: bool) ->
         "auto_open": auto_open,
         "team_online": team_online,
         "chat_url": f"{base_url}/w/{tenant.widget_key}/chat/",
+        "config_url": f"{base_url}/w/{tenant.widget_key}/config.json",
         # Operators see what the visitor types before it is sent; the chat window says so.
         "typing_preview": tenant.typing_preview,
     }

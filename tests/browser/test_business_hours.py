@@ -99,3 +99,76 @@ def test_admin_sets_business_hours_and_a_closed_day(page, login, screenshot):
     asking.get_by_role("button", name="Remove Ulusal Egemenlik ve Çocuk Bayramı").click()
     expect(page.get_by_role("status")).to_contain_text("Closed day removed.")
     assert saved(tenant)[1] == []
+
+
+# --- the visitor's side ---------------------------------------------------------------------
+
+
+def chat_window(asgi_page, tenant, **context):
+    """The chat window open on the demo shop, in a browser with ``context`` (locale, zone)."""
+    from tests.browser.test_widget import Widget
+
+    widget = Widget(asgi_page(**context))
+    widget.launcher = widget.page.get_by_role("button", name=tenant.name)
+    return widget.goto(f"/demo/?key={tenant.widget_key}").open()
+
+
+def hours(tenant, admin, intervals, reply_minutes=None):
+    from apps.offline import selectors, services
+
+    with scope(tenant=tenant):
+        in_thread(
+            services.hours_update,
+            membership=admin,
+            enabled=True,
+            intervals=intervals,
+            reply_minutes=reply_minutes,
+        )
+        return in_thread(selectors.availability, tenant=tenant)
+
+
+@pytest.mark.parametrize(
+    ("locale", "zone"), [("en-US", "Europe/Istanbul"), ("tr-TR", "America/New_York")]
+)
+def test_a_visitor_outside_the_hours_reads_when_the_team_is_back(
+    asgi_page, locale, zone, screenshot
+):
+    """The team works in Berlin; the visitor reads the opening time in their own zone and
+    language."""
+    import datetime
+    import zoneinfo
+
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik", timezone="Europe/Berlin")
+    with scope(tenant=tenant):
+        admin = in_thread(member, tenant, Role.ADMIN)
+    # Open one hour a week, three days from now: closed now, whatever the time of the run.
+    day = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")) + datetime.timedelta(3)
+    now = hours(tenant, admin, [(day.weekday(), "09:00", "10:00")])
+    assert now.state == "closed"
+    back = now.next_open.astimezone(zoneinfo.ZoneInfo(zone))
+
+    widget = chat_window(asgi_page, tenant, locale=locale, timezone_id=zone)
+    status = widget.frame.locator("#status")
+    weekday = {
+        "en-US": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "tr-TR": ["Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"],
+    }[locale][back.weekday()]
+    expect(status).to_contain_text(weekday)
+    expect(status).to_contain_text(f"{back:%I:%M}" if locale == "en-US" else f"{back:%H:%M}")
+    expect(status).to_contain_text(
+        {"en-US": "We are closed now and back", "tr-TR": "Şu anda kapalıyız"}[locale]
+    )
+    screenshot(widget.page, f"widget_closed_{locale}")
+
+
+def test_within_the_hours_with_nobody_online_the_visitor_reads_the_usual_reply_time(asgi_page):
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik", timezone="Europe/Istanbul")
+    with scope(tenant=tenant):
+        admin = in_thread(member, tenant, Role.ADMIN)
+    every_day = [(weekday, "00:00", "24:00") for weekday in range(7)]
+    assert hours(tenant, admin, every_day, reply_minutes=10).state == "open"
+
+    widget = chat_window(asgi_page, tenant)
+    expect(widget.frame.locator("#status")).to_have_text(
+        "Away. We usually reply within 10 minutes."
+    )
