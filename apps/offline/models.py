@@ -54,12 +54,9 @@ class BusinessHours(TenantOwned):
         return f"{self.tenant_id}: {'on' if self.enabled else 'off'}"
 
 
-class WeeklyInterval(TenantOwned):
-    """Open from ``start`` to ``end`` every ``weekday``; an ``end`` of 00:00 is midnight at the
-    end of the day. A day may have several; a day with none is closed."""
-
-    tenant = tenant_key(db_index=False)  # the (tenant, team, weekday) index serves it
-    team = models.ForeignKey(
+def team_key() -> models.ForeignKey:
+    """A row that belongs to one team's hours; none: the workspace's own."""
+    return models.ForeignKey(
         "tenants.Team",
         on_delete=models.CASCADE,
         null=True,
@@ -67,6 +64,14 @@ class WeeklyInterval(TenantOwned):
         related_name="+",
         verbose_name=_("team"),
     )
+
+
+class WeeklyInterval(TenantOwned):
+    """Open from ``start`` to ``end`` every ``weekday``; an ``end`` of 00:00 is midnight at the
+    end of the day. A day may have several; a day with none is closed."""
+
+    tenant = tenant_key(db_index=False)  # the (tenant, team, weekday) index serves it
+    team = team_key()
     weekday = models.PositiveSmallIntegerField(_("day of the week"), choices=Weekday.choices)
     start = models.TimeField(_("opens"))
     end = models.TimeField(_("closes"))
@@ -94,14 +99,7 @@ class ClosedDate(TenantOwned):
     """A holiday: closed the whole local day, whatever the weekly schedule says."""
 
     tenant = tenant_key(db_index=False)  # the unique constraint's index serves it
-    team = models.ForeignKey(
-        "tenants.Team",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("team"),
-    )
+    team = team_key()
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=HOLIDAY_NAME_MAX_LENGTH)
 
