@@ -94,12 +94,19 @@ export function checkFilters() {
 // A row that left my sight: in no view and no tab.
 const NOWHERE = Object.freeze({ in: false, tabs: [] });
 
+// A row changed while an answer with counts was on its way. That answer may have been counted
+// before the change (a row's push and the answer take different roads and can cross), so
+// once it is here the counts are asked for again; that answer is counted after the change.
+let changedWhileAsked = false;
+
 /** The tabs' counts move by the difference between the tabs the server said a row was
  * counted in before (`before`) and now (`now`). A row held without them, or not held, asks
  * the server for the counts again. While an answer with counts is on its way (the first page
- * of a view, or `counts`), rows leave the counts alone: that answer counts them. */
+ * of a view, or `counts`), rows leave the counts alone: that answer, or the one asked for
+ * after it, counts them. */
 export function countChange(before, now) {
-  if (!state.counts || state.viewPending || state.countsAsked) return;
+  if (!state.counts) return;
+  if (state.viewPending || state.countsAsked) { changedWhileAsked = true; return; }
   if (!before || !now || !Array.isArray(before.tabs)) { refreshCounts(); return; }
   ASSIGNEE_FILTERS.forEach(function (name) {
     const d = (now.tabs.indexOf(name) >= 0 ? 1 : 0) - (before.tabs.indexOf(name) >= 0 ? 1 : 0);
@@ -109,9 +116,17 @@ export function countChange(before, now) {
 
 export function onCounts(f) {
   if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
-  setCountsAsked(false);
-  setCounts(f.counts);
+  countsArrived(f.counts);
   emit("counts");
+}
+
+function countsArrived(counts) {
+  setCountsAsked(false);
+  setCounts(counts);
+  if (changedWhileAsked) {
+    changedWhileAsked = false;
+    refreshCounts();
+  }
 }
 
 /** A list row pushed by the server, with `view`: whether the page's view holds it and which
@@ -210,10 +225,7 @@ export function onList(f) {
     else dropRow(number);
   });
   setListPage(f.more, last, f.cursor);
-  if (first) {
-    setCountsAsked(false);
-    setCounts(f.counts);
-  }
+  if (first) countsArrived(f.counts);
   emit("list");
   emit("title");
 }
