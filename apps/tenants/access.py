@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -44,6 +45,10 @@ def workspace_view(min_role: str = Role.OPERATOR) -> Callable:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
+            # A workspace's pages hold its customers' data: no shared cache keeps them, and
+            # the browser asks again rather than showing them from its cache (after a sign-out,
+            # on the back button).
+            add_never_cache_headers(response)
             return response
 
         return wrapped
