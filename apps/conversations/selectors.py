@@ -15,6 +15,7 @@ from apps.conversations.models import Activity, Conversation, Label, Message, Op
 from apps.core.collation import sorted_by_name
 from apps.core.db import GroupConcat
 from apps.core.errors import Refusal
+from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Membership, Team, Tenant
 from apps.visitors.models import PageView, Visitor, VisitorSession
 
@@ -556,21 +557,40 @@ def conversation_summary(*, conversation: Conversation) -> dict | None:
     return rows[0] if rows else None
 
 
+def labels_by_name(*, with_counts: bool = False) -> list[Label]:
+    """The workspace's labels in Turkish alphabetical order; ``with_counts``: each with
+    ``conversation_count`` (how many conversations have it)."""
+    labels = Label.objects.all()
+    if with_counts:
+        labels = labels.annotate(conversation_count=Count("conversations"))
+    return sorted_by_name(labels, lambda label: label.name)
+
+
+def teams_by_name(*, with_counts: bool = False) -> list[Team]:
+    """The workspace's teams in Turkish alphabetical order; ``with_counts``: each with
+    ``conversation_count`` (how many conversations are the team's)."""
+    teams = sorted_by_name(Team.objects.all(), lambda team: team.name)
+    if with_counts:
+        counts = dict(
+            Conversation.objects.filter(team__isnull=False)
+            .order_by()
+            .values_list("team")
+            .annotate(n=Count("pk"))
+        )
+        for team in teams:
+            team.conversation_count = counts.get(team.pk, 0)
+    return teams
+
+
 def labels_payload() -> list[dict]:
     return [
-        {"id": label.pk, "name": label.name, "color": label.color}
-        for label in sorted_by_name(Label.objects.all(), lambda label: label.name)
+        {"id": label.pk, "name": label.name, "color": label.color} for label in labels_by_name()
     ]
 
 
 def roster(*, tenant: Tenant) -> dict:
     """Who and what an inbox needs to name: members, teams, labels, workspace settings."""
-    members = sorted_by_name(
-        Membership.objects.filter(tenant_id=tenant.pk)
-        .select_related("user")
-        .prefetch_related("teams"),
-        lambda m: m.user.get_full_name(),
-    )
+    members = tenant_selectors.members_by_name(tenant=tenant)
     online = set(online_user_ids(tenant_id=tenant.pk))
     return {
         "members": [
@@ -584,10 +604,7 @@ def roster(*, tenant: Tenant) -> dict:
             }
             for m in members
         ],
-        "teams": [
-            {"id": t.pk, "name": t.name}
-            for t in sorted_by_name(Team.objects.all(), lambda t: t.name)
-        ],
+        "teams": [{"id": t.pk, "name": t.name} for t in teams_by_name()],
         "labels": labels_payload(),
         "settings": {
             "visibility": tenant.conversation_visibility,

@@ -44,9 +44,6 @@ class Menu:
             key=lambda e: (e.order, e.key),
         )
 
-    def owns(self, view_name: str) -> bool:
-        return any(e.current_on(view_name) for e in self._entries.values())
-
 
 sidebar = Menu()
 settings = Menu()

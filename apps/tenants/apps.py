@@ -19,7 +19,6 @@ class TenantsConfig(AppConfig):
                 "tenants:dashboard",
                 icon="home",
                 order=10,
-                also=("tenants:onboarding",),
             )
         )
         navigation.settings.add(

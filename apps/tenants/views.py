@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.core.collation import sorted_by_name
 from apps.core.ratelimit import PER_MAILBOX, credential_limits, posted, secret_link_limits
 from apps.tenants import selectors, services
 from apps.tenants.access import SESSION_LAST_WORKSPACE, workspace_view
@@ -247,9 +246,7 @@ def _members_page(
         request,
         "tenants/members.html",
         {
-            "members": sorted_by_name(
-                selectors.members(tenant=tenant), lambda m: m.user.get_full_name()
-            ),
+            "members": selectors.members_by_name(tenant=tenant),
             "invitations": selectors.pending_invitations(tenant=tenant)
             if request.membership.is_admin
             else [],

@@ -1,17 +1,15 @@
 """The operator inbox page. Everything live happens over the inbox socket."""
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.conversations import selectors, services
-from apps.conversations.models import Conversation, Label
 from apps.conversations.strings import inbox_strings
-from apps.core.collation import sorted_by_name
 from apps.core.errors import Refusal
+from apps.tenants import selectors as tenant_selectors
 from apps.tenants import services as tenant_services
 from apps.tenants.access import workspace_view
 from apps.tenants.models import Membership, Role, Team, Tenant
@@ -52,34 +50,21 @@ def _settings_page(request: HttpRequest, section: str, status: int = 200) -> Htt
     assignment, capacity), ``teams`` (teams and who is in each) or ``labels``."""
     context: dict = {"section": section}
     if section in ("general", "teams"):
-        teams = sorted_by_name(Team.objects.all(), lambda team: team.name)
-        # How many conversations each team has (its delete dialog says how many it touches).
-        team_counts = dict(
-            Conversation.objects.filter(team__isnull=False)
-            .order_by()
-            .values_list("team")
-            .annotate(n=Count("pk"))
-        )
-        for team in teams:
-            team.conversation_count = team_counts.get(team.pk, 0)
-        members = sorted_by_name(
-            Membership.objects.select_related("user").prefetch_related("teams"),
-            lambda m: m.user.get_full_name(),
-        )
+        # The teams' delete dialogs say how many conversations each touches.
+        teams = selectors.teams_by_name(with_counts=section == "teams")
         context["teams"] = teams
-        context["rows"] = [
-            {"member": m, "teams": [(team, team in list(m.teams.all())) for team in teams]}
-            for m in members
-        ]
+        context["rows"] = []
+        for m in tenant_selectors.members_by_name(tenant=request.tenant):
+            in_teams = set(m.teams.all())
+            context["rows"].append(
+                {"member": m, "teams": [(team, team in in_teams) for team in teams]}
+            )
     if section == "general":
         context["workspace"] = Tenant.objects.get(pk=request.tenant.pk)
         context["visibility_choices"] = Tenant.Visibility.choices
     if section == "labels":
-        context["labels"] = sorted_by_name(
-            # How many conversations have each (its delete dialog says how many it touches).
-            Label.objects.annotate(conversation_count=Count("conversations")),
-            lambda label: label.name,
-        )
+        # Their delete dialogs say how many conversations each is on.
+        context["labels"] = selectors.labels_by_name(with_counts=True)
     return render(request, f"conversations/settings_{section}.html", context, status=status)
 
 

@@ -62,6 +62,17 @@ def _team_online(tenant: Tenant) -> bool:
         return selectors.team_online_count(tenant_id=tenant.pk) > 0
 
 
+def _public_config(request: HttpRequest, tenant: Tenant) -> dict:
+    """What the loader and the chat window know of the widget: its settings, whether the team
+    is online, and what feature apps add (``widget_extras``: the business hours…)."""
+    with scope(tenant=tenant):
+        config = tenant_selectors.widget_public_config(
+            tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
+        )
+        config.update(widget_extras.collect(tenant))
+    return config
+
+
 def _loader_path() -> str:
     return finders.find("widget/loader.js") or str(Path(settings.STATIC_ROOT) / "widget/loader.js")
 
@@ -101,12 +112,7 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
         # The loader draws nothing on a site that is not on the workspace's list.
         response = _error("origin_not_allowed", _("This site may not show this chat."), 403)
     else:
-        with scope(tenant=tenant):
-            data = tenant_selectors.widget_public_config(
-                tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
-            )
-            data.update(widget_extras.collect(tenant))
-        response = JsonResponse(data)
+        response = JsonResponse(_public_config(request, tenant))
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -215,11 +221,7 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
                 status=403,
             )
         else:
-            with scope(tenant=tenant):
-                config = tenant_selectors.widget_public_config(
-                    tenant=tenant, base_url=base_url(request), team_online=_team_online(tenant)
-                )
-                config.update(widget_extras.collect(tenant))
+            config = _public_config(request, tenant)
             response = render(
                 request,
                 "widget/chat.html",
