@@ -5,7 +5,7 @@
 import { isId, safeColor, str } from "./dom.js";
 import { time, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
-import { maybeSendRead, refreshCounts, refuseNote, requestList, requestView, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
+import { countsAnswered, countsForgotten, countsOutstanding, maybeSendRead, refreshCounts, refuseNote, requestList, requestView, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
 import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TYPING_SHOW_MS } from "./page.js";
 import { stop } from "./socket.js";
 import { adjustCount, applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, mergeSummary, myId, myTeams, noteSaved, placement, renameVisitor, saveFilters, setActivities, setCounts, setCountsAsked, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setRowView, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
@@ -52,6 +52,7 @@ export function onReady(f) {
   // The list comes from the server a page at a time (requestList below); what was loaded
   // before a reconnect may be stale.
   const first = applyReady(f);
+  countsForgotten();
   checkFilters();
   emit("banner", null);
   emit("presence");
@@ -115,14 +116,18 @@ export function countChange(before, now) {
 }
 
 export function onCounts(f) {
+  countsAnswered();
   if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
   countsArrived(f.counts);
   emit("counts");
 }
 
+/** Counts from the server, true when counted. While a later ask is still to be answered,
+ * rows keep leaving them alone: that answer counts what changed since this one. */
 function countsArrived(counts) {
-  setCountsAsked(false);
   setCounts(counts);
+  if (countsOutstanding()) return;
+  setCountsAsked(false);
   if (changedWhileAsked) {
     changedWhileAsked = false;
     refreshCounts();
