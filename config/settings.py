@@ -350,6 +350,19 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sohbet <no-reply@sohbet.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Email continuity (apps/offline, docs/email.md). Each conversation that continues by email
+# has its own reply address, reply+<key>@INBOUND_EMAIL_DOMAIN; mail to it comes back in by the
+# IMAP mailbox (INBOUND_IMAP_URL, imap(s)://user:password@host:port/FOLDER, polled) or the
+# endpoint /inbound/email/<workspace's secret>/ that inbound-mail providers post raw MIME to.
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="reply.sohbet.localhost")
+INBOUND_IMAP_URL = env.str("INBOUND_IMAP_URL", default="")
+INBOUND_IMAP_POLL_S = env.float("INBOUND_IMAP_POLL_S", default=30.0)
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=10 * 1024 * 1024)
+# Incoming emails (raw, encrypted) are kept this long for inspection.
+INBOUND_EMAIL_KEEP_DAYS = env.int("INBOUND_EMAIL_KEEP_DAYS", default=14)
+# How long the links in emails (back to the chat, rating, unsubscribe) work.
+EMAIL_LINK_MAX_AGE_DAYS = env.int("EMAIL_LINK_MAX_AGE_DAYS", default=30)
+
 # --- Rate limits (django-ratelimit, counted in the cache) ------------------------------------
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "apps.core.views.rate_limited"

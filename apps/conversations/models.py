@@ -23,6 +23,10 @@ class Conversation(TenantOwned):
         SNOOZED = "snoozed", _("Snoozed")  # until snoozed_until or the visitor's next message
         RESOLVED = "resolved", _("Resolved")
 
+    class Channel(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        EMAIL = "email", _("Email")
+
     # Every row lookup by workspace goes through an index that starts with it (the number's
     # unique constraint, the inbox's indexes), and each further index costs every message: the
     # message's update of this row writes all of them.
@@ -74,6 +78,14 @@ class Conversation(TenantOwned):
     labels = models.ManyToManyField(
         "Label", blank=True, related_name="conversations", verbose_name=_("labels")
     )
+    # Where it started: the chat window, or an email to the workspace's support address.
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.CHAT
+    )
+    # The visitor left an email address to be answered by when nobody could answer: the reply
+    # reaches them by email if they are not in the chat (``apps.offline``). The inbox's "Email"
+    # filter.
+    reply_by_email = models.BooleanField(_("waiting for a reply by email"), default=False)
 
     ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 
@@ -199,6 +211,7 @@ class Activity(TenantOwned):
         STATUS = "status", _("Status changed")
         LABELS = "labels", _("Labels changed")
         QUEUED = "queued", _("Queued")
+        RATED = "rated", _("Rated")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="activities"

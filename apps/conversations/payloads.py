@@ -80,6 +80,8 @@ def summary(conversation: Conversation, labels: list[int] | None = None) -> dict
         "assignee": conversation.assignee_id,
         "team": conversation.team_id,
         "snoozed_until": iso(conversation.snoozed_until),
+        "channel": conversation.channel,
+        "reply_by_email": conversation.reply_by_email,
     }
     if labels is not None:
         row["labels"] = sorted(labels)

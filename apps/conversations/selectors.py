@@ -43,6 +43,8 @@ SUMMARY_FIELDS = (
     "assignee",
     "team",
     "snoozed_until",
+    "channel",
+    "reply_by_email",
 )
 
 

@@ -7,11 +7,13 @@ per-team hours (not offered in the pages yet).
 """
 
 import datetime
+import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.crypto import EncryptedTextField
 from apps.core.models import TenantOwned, tenant_key
 
 MIDNIGHT = datetime.time(0, 0)
@@ -122,3 +124,171 @@ class ClosedDate(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FieldAsk(models.TextChoices):
+    OFF = "off", _("Not asked")
+    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", _("Required")
+
+
+class OfflineSettings(TenantOwned):
+    """What the chat asks before it starts and what reaches visitors by email (one row per
+    workspace, made on first save; ``selectors.offline_settings`` gives the defaults without
+    one). ``question`` and ``consent_text`` are written per language (``translation.py``)."""
+
+    class FormMode(models.TextChoices):
+        ALWAYS = "always", _("Before every chat")
+        AWAY = "away", _("Only when nobody can answer")
+        NEVER = "never", _("Never")
+
+    class Rating(models.TextChoices):
+        OFF = "off", _("Do not ask")
+        STARS = "stars", _("1 to 5 stars")
+        THUMBS = "thumbs", _("Thumbs up or down")
+
+    tenant = tenant_key(db_index=False)  # the unique constraint's index serves it
+    form_mode = models.CharField(
+        _("pre-chat form"), max_length=8, choices=FormMode.choices, default=FormMode.AWAY
+    )
+    ask_name = models.CharField(
+        _("name"), max_length=8, choices=FieldAsk.choices, default=FieldAsk.OPTIONAL
+    )
+    ask_email = models.CharField(
+        _("email"), max_length=8, choices=FieldAsk.choices, default=FieldAsk.REQUIRED
+    )
+    ask_phone = models.CharField(
+        _("phone"), max_length=8, choices=FieldAsk.choices, default=FieldAsk.OFF
+    )
+    ask_question = models.CharField(
+        _("your question"), max_length=8, choices=FieldAsk.choices, default=FieldAsk.OFF
+    )
+    question = models.CharField(_("question"), max_length=200, blank=True)
+    consent_required = models.BooleanField(_("ask for consent"), default=False)
+    consent_text = models.CharField(_("consent text"), max_length=300, blank=True)
+    privacy_url = models.URLField(_("privacy notice"), max_length=500, blank=True)
+    email_replies = models.BooleanField(_("email replies the visitor has not read"), default=True)
+    email_delay_minutes = models.PositiveSmallIntegerField(
+        _("minutes before an unread reply is emailed"), default=2
+    )
+    transcript_on_resolve = models.BooleanField(
+        _("email the transcript when a conversation is resolved"), default=False
+    )
+    rating = models.CharField(
+        _("rating after a chat"), max_length=8, choices=Rating.choices, default=Rating.STARS
+    )
+    support_address = models.EmailField(_("support address"), blank=True)
+    # The inbound endpoint's key: /inbound/email/<secret>/ (a new one can be drawn).
+    inbound_secret = models.CharField(max_length=64, unique=True, default=new_secret)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("offline settings")
+        verbose_name_plural = _("offline settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="offline_settings_one_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"offline settings of {self.tenant_id}"
+
+
+class EmailThread(TenantOwned):
+    """A conversation that continues by email: where replies go, the conversation's own
+    reply address (``reply+<reply_key>@<INBOUND_EMAIL_DOMAIN>``) and how far it was emailed."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="email_thread"
+    )
+    address = EncryptedTextField(_("email"))
+    reply_key = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    # The last message (id) that an email carried; replies after it are still to be emailed.
+    emailed_up_to = models.BigIntegerField(default=0)
+    # When the unread replies are due to be emailed (None: nothing waiting).
+    due_at = models.DateTimeField(null=True, blank=True)
+    # The Message-IDs of the emails of this thread, oldest first (threading headers).
+    message_ids = models.JSONField(default=list, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email thread")
+        verbose_name_plural = _("email threads")
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(due_at__isnull=False), name="offline_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"email thread of {self.conversation_id}"
+
+
+class InboundEmail(TenantOwned):
+    """An email that came in (by IMAP or the endpoint), kept for inspection for
+    ``INBOUND_EMAIL_KEEP_DAYS``: what became of it and why."""
+
+    class State(models.TextChoices):
+        POSTED = "posted", _("Posted")
+        IGNORED = "ignored", _("Ignored")
+        FAILED = "failed", _("Failed")
+
+    message_id = models.CharField(max_length=300)  # the Message-ID header (or a hash of the raw)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    sender_mismatch = models.BooleanField(_("sender differs from the visitor"), default=False)
+    raw = EncryptedTextField(_("raw message"), blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "message_id"], name="offline_inbound_once_per_tenant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.message_id}"
+
+
+class Rating(TenantOwned):
+    """A visitor's rating of a conversation after it was resolved: one per resolution
+    (``resolved_at``), so a conversation reopened and resolved again asks again."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="ratings"
+    )
+    resolved_at = models.DateTimeField()
+    score = models.PositiveSmallIntegerField(_("rating"))  # 1-5; thumbs: 1 or 5
+    comment = EncryptedTextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "resolved_at"], name="offline_rating_once_per_resolution"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="offline_rating_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} for {self.conversation_id}"

@@ -19,8 +19,16 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from apps.offline.models import MIDNIGHT, BusinessHours, ClosedDate, WeeklyInterval
+from apps.conversations import selectors as conversation_selectors
+from apps.offline.models import (
+    MIDNIGHT,
+    BusinessHours,
+    ClosedDate,
+    OfflineSettings,
+    WeeklyInterval,
+)
 from apps.tenants.models import Tenant
+from apps.visitors.models import Visitor
 
 UTC = datetime.UTC
 LOOK_AHEAD_DAYS = 14
@@ -151,3 +159,23 @@ def availability(*, tenant: Tenant, now: datetime.datetime | None = None) -> Ava
         if start > now:
             return Availability(CLOSED, start, None, reply_minutes)
     return Availability(CLOSED, None, None, reply_minutes)
+
+
+def offline_settings(*, tenant: Tenant) -> OfflineSettings:
+    """The workspace's pre-chat form and email settings (the defaults, unsaved, until an admin
+    saves them)."""
+    found = OfflineSettings.objects.filter(tenant=tenant).first()
+    return found if found is not None else OfflineSettings(tenant=tenant)
+
+
+def nobody_can_answer(*, tenant: Tenant, now: datetime.datetime | None = None) -> bool:
+    """Closed by the business hours, or no operator online: a visitor who writes now is
+    answered later, by email when they left an address."""
+    if availability(tenant=tenant, now=now).state == "closed":
+        return True
+    return conversation_selectors.team_online_count(tenant_id=tenant.pk) == 0
+
+
+def visitor_email(visitor: Visitor) -> str:
+    """Where a visitor can be emailed: the verified address, else the one they typed."""
+    return visitor.email or str(visitor.unverified.get("email") or "")

@@ -149,3 +149,27 @@ class ContactNote(TenantOwned):
 
     def __str__(self) -> str:
         return f"note {self.pk} on visitor {self.visitor_id}"
+
+
+class Consent(TenantOwned):
+    """What a visitor agreed to, in the words they were shown, and when: the workspace's privacy
+    notice before a chat (``purpose`` "privacy"), and later the use of their conversations for
+    more than support (the bot's learning)."""
+
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, related_name="consents", verbose_name=_("visitor")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20)
+    text = models.TextField(_("text shown"))
+    url = models.URLField(_("privacy notice"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=35, blank=True)
+    given_at = models.DateTimeField(_("given"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+        indexes = [models.Index(fields=["visitor", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} consent of visitor {self.visitor_id}"

@@ -47,6 +47,7 @@ from apps.conversations.services.presence import (
     presence_set,
 )
 from apps.conversations.services.status import (
+    conversation_reply_by_email,
     conversation_set_status,
     conversations_wake_snoozed,
     status_changed,
@@ -63,6 +64,7 @@ __all__ = [
     "conversation_assign",
     "conversation_label",
     "conversation_reopen",
+    "conversation_reply_by_email",
     "conversation_resolve",
     "conversation_set_status",
     "conversation_start_by_operator",

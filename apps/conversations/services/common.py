@@ -62,12 +62,17 @@ def record(conversation: Conversation, kind: str, **data) -> None:
     )
 
 
-def activity_record(conversation: Conversation, kind: str, actor, **data) -> Activity:
+def activity_record(
+    conversation: Conversation, kind: str, actor, *, text: str = "", **data
+) -> Activity:
+    """A line in the conversation's operators-only history (``text``: its words, e.g. a
+    visitor's comment with a rating), shown live to the inbox sockets that have it open."""
     activity = Activity.objects.create(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
         kind=kind,
         actor=actor,
+        body=text,
         data=data,
     )
     _publish_activity(conversation, activity)

@@ -117,7 +117,7 @@ def _visitors_conversation_locked(visitor: Visitor) -> Conversation | None:
     return latest
 
 
-def _conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
+def _conversation_for(visitor: Visitor, channel: str) -> tuple[Conversation, bool]:
     """The visitor's conversation, locked, opened now if there is none (and whether it was)."""
     conversation = _visitors_conversation_locked(visitor)
     if conversation is None:
@@ -128,7 +128,10 @@ def _conversation_for(visitor: Visitor) -> tuple[Conversation, bool]:
         conversation.visitor = visitor
         return conversation, False
     conversation = Conversation.objects.create(
-        tenant_id=visitor.tenant_id, visitor=visitor, number=_next_number(visitor.tenant_id)
+        tenant_id=visitor.tenant_id,
+        visitor=visitor,
+        number=_next_number(visitor.tenant_id),
+        channel=channel,
     )
     events.record(
         kinds.CONVERSATION_CREATED,
@@ -168,6 +171,7 @@ def message_create(
     author=None,
     content: dict | None = None,
     origin: str | None = None,
+    channel: str = Conversation.Channel.CHAT,
 ) -> PostResult:
     """Store a message: the one write path for every sender.
 
@@ -178,6 +182,8 @@ def message_create(
     may be empty when ``content`` (buttons, attachments) carries the message. A resend under
     the same ``client_id`` stores nothing and answers with the stored message. ``origin``: the
     sending visitor socket's channel, which gets no copy (its ``ack`` says it is stored).
+    ``channel``: where a conversation this message opens started (an email to the support
+    address: ``"email"``).
     Bad input raises ``ChatError`` and changes nothing.
     """
     if sender not in Message.Sender.values:
@@ -199,6 +205,7 @@ def message_create(
                 conversation=conversation,
                 author=author,
                 origin=origin,
+                channel=channel,
             )
     except IntegrityError:
         # Only a concurrent send of the very same client id gets here; it is stored now.
@@ -208,10 +215,10 @@ def message_create(
         return PostResult(existing, existing.conversation, duplicate=True)
 
 
-def _store(*, sender, client_id, body, content, visitor, conversation, author, origin):
+def _store(*, sender, client_id, body, content, visitor, conversation, author, origin, channel):
     created = False
     if visitor is not None:
-        conversation, created = _conversation_for(visitor)
+        conversation, created = _conversation_for(visitor, channel)
     else:
         conversation = lock_conversation(conversation.pk)
     if created:

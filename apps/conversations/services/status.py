@@ -90,6 +90,18 @@ def conversation_set_status(
     return conversation
 
 
+def conversation_reply_by_email(*, conversation: Conversation, on: bool) -> Conversation:
+    """Mark the conversation as waiting for a reply by email (the visitor left an address when
+    nobody could answer) or clear the mark; the inbox's rows follow."""
+    with transaction.atomic():
+        conversation = lock_conversation(conversation.pk)
+        if conversation.reply_by_email != on:
+            conversation.reply_by_email = on
+            conversation.save(update_fields=["reply_by_email"])
+            _publish_summary(conversation)
+    return conversation
+
+
 def status_changed(conversation: Conversation, *, actor, before: str, by: str | None) -> None:
     """What follows a status change of a locked, saved conversation: the history line, the event,
     and the visitor's window told (pending and snoozed read as open to the visitor). ``by``:
