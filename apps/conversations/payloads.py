@@ -39,8 +39,15 @@ def message(msg: Message, conversation: Conversation) -> dict:
 def conversation_ref(conversation: Conversation) -> dict:
     """What a visitor may know about a conversation (no per-workspace number). Pending and
     snoozed are the team's business: to the visitor the conversation is simply open."""
-    status = "resolved" if conversation.status == Conversation.Status.RESOLVED else "open"
-    return {"id": conversation.public_id, "status": status}
+    if conversation.status == Conversation.Status.RESOLVED:
+        # When: a rating after the chat is for this resolution (a reopened and resolved-again
+        # conversation asks again).
+        return {
+            "id": conversation.public_id,
+            "status": "resolved",
+            "resolved_at": iso(conversation.resolved_at),
+        }
+    return {"id": conversation.public_id, "status": "open"}
 
 
 def activity(entry: Activity) -> dict:
@@ -49,7 +56,8 @@ def activity(entry: Activity) -> dict:
         "id": entry.pk,
         "kind": entry.kind,
         "actor": entry.actor_id,
-        "body": entry.body if entry.kind == Activity.Kind.NOTE else "",
+        # A note's text, a rating's comment.
+        "body": entry.body if entry.kind in (Activity.Kind.NOTE, Activity.Kind.RATED) else "",
         "data": entry.data,
         "created_at": iso(entry.created_at),
     }

@@ -17,6 +17,7 @@ from apps.core.db import GroupConcat
 from apps.core.errors import Refusal
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.models import Membership, Team, Tenant
+from apps.visitors import selectors as visitor_selectors
 from apps.visitors.models import PageView, Visitor, VisitorSession
 
 HISTORY_LIMIT = 100
@@ -163,6 +164,11 @@ FILTERS: dict[str, Rule] = {
     "team": Rule(
         sql=lambda value, who: Q(team_id=value),
         row=lambda c, value, who: c["team"] == value,
+    ),
+    # Conversations by email: started by one, or waiting for a reply by email.
+    "email": Rule(
+        sql=lambda value, who: Q(reply_by_email=True) | Q(channel=Conversation.Channel.EMAIL),
+        row=lambda c, value, who: c["reply_by_email"] or c["channel"] == "email",
     ),
 }
 # What the tabs count when the view names no status: the conversations in progress.
@@ -364,7 +370,10 @@ def inbox_view(*, filters) -> View:
     team = filters.get("team")
     if team is not None and (not _an_id(team) or not Team.objects.filter(pk=team).exists()):
         raise ListError("unknown_team", _("No such team in this workspace."), field="team")
-    others = {"status": status, "label": label, "team": team}
+    email = filters.get("email")
+    if email not in (None, True):
+        raise ListError("invalid", _("The email filter is true or absent."), field="email")
+    others = {"status": status, "label": label, "team": team, "email": email}
     return View(assignee=assignee, others={k: v for k, v in others.items() if v is not None})
 
 
@@ -632,10 +641,18 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
     if exclude_conversation is not None:
         previous = previous.exclude(pk=exclude_conversation.pk)
     previous = list(previous.only("number", "status", "created_at")[:10])
+    ratings = (
+        Activity.objects.filter(conversation__visitor=visitor, kind=Activity.Kind.RATED)
+        .order_by("-id")
+        .values("conversation__number", "data", "body")[:5]
+    )
     return {
         "id": visitor.public_id.hex,
         "name": str(visitor.display_name),
         "email": visitor.email if visitor.is_verified else "",
+        # Whether a reply reaches them now: on the site, or by the email address they gave.
+        "online": visitor_selectors.online_presences().filter(visitor=visitor).exists(),
+        "email_known": bool(visitor.email or visitor.unverified.get("email")),
         "verified": visitor.is_verified,
         "returning": visitor.visits > 1 or bool(previous),
         "visits": visitor.visits,
@@ -652,6 +669,14 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
         "unverified": visitor.unverified,
         "first_seen_at": payloads.iso(visitor.first_seen_at),
         "last_seen_at": payloads.iso(visitor.last_seen_at),
+        "ratings": [
+            {
+                "number": r["conversation__number"],
+                "score": r["data"].get("score"),
+                "comment": r["body"],
+            }
+            for r in ratings
+        ],
         "previous_conversations": [
             {"number": c.number, "status": c.status, "created_at": payloads.iso(c.created_at)}
             for c in previous

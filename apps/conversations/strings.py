@@ -18,6 +18,7 @@ def inbox_strings() -> dict[str, str]:
         "empty_unassigned": _("Every conversation here has someone on it."),
         "empty_teams": _("Nothing for your teams here."),
         "empty_label": _("No conversations with this label here."),
+        "empty_email": _("No conversations by email here."),
         # list filters, selection and bulk actions
         "filter_assignee": _("Whose conversations"),
         "filter_mine": pgettext("conversations filter", "Mine"),
@@ -27,6 +28,9 @@ def inbox_strings() -> dict[str, str]:
         "filter_status": _("Status"),
         "filter_by_label": _("Label"),
         "filter_any_label": _("Any label"),
+        "filter_channel": _("Channel"),
+        "filter_any_channel": _("Chat and email"),
+        "filter_email": _("Email"),
         "filter_sort": _("Sort"),
         "sort_activity": _("Last activity"),
         "sort_waiting": _("Waiting longest"),
@@ -138,6 +142,27 @@ def inbox_strings() -> dict[str, str]:
         "activity_labels": _("Labels: %(changes)s (%(actor)s)"),
         "activity_labels_auto": _("Labels: %(changes)s"),
         "activity_queued": _("Waiting in the queue: every operator is busy"),
+        # Translators: the visitor's rating after the chat, e.g. "rated this conversation 4 of 5".
+        "activity_rated": _("The visitor rated this conversation %(score)s of 5"),
+        "ratings": _("Ratings after a chat"),
+        # Translators: a rating, e.g. "4 of 5".
+        "rating_of_5": _("%(score)s of 5"),
+        # where the reply goes, above the composer
+        "reach_online": _("On the page now: they see your reply at once."),
+        "reach_email": _("Not on the page: your reply also goes to them by email."),
+        "reach_away": _(
+            "Not on the page, and no email address: they see your reply when they come back."
+        ),
+        # conversations by email
+        "email_mark": _("Email"),
+        "email_waiting": _(
+            "Waiting for a reply by email: the visitor left an address while nobody could answer"
+        ),
+        "email_started": _("Started by an email to your support address"),
+        "via_email": _("by email"),
+        # Translators: the files of an email that came in, e.g. "Attachments: invoice.pdf".
+        "email_attachments": _("Attachments: %(names)s"),
+        "email_from_other": _("Sent from %(address)s, not the visitor's address."),
         "activity_other": _("The conversation changed"),
         "private_note": _("Private note"),
         "private_note_by": _("Private note by %(name)s"),

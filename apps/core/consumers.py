@@ -255,8 +255,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
                 await self.send_error("bad_frame", _("Frames must be JSON objects with a type."))
                 return
-            handler = getattr(self, "frame_" + frame["type"].replace(".", "_"), None)
-            if handler is None or frame["type"].startswith("_"):
+            handler = self.frame_handler(frame["type"])
+            if handler is None:
                 await self.send_error(
                     "bad_frame",
                     _("Unknown frame type “%(type)s”.") % {"type": frame["type"][:40]},
@@ -281,6 +281,13 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 await self.send_error(
                     "server_error", _("Something went wrong on our side."), **_about(frame, {})
                 )
+
+    def frame_handler(self, frame_type: str):
+        """The coroutine that handles a frame of ``frame_type`` (``frame_<type>``), or None: an
+        unknown type. A socket that takes frames registered by other apps extends this."""
+        if frame_type.startswith("_"):
+            return None
+        return getattr(self, "frame_" + frame_type.replace(".", "_"), None)
 
     async def frame_ping(self, frame: dict) -> None:
         await self.send_pong()

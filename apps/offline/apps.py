@@ -8,10 +8,11 @@ class OfflineConfig(AppConfig):
     verbose_name = _("Business hours and offline")
 
     def ready(self):
-        from apps.conversations import widget_extras
+        from apps.conversations import widget_extras, widget_frames
         from apps.core import navigation
+        from apps.core.consumers import FrameLimit
         from apps.core.navigation import Entry
-        from apps.offline import selectors
+        from apps.offline import selectors, widget
         from apps.tenants import home
 
         navigation.settings.add(
@@ -24,6 +25,16 @@ class OfflineConfig(AppConfig):
                 admin_only=True,
             )
         )
+        navigation.settings.add(
+            Entry(
+                "offline",
+                _("Offline and email"),
+                "offline:settings",
+                icon="envelope",
+                order=26,
+                admin_only=True,
+            )
+        )
         home.checklist_item(
             key="hours",
             label=_("Set your business hours"),
@@ -31,6 +42,10 @@ class OfflineConfig(AppConfig):
             done=lambda tenant: selectors.hours_set(tenant=tenant),
             order=40,
         )
-        widget_extras.register(
-            lambda tenant: {"hours": selectors.availability(tenant=tenant).as_json()}
+        widget_extras.register(widget.config)
+        widget_frames.register(
+            "contact", widget.frame_contact, limit=FrameLimit(burst=5, per_second=0.2)
+        )
+        widget_frames.register(
+            "rating", widget.frame_rating, limit=FrameLimit(burst=5, per_second=0.2)
         )

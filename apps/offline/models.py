@@ -143,7 +143,7 @@ class OfflineSettings(TenantOwned):
 
     class FormMode(models.TextChoices):
         ALWAYS = "always", _("Before every chat")
-        AWAY = "away", _("Only when nobody can answer")
+        AWAY = "away", _("Only the email address, when nobody can answer")
         NEVER = "never", _("Never")
 
     class Rating(models.TextChoices):

@@ -8,4 +8,5 @@ app_name = "offline"
 
 urlpatterns = [
     path("hours/", views.hours, name="hours"),
+    path("offline/", views.offline_settings, name="settings"),
 ]

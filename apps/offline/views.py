@@ -5,6 +5,7 @@ live in ``services.py``."""
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.offline import selectors, services
+from apps.offline.forms import OfflineSettingsForm
 from apps.offline.models import REPLY_MINUTES_MAX, Weekday
 from apps.offline.selectors import Availability
 from apps.offline.services import HoursError
@@ -161,3 +163,33 @@ def hours(request: HttpRequest) -> HttpResponse:
         return _page(request, posted=posted, status=403 if error.code == "forbidden" else 400)
     messages.success(request, done)
     return redirect("offline:hours", slug=request.tenant.slug)
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def offline_settings(request: HttpRequest) -> HttpResponse:
+    """Settings → Offline and email: the pre-chat form, replies by email, transcripts, the
+    rating after a chat, and where incoming mail goes."""
+    current = selectors.offline_settings(tenant=request.tenant)
+    if request.method == "POST" and request.POST.get("action") == "renew_secret":
+        services.inbound_secret_renew(membership=request.membership)
+        messages.success(request, _("A new address for incoming mail was made."))
+        return redirect("offline:settings", slug=request.tenant.slug)
+    form = OfflineSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.offline_settings_update(
+            membership=request.membership,
+            values={name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        messages.success(request, _("Offline and email settings saved."))
+        return redirect("offline:settings", slug=request.tenant.slug)
+    return render(
+        request,
+        "offline/settings.html",
+        {
+            "form": form,
+            "inbound_url": request.build_absolute_uri(f"/inbound/email/{current.inbound_secret}/"),
+            "reply_domain": settings.INBOUND_EMAIL_DOMAIN,
+        },
+        status=400 if form.errors else 200,
+    )

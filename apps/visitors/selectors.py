@@ -28,6 +28,12 @@ def visitor_by_public_id(*, public_id) -> Visitor | None:
     return Visitor.objects.filter(public_id=value).first()
 
 
+def visitor_fresh(*, visitor: Visitor) -> Visitor:
+    """``visitor`` as stored now (what another request changed included); the object given
+    when the row is gone (merged into a known contact meanwhile)."""
+    return Visitor.objects.filter(pk=visitor.pk).first() or visitor
+
+
 def contact_notes(*, visitor: Visitor, membership: Membership) -> list[dict]:
     """The team's notes about ``visitor``, newest first, as ``membership`` sees them."""
     rows = (

@@ -232,3 +232,18 @@ export function mentionKeys(e) {
   }
   return false;
 }
+
+/** Above the composer: whether the visitor is on the page now, or gets the reply by email. */
+export function renderReach() {
+  const th = state.openNumber !== null ? thread(state.openNumber) : null;
+  const v = th && th.visitor;
+  const row = th ? state.conversations.get(state.openNumber) : null;
+  if (!v || (row && row.status === "resolved")) {
+    ui.reach.hidden = true;
+    return;
+  }
+  const state_ = v.online ? "online" : v.email_known ? "email" : "away";
+  ui.reach.dataset.reach = state_;
+  ui.reach.textContent = t("reach_" + state_);
+  ui.reach.hidden = false;
+}

@@ -21,7 +21,7 @@
  * connects.
  */
 import { openAssigneeMenu, openSnoozeMenu, openTeamMenu } from "./assignment.js";
-import { autoGrow, closeMentions, mentionKeys, noteRefused, sendTyping, setComposerMode, submitComposer, updateComposerState, updateMentions } from "./composer.js";
+import { autoGrow, closeMentions, mentionKeys, noteRefused, renderReach, sendTyping, setComposerMode, submitComposer, updateComposerState, updateMentions } from "./composer.js";
 import { closeConversation, fitHeight, onPopState, openConversation, renderConversation, renderConversationHeader, renderMessages, renderTyping, setMobileView, showNotFound } from "./conversation.js";
 import { $ } from "./dom.js";
 import { handleFrame } from "./frames.js";
@@ -55,6 +55,8 @@ function wire() {
   on("messages", function (d) { renderMessages(!!(d && d.bottom), !!(d && d.mine)); });
   on("typing", renderTyping);
   on("visitor", renderVisitor);
+  on("visitor", renderReach);
+  on("header", renderReach);
   on("presence", renderPresence);
   on("composer", updateComposerState);
   on("prefs", renderPrefsPopover);
@@ -113,6 +115,7 @@ function init() {
   ui.labelFilter.addEventListener("change", function () {
     setFilter("label", ui.labelFilter.value ? Number(ui.labelFilter.value) : null);
   });
+  ui.emailFilter.addEventListener("change", function () { setFilter("email", ui.emailFilter.value === "email"); });
   ui.sortFilter.addEventListener("change", function () { setFilter("sort", ui.sortFilter.value); });
   ui.selectAll.addEventListener("change", function () { selectAll(ui.selectAll.checked); });
   ui.bulkResolve.addEventListener("click", function () { sendBulk("resolve", null); });

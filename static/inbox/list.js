@@ -30,6 +30,7 @@ export function setFilter(name, value) {
 export function emptyText() {
   const f = state.filters;
   if (isId(f.label)) return t("empty_label");
+  if (f.email) return t("empty_email");
   if (f.assignee === "mine") return t("empty_mine");
   if (f.assignee === "unassigned") return t("empty_unassigned");
   if (f.assignee === "teams") return t("empty_teams");
@@ -52,6 +53,10 @@ export function buildRow(c) {
   const meta = el("span", { className: "conv-meta" },
     el("span", { className: "conv-number" }, "#" + c.number),
     c.status !== "open" ? el("span", { className: statusClass(c.status) }, statusText(c)) : null,
+    c.reply_by_email || c.channel === "email"
+      ? el("span", { className: "conv-email", title: t(c.channel === "email" ? "email_started" : "email_waiting") },
+        el("span", { className: "envelope-icon", "aria-hidden": "true" }), t("email_mark"))
+      : null,
     isId(c.assignee)
       ? el("span", { className: "conv-assignee", title: t("assigned_to", { name: assigneeName }) },
         avatar(assigneeName), el("span", { className: "conv-assignee-name" },
@@ -157,6 +162,7 @@ export function renderFilters() {
     tab.tabIndex = on ? 0 : -1;
   });
   ui.statusFilter.value = f.status;
+  ui.emailFilter.value = f.email ? "email" : "";
   ui.sortFilter.value = state.sort;
   // Label choices: "Any label" and every workspace label.
   const select = ui.labelFilter;

@@ -21,7 +21,7 @@ export const state = {
   listMore: false,       // the server has more rows for this view than are loaded
   listLast: null,        // the last loaded row of this view (rows after it are not shown)
   listCursor: null,      // what to ask for to get the next page
-  filters: { assignee: "all", status: "open", label: null },
+  filters: { assignee: "all", status: "open", label: null, email: false },
   sort: "activity",
   listSeq: 0,
   listPending: null,     // request id of the `list` frame in flight
@@ -124,6 +124,7 @@ export function loadFilters() {
   if (ASSIGNEE_FILTERS.indexOf(saved.assignee) >= 0) state.filters.assignee = saved.assignee;
   if (STATUS_FILTERS.indexOf(saved.status) >= 0) state.filters.status = saved.status;
   if (isId(saved.label)) state.filters.label = saved.label;
+  state.filters.email = saved.email === true;
   if (SORTS.indexOf(saved.sort) >= 0) state.sort = saved.sort;
 }
 
@@ -141,7 +142,7 @@ export function filtersFromAddress() {
   if (ASSIGNEE_FILTERS.indexOf(assignee) >= 0) { state.filters.assignee = assignee; named = true; }
   if (STATUS_FILTERS.indexOf(status) >= 0) { state.filters.status = status; named = true; }
   if (SORTS.indexOf(sort) >= 0) { state.sort = sort; named = true; }
-  if (named) state.filters.label = null; // the view named is the whole view
+  if (named) { state.filters.label = null; state.filters.email = false; } // the view named is the whole view
   if (named) saveFilters();
   if (!params.has("assignee") && !params.has("status") && !params.has("sort")) return;
   ["assignee", "status", "sort"].forEach(function (name) { params.delete(name); });
@@ -155,7 +156,7 @@ export function saveFilters() {
   try {
     localStorage.setItem(STORAGE_FILTERS, JSON.stringify({
       assignee: state.filters.assignee, status: state.filters.status,
-      label: state.filters.label, sort: state.sort,
+      label: state.filters.label, email: state.filters.email, sort: state.sort,
     }));
   } catch (e) { /* private mode */ }
 }
@@ -252,6 +253,7 @@ export function latestVisitorId(th) {
 export function viewFilters() {
   const filters = { assignee: state.filters.assignee, status: state.filters.status };
   if (isId(state.filters.label)) filters.label = state.filters.label;
+  if (state.filters.email) filters.email = true;
   return filters;
 }
 

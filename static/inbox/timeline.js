@@ -43,8 +43,18 @@ export function buildMessage(th, m) {
     created ? el("time", { className: "msg-time", datetime: created.toISOString(), title: fullTime(created) }, clockTime(created)) : null
   );
   const bubble = el("div", { className: "msg-bubble" }, appendLinkified(el("p", { className: "msg-body" }), m.body));
+  const email = m.content && typeof m.content.email === "object" && m.content.email ? m.content.email : null;
+  if (email) {
+    // Came in as an email: marked, its attachments named, a stranger's address flagged.
+    meta.appendChild(el("span", { className: "msg-via" }, el("span", { className: "envelope-icon", "aria-hidden": "true" }), t("via_email")));
+    const files = Array.isArray(email.attachments) ? email.attachments.filter(function (n) { return typeof n === "string"; }) : [];
+    if (files.length) bubble.appendChild(el("p", { className: "msg-files" }, t("email_attachments", { names: files.join(", ") })));
+  }
   li.appendChild(meta);
   li.appendChild(bubble);
+  if (email && email.from_mismatch) {
+    li.appendChild(el("p", { className: "msg-warning", role: "note" }, t("email_from_other", { address: str(email.from) })));
+  }
   if (sender === "operator") {
     const mark = markFor(th, m);
     li.appendChild(buildMark(mark));
@@ -103,6 +113,8 @@ export function activityText(a) {
     }
     case "queued":
       return t("activity_queued");
+    case "rated":
+      return t("activity_rated", { score: Number(d.score) || 0 });
     default:
       return t("activity_other");
   }
@@ -112,6 +124,7 @@ export function buildActivity(a) {
   const created = parseTime(a.created_at);
   const node = el("div", { className: "msg msg-center msg-activity activity-" + str(a.kind).replace(/[^a-z_]/g, ""), dataset: { key: "a" + a.id } },
     el("p", { className: "msg-body" }, activityText(a)),
+    a.kind === "rated" && a.body ? el("blockquote", { className: "msg-comment" }, str(a.body)) : null,
     created ? el("time", { className: "msg-time", datetime: created.toISOString(), title: fullTime(created) }, clockTime(created)) : null);
   return node;
 }

@@ -88,6 +88,22 @@ export function renderVisitor() {
     box.appendChild(section(t("previous_conversations"), ul));
   }
 
+  const ratings = Array.isArray(v.ratings) ? v.ratings : [];
+  if (ratings.length) {
+    // The visitor's ratings after their chats, newest first.
+    const ul = el("ul", { className: "vp-ratings" });
+    ratings.forEach(function (r) {
+      if (!r || typeof r.score !== "number") return;
+      const stars = "\u2605".repeat(r.score) + "\u2606".repeat(Math.max(0, 5 - r.score));
+      ul.appendChild(el("li", null,
+        el("span", { className: "vp-stars", "aria-hidden": "true" }, stars),
+        el("span", { className: "visually-hidden" }, t("rating_of_5", { score: r.score })),
+        " #" + r.number,
+        r.comment ? el("q", { className: "vp-rating-comment" }, str(r.comment)) : null));
+    });
+    box.appendChild(section(t("ratings"), ul));
+  }
+
   const dl = el("dl", { className: "vp-dl" });
   const lt = localTimeIn(v.timezone);
   [

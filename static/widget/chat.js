@@ -31,6 +31,25 @@ const STRINGS = {
   resolved: 'This conversation was closed. Send a message to start a new one.',
   queue: 'You are number {position} in line. An operator will be with you shortly.',
   typing_preview_note: 'Our team may see your message as you type it, before you send it.',
+  form_title: 'Before we start',
+  form_intro: 'Tell us a little about you, so that we can help.',
+  form_away_title: 'Get the reply by email',
+  form_away_intro: 'Leave your email address and we will reply there if you have left.',
+  form_start: 'Start the chat',
+  form_save: 'Send',
+  form_thanks: 'Thanks! If you leave, we will reply by email.',
+  field_name: 'Name',
+  field_email: 'Email',
+  field_phone: 'Phone',
+  optional: '(optional)',
+  privacy: 'Privacy notice',
+  rating_ask: 'How was this conversation?',
+  rating_star: '{n} of 5',
+  rating_up: 'Good',
+  rating_down: 'Bad',
+  rating_comment: 'Anything to add? (optional)',
+  rating_send: 'Send',
+  rating_thanks: 'Thank you for your feedback!',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -38,7 +57,7 @@ const readJSON = (id) => {
   try { return JSON.parse($(id).textContent) || {}; } catch (e) { return {}; }
 };
 const W = readJSON('sohbet-widget');
-const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'));
+const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'), W.strings || {});
 const EMBED = document.body.dataset.embed === '1';
 const LANG = document.documentElement.lang || undefined;
 
@@ -78,6 +97,7 @@ const count = $('count');
 const typingEl = $('typing');
 const banner = $('banner');
 const queueEl = $('queue');
+const card = $('card');
 
 // --- small helpers ---------------------------------------------------------------------------
 const el = (tag, cls, parent, text) => {
@@ -366,10 +386,10 @@ const show = (m) => {
   return !known;
 };
 
-const addNotice = (text) => {
+const addNotice = (text, after = lastId) => {
   const row = el('div', 'row sys');
   row.dataset.who = 'sys';
-  row.dataset.sort = lastId + 0.5;
+  row.dataset.sort = after + 0.5;
   el('div', 'bubble', el('div', 'col', row), text);
   place(row);
   toBottom();
@@ -456,6 +476,9 @@ const onReady = (f) => {
   // More than one page was missed: fetch the rest after what came.
   if (f.more && resumeFrom) send({ type: 'resume', last_id: lastId });
   if (f.conversation && f.conversation.status === 'resolved' && lastId) addNotice(T.resolved);
+  emailKnown = !!v.email_known;
+  conversation = f.conversation;
+  showCard();
   outbox.forEach((item) => send({ type: 'message', client_id: item.client_id, body: item.body }));
   for (const type of Object.keys(waiting)) { send(Object.assign({ type }, waiting[type])); delete waiting[type]; }
   receipts();
@@ -465,6 +488,7 @@ const onReady = (f) => {
 };
 
 const onError = (f) => {
+  if (f.frame === 'contact' || f.frame === 'rating') return cardError(f);
   const item = f.client_id && outbox.find((i) => i.client_id === f.client_id);
   if (item) {
     // Not stored: take the bubble back and give the text back to the composer.
@@ -497,6 +521,8 @@ const handle = (f) => {
       if (gapAt(f.conversation, f.seq)) resume();
       // lastId is deliberately not moved by acks: an earlier message from the operator may
       // still be on its way, and last_id must not skip it after a reconnect.
+      if (f.conversation) conversation = { id: f.conversation, status: 'open' };
+      showCard();
       if (row && typeof f.id === 'number' && !rows.has(`id:${f.id}`)) {
         setId(row, f.id);
         place(row);
@@ -524,14 +550,25 @@ const handle = (f) => {
         addNotice(T.resolved);
         setQueue(null);
       }
+      conversation = f.conversation;
+      return showCard();
+    case 'contact':
+      emailKnown = emailKnown || !!f.email;
+      formDone = true;
+      local.set(K_FORM, 1);
+      if (f.email && cardKind === 'away') addNotice(T.form_thanks, Math.max(newest, lastId));
+      showCard();
+      if (!input.disabled) input.focus();
       return;
+    case 'rating': return rated(f);
     case 'queue': return setQueue(f.position);
     case 'open': // an operator started a chat with us: ask the host page to show the window
       if (!isOpen) toParent('proactive', { message: f.message });
       return;
     case 'team':
       team.online = !!f.online;
-      return setTeam(team);
+      setTeam(team);
+      return showCard();
     case 'error': return onError(f);
     case 'pong':
       // The heartbeat names the newest message of our conversations: one we do not hold
@@ -546,6 +583,171 @@ const handle = (f) => {
       return saveCache();
     default: // anything newer than this script
   }
+};
+
+// --- the pre-chat form, the email when nobody can answer, the rating after a chat ---------------
+// W.form (docs/widget-protocol.md): {mode: "always" | "away", fields: {name|email|phone|question:
+// "optional" | "required"}, question, consent: {text, url} | null}; W.rating: "stars" |
+// "thumbs" | "off". The answers go over the socket ("contact", "rating" frames).
+const K_FORM = `sohbet:${W.key}:form`; // this browser filled in the form
+const K_RATED = `sohbet:${W.key}:rated`; // the resolutions it rated
+const FORM = W.form && Object.keys(W.form.fields || {}).length ? W.form : null;
+let emailKnown = false;
+let formDone = !!local.get(K_FORM);
+let conversation = null;
+let cardKind = '';
+const nobodyThere = () => !team.online || (W.hours && W.hours.state === 'closed');
+// "always": the form comes before the first message.
+const formFirst = () => !!(FORM && FORM.mode === 'always' && ready && !formDone
+  && !(conversation && conversation.status === 'open'));
+// After the first message while nobody can answer: ask for the email address.
+const emailAsk = () => !!(FORM && FORM.fields.email && ready && !emailKnown && !formDone
+  && conversation && conversation.status === 'open' && nobodyThere());
+const ratedKey = (c) => `${c.id}@${c.resolved_at}`;
+const rateAsk = () => !!(W.rating && W.rating !== 'off' && conversation
+  && conversation.status === 'resolved' && conversation.resolved_at
+  && !(local.get(K_RATED) || []).includes(ratedKey(conversation)));
+
+const field = (parent, key, label, type, required, extra) => {
+  const box = el('div', 'field', parent);
+  const id = `f-${key}`;
+  const lab = el('label', '', box, label);
+  lab.htmlFor = id;
+  if (!required) el('span', 'opt', lab, ` ${T.optional}`);
+  const inp = el(type === 'textarea' ? 'textarea' : 'input', '', box);
+  inp.id = id;
+  inp.name = key;
+  if (type !== 'textarea') inp.type = type;
+  if (required) inp.required = true;
+  Object.assign(inp, extra || {});
+  const err = el('p', 'err', box);
+  err.id = `${id}-err`;
+  err.hidden = true;
+  return inp;
+};
+
+const showForm = (away) => {
+  cardKind = away ? 'away' : 'form';
+  card.textContent = '';
+  const f = el('form', 'pre', card);
+  f.noValidate = true;
+  el('h2', '', f, away ? T.form_away_title : T.form_title);
+  el('p', 'intro', f, away ? T.form_away_intro : T.form_intro);
+  const asked = FORM.fields;
+  const want = away ? { email: 'required' } : asked;
+  if (want.name) field(f, 'name', T.field_name, 'text', want.name === 'required', { autocomplete: 'name', maxLength: 100 });
+  if (want.email) field(f, 'email', T.field_email, 'email', want.email === 'required', { autocomplete: 'email', maxLength: 254 });
+  if (want.phone) field(f, 'phone', T.field_phone, 'tel', want.phone === 'required', { autocomplete: 'tel', maxLength: 30 });
+  if (want.question) field(f, 'answer', FORM.question, 'textarea', want.question === 'required', { rows: 2, maxLength: 1000 });
+  if (FORM.consent) {
+    const box = el('div', 'field consent', f);
+    const lab = el('label', '', box);
+    const box2 = el('input', '', lab);
+    box2.type = 'checkbox';
+    box2.id = 'f-consent';
+    box2.name = 'consent';
+    box2.required = true;
+    el('span', '', lab, ` ${FORM.consent.text} `);
+    const url = FORM.consent.url && safeUrl(FORM.consent.url);
+    if (url) {
+      const a = el('a', '', lab, T.privacy);
+      a.href = url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer nofollow';
+    }
+    const err = el('p', 'err', box);
+    err.id = 'f-consent-err';
+    err.hidden = true;
+  }
+  const go = el('button', 'primary', f, away ? T.form_save : T.form_start);
+  go.type = 'submit';
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const fields = {};
+    f.querySelectorAll('input, textarea').forEach((i) => {
+      fields[i.name] = i.type === 'checkbox' ? i.checked : i.value.trim();
+    });
+    // The browser's own checks first (required, email); the server checks again.
+    const bad = [...f.querySelectorAll('input, textarea')].find((i) => !i.checkValidity());
+    if (bad) {
+      const key = bad.name === 'consent' ? 'consent' : bad.name;
+      return cardError({ field: key, message: bad.validationMessage });
+    }
+    send({ type: 'contact', fields });
+  });
+  card.hidden = false;
+};
+
+const cardError = (f) => {
+  const target = f.field && card.querySelector(`[name="${f.field}"]`);
+  card.querySelectorAll('.err').forEach((e) => { e.hidden = true; });
+  card.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
+  if (!target) return showNotice(f.message || T.error);
+  const err = $(`${target.id}-err`);
+  err.textContent = f.message || T.error;
+  err.hidden = false;
+  target.setAttribute('aria-invalid', 'true');
+  target.setAttribute('aria-describedby', err.id);
+  target.focus();
+};
+
+const showRating = () => {
+  cardKind = 'rating';
+  const c = conversation;
+  card.textContent = '';
+  const box = el('div', 'rate', card);
+  el('h2', '', box, T.rating_ask);
+  const row = el('div', 'choices', box);
+  row.setAttribute('role', 'group');
+  row.setAttribute('aria-label', T.rating_ask);
+  const choices = W.rating === 'thumbs' ? [[5, '👍', T.rating_up], [1, '👎', T.rating_down]]
+    : [1, 2, 3, 4, 5].map((n) => [n, '★', fmt(T.rating_star, { n })]);
+  choices.forEach(([score, icon, label]) => {
+    const b = el('button', 'choice', row, icon);
+    b.type = 'button';
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    b.dataset.score = score;
+    b.addEventListener('click', () => send({ type: 'rating', conversation: c.id, score }));
+  });
+  card.hidden = false;
+};
+
+const rated = (f) => {
+  const c = conversation;
+  if (c && c.id === f.conversation) {
+    local.set(K_RATED, [...(local.get(K_RATED) || []), ratedKey(c)].slice(-20));
+  }
+  card.textContent = '';
+  cardKind = 'rated';
+  const box = el('form', 'rate', card);
+  el('p', 'thanks', box, T.rating_thanks).setAttribute('role', 'status');
+  if (!f.comment) {
+    const text = field(box, 'comment', T.rating_comment, 'textarea', true, { rows: 2, maxLength: 2000 });
+    text.required = false;
+    box.querySelector('.opt') && box.querySelector('.opt').remove();
+    const b = el('button', 'primary', box, T.rating_send);
+    b.type = 'submit';
+    box.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (text.value.trim()) send({ type: 'rating', conversation: f.conversation, score: f.score, comment: text.value.trim() });
+    });
+  }
+};
+
+// Which card shows now: the form before the chat, the email ask, the rating; or none.
+const showCard = () => {
+  let want = '';
+  if (formFirst()) want = 'form';
+  else if (emailAsk()) want = 'away';
+  else if (rateAsk()) want = 'rating';
+  else if (cardKind === 'rated' && conversation && conversation.status === 'resolved') want = 'rated';
+  if (want !== cardKind) {
+    if (!want) { card.hidden = true; card.textContent = ''; cardKind = ''; }
+    else if (want === 'rating') showRating();
+    else if (want !== 'rated') showForm(want === 'away');
+  }
+  updateComposer();
 };
 
 // --- the socket ------------------------------------------------------------------------------
@@ -684,8 +886,11 @@ const updateComposer = () => {
   const over = chars(input.value.trim()) - maxLen;
   count.textContent = over > 0 ? fmt(T.too_long, { count: over }) : '';
   input.setAttribute('aria-invalid', over > 0 ? 'true' : 'false');
-  sendBtn.disabled = fatal || over > 0 || !input.value.trim();
-  input.disabled = fatal;
+  const held = fatal || formFirst();
+  sendBtn.disabled = held || over > 0 || !input.value.trim();
+  input.disabled = held;
+  form.hidden = formFirst();
+  card.classList.toggle('first', form.hidden);
   // Grow with the text, up to the CSS max-height.
   input.style.height = 'auto';
   input.style.height = `${input.scrollHeight}px`;

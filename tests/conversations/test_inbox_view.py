@@ -20,7 +20,8 @@ from tests.factories import TenantFactory, member
 @pytest.fixture
 def crowd(transactional_db):
     """A workspace where operators see only their teams' conversations, with a conversation
-    for every assignee, team and status, labelled in turn with nothing, one label or two."""
+    for every assignee, team and status, labelled in turn with nothing, one label or two, two in
+    five waiting for a reply by email."""
     tenant = TenantFactory(auto_assign=False, conversation_visibility=Tenant.Visibility.TEAMS)
     with scope(tenant=tenant):
         admin = member(tenant, Role.ADMIN, full_name="Ayşe Kaya", email="ayse@example.com")
@@ -40,7 +41,7 @@ def crowd(transactional_db):
         for i, (assignee, team, status) in enumerate(combos):
             conversation = visitor_writes(tenant, body=f"#{i}").conversation
             Conversation.objects.filter(pk=conversation.pk).update(
-                assignee_id=assignee, team_id=team, status=status
+                assignee_id=assignee, team_id=team, status=status, reply_by_email=i % 5 < 2
             )
             conversation.labels.set(label_sets[i % len(label_sets)])
         yield {
@@ -52,13 +53,20 @@ def crowd(transactional_db):
 
 
 def every_view(crowd):
-    for assignee, status, label, team in itertools.product(
+    for assignee, status, label, team, email in itertools.product(
         [None, *selectors.ASSIGNEE_FILTERS],
         [None, *Conversation.Status.values],
         [None, *crowd["labels"]],
         [None, *crowd["teams"]],
+        [None, True],
     ):
-        chosen = {"assignee": assignee, "status": status, "label": label, "team": team}
+        chosen = {
+            "assignee": assignee,
+            "status": status,
+            "label": label,
+            "team": team,
+            "email": email,
+        }
         yield {name: value for name, value in chosen.items() if value is not None}
 
 

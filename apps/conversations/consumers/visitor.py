@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from apps.conversations import live, payloads, selectors, services
+from apps.conversations import live, payloads, selectors, services, widget_frames
 from apps.conversations.consumers.common import (
     CLOSE_FORBIDDEN,
     CLOSE_UNKNOWN,
@@ -101,6 +101,14 @@ class VisitorConsumer(ScopedConsumer):
                 )
             except Exception:  # never let a dying socket raise; presence expires on its own
                 logger.warning("presence_disconnect failed", exc_info=True)
+            else:
+                # An operator about to answer sees that the visitor left (the reply goes by
+                # email, or waits for their return).
+                self.visitor = gone
+                try:
+                    await self._publish_panel(reload=True)
+                except Exception:
+                    logger.warning("panel after disconnect failed", exc_info=True)
         await self.leave_all()
 
     def _presence_switch(self, visitor: Visitor) -> bool:
@@ -235,6 +243,8 @@ class VisitorConsumer(ScopedConsumer):
             "name": self.visitor.name if self.visitor.is_verified else "",
             "verified": self.visitor.is_verified,
             "returning": returning,
+            # Whether the team can reach them by email (the chat window asks otherwise).
+            "email_known": bool(self.visitor.email or self.visitor.unverified.get("email")),
         }
         if new_token:
             visitor["token"] = new_token
@@ -357,7 +367,11 @@ class VisitorConsumer(ScopedConsumer):
             {"type": "chat.visitor", "number": conversation.number, "visitor": panel},
         )
 
-    async def _publish_panel(self) -> None:
+    async def _publish_panel(self, *, reload: bool = False) -> None:
+        """Send the operators the visitor's panel (``reload``: read the visitor again first,
+        when something other than this socket may have changed it)."""
+        if reload:
+            self.visitor = await self.run(visitor_selectors.visitor_fresh, visitor=self.visitor)
         found = await self.run(self._panel, visitor=self.visitor)
         if found is not None:
             await self._send_panel(*found)
@@ -440,6 +454,24 @@ class VisitorConsumer(ScopedConsumer):
             attributes=frame.get("attributes"),
         )
         await self._publish_panel()
+
+    def frame_handler(self, frame_type: str):
+        own = super().frame_handler(frame_type)
+        if own is not None:
+            return own
+        fn = widget_frames.handler(frame_type)
+        if fn is None:
+            return None
+
+        async def registered(frame: dict) -> None:
+            self._require_hello()
+            answer = await self.run(fn, visitor=self.visitor, frame=frame, language=self.language)
+            if answer:
+                await self.send_frame(answer.pop("type"), **answer)
+            # What the visitor gave (a name, an address) shows in the operators' panel.
+            await self._publish_panel(reload=True)
+
+        return registered
 
     # --- events from the channel layer ----------------------------------------------------
 

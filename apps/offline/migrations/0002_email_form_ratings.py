@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             name='OfflineSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_mode', models.CharField(choices=[('always', 'Before every chat'), ('away', 'Only when nobody can answer'), ('never', 'Never')], default='away', max_length=8, verbose_name='pre-chat form')),
+                ('form_mode', models.CharField(choices=[('always', 'Before every chat'), ('away', 'Only the email address, when nobody can answer'), ('never', 'Never')], default='away', max_length=8, verbose_name='pre-chat form')),
                 ('ask_name', models.CharField(choices=[('off', 'Not asked'), ('optional', 'Optional'), ('required', 'Required')], default='optional', max_length=8, verbose_name='name')),
                 ('ask_email', models.CharField(choices=[('off', 'Not asked'), ('optional', 'Optional'), ('required', 'Required')], default='required', max_length=8, verbose_name='email')),
                 ('ask_phone', models.CharField(choices=[('off', 'Not asked'), ('optional', 'Optional'), ('required', 'Required')], default='off', max_length=8, verbose_name='phone')),

@@ -10,15 +10,23 @@ from apps.offline.services.hours import (
     hours_update,
 )
 from apps.offline.services.ratings import RatingError, rating_give
+from apps.offline.services.settings import (
+    SettingsError,
+    inbound_secret_renew,
+    offline_settings_update,
+)
 
 __all__ = [
     "ContactError",
     "HoursError",
     "RatingError",
+    "SettingsError",
     "closed_date_add",
     "closed_date_delete",
     "contact_give",
     "email_thread_open",
     "hours_update",
+    "inbound_secret_renew",
+    "offline_settings_update",
     "rating_give",
 ]

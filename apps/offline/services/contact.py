@@ -150,5 +150,7 @@ def email_thread_open(
         if mark is None:
             mark = selectors.nobody_can_answer(tenant=conversation.tenant)
         if mark and not conversation.reply_by_email:
-            conversation_services.conversation_reply_by_email(conversation=conversation, on=True)
+            thread.conversation = conversation_services.conversation_reply_by_email(
+                conversation=conversation, on=True
+            )
     return thread
