@@ -1,8 +1,15 @@
 """Every write of ``apps.offline``, one module per concern; the public functions are importable
 from here: business hours (``hours``), the pre-chat form and the conversations that continue by
-email (``contact``), ratings after a chat (``ratings``)."""
+email (``contact``), ratings after a chat (``ratings``),
+email coming in (``email_in``)."""
 
 from apps.offline.services.contact import ContactError, contact_give, email_thread_open
+from apps.offline.services.email_in import (
+    InboundBusy,
+    InboundTooLarge,
+    inbound_prune,
+    inbound_receive,
+)
 from apps.offline.services.hours import (
     HoursError,
     closed_date_add,
@@ -14,11 +21,15 @@ from apps.offline.services.ratings import RatingError, rating_give
 __all__ = [
     "ContactError",
     "HoursError",
+    "InboundBusy",
+    "InboundTooLarge",
     "RatingError",
     "closed_date_add",
     "closed_date_delete",
     "contact_give",
     "email_thread_open",
     "hours_update",
+    "inbound_prune",
+    "inbound_receive",
     "rating_give",
 ]
