@@ -65,27 +65,26 @@ class _HtmlText(HTMLParser):
 
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul"}
     SKIPPED = {"script", "style", "head", "title", "blockquote"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skipping: list[str] = []
+        self.skipping: list[str] = []  # the open elements of a part left out
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
         if self.skipping or tag in self.SKIPPED or "gmail_quote" in classes:
-            if tag not in ("br", "img", "hr", "meta", "link", "input"):
+            if tag not in self.VOID:
                 self.skipping.append(tag)
-            return
-        if tag in self.BLOCKS:
+        elif tag in self.BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
         if self.skipping:
-            if tag == self.skipping[-1]:
-                self.skipping.pop()
-            return
-        if tag in self.BLOCKS:
+            if tag in self.skipping:  # an element left open inside closes with its parent
+                del self.skipping[len(self.skipping) - 1 - self.skipping[::-1].index(tag) :]
+        elif tag in self.BLOCKS and tag not in self.VOID:  # <br/> ends one line, not two
             self.parts.append("\n")
 
     def handle_data(self, data):
@@ -101,6 +100,11 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def storable(text: str) -> str:
+    """``text`` as the database can keep it: no NUL, no lone surrogate."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode()
+
+
 def _cut(text: str, pattern: re.Pattern) -> str:
     found = pattern.search(text)
     return text[: found.start()] if found else text
@@ -108,7 +112,7 @@ def _cut(text: str, pattern: re.Pattern) -> str:
 
 def reply_text(text: str) -> str:
     """The visitor's own words: ``text`` without quoted history and signatures."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = storable(text).replace("\r\n", "\n").replace("\r", "\n")
     for pattern in (_TR_WROTE, _TR_OUTLOOK, _ORIGINAL):
         text = _cut(text, pattern)
     replies = ReplyMessage(text=text, languages=["en"], keep_hyphen_lists=True).read().replies

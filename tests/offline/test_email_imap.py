@@ -11,7 +11,10 @@ from django_scopes import scope, scopes_disabled
 from apps.offline import tasks
 from apps.offline.models import InboundEmail
 from apps.offline.services import imap
-from tests.factories import TenantFactory
+from apps.tenants.models import Role
+from tests.conversations.conftest import OperatorClient, session_for
+from tests.factories import TenantFactory, member
+from tests.live import asgi_servers
 from tests.offline.mail import QUOTED, chat_by_email, raw_email, reply_address, visitor_messages
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +112,29 @@ def test_the_command_takes_one_email_in(settings, tmp_path):
     assert out.getvalue().splitlines() == [f"posted (conversation #{number})"] * 2
     assert visitor_messages(tenant, thread.conversation)[-1].body == "From a file."
     assert len(visitor_messages(tenant)) == 2
+
+
+@pytest.fixture
+def web(transactional_db):
+    """A real web process (its own ASGI server) with the inbox socket."""
+    with asgi_servers(1) as servers:
+        yield servers[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_reply_taken_from_the_mailbox_shows_live_in_the_inbox(imap_server, web):
+    tenant = TenantFactory()
+    operator = member(tenant, Role.ADMIN)
+    thread = chat_by_email(tenant)
+    inbox = OperatorClient(web, tenant.slug, session_for(operator.user))
+    inbox.expect("ready")
+    inbox.send("subscribe", conversation=thread.conversation.number, after_id=None)
+    inbox.expect("history", conversation=thread.conversation.number)
+    imap_server.deliver(raw_email(to=reply_address(thread), body="On my way." + QUOTED))
+
+    assert imap.imap_poll(url=imap_server.url) == 1
+
+    live = inbox.expect_message(sender="visitor", body="On my way.")
+    assert live["content"] == {"email": {"attachments": []}}
+    inbox.close()

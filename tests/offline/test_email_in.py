@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.conversations.models import Conversation
 from apps.offline import services
-from apps.offline.inbound_text import reply_text
+from apps.offline.inbound_text import html_to_text, reply_text
 from apps.offline.models import EmailSender, InboundEmail
 from apps.visitors.models import Visitor
 from tests.factories import TenantFactory
@@ -330,3 +330,34 @@ def test_old_records_are_pruned(workspace, settings):
 )
 def test_quoted_history_and_signatures_are_cut(text, expected):
     assert reply_text(text) == expected
+
+
+def test_text_the_database_cannot_hold_is_left_out(client, workspace):
+    tenant, inbound = workspace
+    thread = chat_by_email(tenant)
+    raw = raw_email(
+        to=reply_address(thread),
+        body="Fine\x00 by me.",
+        attachments=[("bad\x00name.pdf", b"%PDF")],
+    )
+    assert post(client, inbound.inbound_secret, raw).json() == {"outcome": "posted"}
+    reply = visitor_messages(tenant, thread.conversation)[-1]
+    assert reply.body == "Fine by me."
+    assert reply.content == {"email": {"attachments": ["badname.pdf"]}}
+
+
+def test_an_email_to_the_support_address_comes_in_by_the_mailbox_too(workspace):
+    tenant, _inbound = workspace
+    raw = raw_email(to="help@acme.example", sender="new@example.com", body="Hello?")
+    record = services.inbound_receive(raw=raw, source="imap")
+    assert (record.tenant_id, record.state) == (tenant.pk, "posted")
+    # No workspace has this support address: nothing to record it in.
+    assert services.inbound_receive(raw=raw_email(to="help@other.example"), source="imap") is None
+
+
+def test_html_with_elements_left_open_inside_a_quote():
+    html = (
+        "<div>Sounds good<br/>see you</div><div class=gmail_quote><p>On Monday"
+        "<img src=x><div>quoted</div></div><p>After the quote</p>"
+    )
+    assert html_to_text(html) == "Sounds good\nsee you\n\nAfter the quote"

@@ -30,6 +30,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
@@ -39,7 +40,7 @@ from apps.conversations.models import Conversation
 from apps.conversations.services import ChatError
 from apps.core.crypto import keyed_hash
 from apps.core.errors import Refusal
-from apps.offline.inbound_text import addresses, html_to_text, reply_text, sender
+from apps.offline.inbound_text import addresses, html_to_text, reply_text, sender, storable
 from apps.offline.models import EmailSender, EmailThread, InboundEmail, OfflineSettings
 from apps.offline.services.contact import email_thread_open
 from apps.tenants.models import Tenant
@@ -136,7 +137,7 @@ def _attachments(message: EmailMessage) -> list[str]:
             continue
         filename = part.get_filename()
         if filename or part.get_content_disposition() == "attachment":
-            name = " ".join(str(filename or _("attachment")).split())[:NAME_MAX_LENGTH]
+            name = " ".join(storable(str(filename or _("attachment"))).split())[:NAME_MAX_LENGTH]
             names.append(name)
     return names[:ATTACHMENTS_LISTED]
 
@@ -160,8 +161,9 @@ def parse(raw: bytes) -> Parsed:
     parsed = Parsed(key=_key(message, raw))
     try:
         parsed.recipients = addresses(message)
-        parsed.sender = sender(message)
-        parsed.sender_name = " ".join(parseaddr(str(message.get("From", "")))[0].split())[:100]
+        parsed.sender = storable(sender(message))
+        name = parseaddr(str(message.get("From", "")))[0]
+        parsed.sender_name = " ".join(storable(name).split())[:100]
         defects = [
             type(defect).__name__
             for part in message.walk()
@@ -212,12 +214,14 @@ def _support_tenant(recipients: list[str]) -> Tenant | None:
     if not recipients:
         return None
     with scopes_disabled():
-        tenants = {
-            row.tenant
-            for row in OfflineSettings.objects.select_related("tenant").exclude(support_address="")
-            if row.support_address.lower() in recipients
-        }
-    return tenants.pop() if len(tenants) == 1 else None
+        tenant_ids = set(
+            OfflineSettings.objects.annotate(address=Lower("support_address"))
+            .filter(address__in=recipients)
+            .values_list("tenant_id", flat=True)[:2]
+        )
+    if len(tenant_ids) != 1:
+        return None
+    return Tenant.objects.filter(pk=tenant_ids.pop()).first()
 
 
 def inbound_receive(
@@ -330,7 +334,7 @@ def _apply(*, tenant, parsed: Parsed, thread, record: InboundEmail) -> tuple[str
     except ChatError as exc:
         if exc.code == "rate_limited":
             raise InboundBusy(exc.code, exc.message, **exc.extra) from exc
-        raise
+        return FAILED, f"refused: {exc.code}"
     record.conversation = result.conversation
     return POSTED, ""
 
