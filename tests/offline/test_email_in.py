@@ -361,3 +361,14 @@ def test_html_with_elements_left_open_inside_a_quote():
         "<img src=x><div>quoted</div></div><p>After the quote</p>"
     )
     assert html_to_text(html) == "Sounds good\nsee you\n\nAfter the quote"
+
+
+def test_an_email_larger_than_a_form_may_be_is_taken(client, workspace, settings):
+    tenant, inbound = workspace
+    thread = chat_by_email(tenant)
+    assert settings.INBOUND_EMAIL_MAX_BYTES > 2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    big = [("photo.jpg", b"\xff" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE))]
+    raw = raw_email(to=reply_address(thread), body="The photo.", attachments=big)
+
+    assert post(client, inbound.inbound_secret, raw).json() == {"outcome": "posted"}
+    assert visitor_messages(tenant, thread.conversation)[-1].body == "The photo."
