@@ -360,6 +360,16 @@ INBOUND_IMAP_POLL_S = env.float("INBOUND_IMAP_POLL_S", default=30.0)
 INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=10 * 1024 * 1024)
 # Incoming emails (raw, encrypted) are kept this long for inspection.
 INBOUND_EMAIL_KEEP_DAYS = env.int("INBOUND_EMAIL_KEEP_DAYS", default=14)
+# The IMAP mailbox is polled (nothing to do without INBOUND_IMAP_URL); incoming emails past
+# INBOUND_EMAIL_KEEP_DAYS are dropped hourly.
+CELERY_BEAT_SCHEDULE["offline-imap-poll"] = {
+    "task": "apps.offline.tasks.imap_poll",
+    "schedule": INBOUND_IMAP_POLL_S,
+}
+CELERY_BEAT_SCHEDULE["offline-prune-inbound"] = {
+    "task": "apps.offline.tasks.prune_inbound",
+    "schedule": 3600.0,
+}
 # How long the links in emails (back to the chat, rating, unsubscribe) work.
 EMAIL_LINK_MAX_AGE_DAYS = env.int("EMAIL_LINK_MAX_AGE_DAYS", default=30)
 

@@ -1,8 +1,9 @@
-"""Business hours in Django admin (unscoped: platform staff see every workspace)."""
+"""Business hours and incoming emails in Django admin (unscoped: platform staff see every
+workspace)."""
 
 from django.contrib import admin
 
-from apps.offline.models import BusinessHours, ClosedDate, WeeklyInterval
+from apps.offline.models import BusinessHours, ClosedDate, InboundEmail, WeeklyInterval
 
 
 @admin.register(BusinessHours)
@@ -23,3 +24,29 @@ class ClosedDateAdmin(admin.ModelAdmin):
     list_display = ("tenant", "team", "date", "name")
     list_filter = ("tenant",)
     list_select_related = ("tenant", "team")
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Incoming emails kept for inspection: what became of each and why; read only."""
+
+    list_display = ("received_at", "tenant", "state", "reason", "sender_mismatch", "message_id")
+    list_filter = ("state", "tenant")
+    list_select_related = ("tenant",)
+    fields = (
+        "tenant",
+        "received_at",
+        "message_id",
+        "state",
+        "reason",
+        "sender_mismatch",
+        "conversation",
+        "raw",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -292,3 +292,29 @@ class Rating(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.score} for {self.conversation_id}"
+
+
+class EmailSender(TenantOwned):
+    """The visitor that an email address writing to the support address became: later emails
+    from the same address continue as the same visitor. Only a keyed hash of the address is
+    kept here (the address itself is the visitor's unverified claim); never a verified
+    identity, which only the workspace's signature can give."""
+
+    tenant = tenant_key(db_index=False)  # the unique constraint's index serves it
+    address_hash = models.CharField(max_length=64, editable=False)
+    visitor = models.ForeignKey(
+        "visitors.Visitor", on_delete=models.CASCADE, related_name="+", verbose_name=_("visitor")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email sender")
+        verbose_name_plural = _("email senders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "address_hash"], name="offline_sender_once_per_tenant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"email sender {self.visitor_id}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from apps.conversations import selectors as conversation_selectors
 from apps.offline.models import (
@@ -179,3 +180,14 @@ def nobody_can_answer(*, tenant: Tenant, now: datetime.datetime | None = None) -
 def visitor_email(visitor: Visitor) -> str:
     """Where a visitor can be emailed: the verified address, else the one they typed."""
     return visitor.email or str(visitor.unverified.get("email") or "")
+
+
+def tenant_by_inbound_secret(secret: str) -> Tenant | None:
+    """The workspace whose inbound email endpoint has this secret (None: no such endpoint)."""
+    if not secret:
+        return None
+    with scopes_disabled():
+        found = (
+            OfflineSettings.objects.select_related("tenant").filter(inbound_secret=secret).first()
+        )
+    return found.tenant if found is not None else None

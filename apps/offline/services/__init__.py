@@ -1,8 +1,15 @@
 """Every write of ``apps.offline``, one module per concern; the public functions are importable
 from here: business hours (``hours``), the pre-chat form and the conversations that continue by
-email (``contact``), ratings after a chat (``ratings``)."""
+email (``contact``), email coming in (``email_in``), ratings after a chat (``ratings``), the
+settings (``settings``)."""
 
 from apps.offline.services.contact import ContactError, contact_give, email_thread_open
+from apps.offline.services.email_in import (
+    InboundBusy,
+    InboundTooLarge,
+    inbound_prune,
+    inbound_receive,
+)
 from apps.offline.services.hours import (
     HoursError,
     closed_date_add,
@@ -19,6 +26,8 @@ from apps.offline.services.settings import (
 __all__ = [
     "ContactError",
     "HoursError",
+    "InboundBusy",
+    "InboundTooLarge",
     "RatingError",
     "SettingsError",
     "closed_date_add",
@@ -26,6 +35,8 @@ __all__ = [
     "contact_give",
     "email_thread_open",
     "hours_update",
+    "inbound_prune",
+    "inbound_receive",
     "inbound_secret_renew",
     "offline_settings_update",
     "rating_give",

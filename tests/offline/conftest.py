@@ -1,0 +1,15 @@
+import os
+
+import pytest
+
+from tests.offline.imap_server import DOVECOT, ImapServer
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP server (dovecot) on loopback with one empty mailbox."""
+    if not os.path.exists(DOVECOT):
+        pytest.skip("needs dovecot (apt-get install dovecot-imapd)")
+    server = ImapServer()
+    yield server
+    server.stop()
