@@ -162,7 +162,7 @@ def inbox_strings() -> dict[str, str]:
         "via_email": _("by email"),
         # Translators: the files of an email that came in, e.g. "Attachments: invoice.pdf".
         "email_attachments": _("Attachments: %(names)s"),
-        "email_from_other": _("Sent from %(address)s, not the visitor's address."),
+        "email_from_other": _("Sent from another address than the visitor's."),
         "activity_other": _("The conversation changed"),
         "private_note": _("Private note"),
         "private_note_by": _("Private note by %(name)s"),

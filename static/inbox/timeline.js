@@ -53,7 +53,7 @@ export function buildMessage(th, m) {
   li.appendChild(meta);
   li.appendChild(bubble);
   if (email && email.from_mismatch) {
-    li.appendChild(el("p", { className: "msg-warning", role: "note" }, t("email_from_other", { address: str(email.from) })));
+    li.appendChild(el("p", { className: "msg-warning", role: "note" }, t("email_from_other")));
   }
   if (sender === "operator") {
     const mark = markFor(th, m);

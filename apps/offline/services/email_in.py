@@ -312,7 +312,9 @@ def _apply(*, tenant, parsed: Parsed, thread, record: InboundEmail) -> tuple[str
         if thread is not None:
             record.sender_mismatch = parsed.sender != thread.address.strip().lower()
             if record.sender_mismatch:
-                email.update(from_mismatch=True, sender=parsed.sender)
+                # Flagged, not named: the message's content is stored unencrypted (the
+                # address stays in the kept raw email, which is).
+                email.update(from_mismatch=True)
             result = conversation_services.message_create(
                 sender="visitor",
                 conversation=thread.conversation,
