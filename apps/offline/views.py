@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -188,7 +189,9 @@ def offline_settings(request: HttpRequest) -> HttpResponse:
         "offline/settings.html",
         {
             "form": form,
-            "inbound_url": request.build_absolute_uri(f"/inbound/email/{current.inbound_secret}/"),
+            "inbound_url": request.build_absolute_uri(
+                reverse("inbound:email", args=[current.inbound_secret])
+            ),
             "reply_domain": settings.INBOUND_EMAIL_DOMAIN,
         },
         status=400 if form.errors else 200,
