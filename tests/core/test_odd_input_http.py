@@ -19,6 +19,7 @@ from django_scopes import scope
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
 from apps.core.text import unstorable
+from apps.offline.services import offline_settings_update
 from apps.tenants import services
 from apps.tenants.models import Role
 from apps.visitors.services import visit_start
@@ -111,6 +112,7 @@ def world():
         canned = canned_create(
             actor=owner, personal=False, shortcut="hi", titles={"en": "Hi"}, bodies={"en": "Hi"}
         )
+        offline = offline_settings_update(membership=owner, values={})
     values = {
         "slug": tenant.slug,
         "widget_key": tenant.widget_key,
@@ -120,6 +122,7 @@ def world():
         "invitation_id": invitation.pk,
         "token": "not-a-real-invitation-token",
         "uidb64": "MQ",
+        "secret": offline.inbound_secret,  # the incoming-mail endpoint's
     }
     return {"values": values, "operator": operator.user, "admin": admin.user}
 
@@ -160,7 +163,7 @@ def odd_paths(name: str, params: list[str], values: dict) -> list[str]:
     """The route's path, and with each text parameter (not a slug or an id) made odd."""
     paths = [reverse(name, kwargs={p: values[p] for p in params})]
     for param in params:
-        if param in ("widget_key", "token", "uidb64"):
+        if param in ("widget_key", "token", "uidb64", "secret"):
             odd_values = {**values, param: "ODD"}
             template = reverse(name, kwargs={p: odd_values[p] for p in params})
             paths += [template.replace("ODD", "%00"), template.replace("ODD", "x" * 2000)]
