@@ -79,13 +79,20 @@ class Conversation(TenantOwned):
         "Label", blank=True, related_name="conversations", verbose_name=_("labels")
     )
     # Where it started: the chat window, or an email to the workspace's support address.
+    # (Defaults in the database too, so a raw row written without them, by COPY say, is whole.)
     channel = models.CharField(
-        _("channel"), max_length=8, choices=Channel.choices, default=Channel.CHAT
+        _("channel"),
+        max_length=8,
+        choices=Channel.choices,
+        default=Channel.CHAT,
+        db_default=Channel.CHAT,
     )
     # The visitor left an email address to be answered by when nobody could answer: the reply
     # reaches them by email if they are not in the chat (``apps.offline``). The inbox's "Email"
     # filter.
-    reply_by_email = models.BooleanField(_("waiting for a reply by email"), default=False)
+    reply_by_email = models.BooleanField(
+        _("waiting for a reply by email"), default=False, db_default=False
+    )
 
     ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 

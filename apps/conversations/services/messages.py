@@ -117,7 +117,9 @@ def _visitors_conversation_locked(visitor: Visitor) -> Conversation | None:
     return latest
 
 
-def _conversation_for(visitor: Visitor, channel: str) -> tuple[Conversation, bool]:
+def _conversation_for(
+    visitor: Visitor, channel: str = Conversation.Channel.CHAT
+) -> tuple[Conversation, bool]:
     """The visitor's conversation, locked, opened now if there is none (and whether it was)."""
     conversation = _visitors_conversation_locked(visitor)
     if conversation is None:
