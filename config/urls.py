@@ -35,6 +35,7 @@ urlpatterns = [
     path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
     path("app/<slug:slug>/settings/", include("apps.offline.urls")),
     path("app/<slug:slug>/canned/", include("apps.canned.urls")),
+    path("e/", include("apps.offline.email_urls")),
     path("", include("apps.conversations.widget_urls")),
     path("", include("apps.tenants.urls")),
 ]

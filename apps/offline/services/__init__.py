@@ -1,8 +1,14 @@
 """Every write of ``apps.offline``, one module per concern; the public functions are importable
 from here: business hours (``hours``), the pre-chat form and the conversations that continue by
-email (``contact``), ratings after a chat (``ratings``)."""
+email (``contact``), replies by email (``email_out``), transcripts (``transcripts``), ratings
+after a chat (``ratings``)."""
 
 from apps.offline.services.contact import ContactError, contact_give, email_thread_open
+from apps.offline.services.email_out import (
+    replies_email,
+    replies_email_due,
+    replies_schedule,
+)
 from apps.offline.services.hours import (
     HoursError,
     closed_date_add,
@@ -10,15 +16,28 @@ from apps.offline.services.hours import (
     hours_update,
 )
 from apps.offline.services.ratings import RatingError, rating_give
+from apps.offline.services.transcripts import (
+    TranscriptError,
+    transcript_request,
+    transcript_send_now,
+)
+from apps.offline.services.unsubscribe import email_unsubscribe
 
 __all__ = [
     "ContactError",
     "HoursError",
     "RatingError",
+    "TranscriptError",
     "closed_date_add",
     "closed_date_delete",
     "contact_give",
     "email_thread_open",
+    "email_unsubscribe",
     "hours_update",
     "rating_give",
+    "replies_email",
+    "replies_email_due",
+    "replies_schedule",
+    "transcript_request",
+    "transcript_send_now",
 ]
