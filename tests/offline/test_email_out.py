@@ -21,6 +21,7 @@ from apps.offline.models import EmailThread, OfflineSettings, Rating
 from apps.tenants.models import Role
 from apps.visitors.services import visit_start
 from tests.factories import TenantFactory, member
+from tests.live import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -396,3 +397,89 @@ def test_no_transcript_on_resolve_for_a_visitor_who_unsubscribed(mail):
     assert mail.accepted == []
     with scope(tenant=chat.tenant):
         assert Conversation.objects.get().status == "resolved"
+
+
+def test_a_reply_email_is_tried_again_later_when_the_mail_server_is_down(mail, settings):
+    chat = Chat()
+    chat.visitor_writes()
+    chat.operator_writes("Hello!")
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    assert due_later() == 0
+    assert chat.thread().due_at > timezone.now() + LATER  # tried again a few minutes later
+    settings.EMAIL_PORT = mail.port
+    assert due_later(LATER * 3) == 1
+    assert "Hello!" in text_of(mail.messages()[0])
+
+
+# --- what the chat window and the inbox ask -----------------------------------------------------
+
+
+def test_the_visitor_asks_for_the_transcript_from_the_chat_window(mail):
+    chat = Chat()
+    chat.visitor_writes("Please send me this chat.")
+    url = reverse("offline_email:widget_transcript", args=[chat.tenant.widget_key])
+    body = {"token": chat.start.new_token, "conversation": chat.conversation.public_id}
+
+    asked = Client().post(url, {**body, "address": "other@example.com"}, "application/json")
+    assert asked.status_code == 202
+    assert asked.json() == {"status": "queued", "address": "other@example.com"}
+    [email] = mail.messages()
+    assert email["To"] == "other@example.com"
+    assert "Please send me this chat." in text_of(email)
+
+    stranger = Chat(email="ece@example.com")
+    refused = Client().post(
+        url, {**body, "token": stranger.start.new_token}, content_type="application/json"
+    )
+    assert refused.status_code == 404
+    assert refused.json()["error"] == "not_found"
+    assert len(mail.accepted) == 1
+
+
+def test_an_operator_emails_the_transcript_from_the_conversation(mail, client):
+    chat = Chat()
+    chat.visitor_writes("Thanks for the help.")
+    client.force_login(chat.operator.user)
+    url = reverse(
+        "offline_inbox:transcript",
+        kwargs={"slug": chat.tenant.slug, "number": chat.conversation.number},
+    )
+    sent = client.post(url, {}, content_type="application/json")
+    assert sent.status_code == 202
+    assert mail.messages()[0]["To"] == "deniz@example.com"
+
+    no_email = Chat(email="")
+    no_email.visitor_writes()
+    client.force_login(no_email.operator.user)
+    refused = client.post(
+        reverse(
+            "offline_inbox:transcript",
+            kwargs={"slug": no_email.tenant.slug, "number": no_email.conversation.number},
+        )
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "no_address"
+
+    outsider = member(TenantFactory())
+    client.force_login(outsider.user)
+    assert client.post(url).status_code == 404
+    assert len(mail.accepted) == 1
+
+
+def test_the_visitor_rates_from_the_chat_window_once(mail):
+    chat = Chat()
+    chat.visitor_writes()
+    chat.resolve()
+    url = reverse("offline_email:widget_rating", args=[chat.tenant.widget_key])
+    body = {"token": chat.start.new_token, "conversation": chat.conversation.public_id}
+
+    first = Client().post(url, {**body, "score": 5}, content_type="application/json")
+    assert first.json() == {"score": 5, "comment": ""}
+    second = Client().post(
+        url, {**body, "score": 1, "comment": "Great"}, content_type="application/json"
+    )
+    assert second.json() == {"score": 5, "comment": "Great"}
+    bad = Client().post(url, {**body, "score": 9}, content_type="application/json")
+    assert bad.status_code == 200  # already rated: the score stays, nothing refused
+    with scope(tenant=chat.tenant):
+        assert Rating.objects.get().score == 5
