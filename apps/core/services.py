@@ -34,6 +34,9 @@ def email_send_now(
     (``email_message_id``), so a copy sent again in the instant between the server's
     acceptance and the record of it is recognised as the same email by mail clients.
 
+    Call it with a key outside any transaction: the key must be recorded (committed) the
+    moment the server accepts the email.
+
     ``from_name``: the name shown beside the sender's address (``DEFAULT_FROM_EMAIL``'s own
     address); ``reply_to``: where answers go; ``headers``: further headers (threading,
     List-Unsubscribe…)."""

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.core.conftest import broker  # noqa: F401 (real Celery workers, for the jobs' tests)
 from tests.mail import MailServer
 
 

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 DUE_BATCH = 200
 RETRY_AFTER = timedelta(minutes=5)  # a thread whose email failed is tried again this much later
+HOLD = timedelta(minutes=5)  # a thread whose email is going out is left alone this long
 REFERENCES_KEPT = 20
 
 
@@ -131,8 +132,10 @@ def thread_email_send(
     reader: Audience,
 ) -> int:
     """Render ``templates/offline/email/<template>.txt|.html`` for the visitor and send it on
-    the thread, once per ``key``; the thread (locked by the caller) remembers its Message-ID.
-    Call inside ``translation.override(reader.language)`` (the subject is translated there)."""
+    the thread, once per ``key`` (1 when it went out now). Call outside any transaction, so
+    that the key is recorded the moment the mail server accepts the email, and inside
+    ``translation.override(reader.language)`` (the subject is translated there); then
+    ``thread_email_sent``."""
     look = context["look"]
     unsubscribe = links.unsubscribe_url(conversation)
     context = {
@@ -154,7 +157,7 @@ def thread_email_send(
     if earlier:
         headers["In-Reply-To"] = earlier[-1]
         headers["References"] = " ".join(earlier)
-    sent = email_send_now(
+    return email_send_now(
         subject=subject,
         body=text,
         html_body=html,
@@ -164,10 +167,25 @@ def thread_email_send(
         reply_to=[reply_address(thread)],
         headers=headers,
     )
-    message_id = email_message_id(key)
-    if message_id not in thread.message_ids:
-        thread.message_ids = [*thread.message_ids, message_id]
-    return sent
+
+
+def thread_email_sent(*, thread_pk: int, key: str, up_to: int) -> EmailThread:
+    """After an email of the thread went out (``key``) carrying the messages up to ``up_to``:
+    the thread remembers its Message-ID and how far it emailed; it stays due only for replies
+    written since that the visitor has not read."""
+    with transaction.atomic():
+        thread = EmailThread.objects.select_for_update().get(pk=thread_pk)
+        message_id = email_message_id(key)
+        if message_id not in thread.message_ids:
+            thread.message_ids = [*thread.message_ids, message_id]
+        thread.emailed_up_to = max(thread.emailed_up_to, up_to)
+        thread.due_at = None
+        if selectors.replies_unread(thread=thread):  # written while this email went out
+            form = selectors.offline_settings(tenant=thread.tenant)
+            if form.email_replies and thread.unsubscribed_at is None:
+                thread.due_at = timezone.now() + timedelta(minutes=form.email_delay_minutes)
+        thread.save(update_fields=["message_ids", "emailed_up_to", "due_at"])
+    return thread
 
 
 # --- replies -----------------------------------------------------------------------------------
@@ -209,6 +227,10 @@ def replies_email_due(now: datetime | None = None) -> int:
         with scope(tenant=tenant):
             try:
                 sent += replies_email(thread_pk=pk, now=now)
+            except smtplib.SMTPRecipientsRefused:
+                # The address is refused: trying again would not help. The next reply tries.
+                logger.warning("reply email of thread %s refused by the mail server", pk)
+                EmailThread.objects.filter(pk=pk).update(due_at=None)
             except (smtplib.SMTPException, OSError):
                 logger.warning("reply email of thread %s not sent; trying later", pk, exc_info=True)
                 EmailThread.objects.filter(pk=pk, due_at__isnull=False).update(
@@ -218,8 +240,11 @@ def replies_email_due(now: datetime | None = None) -> int:
 
 
 def replies_email(*, thread_pk: int, now: datetime | None = None) -> int:
-    """Email the thread's unread replies if they are due (inside its workspace's scope): 1 when
-    an email went out. None unread any more: the thread is simply no longer due."""
+    """Email the thread's unread replies if they are due (inside its workspace's scope, outside
+    any transaction): 1 when an email went out. None unread any more: the thread is simply no
+    longer due. While its email goes out the thread is held (due again only after ``HOLD``),
+    so that another run leaves it alone; a run that died meanwhile is taken up again then, and
+    sends nothing twice (the email's key)."""
     now = now or timezone.now()
     with transaction.atomic():
         thread = (
@@ -238,16 +263,19 @@ def replies_email(*, thread_pk: int, now: datetime | None = None) -> int:
             or conversation.tenant.is_suspended
         )
         new = [] if stopped else selectors.replies_unread(thread=thread)
-        sent = 0
-        if new:
-            sent = _replies_send(thread, conversation, new)
-            thread.emailed_up_to = new[-1].pk
-        thread.due_at = None
-        thread.save(update_fields=["emailed_up_to", "due_at", "message_ids"])
+        thread.due_at = now + HOLD if new else None
+        thread.save(update_fields=["due_at"])
+    if not new:
+        return 0
+    key = f"reply-{thread.pk}-{new[-1].pk}"
+    sent = _replies_send(thread, conversation, new, key=key)
+    thread_email_sent(thread_pk=thread.pk, key=key, up_to=new[-1].pk)
     return 1 if sent else 0
 
 
-def _replies_send(thread: EmailThread, conversation: Conversation, new: list[Message]) -> int:
+def _replies_send(
+    thread: EmailThread, conversation: Conversation, new: list[Message], *, key: str
+) -> int:
     look = workspace_look(conversation.tenant)
     before = selectors.messages_before(
         conversation_id=conversation.pk,
@@ -275,6 +303,6 @@ def _replies_send(thread: EmailThread, conversation: Conversation, new: list[Mes
                 "lines": email_lines(shown, look=look, new_from=new[0].pk),
                 "count": len(new),
             },
-            key=f"reply-{thread.pk}-{new[-1].pk}",
+            key=key,
             reader=reader,
         )

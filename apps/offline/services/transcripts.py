@@ -30,8 +30,10 @@ from apps.offline.services.email_out import (
     audience,
     email_lines,
     thread_email_send,
+    thread_email_sent,
     workspace_look,
 )
+from apps.visitors.models import Visitor
 
 REQUESTERS = ("visitor", "operator", "system")
 REQUESTS_PER_HOUR = 5  # per conversation, asked by a person
@@ -67,7 +69,9 @@ def transcript_request(
             ) from None
     thread = EmailThread.objects.filter(conversation=conversation).first()
     address = address or (thread.address if thread else "")
-    address = address or selectors.visitor_email(conversation.visitor)
+    if not address:
+        visitor = Visitor.objects.filter(pk=conversation.visitor_id).first()  # as it is now
+        address = selectors.visitor_email(visitor) if visitor is not None else ""
     if not address:
         raise TranscriptError(
             "no_address",
@@ -128,43 +132,37 @@ def _rating_links(conversation: Conversation, form: OfflineSettings) -> list[dic
 
 
 def transcript_send_now(*, conversation_id: int, key: str) -> int:
-    """Send the transcript asked for under ``key`` (inside the workspace's scope): 1 when it
-    went out now, 0 when it had already (or the conversation is gone)."""
-    with transaction.atomic():
-        thread = (
-            EmailThread.objects.select_for_update(of=("self",))
-            .select_related("conversation__visitor", "conversation__tenant")
-            .filter(conversation_id=conversation_id)
-            .first()
+    """Send the transcript asked for under ``key`` (inside the workspace's scope, outside any
+    transaction): 1 when it went out now, 0 when it had already (or the conversation is
+    gone)."""
+    thread = (
+        EmailThread.objects.select_related("conversation__visitor", "conversation__tenant")
+        .filter(conversation_id=conversation_id)
+        .first()
+    )
+    if thread is None:  # the conversation was deleted since
+        return 0
+    conversation = thread.conversation
+    form = selectors.offline_settings(tenant=conversation.tenant)
+    look = workspace_look(conversation.tenant)
+    messages = selectors.transcript_messages(conversation_id=conversation.pk)
+    reader = audience(conversation)
+    with translation.override(reader.language):
+        subject = _("Your conversation with %(name)s") % {"name": look.name}
+        sent = thread_email_send(
+            thread=thread,
+            conversation=conversation,
+            template="transcript",
+            subject=subject,
+            context={
+                "look": look,
+                "lines": email_lines(messages, look=look),
+                "ratings": _rating_links(conversation, form),
+                "rating_kind": form.rating,
+            },
+            key=key,
+            reader=reader,
         )
-        if thread is None:  # the conversation was deleted since
-            return 0
-        conversation = thread.conversation
-        form = selectors.offline_settings(tenant=conversation.tenant)
-        look = workspace_look(conversation.tenant)
-        messages = selectors.transcript_messages(conversation_id=conversation.pk)
-        reader = audience(conversation)
-        with translation.override(reader.language):
-            subject = _("Your conversation with %(name)s") % {"name": look.name}
-            sent = thread_email_send(
-                thread=thread,
-                conversation=conversation,
-                template="transcript",
-                subject=subject,
-                context={
-                    "look": look,
-                    "lines": email_lines(messages, look=look),
-                    "ratings": _rating_links(conversation, form),
-                    "rating_kind": form.rating,
-                },
-                key=key,
-                reader=reader,
-            )
-        fields = ["message_ids"]
-        if messages and messages[-1].pk > thread.emailed_up_to:
-            # The transcript carried every reply: none is left to email on its own.
-            thread.emailed_up_to = messages[-1].pk
-            thread.due_at = None
-            fields += ["emailed_up_to", "due_at"]
-        thread.save(update_fields=fields)
+    # The transcript carried every reply so far: none of them is emailed again on its own.
+    thread_email_sent(thread_pk=thread.pk, key=key, up_to=messages[-1].pk if messages else 0)
     return sent
