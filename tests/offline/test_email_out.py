@@ -483,3 +483,31 @@ def test_the_visitor_rates_from_the_chat_window_once(mail):
     assert bad.status_code == 200  # already rated: the score stays, nothing refused
     with scope(tenant=chat.tenant):
         assert Rating.objects.get().score == 5
+
+
+def test_the_pages_speak_the_visitors_language(mail):
+    chat = Chat(language="tr-TR")
+    chat.visitor_writes()
+    chat.operator_writes("Merhaba!")
+    due_later()
+    turkish = Client(HTTP_ACCEPT_LANGUAGE="tr")
+    page = turkish.get(link(mail.messages()[0], "/e/unsubscribe/"))
+    assert "Abonelikten çıkılsın mı?" in page.content.decode()
+    assert 'lang="tr"' in page.content.decode()
+    broken = turkish.get("/e/rate/nonsense/")
+    assert broken.status_code == 400
+    assert "Bu bağlantı çalışmıyor" in broken.content.decode()
+
+
+def test_the_periodic_job_runs_the_due_emails(mail, settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["offline-email-due"]
+    app.loader.import_default_modules()
+    chat = Chat()
+    chat.visitor_writes()
+    chat.operator_writes("Hello!")
+    with scope(tenant=chat.tenant):
+        EmailThread.objects.update(due_at=timezone.now())
+    assert app.tasks[entry["task"]]() == 1
+    assert len(mail.accepted) == 1
