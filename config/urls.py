@@ -31,11 +31,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),
+    path("app/<slug:slug>/inbox/email/", include("apps.offline.inbox_urls")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
     path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
     path("app/<slug:slug>/settings/", include("apps.offline.urls")),
     path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("inbound/", include("apps.offline.inbound_urls")),
+    path("e/", include("apps.offline.email_urls")),
     path("", include("apps.conversations.widget_urls")),
     path("", include("apps.tenants.urls")),
 ]

@@ -1,7 +1,7 @@
 import contextlib
 import uuid
 from datetime import timedelta
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -11,24 +11,49 @@ from django.utils import timezone
 from apps.core.models import SentEmail
 
 
+def email_message_id(key: str) -> str:
+    """The Message-ID of the email sent with ``key`` (``email_send_now``): the same for every
+    attempt, so a copy sent twice is one email to mail clients, and known before sending."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "sohbet.local"
+    return f"<{key}@{domain}>"
+
+
 def email_send_now(
-    *, subject: str, body: str, to: list[str], html_body: str = "", key: str | None = None
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html_body: str = "",
+    key: str | None = None,
+    from_name: str = "",
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> int:
     """Send an email now. With a ``key`` (a queued job's), at most once: a key the mail server
-    has already accepted sends nothing, and the email's Message-ID comes from the key, so a
-    copy sent again in the instant between the server's acceptance and the record of it is
-    recognised as the same email by mail clients."""
+    has already accepted sends nothing, and the email's Message-ID comes from the key
+    (``email_message_id``), so a copy sent again in the instant between the server's
+    acceptance and the record of it is recognised as the same email by mail clients.
+
+    Call it with a key outside any transaction: the key must be recorded (committed) the
+    moment the server accepts the email.
+
+    ``from_name``: the name shown beside the sender's address (``DEFAULT_FROM_EMAIL``'s own
+    address); ``reply_to``: where answers go; ``headers``: further headers (threading,
+    List-Unsubscribe…)."""
     if key is not None and SentEmail.objects.filter(key=key).exists():
         return 0
-    headers = {}
+    headers = dict(headers or {})
     if key is not None:
-        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "sohbet.local"
-        headers["Message-ID"] = f"<{key}@{domain}>"
+        headers["Message-ID"] = email_message_id(key)
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if from_name:
+        from_email = formataddr((from_name, parseaddr(from_email)[1]))
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=to,
+        reply_to=reply_to,
         headers=headers,
     )
     if html_body:

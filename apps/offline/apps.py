@@ -49,3 +49,6 @@ class OfflineConfig(AppConfig):
         widget_frames.register(
             "rating", widget.frame_rating, limit=FrameLimit(burst=5, per_second=0.2)
         )
+        widget_frames.register(
+            "transcript", widget.frame_transcript, limit=FrameLimit(burst=3, per_second=0.05)
+        )

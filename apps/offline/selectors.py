@@ -15,21 +15,25 @@ from midnight) count as one stretch, so ``closes_at`` is when the chat really cl
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings as django_settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from apps.conversations import selectors as conversation_selectors
+from apps.conversations.models import Conversation, Message
 from apps.offline.models import (
     MIDNIGHT,
     BusinessHours,
     ClosedDate,
+    EmailThread,
     OfflineSettings,
+    Rating,
     WeeklyInterval,
 )
 from apps.tenants.models import Tenant
-from apps.visitors.models import Visitor
+from apps.visitors.models import Visitor, VisitorSession
 
 UTC = datetime.UTC
 LOOK_AHEAD_DAYS = 14
@@ -191,3 +195,83 @@ def tenant_by_inbound_secret(secret: str) -> Tenant | None:
             OfflineSettings.objects.select_related("tenant").filter(inbound_secret=secret).first()
         )
     return found.tenant if found is not None else None
+
+
+# --- Email to visitors -----------------------------------------------------------------------
+
+CONTEXT_MESSAGES = 3  # messages shown before the new ones in a reply email, for context
+
+
+def visitor_language(visitor: Visitor, *, fallback: str = "") -> str:
+    """The language to write to a visitor in: their latest visit's browser language when
+    Sohbet speaks it, else ``fallback`` (the workspace's), else English."""
+    supported = {code for code, _name in django_settings.LANGUAGES}
+    latest = (
+        VisitorSession.objects.filter(visitor=visitor)
+        .exclude(language="")
+        .order_by("-started_at")
+        .values_list("language", flat=True)
+        .first()
+    )
+    for candidate in (latest or "", fallback):
+        code = candidate.split("-")[0].split("_")[0].lower()
+        if code in supported:
+            return code
+    return "en"
+
+
+def visitor_zone(visitor: Visitor, *, fallback: str) -> ZoneInfo:
+    """The visitor's time zone (their latest visit's), else ``fallback`` (the workspace's)."""
+    latest = (
+        VisitorSession.objects.filter(visitor=visitor)
+        .exclude(timezone="")
+        .order_by("-started_at")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    for name in (latest, fallback):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def replies_unread(*, thread: EmailThread) -> list[Message]:
+    """The operators' and the bot's messages after the last one emailed that the visitor has
+    not read, oldest first."""
+    return list(
+        Message.objects.filter(
+            conversation_id=thread.conversation_id,
+            pk__gt=thread.emailed_up_to,
+            sender__in=[Message.Sender.OPERATOR, Message.Sender.BOT],
+            read_at__isnull=True,
+        )
+        .select_related("author")
+        .order_by("pk")
+    )
+
+
+def messages_before(*, conversation_id: int, before_id: int, count: int) -> list[Message]:
+    """The ``count`` messages before message ``before_id``, oldest first."""
+    found = list(
+        Message.objects.filter(conversation_id=conversation_id, pk__lt=before_id)
+        .select_related("author")
+        .order_by("-pk")[:count]
+    )
+    return found[::-1]
+
+
+def transcript_messages(*, conversation_id: int) -> list[Message]:
+    """Every message of the conversation, oldest first: what the visitor saw (the team's notes
+    and history are ``Activity`` rows, never here)."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id)
+        .select_related("author")
+        .order_by("pk")
+    )
+
+
+def rating_for(*, conversation: Conversation, resolved_at) -> Rating | None:
+    return Rating.objects.filter(conversation=conversation, resolved_at=resolved_at).first()

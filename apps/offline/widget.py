@@ -1,7 +1,7 @@
 """What ``apps.offline`` adds to the chat window: its part of the widget's config (the business
 hours, the pre-chat form, the rating after a chat) and the frames of the visitor's socket that it
-answers (``contact``: the form; ``rating``), through ``apps.conversations.widget_extras`` and
-``widget_frames`` (docs/widget-protocol.md)."""
+answers (``contact``: the form; ``transcript``: email me this conversation; ``rating``), through
+``apps.conversations.widget_extras`` and ``widget_frames`` (docs/widget-protocol.md)."""
 
 from django.utils.translation import gettext as _
 
@@ -98,6 +98,24 @@ def _visitors_conversation(visitor: Visitor, public_id) -> Conversation:
     if found is None:
         raise Refusal("not_found", _("No such conversation."), field="conversation")
     return found
+
+
+def frame_transcript(*, visitor: Visitor, frame: dict, language: str) -> dict:
+    """``{"type": "transcript", "conversation": id, "address"?: "…"}``: email the conversation
+    to the visitor (to ``address`` when given, which they then get the replies at too)."""
+    conversation = _visitors_conversation(visitor, frame.get("conversation"))
+    address = frame.get("address")
+    thread = services.transcript_request(
+        conversation=conversation,
+        requested_by="visitor",
+        address=address if address else None,
+    )
+    return {
+        "type": "transcript",
+        "conversation": conversation.public_id,
+        "sent": True,
+        "address": thread.address,
+    }
 
 
 def frame_rating(*, visitor: Visitor, frame: dict, language: str) -> dict:

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.core.crypto import hash_token
 from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
-from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence
+from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence, VisitorToken
 
 # A visitor whose chat window has not been heard from for this long is gone (its server died).
 PRESENCE_TIMEOUT = timedelta(seconds=180)
@@ -32,6 +33,15 @@ def visitor_fresh(*, visitor: Visitor) -> Visitor:
     """``visitor`` as stored now (what another request changed included); the object given
     when the row is gone (merged into a known contact meanwhile)."""
     return Visitor.objects.filter(pk=visitor.pk).first() or visitor
+
+
+def visitor_by_token(*, token) -> Visitor | None:
+    """The workspace's visitor a browser's token names, or None (also for junk)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    found = VisitorToken.objects.select_related("visitor").filter(token_hash=hash_token(token))
+    row = found.first()
+    return row.visitor if row is not None else None
 
 
 def contact_notes(*, visitor: Visitor, membership: Membership) -> list[dict]:

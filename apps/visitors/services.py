@@ -185,6 +185,16 @@ def _visit_start_new(tenant, ip, user_agent, language, tz, screen, page, now) ->
     return VisitStart(visitor, session, token_hash, new_token, False)
 
 
+def visitor_token_issue(*, visitor: Visitor) -> str:
+    """A new token for ``visitor`` (another browser of theirs: a link in an email that leads
+    back to their chat). Only its hash is kept; the token is returned this once."""
+    token = new_visitor_token()
+    VisitorToken.objects.create(
+        tenant_id=visitor.tenant_id, visitor=visitor, token_hash=hash_token(token)
+    )
+    return token
+
+
 def _session_create(tenant, visitor, user_agent, language, tz, screen) -> VisitorSession:
     browser, os_name = _describe_agent(user_agent)
     return VisitorSession.objects.create(

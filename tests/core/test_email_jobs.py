@@ -1,46 +1,15 @@
 """Emails go out from background jobs once: a worker that dies after the mail server accepted
 an email, before its job was acknowledged, sends no second copy when the job runs again."""
 
-import asyncio
-import threading
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.urls import reverse
 
 from tests.core.conftest import wait_for
 from tests.factories import TenantFactory, member
-from tests.live import free_port
+from tests.mail import MailServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-class MailServer:
-    """A real SMTP server on loopback that keeps what it accepts. While ``holding``, it
-    answers a client's goodbye (QUIT) only once released: the moment after an email was
-    accepted and before the sender could finish its job."""
-
-    def __init__(self) -> None:
-        self.accepted: list[bytes] = []
-        self.holding = threading.Event()
-        self.goodbye_waiting = threading.Event()
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
-
-    async def handle_DATA(self, server, session, envelope):
-        self.accepted.append(envelope.original_content or envelope.content)
-        return "250 Message accepted for delivery"
-
-    async def handle_QUIT(self, server, session, envelope):
-        if self.holding.is_set():
-            self.goodbye_waiting.set()
-            while self.holding.is_set():
-                await asyncio.sleep(0.05)
-        return "221 Bye"
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.controller.port}"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Every write of ``apps.offline``, one module per concern; the public functions are importable
 from here: business hours (``hours``), the pre-chat form and the conversations that continue by
-email (``contact``), email coming in (``email_in``), ratings after a chat (``ratings``), the
-settings (``settings``)."""
+email (``contact``), replies by email (``email_out``), email coming in (``email_in``, ``imap``),
+transcripts (``transcripts``), unsubscribing (``unsubscribe``), ratings after a chat
+(``ratings``), the settings (``settings``)."""
 
 from apps.offline.services.contact import ContactError, contact_give, email_thread_open
 from apps.offline.services.email_in import (
@@ -9,6 +10,11 @@ from apps.offline.services.email_in import (
     InboundTooLarge,
     inbound_prune,
     inbound_receive,
+)
+from apps.offline.services.email_out import (
+    replies_email,
+    replies_email_due,
+    replies_schedule,
 )
 from apps.offline.services.hours import (
     HoursError,
@@ -22,6 +28,12 @@ from apps.offline.services.settings import (
     inbound_secret_renew,
     offline_settings_update,
 )
+from apps.offline.services.transcripts import (
+    TranscriptError,
+    transcript_request,
+    transcript_send_now,
+)
+from apps.offline.services.unsubscribe import email_unsubscribe
 
 __all__ = [
     "ContactError",
@@ -30,14 +42,21 @@ __all__ = [
     "InboundTooLarge",
     "RatingError",
     "SettingsError",
+    "TranscriptError",
     "closed_date_add",
     "closed_date_delete",
     "contact_give",
     "email_thread_open",
+    "email_unsubscribe",
     "hours_update",
     "inbound_prune",
     "inbound_receive",
     "inbound_secret_renew",
     "offline_settings_update",
     "rating_give",
+    "replies_email",
+    "replies_email_due",
+    "replies_schedule",
+    "transcript_request",
+    "transcript_send_now",
 ]
