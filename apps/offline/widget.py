@@ -63,19 +63,22 @@ def strings() -> dict[str, str]:
         "rating_comment": _("Anything to add? (optional)"),
         "rating_send": _("Send"),
         "rating_thanks": _("Thank you for your feedback!"),
+        "transcript_ask": _("Email me this conversation"),
+        "transcript_title": _("Email this conversation"),
+        # Translators: {address} is the visitor's email address.
+        "transcript_sent": _("We sent this conversation to {address}."),
     }
 
 
 def config(tenant: Tenant) -> dict:
     form = selectors.offline_settings(tenant=tenant)
-    extras = {
+    return {
         "hours": selectors.availability(tenant=tenant).as_json(),
         "form": form_config(form),
         "rating": form.rating,
+        "transcripts": True,  # "Email me this conversation"
+        "strings": strings(),
     }
-    if extras["form"] is not None or form.rating != OfflineSettings.Rating.OFF:
-        extras["strings"] = strings()
-    return extras
 
 
 def frame_contact(*, visitor: Visitor, frame: dict, language: str) -> dict:

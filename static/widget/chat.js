@@ -50,6 +50,9 @@ const STRINGS = {
   rating_comment: 'Anything to add? (optional)',
   rating_send: 'Send',
   rating_thanks: 'Thank you for your feedback!',
+  transcript_ask: 'Email me this conversation',
+  transcript_title: 'Email this conversation',
+  transcript_sent: 'We sent this conversation to {address}.',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -57,7 +60,7 @@ const readJSON = (id) => {
   try { return JSON.parse($(id).textContent) || {}; } catch (e) { return {}; }
 };
 const W = readJSON('sohbet-widget');
-const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'), W.strings || {});
+const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'));
 const EMBED = document.body.dataset.embed === '1';
 const LANG = document.documentElement.lang || undefined;
 
@@ -488,7 +491,7 @@ const onReady = (f) => {
 };
 
 const onError = (f) => {
-  if (f.frame === 'contact' || f.frame === 'rating') return cardError(f);
+  if (['contact', 'rating', 'transcript'].includes(f.frame) && cardKind) return cardError(f);
   const item = f.client_id && outbox.find((i) => i.client_id === f.client_id);
   if (item) {
     // Not stored: take the bubble back and give the text back to the composer.
@@ -561,6 +564,10 @@ const handle = (f) => {
       if (!input.disabled) input.focus();
       return;
     case 'rating': return rated(f);
+    case 'transcript':
+      if (cardKind === 'transcript') { cardKind = ''; card.hidden = true; card.textContent = ''; showCard(); }
+      emailKnown = true;
+      return addNotice(fmt(T.transcript_sent, { address: f.address || '' }), Math.max(newest, lastId));
     case 'queue': return setQueue(f.position);
     case 'open': // an operator started a chat with us: ask the host page to show the window
       if (!isOpen) toParent('proactive', { message: f.message });
@@ -735,6 +742,33 @@ const rated = (f) => {
   }
 };
 
+// "Email me this conversation": straight away when the team knows the address, else a card
+// asks for one.
+const transcriptBtn = $('transcript-ask');
+const askTranscript = () => {
+  if (!conversation) return;
+  if (emailKnown) return send({ type: 'transcript', conversation: conversation.id });
+  cardKind = 'transcript';
+  card.textContent = '';
+  const f = el('form', 'pre', card);
+  f.noValidate = true;
+  el('h2', '', f, T.transcript_title);
+  const email = field(f, 'address', T.field_email, 'email', true, { autocomplete: 'email', maxLength: 254 });
+  const go = el('button', 'primary', f, T.form_save);
+  go.type = 'submit';
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!email.checkValidity()) return cardError({ field: 'address', message: email.validationMessage });
+    send({ type: 'transcript', conversation: conversation.id, address: email.value.trim() });
+  });
+  card.hidden = false;
+  email.focus();
+};
+if (transcriptBtn) {
+  transcriptBtn.textContent = T.transcript_ask;
+  transcriptBtn.addEventListener('click', askTranscript);
+}
+
 // Which card shows now: the form before the chat, the email ask, the rating; or none.
 const showCard = () => {
   let want = '';
@@ -742,6 +776,8 @@ const showCard = () => {
   else if (emailAsk()) want = 'away';
   else if (rateAsk()) want = 'rating';
   else if (cardKind === 'rated' && conversation && conversation.status === 'resolved') want = 'rated';
+  if (transcriptBtn) transcriptBtn.hidden = !(W.transcripts && conversation && ready);
+  if (cardKind === 'transcript') return updateComposer(); // until it is sent or answered
   if (want !== cardKind) {
     if (!want) { card.hidden = true; card.textContent = ''; cardKind = ''; }
     else if (want === 'rating') showRating();

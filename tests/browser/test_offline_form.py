@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation
+from apps.offline import services as offline_services
 from apps.offline.models import Rating
 from apps.tenants.models import Role
 from apps.visitors.models import Consent, Visitor
@@ -127,6 +128,12 @@ def test_with_nobody_there_the_visitor_leaves_an_email_and_rates_the_chat_later(
     conversation = read(tenant, lambda: Conversation.objects.get())
     assert conversation.reply_by_email  # the inbox's "Email" filter finds it
 
+    # The visitor asks for the conversation by email: the address is known, so it just goes.
+    widget.frame.get_by_role("button", name="Email me this conversation").click()
+    expect(widget.frame.locator("#log")).to_contain_text(
+        "We sent this conversation to deniz@example.com."
+    )
+
     # The operator answers and resolves: the window asks for a rating.
     with scope(tenant=tenant):
         in_thread(
@@ -158,3 +165,32 @@ def test_with_nobody_there_the_visitor_leaves_an_email_and_rates_the_chat_later(
     widget.page.reload()
     widget.open()
     expect(card).to_be_hidden()
+
+
+def test_a_visitor_without_an_address_gives_one_for_the_transcript(asgi_page):
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
+    with scope(tenant=tenant):
+        admin = in_thread(member, tenant, Role.ADMIN)
+        in_thread(
+            offline_services.offline_settings_update,
+            membership=admin,
+            values={"form_mode": "never"},
+        )
+    widget = chat_window(asgi_page, tenant)
+    ask = widget.frame.get_by_role("button", name="Email me this conversation")
+    expect(ask).to_be_hidden()  # nothing to send yet
+    widget.input.fill("What are your opening hours?")
+    widget.input.press("Enter")
+    ask.click()
+    card = widget.frame.locator("#card")
+    address = card.get_by_label("Email")
+    expect(address).to_be_focused()
+    address.fill("deniz@example")
+    address.press("Enter")
+    expect(address).to_have_attribute("aria-invalid", "true")
+    address.fill("deniz@example.com")
+    address.press("Enter")
+    expect(card).to_be_hidden()
+    expect(widget.frame.locator("#log")).to_contain_text(
+        "We sent this conversation to deniz@example.com."
+    )

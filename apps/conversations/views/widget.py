@@ -112,7 +112,9 @@ def widget_config(request: HttpRequest, widget_key: str) -> JsonResponse:
         # The loader draws nothing on a site that is not on the workspace's list.
         response = _error("origin_not_allowed", _("This site may not show this chat."), 403)
     else:
-        response = JsonResponse(_public_config(request, tenant))
+        config = _public_config(request, tenant)
+        config.pop("strings", None)  # the chat window's text: not the loader's business
+        response = JsonResponse(config)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -222,6 +224,8 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
             )
         else:
             config = _public_config(request, tenant)
+            # The text of what feature apps add to the window, beside its own.
+            strings = {**widget_strings(), **config.pop("strings", {})}
             response = render(
                 request,
                 "widget/chat.html",
@@ -230,7 +234,7 @@ def chat(request: HttpRequest, widget_key: str) -> HttpResponse:
                     "widget": config,
                     "embed": request.GET.get("embed") == "1",
                     "ws_url_path": f"/ws/widget/{tenant.widget_key}/",
-                    "strings": widget_strings(),
+                    "strings": strings,
                     "language": language,
                 },
             )
