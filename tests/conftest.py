@@ -26,6 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # Django's async-safety check stays on in the tests, the servers and the workers they start:
     # it guards the code under test (tests.utils.in_thread for a browser test's own ORM work).
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # Channels of its own on Redis: Redis pub/sub is shared by every database number, so two
+    # runs on one Redis (or a run beside a bench) would otherwise hear each other's events.
+    prefix = f"sohbet-t{uuid.uuid4().hex[:8]}"
+    os.environ["CHANNELS_PREFIX"] = prefix
+    layer = settings.CHANNEL_LAYERS["default"]
+    if "CONFIG" in layer and "prefix" in layer["CONFIG"]:
+        layer["CONFIG"]["prefix"] = prefix
     if IN_CI:
         db_url = os.environ.get("DATABASE_URL", "")
         if not db_url.startswith(("postgres://", "postgresql://")):

@@ -124,10 +124,28 @@ def arrived(*, visitor: Visitor) -> bool:
     return True
 
 
-def left(*, tenant_id: int, visitor_id: int, public_id: str) -> None:
-    """A socket of the visitor closed; the last one gone, the list loses the visitor."""
-    if visitor_services.presence_disconnect(visitor_id=visitor_id):
-        _publish(tenant_id, visitor_id, public_id)
+def left(*, tenant_id: int, visitor_id: int, public_id: str) -> bool:
+    """A socket of the visitor closed; the last one gone, the list loses the visitor and the
+    operators in their conversation read that they left (True)."""
+    if not visitor_services.presence_disconnect(visitor_id=visitor_id):
+        return False
+    _publish(tenant_id, visitor_id, public_id)
+    number = (
+        Conversation.objects.filter(visitor_id=visitor_id, status__in=Conversation.ACTIVE_STATUSES)
+        .values_list("pk", "number")
+        .first()
+    )
+    if number is not None:
+        realtime.publish_on_commit(
+            realtime.group_conversation(number[0]),
+            {
+                "type": "chat.visitor",
+                "number": number[1],
+                "visitor": {"online": False},
+                "partial": True,
+            },
+        )
+    return True
 
 
 def changed(*, visitor: Visitor) -> None:

@@ -8,7 +8,8 @@ class OfflineConfig(AppConfig):
     verbose_name = _("Business hours and offline")
 
     def ready(self):
-        from apps.conversations import widget_extras, widget_frames
+        from apps.conversations import inbox_extras, widget_extras, widget_frames
+        from apps.conversations.inbox_extras import InboxAction
         from apps.core import navigation
         from apps.core.consumers import FrameLimit
         from apps.core.navigation import Entry
@@ -43,6 +44,14 @@ class OfflineConfig(AppConfig):
             order=40,
         )
         widget_extras.register(widget.config)
+        inbox_extras.register(
+            InboxAction(
+                "transcript",
+                _("Email transcript"),
+                "offline_inbox:transcript",
+                done=_("The transcript is on its way to %(address)s."),
+            )
+        )
         widget_frames.register(
             "contact", widget.frame_contact, limit=FrameLimit(burst=5, per_second=0.2)
         )

@@ -342,7 +342,9 @@ export function onReceipt(f) {
 export function onVisitor(f) {
   const number = f.conversation;
   if (typeof number !== "number" || !f.visitor) return;
-  setVisitor(thread(number), f.visitor);
+  const th = thread(number);
+  if (f.partial && !th.visitor) return; // nothing to change yet: the whole panel comes on open
+  setVisitor(th, f.partial ? Object.assign({}, th.visitor, f.visitor) : f.visitor);
   if (renameVisitor(number, f.visitor.name)) emit("list");
   if (number === state.openNumber) {
     emit("visitor");

@@ -21,6 +21,7 @@
  * connects.
  */
 import { openAssigneeMenu, openSnoozeMenu, openTeamMenu } from "./assignment.js";
+import { renderActions } from "./actions.js";
 import { autoGrow, closeMentions, mentionKeys, noteRefused, renderReach, sendTyping, setComposerMode, submitComposer, updateComposerState, updateMentions } from "./composer.js";
 import { closeConversation, fitHeight, onPopState, openConversation, renderConversation, renderConversationHeader, renderMessages, renderTyping, setMobileView, showNotFound } from "./conversation.js";
 import { $ } from "./dom.js";
@@ -57,6 +58,7 @@ function wire() {
   on("visitor", renderVisitor);
   on("visitor", renderReach);
   on("header", renderReach);
+  on("header", renderActions);
   on("presence", renderPresence);
   on("composer", updateComposerState);
   on("prefs", renderPrefsPopover);

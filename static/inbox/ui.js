@@ -44,6 +44,7 @@ export const ui = Object.freeze({
   composerLabel: $("inbox-composer-label"),
   composerHint: $("inbox-composer-hint"),
   reach: $("inbox-reach"),
+  convActions: $("inbox-conv-actions"),
   modeReply: $("inbox-mode-reply"),
   modeNote: $("inbox-mode-note"),
   mentions: $("inbox-mentions"),

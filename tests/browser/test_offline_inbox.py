@@ -36,6 +36,12 @@ def test_the_operator_sees_who_waits_for_a_reply_by_email(asgi, asgi_page, scree
     expect(inbox.item(waiting.number).locator(".conv-email")).to_have_text("Email")
     expect(inbox.item(other.number)).to_be_visible()
     expect(inbox.item(other.number).locator(".conv-email")).to_have_count(0)
+    # Without an address there is nobody to email the transcript to: the operator is told.
+    inbox.item(other.number).click()
+    page.get_by_role("button", name="Email transcript").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "There is no email address to send the transcript to."
+    )
     page.get_by_label("Channel").select_option("email")
     expect(inbox.item(other.number)).to_have_count(0)
     expect(inbox.item(waiting.number)).to_be_visible()
@@ -68,6 +74,10 @@ def test_the_operator_sees_who_waits_for_a_reply_by_email(asgi, asgi_page, scree
     expect(message.locator(".msg-via")).to_have_text("by email")
     expect(message).to_contain_text("Attachments: address.pdf")
     expect(message).to_contain_text("Sent from another address than the visitor's.")
+
+    # The operator emails the transcript to the visitor.
+    page.get_by_role("button", name="Email transcript").click()
+    expect(page.get_by_text("The transcript is on its way to deniz@example.com.")).to_be_visible()
 
     # Resolved, then rated by the visitor: a line in the history, with the comment.
     page.get_by_role("button", name=inbox.s("resolve")).click()

@@ -124,6 +124,7 @@ def test_the_visitor_gets_the_transcript_by_email(web, shop, mail):
     visitor.send("transcript", conversation=conversation, address="deniz@example.com")
     answer = visitor.expect("transcript")
     assert (answer["sent"], answer["address"]) == (True, "deniz@example.com")
+
     def transcript_arrived():
         """the transcript email"""
         return mail.messages()

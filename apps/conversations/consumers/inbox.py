@@ -627,7 +627,13 @@ class InboxConsumer(ScopedConsumer):
     async def chat_visitor(self, event: dict) -> None:
         if not self._showing(event["number"]):
             return
-        await self.send_frame("visitor", conversation=event["number"], visitor=event["visitor"])
+        # ``partial``: only the fields it names changed (the visitor left: ``online``).
+        await self.send_frame(
+            "visitor",
+            conversation=event["number"],
+            visitor=event["visitor"],
+            partial=event.get("partial", False),
+        )
 
     async def chat_status(self, event: dict) -> None:
         pass  # operators learn status changes from the summary (inbox.conversation)

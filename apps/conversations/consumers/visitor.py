@@ -101,14 +101,6 @@ class VisitorConsumer(ScopedConsumer):
                 )
             except Exception:  # never let a dying socket raise; presence expires on its own
                 logger.warning("presence_disconnect failed", exc_info=True)
-            else:
-                # An operator about to answer sees that the visitor left (the reply goes by
-                # email, or waits for their return).
-                self.visitor = gone
-                try:
-                    await self._publish_panel(reload=True)
-                except Exception:
-                    logger.warning("panel after disconnect failed", exc_info=True)
         await self.leave_all()
 
     def _presence_switch(self, visitor: Visitor) -> bool:

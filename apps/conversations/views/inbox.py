@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.conversations import selectors, services
+from apps.conversations import inbox_extras, selectors, services
 from apps.conversations.strings import inbox_strings
 from apps.core.errors import Refusal
 from apps.tenants import selectors as tenant_selectors
@@ -40,6 +41,10 @@ def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -
                 "inbox_url": f"/app/{request.tenant.slug}/inbox/",
                 "me": request.user.pk,
                 "live_open": live,
+                "csrf_token": get_token(request),
+                "actions": inbox_extras.for_page(
+                    slug=request.tenant.slug, is_admin=request.membership.is_admin
+                ),
             },
         },
     )

@@ -1,0 +1,51 @@
+"""Actions on the open conversation that the apps above ``conversations`` add to the inbox.
+
+``conversations`` imports no feature app, so a feature app registers an action from its
+``AppConfig.ready()``: ``register(InboxAction(...))``. The inbox shows each as a button beside
+the conversation's status buttons; a click posts ``{}`` as JSON (with the CSRF token) to the
+action's URL for that conversation, and the answer's ``message`` (or the action's ``done`` text,
+with ``%(address)s`` and the like filled from the answer's JSON) shows as a toast; an answer
+that is not 2xx shows its ``message`` as an error.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+# Stands for the conversation's number in the URL the page fills in.
+NUMBER_PLACEHOLDER = 987654321
+
+
+@dataclass(frozen=True)
+class InboxAction:
+    key: str
+    label: str  # lazily translated
+    url_name: str  # a URL taking the workspace's ``slug`` and the conversation's ``number``
+    done: str = ""  # the toast after it worked (lazily translated)
+    admin_only: bool = False
+
+
+_actions: list[InboxAction] = []
+
+
+def register(action: InboxAction) -> InboxAction:
+    if all(a.key != action.key for a in _actions):
+        _actions.append(action)
+    return action
+
+
+def for_page(*, slug: str, is_admin: bool) -> list[dict]:
+    """The actions this member gets, with each URL as a template: ``{number}`` stands for the
+    conversation's number."""
+    return [
+        {
+            "key": a.key,
+            "label": str(a.label),
+            "done": str(a.done),
+            "url": reverse(a.url_name, kwargs={"slug": slug, "number": NUMBER_PLACEHOLDER}).replace(
+                str(NUMBER_PLACEHOLDER), "{number}"
+            ),
+        }
+        for a in _actions
+        if is_admin or not a.admin_only
+    ]

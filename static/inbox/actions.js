@@ -1,0 +1,59 @@
+/*
+ * Actions on the open conversation that feature apps add (apps/conversations/inbox_extras.py),
+ * e.g. "Email transcript": a button each beside the status buttons; a click posts {} to the
+ * action's URL for the conversation and shows the outcome as a toast.
+ */
+import { clear, el } from "./dom.js";
+import { toast } from "./notices.js";
+import { CONFIG, t } from "./page.js";
+import { state } from "./store.js";
+import { ui } from "./ui.js";
+
+const ACTIONS = Array.isArray(CONFIG.actions) ? CONFIG.actions : [];
+let shownFor = null;
+
+/** "%(address)s" and the like from the answer's fields; unknown names stay as they are. */
+function fill(text, data) {
+  return String(text || "").replace(/%\((\w+)\)s/g, function (m, k) {
+    return data && typeof data[k] === "string" ? data[k] : m;
+  });
+}
+
+function run(action, number, button) {
+  button.disabled = true;
+  fetch(String(action.url).replace("{number}", encodeURIComponent(number)), {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-CSRFToken": String(CONFIG.csrf_token || ""),
+    },
+    body: "{}",
+  })
+    .then(function (r) {
+      return r.json().then(
+        function (data) { return { ok: r.ok, data: data || {} }; },
+        function () { return { ok: false, data: {} }; }
+      );
+    })
+    .then(function (res) {
+      if (res.ok) toast(res.data.message ? String(res.data.message) : fill(action.done, res.data));
+      else toast(res.data.message ? String(res.data.message) : t("error_generic"), { kind: "error" });
+    })
+    .catch(function () { toast(t("error_generic"), { kind: "error" }); })
+    .then(function () { button.disabled = false; });
+}
+
+export function renderActions() {
+  if (!ui.convActions || shownFor === state.openNumber) return;
+  shownFor = state.openNumber;
+  clear(ui.convActions);
+  if (state.openNumber === null) return;
+  const number = state.openNumber;
+  ACTIONS.forEach(function (action) {
+    const button = el("button", { type: "button", className: "small secondary", dataset: { action: action.key } }, String(action.label));
+    button.addEventListener("click", function () { run(action, number, button); });
+    ui.convActions.appendChild(button);
+  });
+}
