@@ -194,3 +194,25 @@ def test_a_visitor_without_an_address_gives_one_for_the_transcript(asgi_page):
     expect(widget.frame.locator("#log")).to_contain_text(
         "We sent this conversation to deniz@example.com."
     )
+
+
+def test_a_turkish_visitor_is_asked_in_turkish(asgi_page):
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
+    widget = chat_window(asgi_page, tenant, locale="tr-TR")
+    widget.input.fill("Pazar günü teslimat var mı?")
+    widget.input.press("Enter")
+    card = widget.frame.locator("#card")
+    expect(card.get_by_role("heading", name="Yanıtı e-postayla alın")).to_be_visible()
+    email = card.get_by_label("E-posta")
+    email.fill("deniz@example")  # the browser takes it; the server does not
+    card.get_by_role("button", name="Gönder").click()
+    expect(card).to_contain_text("ad@ornek.com gibi bir e-posta adresi girin.")
+    email.fill("deniz@example.com")
+    card.get_by_role("button", name="Gönder").click()
+    expect(widget.frame.locator("#log")).to_contain_text(
+        "Teşekkürler! Ayrılırsanız e-postayla yanıt vereceğiz."
+    )
+    widget.frame.get_by_role("button", name="Bu konuşmayı bana e-postayla gönder").click()
+    expect(widget.frame.locator("#log")).to_contain_text(
+        "Bu konuşmayı deniz@example.com adresine gönderdik."
+    )
