@@ -122,3 +122,15 @@ def celery_worker(transactional_db):
     connection.close()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts (tests/mail.py)."""
+    from tests.mail import MailServer
+
+    server = MailServer()
+    server.controller.start()
+    yield server
+    server.holding.clear()
+    server.controller.stop()

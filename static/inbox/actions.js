@@ -4,6 +4,7 @@
  * action's URL for the conversation and shows the outcome as a toast.
  */
 import { clear, el } from "./dom.js";
+import { postJSON } from "./http.js";
 import { toast } from "./notices.js";
 import { CONFIG, t } from "./page.js";
 import { state } from "./store.js";
@@ -21,22 +22,8 @@ function fill(text, data) {
 
 function run(action, number, button) {
   button.disabled = true;
-  fetch(String(action.url).replace("{number}", encodeURIComponent(number)), {
-    method: "POST",
-    credentials: "same-origin",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "X-CSRFToken": String(CONFIG.csrf_token || ""),
-    },
-    body: "{}",
-  })
-    .then(function (r) {
-      return r.json().then(
-        function (data) { return { ok: r.ok, data: data || {} }; },
-        function () { return { ok: false, data: {} }; }
-      );
-    })
+  const url = String(action.url).replace("{number}", encodeURIComponent(number));
+  postJSON(url, {}, CONFIG.csrf_token)
     .then(function (res) {
       if (res.ok) toast(res.data.message ? String(res.data.message) : fill(action.done, res.data));
       else toast(res.data.message ? String(res.data.message) : t("error_generic"), { kind: "error" });

@@ -14,6 +14,7 @@ import { send as sendFrame } from "./socket.js";
 import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
 
+export { postJSON } from "./http.js";
 export { clear, el, on, safeHttpUrl, str, t };
 export const config = CONFIG;
 

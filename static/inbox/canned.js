@@ -293,22 +293,7 @@ function choose(item) {
   state.inserting = true;
   const number = conversation.number;
   const url = String(CONFIG.use_url || "").replace("{id}", encodeURIComponent(item.id));
-  fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "X-CSRFToken": String(CONFIG.csrf_token || ""),
-    },
-    body: JSON.stringify({ conversation: number }),
-  })
-    .then(function (r) {
-      return r.json().then(
-        function (data) { return { ok: r.ok, data: data || {} }; },
-        function () { return { ok: false, data: {} }; }
-      );
-    })
+  inbox.postJSON(url, { conversation: number }, CONFIG.csrf_token)
     .then(function (res) {
       state.inserting = false;
       if (!res.ok || typeof res.data.text !== "string") {

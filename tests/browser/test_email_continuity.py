@@ -1,13 +1,12 @@
 """A conversation that continues by email, both ways, against real servers: a web process whose
 mail goes to a real SMTP server on loopback (``tests.mail.MailServer``), the chat window and the
 inbox in Chromium, and the visitor's answer coming back through the inbound endpoint as an
-inbound-mail provider would post it (issue 25 §3)."""
+inbound-mail provider would post it (the email continuity of docs/email.md)."""
 
 import json
 import re
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -28,7 +27,6 @@ from tests.browser.test_business_hours import chat_window
 from tests.browser.test_inbox import sign_in_to_inbox
 from tests.factories import TenantFactory, member
 from tests.live import asgi_servers
-from tests.mail import MailServer
 from tests.utils import in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -40,21 +38,9 @@ EMAIL_TIMEOUT = 45
 
 
 @pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.controller.start()
-    yield server
-    server.controller.stop()
-
-
-@pytest.fixture
-def web(transactional_db, mail) -> Iterator:
-    """A web process as deployed whose emails go to the test's mail server. Its channel layer
-    has a prefix of its own: Redis pub/sub channels are shared by every database number, and
-    other live servers on the same Redis (another run, the bench) number their conversations
-    from 1 too. Nothing here sends events from the test process."""
-    env = {"EMAIL_URL": mail.url, "INBOUND_EMAIL_DOMAIN": DOMAIN}
-    env["CHANNELS_PREFIX"] = f"e2e{uuid.uuid4().hex[:10]}"
+def web(transactional_db, mail_server) -> Iterator:
+    """A web process as deployed whose emails go to the test's mail server."""
+    env = {"EMAIL_URL": mail_server.url, "INBOUND_EMAIL_DOMAIN": DOMAIN}
     with asgi_servers(1, **env) as servers:
         yield servers[0]
 
@@ -127,7 +113,7 @@ def visitor_reply(*, to: str, replying_to: EmailMessage, text: str) -> bytes:
 
 
 def test_a_visitor_away_from_the_chat_gets_the_reply_by_email_and_answers_it(
-    web, web_page, mail, screenshot
+    web, web_page, mail_server, screenshot
 ):
     tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
     admin = in_scope(tenant, member, tenant, Role.ADMIN, full_name="Ayşe Kaya")
@@ -167,7 +153,7 @@ def test_a_visitor_away_from_the_chat_gets_the_reply_by_email_and_answers_it(
     expect(mine).to_have_attribute("data-mark", re.compile("sent|delivered"))
 
     make_due_now(page, tenant, thread.pk)
-    [first] = poll(page, mail.messages, "the first reply email")
+    [first] = poll(page, mail_server.messages, "the first reply email")
     assert first["To"] == VISITOR
     reply_to = f"reply+{thread.reply_key}@{DOMAIN}"
     assert first["Reply-To"] == reply_to  # the conversation's own address
@@ -188,7 +174,7 @@ def test_a_visitor_away_from_the_chat_gets_the_reply_by_email_and_answers_it(
     expect(mine).to_have_count(2)
     expect(mine.last).to_have_attribute("data-mark", re.compile("sent|delivered"))
     make_due_now(page, tenant, thread.pk)
-    second = poll(page, lambda: mail.messages()[1:], "the second reply email")[0]
+    second = poll(page, lambda: mail_server.messages()[1:], "the second reply email")[0]
     assert second["To"] == VISITOR
     assert second["Reply-To"] == reply_to
     assert second["Message-ID"] not in (None, first["Message-ID"])

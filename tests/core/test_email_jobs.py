@@ -7,18 +7,8 @@ from django.urls import reverse
 
 from tests.core.conftest import wait_for
 from tests.factories import TenantFactory, member
-from tests.mail import MailServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture
-def mail_server():
-    server = MailServer()
-    server.controller.start()
-    yield server
-    server.holding.clear()
-    server.controller.stop()
 
 
 def test_a_worker_killed_after_the_email_went_out_sends_no_second_copy(broker, mail_server):

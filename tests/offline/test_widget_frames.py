@@ -14,24 +14,17 @@ from apps.visitors.models import Consent, Visitor
 from tests.conversations.conftest import VisitorClient
 from tests.factories import TenantFactory, member
 from tests.live import asgi_servers
-from tests.mail import MailServer
 from tests.utils import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
-def mail():
-    server = MailServer()
-    server.controller.start()
-    yield server
-    server.controller.stop()
-
-
-@pytest.fixture
-def web(transactional_db, mail):
+def web(transactional_db, mail_server):
     """A web process whose emails go to the test's mail server."""
-    with asgi_servers(1, EMAIL_URL=mail.url, INBOUND_EMAIL_DOMAIN="reply.example") as servers:
+    with asgi_servers(
+        1, EMAIL_URL=mail_server.url, INBOUND_EMAIL_DOMAIN="reply.example"
+    ) as servers:
         yield servers[0]
 
 
@@ -108,7 +101,7 @@ def test_an_email_left_while_nobody_can_answer_marks_the_conversation(web, shop)
     assert (thread.conversation_id, thread.address) == (conversation.pk, "deniz@example.com")
 
 
-def test_the_visitor_gets_the_transcript_by_email(web, shop, mail):
+def test_the_visitor_gets_the_transcript_by_email(web, shop, mail_server):
     tenant, _admin = shop
     visitor = VisitorClient(web, tenant.widget_key)
     visitor.hello()
@@ -127,7 +120,7 @@ def test_the_visitor_gets_the_transcript_by_email(web, shop, mail):
 
     def transcript_arrived():
         """the transcript email"""
-        return mail.messages()
+        return mail_server.messages()
 
     [email] = wait_for(transcript_arrived)
     assert email["To"] == "deniz@example.com"
