@@ -61,9 +61,19 @@ def hours_settings(*, tenant: Tenant) -> BusinessHours | None:
     return BusinessHours.objects.filter(tenant=tenant).first()
 
 
-def weekly_intervals(*, tenant: Tenant) -> list[WeeklyInterval]:
-    """The workspace's weekly schedule, by day then start."""
-    return list(WeeklyInterval.objects.filter(tenant=tenant, team__isnull=True))
+def weekly_intervals(*, tenant: Tenant, team_id: int | None = None) -> list[WeeklyInterval]:
+    """The workspace's weekly schedule (or ``team_id``'s own: empty when the team keeps the
+    workspace's), by day then start."""
+    return list(WeeklyInterval.objects.filter(tenant=tenant, team_id=team_id))
+
+
+def teams_with_own_hours(*, tenant: Tenant) -> set[int]:
+    """The ids of the teams that have hours of their own."""
+    return set(
+        WeeklyInterval.objects.filter(tenant=tenant, team__isnull=False).values_list(
+            "team_id", flat=True
+        )
+    )
 
 
 def closed_dates(*, tenant: Tenant) -> list[ClosedDate]:
@@ -138,11 +148,19 @@ def open_stretches(
     return joined
 
 
-def availability(*, tenant: Tenant, now: datetime.datetime | None = None) -> Availability:
-    """Whether the workspace is open at ``now`` (default: now), and until or from when."""
+def availability(
+    *, tenant: Tenant, now: datetime.datetime | None = None, team_id: int | None = None
+) -> Availability:
+    """Whether the workspace (or the team ``team_id``) is open at ``now`` (default: now), and
+    until or from when. A team with hours of its own follows them, one without follows the
+    workspace's; the workspace's switch and closed days hold for every team."""
     settings = hours_settings(tenant=tenant)
     reply_minutes = settings.reply_minutes if settings else None
-    intervals = weekly_intervals(tenant=tenant) if settings and settings.enabled else []
+    intervals = []
+    if settings and settings.enabled:
+        if team_id is not None:
+            intervals = weekly_intervals(tenant=tenant, team_id=team_id)
+        intervals = intervals or weekly_intervals(tenant=tenant)
     if not intervals:
         return Availability(ALWAYS, None, None, reply_minutes)
     now = (now or timezone.now()).astimezone(UTC)

@@ -7,20 +7,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.conversations import selectors as conversation_selectors
 from apps.offline import selectors, services
 from apps.offline.forms import OfflineSettingsForm
 from apps.offline.models import REPLY_MINUTES_MAX, Weekday
 from apps.offline.selectors import Availability
 from apps.offline.services import HoursError
 from apps.tenants.access import workspace_view
-from apps.tenants.models import Role, Tenant
+from apps.tenants.models import Role, Team, Tenant
 
 
 def _when(moment: datetime.datetime, *, zone: ZoneInfo, now: datetime.datetime) -> str:
@@ -68,9 +69,9 @@ def _days(intervals: dict[int, list[tuple[str, str]]]) -> list[dict]:
     ]
 
 
-def _saved_intervals(tenant: Tenant) -> dict[int, list[tuple[str, str]]]:
+def _saved_intervals(tenant: Tenant, team_id: int | None) -> dict[int, list[tuple[str, str]]]:
     days: dict[int, list[tuple[str, str]]] = {}
-    for interval in selectors.weekly_intervals(tenant=tenant):
+    for interval in selectors.weekly_intervals(tenant=tenant, team_id=team_id):
         days.setdefault(interval.weekday, []).append(
             (f"{interval.start:%H:%M}", f"{interval.end:%H:%M}")
         )
@@ -88,17 +89,36 @@ def _posted_intervals(request: HttpRequest) -> dict[int, list[tuple[str, str]]]:
     return days
 
 
+def _team(request: HttpRequest):
+    """The team whose schedule the page shows (``?team=<id>``, or the form's), or None: the
+    workspace's."""
+    wanted = request.POST.get("team") or request.GET.get("team")
+    if not wanted:
+        return None
+    team = Team.objects.filter(pk=wanted).first() if wanted.isdigit() else None
+    if team is None:
+        raise Http404(_("No such team in this workspace."))
+    return team
+
+
 def _page(request: HttpRequest, *, posted: dict | None = None, status: int = 200) -> HttpResponse:
     tenant = request.tenant
+    team = _team(request)
     settings = selectors.hours_settings(tenant=tenant)
     now = timezone.now()
-    availability = selectors.availability(tenant=tenant, now=now)
+    availability = selectors.availability(tenant=tenant, now=now, team_id=team.pk if team else None)
+    own = selectors.teams_with_own_hours(tenant=tenant)
     if posted is None:
+        intervals = _saved_intervals(tenant, team.pk if team else None)
         posted = {
-            "enabled": bool(settings and settings.enabled),
+            # A team's switch: hours of its own.
+            "enabled": bool(intervals) if team else bool(settings and settings.enabled),
             "reply_minutes": settings.reply_minutes if settings else None,
-            "intervals": _saved_intervals(tenant),
+            "intervals": intervals,
         }
+    teams = conversation_selectors.teams_by_name()
+    for t in teams:
+        t.own_hours = t.pk in own
     return render(
         request,
         "offline/hours.html",
@@ -111,6 +131,8 @@ def _page(request: HttpRequest, *, posted: dict | None = None, status: int = 200
             "workspace_timezone": tenant.timezone,
             "now_line": now_line(availability, tenant=tenant, now=now),
             "availability": availability,
+            "team": team,
+            "teams": teams,
         },
         status=status,
     )
@@ -141,6 +163,27 @@ def hours(request: HttpRequest) -> HttpResponse:
                 ],
             )
             done = _("Business hours saved.")
+        elif action == "team_hours":
+            team = _team(request)
+            posted = {
+                "enabled": request.POST.get("own") == "on",
+                "reply_minutes": None,
+                "intervals": _posted_intervals(request),
+            }
+            services.team_hours_update(
+                membership=request.membership,
+                team_id=team.pk if team else None,
+                own=posted["enabled"],
+                intervals=[
+                    (weekday, start, end)
+                    for weekday, rows in posted["intervals"].items()
+                    for start, end in rows
+                ],
+            )
+            messages.success(request, _("Business hours of %(team)s saved.") % {"team": team.name})
+            return redirect(
+                reverse("offline:hours", kwargs={"slug": request.tenant.slug}) + f"?team={team.pk}"
+            )
         elif action == "closed_add":
             closed = services.closed_date_add(
                 membership=request.membership,

@@ -172,3 +172,41 @@ def test_within_the_hours_with_nobody_online_the_visitor_reads_the_usual_reply_t
     expect(widget.frame.locator("#status")).to_have_text(
         "Away. We usually reply within 10 minutes."
     )
+
+
+def test_admin_gives_a_team_hours_of_its_own(page, login, screenshot):
+    from apps.tenants.models import Team
+
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik", timezone="Europe/Istanbul")
+    with scope(tenant=tenant):
+        admin = in_thread(member, tenant, Role.ADMIN)
+        in_thread(Team.objects.create, tenant=tenant, name="Hafta sonu")
+    hours(tenant, admin, [(day, "09:00", "18:00") for day in range(5)])
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/hours/")
+    schedules = page.get_by_role("navigation", name="Schedules")
+    expect(schedules.get_by_role("link", name="Workspace")).to_have_attribute(
+        "aria-current", "page"
+    )
+    schedules.get_by_role("link", name="Hafta sonu").click()
+    expect(page.get_by_role("heading", name="Weekly schedule of Hafta sonu")).to_be_visible()
+    own = page.get_by_role("switch", name="This team has hours of its own")
+    expect(own).not_to_be_checked()  # it follows the workspace's
+    expect(page.get_by_test_id("closed-dates")).to_have_count(0)
+    own.check()
+    saturday = page.get_by_test_id("day-5")
+    saturday.get_by_role("button", name="Add interval").click()
+    saturday.get_by_label("Saturday closes").fill("14:00")
+    page.get_by_role("button", name="Save business hours").click()
+    expect(page.get_by_role("status")).to_contain_text("Business hours of Hafta sonu saved.")
+    expect(own).to_be_checked()
+    expect(schedules.get_by_role("link", name="Hafta sonu")).to_contain_text("own hours")
+    with scope(tenant=tenant):
+        team_rows = in_thread(
+            lambda: [
+                (i.weekday, f"{i.start:%H:%M}", f"{i.end:%H:%M}")
+                for i in WeeklyInterval.objects.filter(team__isnull=False)
+            ]
+        )
+    assert team_rows == [(5, "09:00", "14:00")]
+    screenshot(page, "settings_business_hours_team")

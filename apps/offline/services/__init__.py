@@ -21,6 +21,7 @@ from apps.offline.services.hours import (
     closed_date_add,
     closed_date_delete,
     hours_update,
+    team_hours_update,
 )
 from apps.offline.services.ratings import RatingError, rating_give
 from apps.offline.services.settings import (
@@ -57,6 +58,7 @@ __all__ = [
     "replies_email",
     "replies_email_due",
     "replies_schedule",
+    "team_hours_update",
     "transcript_request",
     "transcript_send_now",
 ]

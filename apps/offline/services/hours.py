@@ -26,7 +26,7 @@ from apps.offline.models import (
     Weekday,
     WeeklyInterval,
 )
-from apps.tenants.models import Membership
+from apps.tenants.models import Membership, Team
 
 MAX_INTERVALS_PER_DAY = 12
 
@@ -164,6 +164,33 @@ def hours_update(
             for weekday, start, end in cleaned
         )
     return hours
+
+
+def team_hours_update(
+    *, membership: Membership, team_id, own: bool, intervals: Iterable = ()
+) -> None:
+    """Give the team ``team_id`` a weekly schedule of its own (``intervals`` as for
+    ``hours_update``), or with ``own`` False let it follow the workspace's again. The
+    workspace's switch, reply time and closed days hold for every team."""
+    _require_admin(membership)
+    team = Team.objects.filter(pk=team_id).first() if str(team_id).isdigit() else None
+    if team is None:
+        raise HoursError("not_found", _("No such team in this workspace."), field="team")
+    cleaned = _clean_intervals(intervals) if own else []
+    if own and not cleaned:
+        raise HoursError(
+            "no_hours",
+            _("Add at least one opening interval, or let the team follow the workspace's hours."),
+            field="own",
+        )
+    tenant = membership.tenant
+    with transaction.atomic():
+        BusinessHours.objects.select_for_update().get_or_create(tenant=tenant)
+        WeeklyInterval.objects.filter(tenant=tenant, team=team).delete()
+        WeeklyInterval.objects.bulk_create(
+            WeeklyInterval(tenant=tenant, team=team, weekday=weekday, start=start, end=end)
+            for weekday, start, end in cleaned
+        )
 
 
 def _date(value) -> datetime.date:
