@@ -155,3 +155,18 @@ def test_a_resolved_chat_is_rated_once(web, shop):
     with scope(tenant=tenant):
         rating = Rating.objects.get()
     assert (rating.score, rating.comment) == (4, "Quick and kind")
+
+    # Reopened by the visitor's next message and resolved again: a new rating is asked for.
+    visitor.say("One more thing…")
+    with scope(tenant=tenant):
+        conversation_services.conversation_set_status(
+            membership=admin, conversation=Conversation.objects.get(), status="resolved"
+        )
+    resolved_again = visitor.expect("conversation")["conversation"]
+    while resolved_again["status"] != "resolved":  # first the reopening
+        resolved_again = visitor.expect("conversation")["conversation"]
+    assert resolved_again["resolved_at"] != rating.resolved_at.isoformat()
+    visitor.send("rating", conversation=conversation, score=2)
+    assert visitor.expect("rating")["score"] == 2
+    with scope(tenant=tenant):
+        assert sorted(Rating.objects.values_list("score", flat=True)) == [2, 4]
