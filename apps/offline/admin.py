@@ -1,9 +1,18 @@
-"""Business hours and incoming emails in Django admin (unscoped: platform staff see every
+"""Business hours, the offline and email settings, email threads, incoming emails and ratings
+in Django admin (unscoped: platform staff see every
 workspace)."""
 
 from django.contrib import admin
 
-from apps.offline.models import BusinessHours, ClosedDate, InboundEmail, WeeklyInterval
+from apps.offline.models import (
+    BusinessHours,
+    ClosedDate,
+    EmailThread,
+    InboundEmail,
+    OfflineSettings,
+    Rating,
+    WeeklyInterval,
+)
 
 
 @admin.register(BusinessHours)
@@ -49,4 +58,45 @@ class InboundEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfflineSettings)
+class OfflineSettingsAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "form_mode", "email_replies", "rating", "support_address")
+    list_select_related = ("tenant",)
+    readonly_fields = ("inbound_secret", "updated_at")
+
+
+@admin.register(EmailThread)
+class EmailThreadAdmin(admin.ModelAdmin):
+    """Conversations that continue by email: how far they were emailed; read only."""
+
+    list_display = ("conversation", "tenant", "emailed_up_to", "due_at", "unsubscribed_at")
+    list_filter = ("tenant",)
+    list_select_related = ("tenant", "conversation")
+    readonly_fields = (
+        "tenant",
+        "conversation",
+        "address",
+        "reply_key",
+        "emailed_up_to",
+        "due_at",
+        "message_ids",
+        "unsubscribed_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "tenant", "conversation", "score")
+    list_filter = ("score", "tenant")
+    list_select_related = ("tenant", "conversation")
+    readonly_fields = ("tenant", "conversation", "resolved_at", "score", "comment", "created_at")
+
+    def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.conversations import services as conversation_services
 from apps.conversations.services import message_create, presence_connect
+from apps.offline import services as offline_services
 from apps.tenants import services
 from apps.tenants.models import Role, Team, Tenant
 from apps.visitors.services import visit_start
@@ -44,6 +45,15 @@ def data():
             )
             services.widget_settings_get(tenant=tenant)
             presence_connect(membership=owner)
+            # Offline: settings, an email thread, a rating.
+            offline_services.offline_settings_update(membership=owner, values={})
+            offline_services.email_thread_open(
+                conversation=posted.conversation, address="deniz@example.com"
+            )
+            resolved = conversation_services.conversation_set_status(
+                membership=owner, conversation=posted.conversation, status="resolved"
+            )
+            offline_services.rating_give(conversation=resolved, score=5, comment="Thanks")
     return a, b
 
 
