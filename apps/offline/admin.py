@@ -67,6 +67,11 @@ class OfflineSettingsAdmin(admin.ModelAdmin):
     list_select_related = ("tenant",)
     readonly_fields = ("inbound_secret", "updated_at")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "privacy_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(EmailThread)
 class EmailThreadAdmin(admin.ModelAdmin):

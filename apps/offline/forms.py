@@ -26,6 +26,9 @@ FIELDS = [
 
 
 class OfflineSettingsForm(forms.ModelForm):
+    privacy_url = forms.URLField(
+        label=_("Privacy notice"), max_length=500, required=False, assume_scheme="https"
+    )
     email_delay_minutes = forms.IntegerField(
         label=_("Minutes before an unread reply is emailed"), min_value=1, max_value=60
     )
