@@ -6,7 +6,8 @@ that marks the event handled.
 - An operator or the bot writes in a conversation that continues by email: the replies the
   visitor has not read are emailed after the workspace's delay (``services.email_out``).
 - A conversation is resolved and the workspace sends transcripts on resolve: the transcript
-  goes to the visitor (``services.transcripts``).
+  goes to the visitor, with the rating question (``services.transcripts``); otherwise a visitor
+  who is not on the page and continues by email gets the rating question by email.
 """
 
 import contextlib
@@ -49,8 +50,11 @@ def transcript_on_resolve(event) -> None:
     if conversation is None:
         return
     if not selectors.offline_settings(tenant=conversation.tenant).transcript_on_resolve:
+        # The rating question by email, for a visitor the chat window cannot ask now.
+        services.rating_ask(conversation=conversation, key=f"rating-event-{event.pk}")
         return
-    # No address, or the visitor unsubscribed: nothing to send.
+    # No address, or the visitor unsubscribed: nothing to send (the transcript carries the
+    # rating question).
     with contextlib.suppress(services.TranscriptError):
         services.transcript_request(
             conversation=conversation, requested_by="system", key=f"transcript-event-{event.pk}"

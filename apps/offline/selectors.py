@@ -33,6 +33,7 @@ from apps.offline.models import (
     WeeklyInterval,
 )
 from apps.tenants.models import Tenant
+from apps.visitors import selectors as visitor_selectors
 from apps.visitors.models import Visitor, VisitorSession
 
 UTC = datetime.UTC
@@ -197,6 +198,11 @@ def nobody_can_answer(*, tenant: Tenant, now: datetime.datetime | None = None) -
     if availability(tenant=tenant, now=now).state == "closed":
         return True
     return conversation_selectors.team_online_count(tenant_id=tenant.pk) == 0
+
+
+def visitor_on_page(*, visitor_id: int) -> bool:
+    """Whether the visitor has a chat window open now (the live visitors' rule)."""
+    return visitor_selectors.online_presences().filter(visitor_id=visitor_id).exists()
 
 
 def visitor_email(visitor: Visitor) -> str:

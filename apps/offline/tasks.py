@@ -32,6 +32,21 @@ def transcript_send(*, tenant_id: int, conversation_id: int, key: str) -> int:
         return services.transcript_send_now(conversation_id=conversation_id, key=key)
 
 
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+    acks_late=True,
+)
+def rating_ask_send(*, tenant_id: int, conversation_id: int, key: str) -> int:
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return 0
+    with scope(tenant=tenant):
+        return services.rating_ask_send_now(conversation_id=conversation_id, key=key)
+
+
 @shared_task
 def imap_poll() -> int:
     """Take the IMAP mailbox's new messages in (nothing when INBOUND_IMAP_URL is empty)."""

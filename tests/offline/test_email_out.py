@@ -470,3 +470,24 @@ def test_the_periodic_job_runs_the_due_emails(mail, settings):
         EmailThread.objects.update(due_at=timezone.now())
     assert app.tasks[entry["task"]]() == 1
     assert len(mail.accepted) == 1
+
+
+def test_a_visitor_away_when_the_chat_was_resolved_is_asked_for_a_rating_by_email(mail):
+    chat = Chat()
+    chat.visitor_writes()
+    chat.operator_writes("Your order left today.")
+    chat.resolve()
+    [email] = mail.messages()
+    assert email["Subject"].strip() == "How was your conversation with Lale Çiçekçilik?"
+    assert len(re.findall(r"/e/rate/", text_of(email))) == 5
+    five = Client().get(link(email, "/e/rate/", index=4))
+    assert "You rated the conversation 5 out of 5." in five.content.decode()
+
+    # Rated: resolving again after a reopening asks again; ratings off asks nothing.
+    chat.visitor_writes("One more question")
+    chat.resolve()
+    assert len(mail.messages()) == 2
+    off = Chat(rating=OfflineSettings.Rating.OFF)
+    off.visitor_writes()
+    off.resolve()
+    assert len(mail.messages()) == 2

@@ -31,6 +31,8 @@ from apps.offline.services.settings import (
 )
 from apps.offline.services.transcripts import (
     TranscriptError,
+    rating_ask,
+    rating_ask_send_now,
     transcript_request,
     transcript_send_now,
 )
@@ -54,6 +56,8 @@ __all__ = [
     "inbound_receive",
     "inbound_secret_renew",
     "offline_settings_update",
+    "rating_ask",
+    "rating_ask_send_now",
     "rating_give",
     "replies_email",
     "replies_email_due",

@@ -166,3 +166,63 @@ def transcript_send_now(*, conversation_id: int, key: str) -> int:
     # The transcript carried every reply so far: none of them is emailed again on its own.
     thread_email_sent(thread_pk=thread.pk, key=key, up_to=messages[-1].pk if messages else 0)
     return sent
+
+
+def rating_ask_send_now(*, conversation_id: int, key: str) -> int:
+    """Ask a visitor who was not on the page when their conversation was resolved for their
+    rating by email: the one-click links and the way back to the chat (once per ``key``; inside
+    the workspace's scope, outside any transaction). 0 when there is nothing to ask (rated
+    already, reopened since, unsubscribed, ratings off)."""
+    thread = (
+        EmailThread.objects.select_related("conversation__visitor", "conversation__tenant")
+        .filter(conversation_id=conversation_id, unsubscribed_at__isnull=True)
+        .first()
+    )
+    if thread is None:
+        return 0
+    conversation = thread.conversation
+    form = selectors.offline_settings(tenant=conversation.tenant)
+    ratings = _rating_links(conversation, form)
+    if not ratings or selectors.rating_for(
+        conversation=conversation, resolved_at=conversation.resolved_at
+    ):
+        return 0
+    look = workspace_look(conversation.tenant)
+    reader = audience(conversation)
+    with translation.override(reader.language):
+        subject = _("How was your conversation with %(name)s?") % {"name": look.name}
+        sent = thread_email_send(
+            thread=thread,
+            conversation=conversation,
+            template="rating",
+            subject=subject,
+            context={"look": look, "ratings": ratings, "rating_kind": form.rating},
+            key=key,
+            reader=reader,
+        )
+    thread_email_sent(thread_pk=thread.pk, key=key, up_to=thread.emailed_up_to)
+    return sent
+
+
+def rating_ask(*, conversation: Conversation, key: str) -> bool:
+    """After a resolution: when the visitor is not on the page to be asked in the chat window
+    and the conversation continues by email, ask for the rating by email (queued on commit).
+    False when that is not the case."""
+    form = selectors.offline_settings(tenant=conversation.tenant)
+    if form.rating == OfflineSettings.Rating.OFF:
+        return False
+    if selectors.visitor_on_page(visitor_id=conversation.visitor_id):
+        return False
+    if not EmailThread.objects.filter(
+        conversation=conversation, unsubscribed_at__isnull=True
+    ).exists():
+        return False
+    tenant_id, conversation_id = conversation.tenant_id, conversation.pk
+
+    def enqueue() -> None:
+        from apps.offline.tasks import rating_ask_send
+
+        rating_ask_send.delay(tenant_id=tenant_id, conversation_id=conversation_id, key=key)
+
+    transaction.on_commit(enqueue)
+    return True
