@@ -229,7 +229,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "events-sweep": {"task": "apps.core.tasks.sweep_events", "schedule": 15.0},
     "events-prune": {"task": "apps.core.tasks.prune_events", "schedule": 3600.0},
     # Replies the visitor has not read, emailed once their delay is over (apps/offline).
-    "offline-email-due": {"task": "apps.offline.tasks.email_due", "schedule": 20.0},
+    "offline-email-due": {
+        "task": "apps.offline.tasks.email_due",
+        "schedule": env.float("EMAIL_DUE_CHECK_EVERY_S", default=20.0),
+    },
 }
 
 # --- The event stream -----------------------------------------------------------------------

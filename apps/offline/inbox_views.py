@@ -29,8 +29,8 @@ def _body(request: HttpRequest) -> dict | None:
 
 
 @errors_as(_error)
+@workspace_view()  # first: who may ask (a stranger gets 404, not "use POST")
 @require_POST
-@workspace_view()
 def inbox_transcript(request: HttpRequest, number: int) -> JsonResponse:
     """An operator emails the transcript to the visitor: ``{"address"?}`` (JSON or form)."""
     data = _body(request) if request.content_type == "application/json" else request.POST

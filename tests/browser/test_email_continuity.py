@@ -33,14 +33,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 DOMAIN = "reply.example"
 VISITOR = "deniz@example.com"
-# The periodic job that emails due replies runs every 20 s in the web process.
-EMAIL_TIMEOUT = 45
+# The periodic job that emails due replies runs every second in this web process.
+EMAIL_TIMEOUT = 30
 
 
 @pytest.fixture
 def web(transactional_db, mail_server) -> Iterator:
     """A web process as deployed whose emails go to the test's mail server."""
     env = {"EMAIL_URL": mail_server.url, "INBOUND_EMAIL_DOMAIN": DOMAIN}
+    env["EMAIL_DUE_CHECK_EVERY_S"] = "1"  # the due replies are looked for every second
     with asgi_servers(1, **env) as servers:
         yield servers[0]
 

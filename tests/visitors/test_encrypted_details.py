@@ -41,7 +41,9 @@ def test_attributes_and_claims_are_stored_encrypted(server, transactional_db):
 def test_the_migration_encrypts_the_details_already_stored():
     executor = MigrationExecutor(connection)
     before = [("visitors", "0002_presence_and_contact_notes")]
-    after = executor.loader.graph.leaf_nodes("visitors")
+    # Every app's latest state afterwards: migrating visitors back also unapplied the apps that
+    # build on it (offline's tables), which the rest of the run needs.
+    after = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps
