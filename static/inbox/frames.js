@@ -5,10 +5,10 @@
 import { isId, safeColor, str } from "./dom.js";
 import { time, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
-import { countsAnswered, countsForgotten, countsOutstanding, maybeSendRead, refreshCounts, refuseNote, requestList, requestView, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
+import { maybeSendRead, refreshCounts, refuseNote, requestList, requestView, resendPending, stopAwaitingAck, subscribe } from "./outbox.js";
 import { ASSIGNEE_FILTERS, INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TYPING_SHOW_MS } from "./page.js";
 import { stop } from "./socket.js";
-import { adjustCount, applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, mergeSummary, myId, myTeams, noteSaved, placement, renameVisitor, saveFilters, setActivities, setCounts, setCountsAsked, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setRowView, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
+import { applyReady, applyRoster, changeFilter, clearUnread, compareRows, dropRow, endResume, findThreadByClientId, findThreadByNoteId, forgetConversation, isOpenStatus, latestVisitorId, markSeen, mergeSummary, myId, myTeams, noteSaved, placement, renameVisitor, saveFilters, setActivities, setCounts, setLabels, setListPage, setListPending, setLoaded, setMemberOnline, setMyNotify, setMyStatus, setMyTeams, setPendingBulk, setPendingLabelCreate, setPendingStatus, setReceipt, setRevokedMessage, setRowView, setTeamOnline, setTyping, setVisitor, state, storeAck, storeActivity, storeMessage, thread, viewFilters } from "./store.js";
 
 export function handleFrame(f) {
   emit("frame", f);
@@ -52,7 +52,6 @@ export function onReady(f) {
   // The list comes from the server a page at a time (requestList below); what was loaded
   // before a reconnect may be stale.
   const first = applyReady(f);
-  countsForgotten();
   checkFilters();
   emit("banner", null);
   emit("presence");
@@ -95,43 +94,31 @@ export function checkFilters() {
 // A row that left my sight: in no view and no tab.
 const NOWHERE = Object.freeze({ in: false, tabs: [] });
 
-// A row changed while an answer with counts was on its way. That answer may have been counted
-// before the change (a row's push and the answer take different roads and can cross), so
-// once it is here the counts are asked for again; that answer is counted after the change.
-let changedWhileAsked = false;
-
-/** The tabs' counts move by the difference between the tabs the server said a row was
- * counted in before (`before`) and now (`now`). A row held without them, or not held, asks
- * the server for the counts again. While an answer with counts is on its way (the first page
- * of a view, or `counts`), rows leave the counts alone: that answer, or the one asked for
- * after it, counts them. */
+/** The tabs show the server's counts only: each answer counts every tab in one query, so the
+ * tabs always agree with each other (no tab above All). A row that moved between tabs
+ * (`before` and `now`: the tabs the server said count it) asks for them again; the asks are
+ * at most one a second, and the last one is asked after the last change. Counting here from
+ * the rows' moves instead would go wrong when a row's push and an answer cross on their way
+ * (they take different roads): the answer may or may not hold the move. */
 export function countChange(before, now) {
   if (!state.counts) return;
-  if (state.viewPending || state.countsAsked) { changedWhileAsked = true; return; }
-  if (!before || !now || !Array.isArray(before.tabs)) { refreshCounts(); return; }
-  ASSIGNEE_FILTERS.forEach(function (name) {
-    const d = (now.tabs.indexOf(name) >= 0 ? 1 : 0) - (before.tabs.indexOf(name) >= 0 ? 1 : 0);
-    if (d) adjustCount(name, d);
-  });
+  const tabs = function (v) { return v && Array.isArray(v.tabs) ? v.tabs : []; };
+  const was = tabs(before), is = tabs(now);
+  if (before && now && ASSIGNEE_FILTERS.every(function (name) {
+    return (was.indexOf(name) >= 0) === (is.indexOf(name) >= 0);
+  })) return; // counted in the same tabs as before
+  refreshCounts();
 }
 
 export function onCounts(f) {
-  countsAnswered();
   if (JSON.stringify(f.filters || {}) !== JSON.stringify(viewFilters())) return; // another view
   countsArrived(f.counts);
   emit("counts");
 }
 
-/** Counts from the server, true when counted. While a later ask is still to be answered,
- * rows keep leaving them alone: that answer counts what changed since this one. */
+/** Counts from the server (the latest answer wins; a later ask brings newer ones). */
 function countsArrived(counts) {
   setCounts(counts);
-  if (countsOutstanding()) return;
-  setCountsAsked(false);
-  if (changedWhileAsked) {
-    changedWhileAsked = false;
-    refreshCounts();
-  }
 }
 
 /** A list row pushed by the server, with `view`: whether the page's view holds it and which

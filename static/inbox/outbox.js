@@ -5,7 +5,7 @@
 import { emit } from "./hooks.js";
 import { ACK_TIMEOUT_MS, t } from "./page.js";
 import { send } from "./socket.js";
-import { addNote, addPending, forgetViews, latestVisitorId, nextListRequest, readSent, setCountsAsked, setListPending, setPendingBulk, setPendingStatus, startResume, state, takeNote, thread, viewFilters } from "./store.js";
+import { addNote, addPending, forgetViews, latestVisitorId, nextListRequest, readSent, setListPending, setPendingBulk, setPendingStatus, startResume, state, takeNote, thread, viewFilters } from "./store.js";
 
 let countsTimer = null;
 let countsAgain = false; // counts were asked for while the last ask's second ran
@@ -26,21 +26,15 @@ export function stopAwaitingAck(cid) {
   ackTimers.delete(cid);
 }
 
-let countsOut = 0; // asks sent on this socket and not answered yet
-
 /** Ask the server for the tabs' counts again: at once, and then at most once a second (asks
- * meanwhile go out together when the second is over). Until the answer to the last ask comes,
- * rows do not move the counts: that answer counts them. */
+ * meanwhile go out together when the second is over, so the last ask follows the last
+ * change). */
 export function refreshCounts() {
-  setCountsAsked(true);
   if (countsTimer) {
     countsAgain = true;
     return;
   }
-  if (state.connected) {
-    send({ type: "counts", filters: viewFilters() });
-    countsOut += 1;
-  }
+  if (state.connected) send({ type: "counts", filters: viewFilters() });
   countsTimer = setTimeout(function () {
     countsTimer = null;
     if (countsAgain) {
@@ -48,22 +42,6 @@ export function refreshCounts() {
       refreshCounts();
     }
   }, 1000);
-}
-
-/** Whether an ask for the counts is still to be answered or still to go out: an answer
- * before it was counted before it. */
-export function countsOutstanding() {
-  return countsOut > 0 || countsAgain;
-}
-
-/** A `counts` answer came: the oldest ask is answered. */
-export function countsAnswered() {
-  countsOut = Math.max(0, countsOut - 1);
-}
-
-/** A new socket: the old one's asks will not be answered. */
-export function countsForgotten() {
-  countsOut = 0;
 }
 
 /** The next page of this view, when there is one and none is on its way. */

@@ -26,7 +26,6 @@ export const state = {
   listSeq: 0,
   listPending: null,     // request id of the `list` frame in flight
   viewPending: null,     // request id of the first page of a view, in flight: rows are placed by its answer
-  countsAsked: false,    // a `counts` request is due or on its way: its answer counts every row before it
   selected: new Set(),   // conversation numbers ticked for a bulk action
   pendingBulk: null,
   pendingLabelCreate: null,
@@ -378,10 +377,6 @@ export function setCounts(counts) {
   state.counts = counts && typeof counts === "object" ? counts : null;
 }
 
-export function adjustCount(name, delta) {
-  if (state.counts && typeof state.counts[name] === "number") state.counts[name] = Math.max(0, state.counts[name] + delta);
-}
-
 /** Note a conversation as seen on this page; true when it was not before. */
 export function markSeen(number) {
   const had = state.everSeen.has(number);
@@ -428,11 +423,6 @@ export function nextListRequest(firstPage) {
 export function setListPending(id) {
   state.listPending = id;
   if (id === null) state.viewPending = null;
-}
-
-/** Whether a `counts` request is due or on its way. */
-export function setCountsAsked(on) {
-  state.countsAsked = on;
 }
 
 /** What a `list` answer says of the view: more rows after `last`, and how to ask for them. */

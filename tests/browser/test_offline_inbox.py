@@ -81,6 +81,7 @@ def test_the_operator_sees_who_waits_for_a_reply_by_email(asgi, asgi_page, scree
 
     # Resolved, then rated by the visitor: a line in the history, with the comment.
     page.get_by_role("button", name=inbox.s("resolve")).click()
+    expect(page.locator("#inbox-conv-status")).to_have_text(inbox.s("status_resolved"))
     with scope(tenant=tenant):
         in_thread(
             offline_services.rating_give,
