@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.canned",
     "apps.offline",
     "apps.search",
+    "apps.bot",
 ]
 
 MIDDLEWARE = [

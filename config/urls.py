@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("app/<slug:slug>/inbox/search/", include("apps.search.urls")),
     path("app/<slug:slug>/inbox/email/", include("apps.offline.inbox_urls")),
+    path("app/<slug:slug>/inbox/bot/", include("apps.bot.inbox_urls")),
     path("app/<slug:slug>/inbox/", include("apps.conversations.urls")),
     path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
     path("app/<slug:slug>/settings/", include("apps.offline.urls")),

@@ -8,9 +8,12 @@ with ``%(address)s`` and the like filled from the answer's JSON) shows as a toas
 that is not 2xx shows its ``message`` as an error.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+
+from apps.tenants.models import Tenant
 
 # Stands for the conversation's number in the URL the page fills in.
 NUMBER_PLACEHOLDER = 987654321
@@ -23,6 +26,8 @@ class InboxAction:
     url_name: str  # a URL taking the workspace's ``slug`` and the conversation's ``number``
     done: str = ""  # the toast after it worked (lazily translated)
     admin_only: bool = False
+    # Whether the workspace has it at all (e.g. only with its bot on); None: always.
+    shown: Callable[[Tenant], bool] | None = None
 
 
 _actions: list[InboxAction] = []
@@ -34,7 +39,7 @@ def register(action: InboxAction) -> InboxAction:
     return action
 
 
-def for_page(*, slug: str, is_admin: bool) -> list[dict]:
+def for_page(*, tenant: Tenant, is_admin: bool) -> list[dict]:
     """The actions this member gets, with each URL as a template: ``{number}`` stands for the
     conversation's number."""
     return [
@@ -42,10 +47,10 @@ def for_page(*, slug: str, is_admin: bool) -> list[dict]:
             "key": a.key,
             "label": str(a.label),
             "done": str(a.done),
-            "url": reverse(a.url_name, kwargs={"slug": slug, "number": NUMBER_PLACEHOLDER}).replace(
-                str(NUMBER_PLACEHOLDER), "{number}"
-            ),
+            "url": reverse(
+                a.url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}
+            ).replace(str(NUMBER_PLACEHOLDER), "{number}"),
         }
         for a in _actions
-        if is_admin or not a.admin_only
+        if (is_admin or not a.admin_only) and (a.shown is None or a.shown(tenant))
     ]

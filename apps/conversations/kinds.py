@@ -10,3 +10,5 @@ ASSIGNED = "conversation.assigned"  # conversation, assignee, team, previous_ass
 STATUS_CHANGED = "conversation.status_changed"  # conversation, status, previous, by, until
 LABELS_CHANGED = "conversation.labels_changed"  # conversation, added, removed
 NOTE_ADDED = "note.added"  # conversation, activity, author, mentions
+HANDED_OFF = "conversation.handed_off"  # conversation, reason, tried (the bot's part ended)
+BOT_RESUMED = "conversation.bot_resumed"  # conversation, actor (handed back to the bot)

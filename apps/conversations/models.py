@@ -94,6 +94,10 @@ class Conversation(TenantOwned):
         _("waiting for a reply by email"), default=False, db_default=False
     )
 
+    # The bot answers this conversation (``apps.bot``): people are not waiting for it, it is
+    # in no queue. A handoff (``services.conversation_handoff``) or an operator's reply ends it.
+    bot_holds = models.BooleanField(_("answered by the bot"), default=False, db_default=False)
+
     ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
 
     class Meta:
@@ -219,6 +223,8 @@ class Activity(TenantOwned):
         LABELS = "labels", _("Labels changed")
         QUEUED = "queued", _("Queued")
         RATED = "rated", _("Rated")
+        HANDOFF = "handoff", _("Handed to people")
+        BOT = "bot", _("Handed to the bot")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="activities"

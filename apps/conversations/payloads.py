@@ -47,6 +47,9 @@ def conversation_ref(conversation: Conversation) -> dict:
             "status": "resolved",
             "resolved_at": iso(conversation.resolved_at),
         }
+    if conversation.bot_holds:
+        # The bot answers: the chat window waits for no person yet (no email ask).
+        return {"id": conversation.public_id, "status": "open", "bot": True}
     return {"id": conversation.public_id, "status": "open"}
 
 
@@ -83,6 +86,7 @@ def summary(conversation: Conversation, labels: list[int] | None = None) -> dict
         "preview_sender": last.sender if last is not None else None,
         "unread": conversation.operator_unread,
         "waiting_since": iso(conversation.waiting_since),
+        "bot": conversation.bot_holds,
         "last_activity_at": iso(conversation.last_activity_at),
         "created_at": iso(conversation.created_at),
         "assignee": conversation.assignee_id,

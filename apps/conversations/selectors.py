@@ -46,6 +46,7 @@ SUMMARY_FIELDS = (
     "snoozed_until",
     "channel",
     "reply_by_email",
+    "bot_holds",
 )
 
 

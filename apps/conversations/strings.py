@@ -144,6 +144,24 @@ def inbox_strings() -> dict[str, str]:
         "activity_queued": _("Waiting in the queue: every operator is busy"),
         # Translators: the visitor's rating after the chat, e.g. "rated this conversation 4 of 5".
         "activity_rated": _("The visitor rated this conversation %(score)s of 5"),
+        "activity_handoff_asked": _(
+            "The bot handed this to people: the visitor asked for a person"
+        ),
+        "activity_handoff_button": _(
+            "The bot handed this to people: the visitor pressed “Talk to a person”"
+        ),
+        "activity_handoff_no_answer": _(
+            "The bot handed this to people: it could not answer twice in a row"
+        ),
+        "activity_handoff_bot_off": _("The bot handed this to people: the bot was turned off"),
+        "activity_handoff": _("The bot handed this to people"),
+        # Translators: the knowledge-base questions the bot answered with before a handoff.
+        "activity_handoff_tried": _("It tried: %(entries)s"),
+        "activity_bot": _("%(actor)s handed this back to the bot"),
+        "activity_bot_auto": _("Handed back to the bot"),
+        # Translators: under a bot's message, the knowledge-base question it answered with.
+        "bot_answer_from": _("Answer from the knowledge base: %(question)s"),
+        "bot_holds": _("The bot is answering"),
         "ratings": _("Ratings after a chat"),
         # Translators: a rating, e.g. "4 of 5".
         "rating_of_5": _("%(score)s of 5"),

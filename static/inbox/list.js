@@ -57,6 +57,7 @@ export function buildRow(c) {
       ? el("span", { className: "conv-email", title: t(c.channel === "email" ? "email_started" : "email_waiting") },
         el("span", { className: "envelope-icon", "aria-hidden": "true" }), t("email_mark"))
       : null,
+    c.bot ? el("span", { className: "conv-email conv-bot", title: t("bot_holds") }, t("bot")) : null,
     isId(c.assignee)
       ? el("span", { className: "conv-assignee", title: t("assigned_to", { name: assigneeName }) },
         avatar(assigneeName), el("span", { className: "conv-assignee-name" },

@@ -50,6 +50,11 @@ export function buildMessage(th, m) {
     const files = Array.isArray(email.attachments) ? email.attachments.filter(function (n) { return typeof n === "string"; }) : [];
     if (files.length) bubble.appendChild(el("p", { className: "msg-files" }, t("email_attachments", { names: files.join(", ") })));
   }
+  const bot = sender === "bot" && m.content && typeof m.content.bot === "object" && m.content.bot ? m.content.bot : null;
+  if (bot && bot.entry && typeof bot.entry.question === "string") {
+    // The bot's answer: which knowledge-base entry it used.
+    bubble.appendChild(el("p", { className: "msg-files" }, t("bot_answer_from", { question: bot.entry.question })));
+  }
   li.appendChild(meta);
   li.appendChild(bubble);
   if (email && email.from_mismatch) {
@@ -115,9 +120,19 @@ export function activityText(a) {
       return t("activity_queued");
     case "rated":
       return t("activity_rated", { score: Number(d.score) || 0 });
+    case "handoff":
+      return ["asked", "button", "no_answer", "bot_off"].includes(d.reason) ? t("activity_handoff_" + d.reason) : t("activity_handoff");
+    case "bot":
+      return actor ? t("activity_bot", { actor: actor }) : t("activity_bot_auto");
     default:
       return t("activity_other");
   }
+}
+
+/** Under a handoff: the knowledge-base questions the bot answered with. */
+function triedLine(d) {
+  const tried = d && Array.isArray(d.tried) ? d.tried.map(function (x) { return str(x && x.question); }).filter(Boolean) : [];
+  return tried.length ? el("p", { className: "msg-tried" }, t("activity_handoff_tried", { entries: tried.join(" · ") })) : null;
 }
 
 export function buildActivity(a) {
@@ -125,6 +140,7 @@ export function buildActivity(a) {
   const node = el("div", { className: "msg msg-center msg-activity activity-" + str(a.kind).replace(/[^a-z_]/g, ""), dataset: { key: "a" + a.id } },
     el("p", { className: "msg-body" }, activityText(a)),
     a.kind === "rated" && a.body ? el("blockquote", { className: "msg-comment" }, str(a.body)) : null,
+    a.kind === "handoff" ? triedLine(a.data) : null,
     created ? el("time", { className: "msg-time", datetime: created.toISOString(), title: fullTime(created) }, clockTime(created)) : null);
   return node;
 }

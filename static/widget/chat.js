@@ -3,6 +3,8 @@
  * page with postMessage {sohbet: 1, type, data}. Every visitor/operator text is rendered with
  * text nodes only; the only markup we build is links for http(s) URLs, via DOM APIs.
  */
+import { botChoices, botName, botParts, botPressed } from './bot.js';
+
 // UI strings. The view passes these keys, translated, as {{ strings|json_script:"sohbet-strings" }}
 // (see templates/widget/STRINGS.md); the English here is only a fallback for a missing key.
 const STRINGS = {
@@ -28,6 +30,11 @@ const STRINGS = {
   too_long: '{count} characters over the limit',
   rate_limited: 'You are sending messages too fast. Please wait a moment.',
   error: 'Something went wrong. Please try again.',
+  bot_label: 'Automated',
+  bot_helpful: 'That answered it',
+  bot_person: 'Talk to a person',
+  bot_thanks: 'Thanks for letting us know.',
+  bot_from: 'From: {question}',
   resolved: 'This conversation was closed. Send a message to start a new one.',
   queue: 'You are number {position} in line. An operator will be with you shortly.',
   typing_preview_note: 'Our team may see your message as you type it, before you send it.',
@@ -338,13 +345,16 @@ const buildRow = (m) => {
   const mine = m.sender === 'visitor';
   const sys = m.sender === 'system';
   const author = m.author || {};
-  const name = mine ? T.you : author.name || team.name || W.display_name || '';
+  const bot = m.sender === 'bot' && W.bot ? W.bot : null;
+  const name = mine ? T.you : author.name || (bot && bot.name) || team.name || W.display_name || '';
   const row = el('div', `row ${mine ? 'me' : sys ? 'sys' : 'op'}`);
   row.dataset.who = mine ? 'me' : sys ? 'sys' : `${m.sender}:${name}`;
-  if (!mine && !sys) avatar(name, author.avatar_url || (m.sender === 'bot' ? team.avatar_url : null), row);
+  if (!mine && !sys) avatar(team.name || W.display_name || name, author.avatar_url || (m.sender === 'bot' ? team.avatar_url : null), row);
   const col = el('div', 'col', row);
-  el('span', mine ? 'name sr' : 'name', col, name);
+  const nameEl = el('span', mine ? 'name sr' : 'name', col, name);
+  if (bot) botName(nameEl, name, T.bot_label);
   fillText(el('div', 'bubble', col), m.body || '');
+  if (m.sender === 'bot') botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }));
   const meta = el('div', 'meta', col);
   const t = el('time', '', meta, when(m.created_at));
   t.dateTime = m.created_at || '';
@@ -385,6 +395,7 @@ const show = (m) => {
   setId(row, m.id);
   place(row);
   refreshStatus(row);
+  botChoices(log, !!(conversation && conversation.bot));
   if (stick || m.sender === 'visitor') toBottom();
   return !known;
 };
@@ -481,6 +492,7 @@ const onReady = (f) => {
   if (f.conversation && f.conversation.status === 'resolved' && lastId) addNotice(T.resolved);
   emailKnown = !!v.email_known;
   conversation = f.conversation;
+  botChoices(log, !!(conversation && conversation.bot));
   showCard();
   outbox.forEach((item) => send({ type: 'message', client_id: item.client_id, body: item.body }));
   for (const type of Object.keys(waiting)) { send(Object.assign({ type }, waiting[type])); delete waiting[type]; }
@@ -524,7 +536,8 @@ const handle = (f) => {
       if (gapAt(f.conversation, f.seq)) resume();
       // lastId is deliberately not moved by acks: an earlier message from the operator may
       // still be on its way, and last_id must not skip it after a reconnect.
-      if (f.conversation) conversation = { id: f.conversation, status: 'open' };
+      if (f.conversation) conversation = { id: f.conversation, status: 'open', bot: !!f.bot };
+      botChoices(log, !!f.bot);
       showCard();
       if (row && typeof f.id === 'number' && !rows.has(`id:${f.id}`)) {
         setId(row, f.id);
@@ -554,7 +567,9 @@ const handle = (f) => {
         setQueue(null);
       }
       conversation = f.conversation;
+      botChoices(log, !!(conversation && conversation.bot));
       return showCard();
+    case 'bot': return botPressed(log, f, T);
     case 'contact':
       emailKnown = emailKnown || !!f.email;
       formDone = true;
@@ -609,7 +624,7 @@ const formFirst = () => !!(FORM && FORM.mode === 'always' && ready && !formDone
   && !(conversation && conversation.status === 'open'));
 // After the first message while nobody can answer: ask for the email address.
 const emailAsk = () => !!(FORM && FORM.fields.email && ready && !emailKnown && !formDone
-  && conversation && conversation.status === 'open' && nobodyThere());
+  && conversation && conversation.status === 'open' && !conversation.bot && nobodyThere());
 const ratedKey = (c) => `${c.id}@${c.resolved_at}`;
 const rateAsk = () => !!(W.rating && W.rating !== 'off' && conversation
   && conversation.status === 'resolved' && conversation.resolved_at

@@ -271,6 +271,7 @@ class VisitorConsumer(ScopedConsumer):
             created_at=payloads.iso(result.message.created_at),
             conversation=result.conversation.public_id,
             duplicate=result.duplicate,
+            bot=result.conversation.bot_holds,
         )
 
     async def frame_typing(self, frame: dict) -> None:

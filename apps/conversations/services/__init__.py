@@ -20,6 +20,10 @@ from apps.conversations.services.common import (
     publish_visitor_status,
     record,
 )
+from apps.conversations.services.handoff import (
+    conversation_bot_resume,
+    conversation_handoff,
+)
 from apps.conversations.services.labels import (
     conversation_label,
     label_create,
@@ -62,6 +66,8 @@ __all__ = [
     "activity_record",
     "assign_to_replier",
     "conversation_assign",
+    "conversation_bot_resume",
+    "conversation_handoff",
     "conversation_label",
     "conversation_reopen",
     "conversation_reply_by_email",

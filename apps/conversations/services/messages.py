@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.conversations import kinds, payloads, selectors
+from apps.conversations import intake, kinds, payloads, selectors
 from apps.conversations.models import Conversation, Message
 from apps.conversations.services.assignment import assign_to_replier, queue_drain
 from apps.conversations.services.common import lock_conversation, publish_summary
@@ -263,8 +263,17 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
     fields = {"last_message": message, "last_activity_at": now, "message_count": seq}
     status_before = conversation.status
     if from_visitor:
-        fields["operator_unread"] = conversation.operator_unread + 1  # exact: the row is locked
-        fields["waiting_since"] = conversation.waiting_since or now
+        if created or conversation.status == Conversation.Status.RESOLVED:
+            # Who answers first: the bot, when its app takes this chat (``intake``).
+            held = conversation.assignee_id is None and intake.bot_takes(conversation)
+            if held != conversation.bot_holds:
+                fields["bot_holds"] = held
+        else:
+            held = conversation.bot_holds
+        if not held:
+            # People are waiting for an answer (the bot's chats wait for nobody).
+            fields["operator_unread"] = conversation.operator_unread + 1  # exact: row locked
+            fields["waiting_since"] = conversation.waiting_since or now
         if conversation.status != Conversation.Status.OPEN:
             # A pending, snoozed or resolved conversation wakes up when the visitor writes.
             fields.update(status=Conversation.Status.OPEN, snoozed_until=None, resolved_at=None)
@@ -277,6 +286,8 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
                     conversation=conversation, sender=Message.Sender.VISITOR, read_at__isnull=True
                 ).update(read_at=now)
             fields.update(waiting_since=None, operator_unread=0)
+            if conversation.bot_holds:
+                fields["bot_holds"] = False  # a person answers: the bot's part is over
         if conversation.status == Conversation.Status.RESOLVED:
             fields.update(status=Conversation.Status.OPEN, resolved_at=None)
     for field, value in fields.items():
@@ -309,7 +320,11 @@ def _store(*, sender, client_id, body, content, visitor, conversation, author, o
         # An operator who answers an unassigned chat takes it (the queue moves on).
         assign_to_replier(conversation, user=author)
     _publish_message(message, conversation, labels=[] if created else None, origin=origin)
-    if from_visitor and (created or (reopened and conversation.assignee_id is None)):
+    if (
+        from_visitor
+        and not conversation.bot_holds
+        and (created or (reopened and conversation.assignee_id is None))
+    ):
         tenant_id = conversation.tenant_id
         transaction.on_commit(lambda: queue_drain(tenant_id=tenant_id))
     return PostResult(message, conversation, False, created)

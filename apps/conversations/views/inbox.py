@@ -43,7 +43,7 @@ def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -
                 "live_open": live,
                 "csrf_token": get_token(request),
                 "actions": inbox_extras.for_page(
-                    slug=request.tenant.slug, is_admin=request.membership.is_admin
+                    tenant=request.tenant, is_admin=request.membership.is_admin
                 ),
             },
         },

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BotConfig(AppConfig):
+    name = "apps.bot"
+    label = "bot"
+    verbose_name = _("Bot")
+
+    def ready(self):
+        from apps.bot import selectors, services, widget
+        from apps.bot.models import BotSettings
+        from apps.conversations import inbox_extras, intake, widget_extras, widget_frames
+        from apps.conversations.inbox_extras import InboxAction
+        from apps.core.consumers import FrameLimit
+
+        intake.register(services.bot_takes)
+        widget_extras.register(widget.config)
+        widget_frames.register("bot", widget.frame_bot, limit=FrameLimit(burst=5, per_second=0.5))
+        inbox_extras.register(
+            InboxAction(
+                "bot",
+                _("Hand back to the bot"),
+                "bot_inbox:resume",
+                done=_("The bot answers this conversation again."),
+                shown=lambda tenant: (
+                    selectors.bot_settings(tenant_id=tenant.pk).mode != BotSettings.Mode.OFF
+                ),
+            )
+        )

@@ -1,0 +1,42 @@
+"""What the inbox asks of the bot over HTTP (JSON): an operator hands a conversation back to
+the bot. The conversation must be one this member may see. Errors: ``{"error": code,
+"message": …}``."""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.bot import selectors
+from apps.bot.models import BotSettings
+from apps.conversations import selectors as conversation_selectors
+from apps.conversations import services as conversation_services
+from apps.core.errors import Refusal
+from apps.core.views import errors_as
+from apps.tenants.access import workspace_view
+
+
+def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": code, "message": str(message), **extra}, status=status)
+
+
+@errors_as(_error)
+@workspace_view()  # first: who may ask (a stranger gets 404, not "use POST")
+@require_POST
+def inbox_resume(request: HttpRequest, number: int) -> JsonResponse:
+    """Hand the conversation back to the bot: it answers the visitor's next messages."""
+    if selectors.bot_settings(tenant_id=request.tenant.pk).mode == BotSettings.Mode.OFF:
+        return _error("bot_off", _("The bot is off: turn it on in the bot's settings."), 409)
+    conversation = (
+        conversation_selectors.visible_conversations(membership=request.membership)
+        .filter(number=number)
+        .first()
+    )
+    if conversation is None:
+        return _error("not_found", _("No such conversation in this workspace."), 404)
+    try:
+        conversation_services.conversation_bot_resume(
+            membership=request.membership, conversation=conversation
+        )
+    except Refusal as exc:
+        return _error(exc.code, exc.message, 400, **exc.extra)
+    return JsonResponse({"status": "bot"})

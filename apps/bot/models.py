@@ -1,0 +1,146 @@
+"""The bot: its settings, the knowledge base it answers from, and what it answered.
+
+An entry's question, extra phrasings (``variants``, one per line) and answer are written per
+language (``translation.py``, django-modeltranslation): the bot answers in the visitor's.
+``Answer`` is one reply of the bot to one visitor message, kept with the entry it used, its
+confidence and the visitor's feedback ("That answered it"), for the entry's figures.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TenantOwned, tenant_key
+
+EXTERNAL_ID_MAX = 64
+BOT_NAME_MAX = 60
+
+
+class BotSettings(TenantOwned):
+    """Whether and when the bot answers, and its name (one row per workspace, made on first
+    save; ``selectors.bot_settings`` gives the unsaved defaults until then)."""
+
+    class Mode(models.TextChoices):
+        OFF = "off", _("Off")
+        ALWAYS = "always", _("Always")
+        CLOSED = "closed", _("Outside business hours")
+        NOBODY = "nobody", _("When no operator is online")
+
+    tenant = tenant_key(db_index=False)  # the unique constraint's index serves it
+    mode = models.CharField(_("the bot answers"), max_length=8, choices=Mode, default=Mode.OFF)
+    name = models.CharField(
+        _("bot name"),
+        max_length=BOT_NAME_MAX,
+        blank=True,
+        help_text=_("Shown with the bot's messages, marked as automated. Empty: “Assistant”."),
+    )
+    # Bumped by every change of the knowledge base: the answering index is rebuilt when it moves.
+    kb_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bot settings")
+        verbose_name_plural = _("bot settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="bot_settings_one_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.mode}"
+
+
+class Entry(TenantOwned):
+    """One question the bot can answer."""
+
+    external_id = models.CharField(
+        _("ID"),
+        max_length=EXTERNAL_ID_MAX,
+        help_text=_("Your own identifier: importing a file again updates the entry with this ID."),
+    )
+    question = models.CharField(_("question"), max_length=300, blank=True)
+    variants = models.TextField(
+        _("other phrasings"),
+        blank=True,
+        help_text=_("Other ways visitors ask this, one per line."),
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge-base entry")
+        verbose_name_plural = _("knowledge-base entries")
+        ordering = ["external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="bot_entry_external_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class EntryRevision(TenantOwned):
+    """An entry as it was saved (its edit history): every translated field and its state."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # "edited", "created", "imported", "disabled"...
+    action = models.CharField(_("what"), max_length=16)
+    snapshot = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entry revision")
+        verbose_name_plural = _("entry revisions")
+        ordering = ["-id"]
+
+
+class Answer(TenantOwned):
+    """The bot's reply to one visitor message."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("Answered from the knowledge base")
+        UNSURE = "unsure", _("Did not know")
+        SMALLTALK = "smalltalk", _("Small talk")
+        HANDOFF = "handoff", _("Handed to people")
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    # The visitor's message it answers; the bot's own message (None until posted).
+    question = models.ForeignKey(
+        "conversations.Message", on_delete=models.CASCADE, related_name="+"
+    )
+    reply = models.ForeignKey(
+        "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+    )
+    score = models.FloatField(_("confidence"), default=0)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # The visitor's feedback: True "That answered it", False "Talk to a person", None: none.
+    helpful = models.BooleanField(_("helpful"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bot answer")
+        verbose_name_plural = _("bot answers")
+        ordering = ["-id"]
+        constraints = [
+            # One answer per visitor message: a redelivered event answers nothing twice.
+            models.UniqueConstraint(fields=["question"], name="bot_answer_one_per_message"),
+        ]
+        indexes = [models.Index(fields=["conversation", "id"])]

@@ -1,0 +1,201 @@
+"""Finding the knowledge-base entry that answers a visitor's question, offline.
+
+No model, no download: an index of the entries' words, built in memory per workspace.
+
+- Text is folded (``text.fold``): Turkish-aware lower case with Turkish letters as their plain
+  look-alikes, so "SİPARİŞİM" and "siparisim" are the same word.
+- Words are cut to their first ``PREFIX`` letters: Turkish stacks suffixes ("siparişlerimdeki"),
+  and a fixed prefix groups a word's forms in both languages as well as a stemmer does (measured
+  with ``manage.py bot_eval``; Snowball's Turkish stemmer lost to it on typed, unaccented text).
+- A misspelt word the index does not know is replaced by the closest one it knows (rapidfuzz).
+- An entry matches a question by the weight of the words they share (rarer words weigh more):
+  how much of the question the entry's best phrasing explains, and how much of that phrasing the
+  question covers. The answer's own words count for less. Every language's phrasings are in one
+  index: a Turkish question with English words finds either.
+
+The bot answers only when the best entry's score is high enough and clearly ahead of the next
+one (``Thresholds``); the figures come from the evaluation set (docs/bot.md).
+"""
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from apps.bot import lexicon, text
+
+PREFIX = 5
+FUZZY_MIN_LENGTH = 4
+FUZZY_CUTOFF = 80
+ANSWER_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    score: float = 0.4  # the best entry's score must reach this
+    margin: float = 0.04  # ...and be this far ahead of the second best
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the index is built from: an entry's id, its phrasings (questions and variants, all
+    languages) and its answers (all languages)."""
+
+    id: int
+    phrasings: tuple[str, ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    score: float
+    phrasing: str  # the phrasing that matched best
+
+
+@dataclass(frozen=True)
+class Result:
+    matches: tuple[Match, ...]  # best first
+    confident: bool
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+def term(word: str) -> str:
+    return word[:PREFIX]
+
+
+def content_words(value: str) -> list[str]:
+    """The folded words of ``value`` that say something about a topic (no function words)."""
+    return [w for w in text.words(value) if w not in lexicon.STOPWORDS]
+
+
+class Index:
+    def __init__(self, sources: Iterable[Source]):
+        self.sources = list(sources)
+        # Per phrasing: (source index, its text, its terms).
+        self.phrasings: list[tuple[int, str, frozenset[str]]] = []
+        self.answer_terms: list[frozenset[str]] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)  # term -> phrasing indexes
+        self.answer_postings: dict[str, list[int]] = defaultdict(list)  # term -> source indexes
+        entry_terms: list[set[str]] = []
+        words: set[str] = set()
+        for i, source in enumerate(self.sources):
+            every: set[str] = set()
+            for phrasing in source.phrasings:
+                found = content_words(phrasing)
+                words.update(found)
+                terms = frozenset(term(w) for w in found)
+                if not terms:
+                    continue
+                for t in terms:
+                    self.postings[t].append(len(self.phrasings))
+                self.phrasings.append((i, phrasing, terms))
+                every |= terms
+            found = [w for a in source.answers for w in content_words(a)]
+            words.update(found)
+            answer = frozenset(term(w) for w in found)
+            for t in answer:
+                self.answer_postings[t].append(i)
+            self.answer_terms.append(answer)
+            entry_terms.append(every | answer)
+        # A word's weight: rarer across entries weighs more (inverse document frequency).
+        n = max(len(self.sources), 1)
+        df = Counter(t for terms in entry_terms for t in terms)
+        self.unknown_weight = math.log(1 + n)
+        self.weights = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.words = sorted(words)
+        self.known_terms = frozenset(df)
+
+    def _terms(self, query: str) -> dict[str, float]:
+        """The question's terms with their weights; a misspelt word becomes the closest known
+        word when there is one, an unknown one weighs the most."""
+        weighted: dict[str, float] = {}
+        for word in content_words(query):
+            t = term(word)
+            if t not in self.known_terms and len(word) >= FUZZY_MIN_LENGTH and self.words:
+                close = process.extractOne(
+                    word, self.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if close is not None:
+                    t = term(close[0])
+            weighted[t] = self.weights.get(t, self.unknown_weight)
+        return weighted
+
+    def search(
+        self, query: str, *, limit: int = 5, thresholds: Thresholds = Thresholds()
+    ) -> Result:
+        weighted = self._terms(query)
+        total = sum(weighted.values())
+        if not total:
+            return Result((), False)
+        best: dict[int, tuple[float, str]] = {}
+        candidates = {p for t in weighted for p in self.postings.get(t, ())}
+        for p in candidates:
+            source, phrasing, terms = self.phrasings[p]
+            shared = sum(w for t, w in weighted.items() if t in terms)
+            recall = shared / total
+            precision = shared / sum(self.weights.get(t, 0) for t in terms)
+            f = 2 * recall * precision / (recall + precision) if shared else 0.0
+            if f > best.get(source, (-1.0, ""))[0]:
+                best[source] = (f, phrasing)
+        answered = {s for t in weighted for s in self.answer_postings.get(t, ())}
+        scores: dict[int, tuple[float, str]] = {}
+        for source in set(best) | answered:
+            f, phrasing = best.get(source, (0.0, ""))
+            terms = self.answer_terms[source]
+            in_answer = sum(w for t, w in weighted.items() if t in terms) / total
+            scores[source] = (f + ANSWER_WEIGHT * in_answer * (1 - f), phrasing)
+        ranked = sorted(scores.items(), key=lambda item: -item[1][0])[:limit]
+        matches = tuple(
+            Match(self.sources[s].id, round(score, 4), phrasing) for s, (score, phrasing) in ranked
+        )
+        confident = bool(matches) and matches[0].score >= thresholds.score
+        if confident and len(matches) > 1:
+            confident = matches[0].score - matches[1].score >= thresholds.margin
+        return Result(matches, confident)
+
+
+_WORD = re.compile(r"\w+")
+
+
+class BaselineIndex:
+    """Plain BM25 over each entry's text, lower-cased and split on spaces: the yardstick the
+    bot's retrieval is measured against (``manage.py bot_eval --baseline``)."""
+
+    k1 = 1.2
+    b = 0.75
+
+    def __init__(self, sources: Iterable[Source]):
+        self.sources = list(sources)
+        self.docs = [
+            Counter(_WORD.findall(" ".join(s.phrasings + s.answers).lower())) for s in self.sources
+        ]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.average = sum(self.lengths) / max(len(self.docs), 1)
+        n = len(self.docs)
+        df = Counter(t for d in self.docs for t in d)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def search(
+        self, query: str, *, limit: int = 5, thresholds: Thresholds = Thresholds()
+    ) -> Result:
+        words = _WORD.findall(query.lower())
+        scores = []
+        for i, doc in enumerate(self.docs):
+            score = 0.0
+            for w in words:
+                tf = doc.get(w, 0)
+                if tf:
+                    norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.average)
+                    score += self.idf[w] * tf * (self.k1 + 1) / (tf + norm)
+            if score:
+                scores.append((score, i))
+        scores.sort(reverse=True)
+        matches = tuple(Match(self.sources[i].id, round(s, 4), "") for s, i in scores[:limit])
+        return Result(matches, bool(matches) and matches[0].score >= thresholds.score)

@@ -1,0 +1,77 @@
+"""Reads of the bot app: its settings, the knowledge base, the answering index, what it did."""
+
+import threading
+
+from django.conf import settings as django_settings
+
+from apps.bot import retrieval
+from apps.bot.models import Answer, BotSettings, Entry
+from apps.conversations.models import Conversation
+
+LANGUAGES = tuple(code for code, _name in django_settings.LANGUAGES)
+
+
+def bot_settings(*, tenant_id: int) -> BotSettings:
+    """The workspace's bot settings (the defaults, unsaved, until an admin saves them)."""
+    found = BotSettings.objects.filter(tenant_id=tenant_id).first()
+    return found if found is not None else BotSettings(tenant_id=tenant_id)
+
+
+def translated(entry: Entry, field: str, language: str) -> str:
+    """An entry's ``field`` in ``language``, else in the first language that has it."""
+    for code in (language, *LANGUAGES):
+        value = getattr(entry, f"{field}_{code}", "") or ""
+        if value.strip():
+            return value
+    return ""
+
+
+def _lines(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def entry_source(entry: Entry) -> retrieval.Source:
+    phrasings: list[str] = []
+    answers: list[str] = []
+    for code in LANGUAGES:
+        question = getattr(entry, f"question_{code}", "") or ""
+        if question.strip():
+            phrasings.append(question)
+        phrasings.extend(_lines(getattr(entry, f"variants_{code}", "")))
+        answer = getattr(entry, f"answer_{code}", "") or ""
+        if answer.strip():
+            answers.append(answer)
+    return retrieval.Source(entry.pk, tuple(phrasings), tuple(answers))
+
+
+# One index per workspace per process, rebuilt when the knowledge base's version moves.
+_indexes: dict[int, tuple[int, retrieval.Index]] = {}
+_lock = threading.Lock()
+
+
+def index(*, tenant_id: int, version: int) -> retrieval.Index:
+    cached = _indexes.get(tenant_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    with _lock:
+        cached = _indexes.get(tenant_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        built = retrieval.Index(
+            entry_source(e) for e in Entry.objects.filter(tenant_id=tenant_id, enabled=True)
+        )
+        _indexes[tenant_id] = (version, built)
+        return built
+
+
+def has_entries(*, tenant_id: int) -> bool:
+    return Entry.objects.filter(tenant_id=tenant_id, enabled=True).exists()
+
+
+def entries_by_id(ids) -> dict[int, Entry]:
+    return {e.pk: e for e in Entry.objects.filter(pk__in=list(ids))}
+
+
+def recent_answers(*, conversation: Conversation, limit: int = 10) -> list[Answer]:
+    """The bot's latest answers in ``conversation``, newest first."""
+    return list(Answer.objects.filter(conversation=conversation).select_related("entry")[:limit])

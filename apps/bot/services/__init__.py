@@ -1,0 +1,38 @@
+"""Every write of the bot app: its settings, the knowledge base, its answers and handoffs."""
+
+from apps.bot.services.answering import (
+    BotError,
+    Decision,
+    answer,
+    bot_takes,
+    decide,
+    feedback,
+)
+from apps.bot.services.entries import (
+    EntryError,
+    ImportReport,
+    entries_export,
+    entries_import,
+    entry_delete,
+    entry_save,
+    kb_changed,
+)
+from apps.bot.services.settings import SettingsError, bot_settings_update
+
+__all__ = [
+    "BotError",
+    "Decision",
+    "EntryError",
+    "ImportReport",
+    "SettingsError",
+    "answer",
+    "bot_settings_update",
+    "bot_takes",
+    "decide",
+    "entries_export",
+    "entries_import",
+    "entry_delete",
+    "entry_save",
+    "feedback",
+    "kb_changed",
+]

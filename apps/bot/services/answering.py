@@ -1,0 +1,290 @@
+"""The bot answering a visitor, and handing the conversation to people.
+
+``bot_takes`` is the intake policy (``apps.conversations.intake``): whether the bot answers a
+chat a visitor opens. ``answer`` runs for each visitor message of a conversation the bot holds
+(``events.py``): a request for a person hands off; small talk gets a short reply; otherwise the
+knowledge base's best entry when retrieval is confident, else one sentence saying so with a
+"Talk to a person" button, and a second miss in a row hands off. The bot only ever sends an
+entry's answer or one of its own fixed sentences: what a visitor writes cannot make it say
+anything else. Every reply goes through the one message service, as the bot.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from apps.bot import language, retrieval, selectors, text
+from apps.bot.models import Answer, BotSettings, Entry
+from apps.conversations import services as conversation_services
+from apps.conversations.models import Conversation, Message
+from apps.core.errors import Refusal
+from apps.offline import selectors as offline_selectors
+from apps.visitors.models import Visitor
+
+# Visitor messages read together as one question (sent in a row before the bot answered).
+QUESTION_MESSAGES = 3
+HELPFUL = "helpful"
+PERSON = "person"
+
+
+class BotError(Refusal):
+    """A refused bot request from the chat window."""
+
+
+def bot_takes(conversation: Conversation) -> bool:
+    """Whether the bot answers this chat first (its workspace's mode, hours and team)."""
+    if conversation.channel != Conversation.Channel.CHAT:
+        return False
+    settings = selectors.bot_settings(tenant_id=conversation.tenant_id)
+    if settings.mode == BotSettings.Mode.OFF:
+        return False
+    if not selectors.has_entries(tenant_id=conversation.tenant_id):
+        return False
+    if settings.mode == BotSettings.Mode.ALWAYS:
+        return True
+    tenant = conversation.tenant
+    if settings.mode == BotSettings.Mode.CLOSED:
+        return offline_selectors.availability(tenant=tenant).state == "closed"
+    return offline_selectors.nobody_can_answer(tenant=tenant)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the bot makes of a question (``decide``): the same for the widget, the preview and
+    ``manage.py bot_eval``."""
+
+    kind: str  # Answer.Kind, or "person" (asked for a person)
+    language: str
+    result: retrieval.Result | None = None
+    smalltalk: str = ""
+
+    @property
+    def entry_id(self) -> int | None:
+        best = self.result.best if self.result else None
+        return best.id if best is not None and self.kind == Answer.Kind.ANSWER else None
+
+
+def question_language(question: str, fallback: str) -> str:
+    return language.detect(question) or fallback
+
+
+def decide(*, tenant_id: int, question: str, fallback_language: str = "en") -> Decision:
+    lang = question_language(question, fallback_language)
+    if text.asks_for_person(question):
+        return Decision(PERSON, lang)
+    small = text.smalltalk(question)
+    if small:
+        return Decision(Answer.Kind.SMALLTALK, lang, smalltalk=small)
+    version = selectors.bot_settings(tenant_id=tenant_id).kb_version
+    result = selectors.index(tenant_id=tenant_id, version=version).search(question)
+    kind = Answer.Kind.ANSWER if result.confident else Answer.Kind.UNSURE
+    return Decision(kind, lang, result=result)
+
+
+def _bot_name(settings: BotSettings) -> str:
+    return settings.name or _("Assistant")
+
+
+def _smalltalk_reply(kind: str) -> str:
+    if kind == text.SMALLTALK_THANKS:
+        return _("You're welcome! Is there anything else I can help with?")
+    if kind == text.SMALLTALK_BYE:
+        return _("Goodbye, have a nice day!")
+    return _("Hello! How can I help you today?")
+
+
+def _handoff_sentence(conversation: Conversation) -> str:
+    if offline_selectors.nobody_can_answer(tenant=conversation.tenant):
+        return _(
+            "Nobody from the team is available right now. Leave your email address and we "
+            "will answer you by email."
+        )
+    return _("I am passing you to the team. Someone will be with you shortly.")
+
+
+def _tried(conversation: Conversation) -> list[dict]:
+    """The entries the bot offered in this conversation (the latest first), for the team."""
+    seen: dict[int, dict] = {}
+    for answer in selectors.recent_answers(conversation=conversation):
+        if answer.entry is not None and answer.entry_id not in seen:
+            seen[answer.entry_id] = {
+                "id": answer.entry_id,
+                "question": selectors.translated(answer.entry, "question", answer.language),
+            }
+    return list(seen.values())
+
+
+def _post(
+    conversation: Conversation, *, client_id: str, body: str, bot: dict
+) -> conversation_services.PostResult:
+    return conversation_services.message_create(
+        sender=Message.Sender.BOT,
+        conversation=conversation,
+        client_id=client_id,
+        body=body,
+        content={"bot": bot},
+    )
+
+
+def _hand_off(conversation: Conversation, *, client_id: str, reason: str) -> None:
+    tried = _tried(conversation)
+    _post(
+        conversation,
+        client_id=client_id,
+        body=_handoff_sentence(conversation),
+        bot={"kind": Answer.Kind.HANDOFF},
+    )
+    conversation_services.conversation_handoff(
+        conversation=conversation, reason=reason, tried=tried
+    )
+
+
+def _question(message: Message) -> str:
+    """The visitor's words since the bot's or a person's last reply (at most a few messages)."""
+    recent = list(
+        Message.objects.filter(conversation_id=message.conversation_id, id__lte=message.pk)
+        .order_by("-id")
+        .values_list("sender", "body")[: QUESTION_MESSAGES * 2]
+    )
+    parts = []
+    for sender, body in recent:
+        if sender != Message.Sender.VISITOR:
+            break
+        parts.append(body)
+        if len(parts) == QUESTION_MESSAGES:
+            break
+    return "\n".join(reversed(parts))
+
+
+def answer(*, message_id: int) -> Answer | None:
+    """Answer the visitor's message ``message_id`` when the bot holds its conversation and it
+    is the visitor's latest (earlier ones sent in a row are read with it). Answering the same
+    message again does nothing."""
+    message = (
+        Message.objects.select_related(
+            "conversation", "conversation__visitor", "conversation__tenant"
+        )
+        .filter(pk=message_id, sender=Message.Sender.VISITOR)
+        .first()
+    )
+    if message is None or not message.conversation.bot_holds:
+        return None
+    conversation = message.conversation
+    newer = Message.objects.filter(
+        conversation=conversation, sender=Message.Sender.VISITOR, id__gt=message.pk
+    ).exists()
+    if newer or Answer.objects.filter(question=message).exists():
+        return None
+    settings = selectors.bot_settings(tenant_id=conversation.tenant_id)
+    fallback = offline_selectors.visitor_language(
+        conversation.visitor, fallback=conversation.tenant.default_language
+    )
+    client_id = f"bot:{message.pk}"
+    if settings.mode == BotSettings.Mode.OFF:
+        # Turned off while it held this chat: people answer it.
+        with translation.override(fallback):
+            _hand_off(conversation, client_id=client_id, reason="bot_off")
+        return None
+    decision = decide(
+        tenant_id=conversation.tenant_id,
+        question=_question(message),
+        fallback_language=fallback,
+    )
+    best = decision.result.best if decision.result else None
+    record = Answer(
+        tenant_id=conversation.tenant_id,
+        conversation=conversation,
+        question=message,
+        kind=decision.kind if decision.kind != PERSON else Answer.Kind.HANDOFF,
+        entry_id=best.id if best is not None else None,
+        score=best.score if best is not None else 0.0,
+        language=decision.language,
+    )
+    try:
+        with transaction.atomic(), translation.override(decision.language):
+            record.save(force_insert=True)  # unique per question: a second run stops here
+            if decision.kind == PERSON:
+                _hand_off(conversation, client_id=client_id, reason="asked")
+            elif decision.kind == Answer.Kind.SMALLTALK:
+                posted = _post(
+                    conversation,
+                    client_id=client_id,
+                    body=_smalltalk_reply(decision.smalltalk),
+                    bot={"kind": Answer.Kind.SMALLTALK},
+                )
+                record.reply = posted.message
+            elif decision.kind == Answer.Kind.ANSWER:
+                entry = Entry.objects.get(pk=best.id)
+                posted = _post(
+                    conversation,
+                    client_id=client_id,
+                    body=selectors.translated(entry, "answer", decision.language),
+                    bot={
+                        "kind": Answer.Kind.ANSWER,
+                        "entry": {
+                            "id": entry.external_id,
+                            "question": selectors.translated(entry, "question", decision.language),
+                        },
+                        "buttons": [HELPFUL, PERSON],
+                    },
+                )
+                record.reply = posted.message
+            elif _missed_before(conversation, record):
+                _hand_off(conversation, client_id=client_id, reason="no_answer")
+            else:
+                posted = _post(
+                    conversation,
+                    client_id=client_id,
+                    body=_(
+                        "I am not sure I have the answer to that. You can ask in other words, "
+                        "or talk to a person."
+                    ),
+                    bot={"kind": Answer.Kind.UNSURE, "buttons": [PERSON]},
+                )
+                record.reply = posted.message
+            if record.reply_id:
+                record.save(update_fields=["reply"])
+    except IntegrityError:
+        return None
+    return record
+
+
+def _missed_before(conversation: Conversation, record: Answer) -> bool:
+    """Whether the bot's previous answer in this conversation was a miss too (two in a row)."""
+    previous = (
+        Answer.objects.filter(conversation=conversation)
+        .exclude(pk=record.pk)
+        .exclude(kind=Answer.Kind.SMALLTALK)
+        .order_by("-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return previous == Answer.Kind.UNSURE
+
+
+def feedback(*, visitor: Visitor, message_id, action) -> dict:
+    """The visitor pressed a button under a bot message: "helpful" (That answered it) or
+    "person" (Talk to a person, which hands the conversation to people)."""
+    if action not in (HELPFUL, PERSON):
+        raise BotError("invalid", _("Unknown choice."), field="action")
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise BotError("invalid", _("message must be a message id."), field="message")
+    answer_row = (
+        Answer.objects.select_related("conversation", "conversation__tenant")
+        .filter(reply_id=message_id, conversation__visitor=visitor)
+        .first()
+    )
+    if answer_row is None:
+        raise BotError("not_found", _("No such answer of the bot in your conversations."))
+    conversation = answer_row.conversation
+    with transaction.atomic():
+        if answer_row.kind == Answer.Kind.ANSWER and answer_row.helpful is None:
+            Answer.objects.filter(pk=answer_row.pk, helpful__isnull=True).update(
+                helpful=action == HELPFUL
+            )
+        if action == PERSON and conversation.bot_holds:
+            with translation.override(answer_row.language or None):
+                _hand_off(conversation, client_id=f"bot:person:{message_id}", reason="button")
+    return {"type": "bot", "message": message_id, "action": action}

@@ -1,0 +1,66 @@
+/* The bot's messages in the chat window: its name marked as automated, the knowledge-base
+ * question an answer comes from, and the buttons under its latest message ("That answered it",
+ * "Talk to a person"), which go over the socket as a "bot" frame (docs/widget-protocol.md).
+ * Text only: every string becomes a text node.
+ */
+
+/** The name line of a bot message: the bot's name and an "Automated" badge. */
+export function botName(nameEl, name, label) {
+  nameEl.textContent = name;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.textContent = label;
+  nameEl.append(' ', badge);
+}
+
+/** Decorate a bot message's column: where the answer comes from, and its buttons. */
+export function botParts(m, col, T, press) {
+  const bot = m.content && typeof m.content === 'object' ? m.content.bot : null;
+  if (!bot || typeof bot !== 'object') return;
+  const entry = bot.entry && typeof bot.entry === 'object' ? bot.entry : null;
+  if (entry && typeof entry.question === 'string' && entry.question) {
+    const from = document.createElement('p');
+    from.className = 'from';
+    from.textContent = T.bot_from.replace('{question}', entry.question);
+    col.querySelector('.bubble').after(from);
+  }
+  const wanted = Array.isArray(bot.buttons) ? bot.buttons.filter((b) => b === 'helpful' || b === 'person') : [];
+  if (!wanted.length) return;
+  const box = document.createElement('div');
+  box.className = 'choices';
+  box.dataset.message = m.id;
+  wanted.forEach((b) => {
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.dataset.action = b;
+    btn.textContent = b === 'helpful' ? T.bot_helpful : T.bot_person;
+    btn.addEventListener('click', () => {
+      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+      press(b, m.id);
+    });
+    box.append(btn);
+  });
+  col.append(box);
+}
+
+/** Only the newest message's buttons stay, and none once people have the conversation. */
+export function botChoices(log, botHolds) {
+  const last = [...log.querySelectorAll('.row[data-id]')].pop();
+  log.querySelectorAll('.choices').forEach((box) => {
+    box.hidden = !botHolds || box.closest('.row') !== last || box.dataset.done === '1';
+  });
+}
+
+/** The server took a button press: the buttons go; "That answered it" is thanked. */
+export function botPressed(log, f, T) {
+  const box = log.querySelector(`.choices[data-message="${Number(f.message)}"]`);
+  if (!box) return;
+  box.dataset.done = '1';
+  box.hidden = true;
+  if (f.action === 'helpful') {
+    const thanks = document.createElement('p');
+    thanks.className = 'from';
+    thanks.textContent = T.bot_thanks;
+    box.after(thanks);
+  }
+}
