@@ -12,8 +12,21 @@ class BotConfig(AppConfig):
         from apps.bot.models import BotSettings
         from apps.conversations import inbox_extras, intake, widget_extras, widget_frames
         from apps.conversations.inbox_extras import InboxAction
+        from apps.core import navigation
         from apps.core.consumers import FrameLimit
+        from apps.core.navigation import Entry
 
+        navigation.settings.add(
+            Entry(
+                "bot",
+                _("Bot"),
+                "bot:settings",
+                icon="cpu-chip",
+                order=27,
+                admin_only=True,
+                also=("bot:entry_new", "bot:entry_edit", "bot:entry_delete", "bot:import"),
+            )
+        )
         intake.register(services.bot_takes)
         widget_extras.register(widget.config)
         widget_frames.register("bot", widget.frame_bot, limit=FrameLimit(burst=5, per_second=0.5))

@@ -24,8 +24,6 @@ def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
 @require_POST
 def inbox_resume(request: HttpRequest, number: int) -> JsonResponse:
     """Hand the conversation back to the bot: it answers the visitor's next messages."""
-    if selectors.bot_settings(tenant_id=request.tenant.pk).mode == BotSettings.Mode.OFF:
-        return _error("bot_off", _("The bot is off: turn it on in the bot's settings."), 409)
     conversation = (
         conversation_selectors.visible_conversations(membership=request.membership)
         .filter(number=number)
@@ -33,6 +31,8 @@ def inbox_resume(request: HttpRequest, number: int) -> JsonResponse:
     )
     if conversation is None:
         return _error("not_found", _("No such conversation in this workspace."), 404)
+    if selectors.bot_settings(tenant_id=request.tenant.pk).mode == BotSettings.Mode.OFF:
+        return _error("bot_off", _("The bot is off: turn it on in the bot's settings."), 409)
     try:
         conversation_services.conversation_bot_resume(
             membership=request.membership, conversation=conversation

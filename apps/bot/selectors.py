@@ -1,11 +1,14 @@
 """Reads of the bot app: its settings, the knowledge base, the answering index, what it did."""
 
 import threading
+from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Concat, Lower
 
 from apps.bot import retrieval
-from apps.bot.models import Answer, BotSettings, Entry
+from apps.bot.models import Answer, BotSettings, Entry, EntryRevision
 from apps.conversations.models import Conversation
 
 LANGUAGES = tuple(code for code, _name in django_settings.LANGUAGES)
@@ -75,3 +78,65 @@ def entries_by_id(ids) -> dict[int, Entry]:
 def recent_answers(*, conversation: Conversation, limit: int = 10) -> list[Answer]:
     """The bot's latest answers in ``conversation``, newest first."""
     return list(Answer.objects.filter(conversation=conversation).select_related("entry")[:limit])
+
+
+# --- the knowledge base's pages ----------------------------------------------------------------
+
+TRANSLATED = ("question", "variants", "answer")
+# Folded the way the search folds what is typed (``_folded``): Turkish letters as their plain
+# look-alikes, so "siparis" finds "Siparişim" and "iade" finds "İade".
+_TURKISH, _PLAIN = "çğıöşüâîû", "cgiosuaiu"
+_FOLD = str.maketrans(_TURKISH, _PLAIN)
+
+
+def _search_folded(value: str) -> str:
+    return value.replace("İ", "i").lower().translate(_FOLD)
+
+
+def _searchable() -> Func:
+    """Every text of an entry (its ID, and each language's question, phrasings and answer),
+    lower case and folded, in the database."""
+    parts = [F("external_id")]
+    for code in LANGUAGES:
+        parts.extend(F(f"{name}_{code}") for name in TRANSLATED)
+    joined = Concat(*(p for part in parts for p in (part, Value("\n"))), output_field=CharField())
+    return Func(
+        Lower(Func(joined, Value("İ"), Value("i"), function="translate")),
+        Value(_TURKISH),
+        Value(_PLAIN),
+        function="translate",
+        output_field=CharField(),
+    )
+
+
+def entries_search(query: str) -> QuerySet:
+    entries = Entry.objects.order_by("external_id")
+    if query:
+        entries = entries.alias(searchable=_searchable()).filter(
+            searchable__contains=_search_folded(query)
+        )
+    return entries
+
+
+@dataclass
+class Figures:
+    answered: int = 0
+    helpful: int = 0
+
+
+def entry_figures(entry_ids) -> dict[int, Figures]:
+    """Per entry: how often the bot answered with it, and how many of those answers the
+    visitor marked "That answered it"."""
+    rows = (
+        Answer.objects.filter(entry_id__in=list(entry_ids), kind=Answer.Kind.ANSWER)
+        .values("entry_id")
+        .annotate(answered=Count("id"), helpful=Count("id", filter=Q(helpful=True)))
+    )
+    return {r["entry_id"]: Figures(r["answered"], r["helpful"]) for r in rows}
+
+
+def entry_revisions(*, entry: Entry, limit: int) -> list[EntryRevision]:
+    """The entry's saved versions, newest first."""
+    return list(
+        EntryRevision.objects.filter(entry=entry).select_related("author").order_by("-id")[:limit]
+    )

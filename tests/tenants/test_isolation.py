@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
 from apps.tenants import services
@@ -54,7 +55,19 @@ def two_workspaces():
         canned = canned_create(
             actor=b_owner, personal=False, shortcut="b", titles={"en": "B"}, bodies={"en": "B"}
         )
+        entry = entry_save(
+            tenant_id=b.pk, data={"id": "b1", "question_en": "Beta?", "answer_en": "Beta."}
+        )
     return {
+        # What each URL parameter stands for: objects of workspace B.
+        "ids": {
+            "member_id": b_operator.pk,
+            "invitation_id": invitation.pk,
+            "number": chat.conversation.number,
+            "response_id": canned.pk,
+            "entry_id": entry.pk,
+            "kind": "json",
+        },
         "a": a,
         "b": b,
         "a_owner": a_owner,
@@ -75,12 +88,7 @@ def test_every_workspace_route_is_covered():
 def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method):
     w = two_workspaces
     client.force_login(w["a_owner"].user)
-    ids = {
-        "member_id": w["b_operator"].pk,
-        "invitation_id": w["b_inv"].pk,
-        "number": w["b_conversation"].number,
-        "response_id": w["b_canned"].pk,
-    }
+    ids = w["ids"]
     for name, params in workspace_url_names():
         kwargs = {"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}
         url = reverse(name, kwargs=kwargs)
@@ -100,17 +108,14 @@ def test_member_of_a_gets_404_for_every_url_of_b(client, two_workspaces, method)
 def test_b_object_ids_inside_a_urls_are_404(client, two_workspaces, method):
     w = two_workspaces
     client.force_login(w["a_owner"].user)
-    ids = {
-        "member_id": w["b_operator"].pk,
-        "invitation_id": w["b_inv"].pk,
-        "number": w["b_conversation"].number,
-        "response_id": w["b_canned"].pk,
-    }
+    ids = w["ids"]
     for name, params in workspace_url_names():
-        object_params = [p for p in params if p != "slug"]
-        if not object_params:
+        # An object's id (not a file format such as the export's "kind").
+        if not any(p == "number" or p.endswith("_id") for p in params):
             continue
-        url = reverse(name, kwargs={"slug": w["a"].slug, **{p: ids[p] for p in object_params}})
+        url = reverse(
+            name, kwargs={"slug": w["a"].slug, **{p: ids[p] for p in params if p != "slug"}}
+        )
         response = getattr(client, method)(url, {"role": "owner"})
         assert response.status_code in {404, 405}, f"{url} -> {response.status_code}"
     with scope(tenant=w["b"]):
@@ -120,12 +125,7 @@ def test_b_object_ids_inside_a_urls_are_404(client, two_workspaces, method):
 
 def test_anonymous_is_sent_to_login_for_every_workspace_url(client, two_workspaces):
     w = two_workspaces
-    ids = {
-        "member_id": w["b_operator"].pk,
-        "invitation_id": w["b_inv"].pk,
-        "number": w["b_conversation"].number,
-        "response_id": w["b_canned"].pk,
-    }
+    ids = w["ids"]
     for name, params in workspace_url_names():
         url = reverse(
             name, kwargs={"slug": w["b"].slug, **{p: ids[p] for p in params if p != "slug"}}

@@ -16,7 +16,7 @@ from apps.bot.models import EXTERNAL_ID_MAX, BotSettings, Entry, EntryRevision
 from apps.core.errors import Refusal
 
 LANGUAGES = selectors.LANGUAGES
-TRANSLATED = ("question", "variants", "answer")
+TRANSLATED = selectors.TRANSLATED
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 QUESTION_MAX = Entry._meta.get_field("question").max_length

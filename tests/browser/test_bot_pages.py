@@ -1,0 +1,171 @@
+"""An admin sets up the bot in the Settings area: turns it on, writes an entry in English and
+Turkish, finds it, tries a question on it; imports a file, reads an entry's history and deletes
+it after the dialog asks."""
+
+import json
+
+import pytest
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from apps.bot import selectors, services
+from apps.bot.models import Entry
+from apps.tenants.models import Role
+from tests.bot.helpers import KB
+from tests.browser.a11y import assert_accessible
+from tests.browser.test_language import turkish
+from tests.factories import TenantFactory, member
+from tests.utils import in_thread
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+
+def workspace(kb=()):
+    tenant = in_thread(TenantFactory, name="Lale Çiçekçilik")
+    with scope(tenant=tenant):
+        admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya", language="")
+        if kb:
+            report = in_thread(
+                services.entries_import,
+                tenant_id=tenant.pk,
+                raw=json.dumps(list(kb)),
+                kind="json",
+                author=admin.user,
+            )
+            assert report.ok
+    return tenant, admin
+
+
+def read(tenant, fn):
+    with scope(tenant=tenant):
+        return in_thread(fn)
+
+
+def test_admin_turns_the_bot_on_writes_an_entry_finds_it_and_tries_it(page, login, screenshot):
+    tenant, admin = workspace(kb=[KB[0], KB[2]])  # returns and installments
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/")
+    sections = page.get_by_role("navigation", name="Settings")
+    sections.get_by_role("link", name="Bot").click()
+    expect(page.get_by_role("heading", name="Bot", level=1)).to_be_visible()
+    expect(sections.get_by_role("link", name="Bot")).to_have_attribute("aria-current", "page")
+
+    # When it answers, and its name.
+    expect(page.get_by_label("Off", exact=True)).to_be_checked()
+    page.get_by_label("Always", exact=True).check()
+    page.get_by_label("Bot's name").fill("Lale")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Bot settings saved.")
+    expect(page.get_by_label("Always", exact=True)).to_be_checked()
+    expect(page.get_by_label("Bot's name")).to_have_value("Lale")
+    settings = read(tenant, lambda: selectors.bot_settings(tenant_id=tenant.pk))
+    assert (settings.mode, settings.name) == ("always", "Lale")
+
+    # A new entry, in both languages.
+    page.get_by_role("link", name="Add entry").click()
+    expect(page.get_by_role("heading", name="New entry", level=1)).to_be_visible()
+    page.get_by_label("ID", exact=True).fill("tracking")
+    english = page.get_by_role("group", name="English")
+    english.get_by_label("Question").fill("Where is my order?")
+    english.get_by_label("Other phrasings").fill(
+        "How can I track my order?\nHas my parcel shipped?"
+    )
+    english.get_by_label("Answer").fill("Your tracking link is in the shipping email.")
+    turkish_texts = page.get_by_role("group", name="Turkish")
+    turkish_texts.get_by_label("Question").fill("Siparişim nerede?")
+    turkish_texts.get_by_label("Other phrasings").fill("Siparişimi nasıl takip ederim?")
+    turkish_texts.get_by_label("Answer").fill("Kargo takip bağlantısı kargo e-postasında.")
+    page.get_by_label("Tags").fill("orders, shipping")
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_role("status")).to_contain_text("Entry tracking saved.")
+    entries = page.get_by_test_id("kb-entries")
+    expect(entries.get_by_role("row")).to_have_count(4)  # the header and three entries
+
+    # Found by a Turkish word typed in capitals.
+    page.get_by_label("Search entries").fill("SİPARİŞ")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_test_id("kb-matching")).to_have_text("1 entry matches “SİPARİŞ”.")
+    expect(entries.get_by_role("row")).to_have_count(2)
+    expect(entries).to_contain_text("Where is my order?")
+    expect(entries).to_contain_text("orders")
+
+    # A Turkish question typed without Turkish letters finds it, and gets the Turkish answer.
+    page.get_by_label("A visitor asks").fill("siparisim nerede kaldi")
+    page.get_by_role("button", name="Preview the answer").click()
+    preview = page.get_by_test_id("bot-preview")
+    expect(preview).to_contain_text("The bot would answer with the entry tracking.")
+    expect(preview).to_contain_text("Language: Turkish")
+    expect(preview).to_contain_text("Kargo takip bağlantısı kargo e-postasında.")
+    chosen = page.get_by_test_id("bot-preview-matches").get_by_role("row").nth(1)
+    expect(chosen).to_contain_text("tracking")
+    expect(chosen).to_contain_text("Chosen")
+    expect(page.get_by_label("Search entries")).to_have_value("SİPARİŞ")  # the search stays
+    assert_accessible(page)
+    screenshot(page, "settings_bot")
+
+
+def test_admin_imports_a_file_reads_the_history_and_deletes_an_entry(
+    page, login, screenshot, tmp_path
+):
+    tenant, admin = workspace()
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/bot/")
+    expect(page.get_by_text("No entries yet.")).to_be_visible()
+
+    # A file with a bad row: nothing is imported, and the page says which row.
+    bad = tmp_path / "faq.json"
+    bad.write_text(json.dumps([KB[0], {"id": "gift wrap", "question_en": "Gift wrap?"}]))
+    page.get_by_label("File to import").set_input_files(bad)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator(".message.error")).to_have_text(
+        "Nothing was imported: a row of the file has an error (see Import and export)."
+    )
+    expect(page.get_by_test_id("import-errors")).to_contain_text("Row 2: id must be")
+    assert read(tenant, lambda: Entry.objects.count()) == 0
+
+    good = tmp_path / "faq.csv"
+    good.write_text(
+        "id,question_en,answer_en,question_tr,answer_tr,tags\n"
+        "returns,How do I return an item?,Within 30 days.,Nasıl iade ederim?,30 gün içinde.,"
+        "returns\n"
+        "tracking,Where is my order?,In the shipping email.,Siparişim nerede?,E-postada.,orders\n"
+    )
+    page.get_by_label("File to import").set_input_files(good)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "File imported: 2 new, 0 updated, 0 unchanged."
+    )
+
+    # An edit, then the history says who changed what.
+    page.get_by_role("link", name="Edit returns").click()
+    page.get_by_role("group", name="Turkish").get_by_label("Answer").fill(
+        "İadeyi 30 gün içinde başlatın."
+    )
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.get_by_role("status")).to_contain_text("Entry returns saved.")
+    page.get_by_role("link", name="Edit returns").click()
+    history = page.get_by_test_id("entry-history")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Ayşe Kaya")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Edited: Answer (Turkish)")
+    expect(history.get_by_role("row").nth(2)).to_contain_text("Created")
+    screenshot(page, "settings_bot_entry")
+
+    # Deleting asks first; Cancel keeps it.
+    page.get_by_role("link", name="Delete entry").click()
+    asking = page.get_by_role("alertdialog", name="Delete the entry returns?")
+    expect(asking).to_be_visible()
+    asking.get_by_role("button", name="Cancel").click()
+    expect(asking).to_be_hidden()
+    page.get_by_role("link", name="Delete entry").click()
+    asking.get_by_role("button", name="Delete returns").click()
+    expect(page.get_by_role("status")).to_contain_text("Entry returns deleted.")
+    assert read(tenant, lambda: list(Entry.objects.values_list("external_id", flat=True))) == [
+        "tracking"
+    ]
+
+    # The page in Turkish, for an admin who chose Turkish.
+    in_thread(lambda: type(admin.user).objects.filter(pk=admin.user.pk).update(language="tr"))
+    page.goto(f"/app/{tenant.slug}/settings/bot/?preview=siparisim+nerede")
+    expect(page.get_by_role("heading", name=turkish("Knowledge base"))).to_be_visible()
+    expect(page.get_by_test_id("bot-preview")).to_contain_text("E-postada.")
+    screenshot(page, "settings_bot_turkish")
