@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.common import DEFAULT_SERVER, ROOT, SERVERS, Env, Row
 
-TARGETS = {"B1", "B2", "B3", "B4", "B5", "B6", "B9"}
+TARGETS = {"B1", "B2", "B3", "B4", "B5", "B6", "B8", "B9"}
 
 
 def table(rows: list[Row]) -> str:
@@ -124,6 +124,12 @@ def main() -> None:
         from bench import b6_inbox
 
         rows += section("B6 inbox queries", lambda: b6_inbox.run(env, setup.seed_workspaces(2, 1)))
+
+    if "B8" in only:
+        from bench import b8_bot
+
+        tenant_id = setup.seed_workspaces(1, 1)[0].tenant_id
+        rows += section("B8 bot answer", lambda: b8_bot.run(env, tenant_id))
 
     if "B9" in only:
         from bench import b9_events

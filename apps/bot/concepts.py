@@ -7,6 +7,8 @@ a member by its beginning (members of four letters or more: "iade" matches "iade
 two-word member matches two words in a row.
 """
 
+import functools
+
 _GROUPS = {
     "return": "return send_back sent_back mail_back post_back iade geri_gonder geri_yolla "
     "geri_postala geri_ver",
@@ -68,6 +70,7 @@ _SHORT = {m for m in _SINGLE if len(m) < 4}
 _LONG = sorted((m for m in _SINGLE if len(m) >= 4), key=len, reverse=True)
 
 
+@functools.lru_cache(maxsize=65536)
 def _single(word: str) -> str | None:
     if word in _SHORT:
         return _SINGLE[word]
@@ -81,6 +84,12 @@ def _matches(word: str, member: str) -> bool:
     return word == member if len(member) < 4 else word.startswith(member)
 
 
+@functools.lru_cache(maxsize=65536)
+def _pairs_from(word: str) -> tuple[tuple[str, str], ...]:
+    """The (second word, concept) of the two-word members whose first word ``word`` is."""
+    return tuple((second, c) for (first, second), c in _PAIRS.items() if _matches(word, first))
+
+
 def concepts(words: list[str]) -> set[str]:
     """The concepts that ``words`` (folded, in order) speak of, as terms ("@return")."""
     found = set()
@@ -90,7 +99,7 @@ def concepts(words: list[str]) -> set[str]:
             found.add("@" + concept)
         if i + 1 < len(words):
             nxt = words[i + 1]
-            for (first, second), concept in _PAIRS.items():
-                if _matches(word, first) and _matches(nxt, second):
+            for second, concept in _pairs_from(word):
+                if _matches(nxt, second):
                     found.add("@" + concept)
     return found

@@ -19,6 +19,8 @@ def fold(value: str) -> str:
     value = value.replace("İ", "i").replace("I", "ı").lower()
     value = _APOSTROPHE_SUFFIX.sub("", value)
     value = value.translate(_FOLD)
+    if value.isascii():
+        return value
     value = unicodedata.normalize("NFKD", value)
     return "".join(c for c in value if not unicodedata.combining(c))
 
