@@ -11,7 +11,7 @@ class BotConfig(AppConfig):
         from apps.bot import selectors, services, widget
         from apps.bot.models import BotSettings
         from apps.conversations import inbox_extras, intake, widget_extras, widget_frames
-        from apps.conversations.inbox_extras import InboxAction
+        from apps.conversations.inbox_extras import InboxAction, InboxScript
         from apps.core import navigation
         from apps.core.consumers import FrameLimit
         from apps.core.navigation import Entry
@@ -39,5 +39,20 @@ class BotConfig(AppConfig):
                 shown=lambda tenant: (
                     selectors.bot_settings(tenant_id=tenant.pk).mode != BotSettings.Mode.OFF
                 ),
+            )
+        )
+        inbox_extras.register_script(
+            InboxScript(
+                "bot",
+                "bot/suggest.js",
+                "bot_inbox:suggestions",
+                strings=lambda: {
+                    "title": _("From the knowledge base"),
+                    "insert": _("Insert"),
+                    # Translators: a suggestion's fit, e.g. "match 62%".
+                    "score": _("match {percent}%"),
+                },
+                css="bot/suggest.css",
+                shown=lambda tenant: selectors.has_entries(tenant_id=tenant.pk),
             )
         )

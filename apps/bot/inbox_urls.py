@@ -8,4 +8,5 @@ app_name = "bot_inbox"
 
 urlpatterns = [
     path("<int:number>/resume/", inbox_views.inbox_resume, name="resume"),
+    path("<int:number>/suggestions/", inbox_views.inbox_suggestions, name="suggestions"),
 ]

@@ -9,7 +9,8 @@ from django.db.models.functions import Concat, Lower
 
 from apps.bot import retrieval
 from apps.bot.models import Answer, BotSettings, Entry, EntryRevision
-from apps.conversations.models import Conversation
+from apps.conversations.models import Conversation, Message
+from apps.offline import selectors as offline_selectors
 
 LANGUAGES = tuple(code for code, _name in django_settings.LANGUAGES)
 
@@ -139,4 +140,19 @@ def entry_revisions(*, entry: Entry, limit: int) -> list[EntryRevision]:
     """The entry's saved versions, newest first."""
     return list(
         EntryRevision.objects.filter(entry=entry).select_related("author").order_by("-id")[:limit]
+    )
+
+
+def last_visitor_message(*, conversation: Conversation) -> Message | None:
+    return (
+        Message.objects.filter(conversation=conversation, sender=Message.Sender.VISITOR)
+        .order_by("-id")
+        .first()
+    )
+
+
+def visitor_language(*, conversation: Conversation) -> str:
+    """The language to answer the conversation's visitor in when their words do not say."""
+    return offline_selectors.visitor_language(
+        conversation.visitor, fallback=conversation.tenant.default_language
     )

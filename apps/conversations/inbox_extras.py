@@ -6,6 +6,11 @@ the conversation's status buttons; a click posts ``{}`` as JSON (with the CSRF t
 action's URL for that conversation, and the answer's ``message`` (or the action's ``done`` text,
 with ``%(address)s`` and the like filled from the answer's JSON) shows as a toast; an answer
 that is not 2xx shows its ``message`` as an error.
+
+A feature app may also add a script to the inbox page: ``register_script(InboxScript(...))``, a
+native module (under ``static/``) that talks to the page through ``static/inbox/api.js``; it
+finds its ``url`` (``{number}`` standing for the open conversation's) and translated
+``strings`` in the page's config, ``inbox.config.scripts`` (by its ``key``).
 """
 
 from collections.abc import Callable
@@ -53,4 +58,40 @@ def for_page(*, tenant: Tenant, is_admin: bool) -> list[dict]:
         }
         for a in _actions
         if (is_admin or not a.admin_only) and (a.shown is None or a.shown(tenant))
+    ]
+
+
+@dataclass(frozen=True)
+class InboxScript:
+    key: str
+    src: str  # the module's static path, e.g. "bot/suggest.js"
+    url_name: str  # a URL taking ``slug`` and ``number``
+    strings: Callable[[], dict] = dict  # its text, translated in the page's language
+    css: str = ""  # a stylesheet's static path
+    shown: Callable[[Tenant], bool] | None = None
+
+
+_scripts: list[InboxScript] = []
+
+
+def register_script(script: InboxScript) -> InboxScript:
+    if all(s.key != script.key for s in _scripts):
+        _scripts.append(script)
+    return script
+
+
+def scripts_for_page(*, tenant: Tenant) -> list[dict]:
+    """The scripts this workspace's inbox loads, with their URL template and text."""
+    return [
+        {
+            "key": s.key,
+            "src": s.src,
+            "css": s.css,
+            "url": reverse(
+                s.url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}
+            ).replace(str(NUMBER_PLACEHOLDER), "{number}"),
+            "strings": {k: str(v) for k, v in s.strings().items()},
+        }
+        for s in _scripts
+        if s.shown is None or s.shown(tenant)
     ]

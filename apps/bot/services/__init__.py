@@ -7,6 +7,7 @@ from apps.bot.services.answering import (
     bot_takes,
     decide,
     feedback,
+    question_language,
 )
 from apps.bot.services.entries import (
     EntryError,
@@ -35,4 +36,5 @@ __all__ = [
     "entry_save",
     "feedback",
     "kb_changed",
+    "question_language",
 ]

@@ -178,9 +178,7 @@ def answer(*, message_id: int) -> Answer | None:
     if newer or Answer.objects.filter(question=message).exists():
         return None
     settings = selectors.bot_settings(tenant_id=conversation.tenant_id)
-    fallback = offline_selectors.visitor_language(
-        conversation.visitor, fallback=conversation.tenant.default_language
-    )
+    fallback = selectors.visitor_language(conversation=conversation)
     client_id = f"bot:{message.pk}"
     if settings.mode == BotSettings.Mode.OFF:
         # Turned off while it held this chat: people answer it.

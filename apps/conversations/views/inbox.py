@@ -26,10 +26,12 @@ def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -
         and selectors.visible_conversation(membership=request.membership, number=number) is None
     ):
         raise Http404(_("No such conversation in this workspace."))
+    scripts = inbox_extras.scripts_for_page(tenant=request.tenant)
     return render(
         request,
         "conversations/inbox.html",
         {
+            "extra_scripts": scripts,
             "ws_url_path": f"/ws/inbox/{request.tenant.slug}/",
             "open_number": number,
             "strings": inbox_strings(),
@@ -45,6 +47,7 @@ def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -
                 "actions": inbox_extras.for_page(
                     tenant=request.tenant, is_admin=request.membership.is_admin
                 ),
+                "scripts": scripts,
             },
         },
     )
