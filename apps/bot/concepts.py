@@ -22,7 +22,7 @@ _GROUPS = {
     "fee": "cost fee price charge expensive ucret fiyat masraf tutar",
     "free": "free ucretsiz bedava",
     "pay": "pay payment paid odeme odedi odeyebil",
-    "installment": "installment instalment spread_the taksit",
+    "installment": "installment instalment spread_the monthly taksit aylik",
     "card": "card kart",
     "invoice": "invoice bill receipt fatura",
     "address": "address adres",
@@ -53,6 +53,15 @@ _GROUPS = {
     "time": "how_long how_many_days when ne_zaman kac_gun ne_kadar_sur sure",
     "loyalty": "loyalty points reward puan sadakat",
     "newsletter": "newsletter unsubscribe bulten abonelik",
+    "pickup": "pick_up pickup collect grab click_and teslim_al gel_al",
+    "registry": "registry wedding wishlist wish_list dugun nisan evlen",
+    "move": "moving move_house new_place new_home tasin",
+    "cod": "cash_on cash nakit kapida",
+    "modify": "modify update edit adjust guncelle duzenle",
+    "add": "add extra ekle ilave",
+    "notify": "notify notification alert let_me_know back_in haber bildir",
+    "error": "error fail failed reject declin hata basarisiz reddet onaylanma",
+    "arrive": "arrive receive received deliver_to geldi gelmedi ulasti eline_gec",
 }
 
 # (first word, second word or "") -> concept

@@ -35,14 +35,16 @@ PREFIX = 5
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 80
 ANSWER_WEIGHT = 0.3
+# A word no entry has weighs this share of the rarest known word's weight.
+UNKNOWN_WEIGHT = 1.0
 # The F-measure's beta squared: how much more the question's words count than the phrasing's.
 BETA2 = 1.0
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    score: float = 0.4  # the best entry's score must reach this
-    margin: float = 0.1  # ...and be this far ahead of the second best
+    score: float = 0.36  # the best entry's score must reach this
+    margin: float = 0.12  # ...and be this far ahead of the second best
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ class Index:
         # A word's weight: rarer across entries weighs more (inverse document frequency).
         n = max(len(self.sources), 1)
         df = Counter(t for terms in entry_terms for t in terms)
-        self.unknown_weight = math.log(1 + n)
+        self.unknown_weight = UNKNOWN_WEIGHT * math.log(1 + n)
         self.weights = {t: math.log(1 + n / c) for t, c in df.items()}
         self.words = sorted(words)
         self.known_terms = frozenset(df)
