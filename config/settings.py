@@ -272,6 +272,22 @@ CHAT_REOPEN_WINDOW = timedelta(days=env.int("CHAT_REOPEN_DAYS", default=7))
 # Public base URL of this deployment (the embed snippet points at it); empty = the request's.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
+# --- Outgoing HTTP to addresses a workspace configures (apps.core.outbound) ------------------
+# Loopback addresses are refused like private ones; the tests' own servers on 127.0.0.1 need
+# this on. Never in production.
+OUTBOUND_ALLOW_LOOPBACK = env.bool("OUTBOUND_ALLOW_LOOPBACK", default=False)
+if PRODUCTION_MODE and OUTBOUND_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("OUTBOUND_ALLOW_LOOPBACK is for tests: not in production mode.")
+
+# --- The bot's optional language model (docs/bot.md) ----------------------------------------
+# The platform's OpenAI-compatible endpoint, for workspaces that turn the model on and leave
+# their own address empty. All empty: no platform model.
+BOT_LLM_BASE_URL = env.str("BOT_LLM_BASE_URL", default="")
+BOT_LLM_MODEL = env.str("BOT_LLM_MODEL", default="")
+BOT_LLM_KEY = env.str("BOT_LLM_KEY", default="")
+# Seconds to wait for the model's answer before the bot sends the entry's own answer.
+BOT_LLM_TIMEOUT_S = env.float("BOT_LLM_TIMEOUT_S", default=8.0)
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 PASSWORD_HASHERS = [

@@ -9,6 +9,7 @@ class BotSettingsAdmin(admin.ModelAdmin):
     list_display = ("tenant", "mode", "name", "kb_version", "updated_at")
     list_filter = ("mode",)
     readonly_fields = ("kb_version",)
+    exclude = ("llm_key",)  # a secret: set on the workspace's Bot page, never shown
 
 
 @admin.register(Entry)

@@ -24,12 +24,21 @@ class BotConfig(AppConfig):
                 icon="cpu-chip",
                 order=27,
                 admin_only=True,
-                also=("bot:entry_new", "bot:entry_edit", "bot:entry_delete", "bot:import"),
+                also=(
+                    "bot:entry_new",
+                    "bot:entry_edit",
+                    "bot:entry_delete",
+                    "bot:import",
+                    "bot:proposals",
+                ),
             )
         )
         intake.register(services.bot_takes)
         widget_extras.register(widget.config)
         widget_frames.register("bot", widget.frame_bot, limit=FrameLimit(burst=5, per_second=0.5))
+        widget_frames.register(
+            "consent", widget.frame_consent, limit=FrameLimit(burst=5, per_second=0.2)
+        )
         inbox_extras.register(
             InboxAction(
                 "bot",
@@ -39,6 +48,14 @@ class BotConfig(AppConfig):
                 shown=lambda tenant: (
                     selectors.bot_settings(tenant_id=tenant.pk).mode != BotSettings.Mode.OFF
                 ),
+            )
+        )
+        inbox_extras.register(
+            InboxAction(
+                "suggest_entry",
+                _("Suggest as an entry"),
+                "bot_inbox:suggest",
+                done=_("Suggested: an admin will see it in the bot's proposed entries."),
             )
         )
         inbox_extras.register_script(

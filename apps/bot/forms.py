@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.bot import selectors
 from apps.bot.models import BOT_NAME_MAX, EXTERNAL_ID_MAX, BotSettings, Entry
 from apps.bot.services.entries import ANSWER_MAX, QUESTION_MAX
+from apps.bot.services.settings import LLM_KEY_MAX, LLM_MODEL_MAX, LLM_URL_MAX
 
 TRANSLATED = selectors.TRANSLATED
 PLAIN = {"autocomplete": "off", "spellcheck": "false"}
@@ -86,3 +87,53 @@ def entry_initial(entry: Entry) -> dict:
         for field in TRANSLATED:
             initial[f"{field}_{code}"] = getattr(entry, f"{field}_{code}", "") or ""
     return initial
+
+
+class LlmSettingsForm(forms.Form):
+    """The optional language model (services/phrasing.py). The saved key is never shown: an
+    empty key field keeps it; ``llm_key_clear`` removes it."""
+
+    llm_enabled = forms.BooleanField(
+        label=_("Word answers with a language model"),
+        required=False,
+        help_text=_(
+            "The model only rewords what the entries the bot found say, citing the entry; when "
+            "they do not answer the question, the bot says it does not know. If the model is "
+            "slow or unreachable, the bot sends the entry's own answer."
+        ),
+    )
+    llm_base_url = forms.CharField(
+        label=_("API address"),
+        required=False,
+        help_text=_(
+            "An OpenAI-compatible API, such as https://api.openai.com/v1: the bot posts to its "
+            "/chat/completions. A public http or https address."
+        ),
+        widget=forms.URLInput(attrs={"maxlength": LLM_URL_MAX, **PLAIN}),
+    )
+    llm_model = forms.CharField(
+        label=_("Model"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": LLM_MODEL_MAX, **PLAIN}),
+    )
+    llm_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        strip=True,
+        help_text=_("Sent to the API as a bearer token; kept encrypted."),
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"maxlength": LLM_KEY_MAX, "autocomplete": "new-password", **PLAIN},
+        ),
+    )
+    llm_key_clear = forms.BooleanField(label=_("Remove the saved key"), required=False)
+
+    @classmethod
+    def for_settings(cls, bot: BotSettings) -> "LlmSettingsForm":
+        return cls(
+            initial={
+                "llm_enabled": bot.llm_enabled,
+                "llm_base_url": bot.llm_base_url,
+                "llm_model": bot.llm_model,
+            }
+        )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.crypto import EncryptedTextField
 from apps.core.models import TenantOwned, tenant_key
 
 EXTERNAL_ID_MAX = 64
@@ -36,6 +37,12 @@ class BotSettings(TenantOwned):
     )
     # Bumped by every change of the knowledge base: the answering index is rebuilt when it moves.
     kb_version = models.PositiveIntegerField(default=0)
+    # An optional language model (OpenAI-compatible) that words answers from the entries found
+    # (services/phrasing.py). Empty address: the platform's (settings.BOT_LLM_*), if any.
+    llm_enabled = models.BooleanField(_("language model on"), default=False)
+    llm_base_url = models.URLField(_("model's address"), max_length=500, blank=True)
+    llm_model = models.CharField(_("model"), max_length=200, blank=True)
+    llm_key = EncryptedTextField(_("model's key"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -144,3 +151,60 @@ class Answer(TenantOwned):
             models.UniqueConstraint(fields=["question"], name="bot_answer_one_per_message"),
         ]
         indexes = [models.Index(fields=["conversation", "id"])]
+
+
+class Proposal(TenantOwned):
+    """A knowledge-base entry the bot proposes from a conversation (a visitor question it could
+    not answer, with the team's reply as a draft answer), or an operator suggested from a reply.
+    Only conversations whose visitor consented to their use for improving answers are read;
+    nothing goes live until an admin makes an entry of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Made an entry")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Source(models.TextChoices):
+        BOT = "bot", _("A question the bot could not answer")
+        OPERATOR = "operator", _("Suggested by an operator")
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    visitor = models.ForeignKey("visitors.Visitor", on_delete=models.CASCADE, related_name="+")
+    # The visitor's message it comes from (one proposal per message) and the team's reply.
+    question_message = models.ForeignKey(
+        "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    question = EncryptedTextField(_("question"), blank=True)
+    answer = EncryptedTextField(_("draft answer"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.BOT)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    entry = models.ForeignKey(
+        Entry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed entry")
+        verbose_name_plural = _("proposed entries")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question_message"],
+                condition=models.Q(question_message__isnull=False),
+                name="bot_proposal_one_per_message",
+            ),
+        ]

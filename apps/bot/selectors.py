@@ -8,7 +8,7 @@ from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
 from apps.bot import retrieval
-from apps.bot.models import Answer, BotSettings, Entry, EntryRevision
+from apps.bot.models import Answer, BotSettings, Entry, EntryRevision, Proposal
 from apps.conversations.models import Conversation, Message
 from apps.offline import selectors as offline_selectors
 
@@ -156,3 +156,67 @@ def visitor_language(*, conversation: Conversation) -> str:
     return offline_selectors.visitor_language(
         conversation.visitor, fallback=conversation.tenant.default_language
     )
+
+
+# --- proposed entries (learning) ----------------------------------------------------------------
+
+GROUP_SIMILARITY = 0.4  # shared terms over all terms of two questions, to group them
+GROUPS_SHOWN = 50
+
+
+@dataclass
+class ProposalGroup:
+    proposals: list[Proposal]
+
+    @property
+    def ids(self) -> list[int]:
+        return [p.pk for p in self.proposals]
+
+    @property
+    def answer(self) -> str:
+        return next((p.answer for p in self.proposals if p.answer.strip()), "")
+
+
+def _terms(value: str) -> set[str]:
+    from apps.bot import text
+
+    return retrieval.terms_of(text.words(value))
+
+
+def proposal_groups(*, limit: int = GROUPS_SHOWN) -> list[ProposalGroup]:
+    """The pending proposals, similar questions grouped (the most asked first)."""
+    groups: list[tuple[set[str], ProposalGroup]] = []
+    for proposal in Proposal.objects.filter(status=Proposal.Status.PENDING).order_by("id")[:1000]:
+        terms = _terms(proposal.question)
+        for seen, group in groups:
+            union = seen | terms
+            if terms and union and len(seen & terms) / len(union) >= GROUP_SIMILARITY:
+                group.proposals.append(proposal)
+                break
+        else:
+            groups.append((terms, ProposalGroup([proposal])))
+    ordered = sorted((g for _t, g in groups), key=lambda g: -len(g.proposals))
+    return ordered[:limit]
+
+
+def proposal_initial(*, ids: list[int]) -> dict:
+    """An entry form filled from pending proposals: the first question (per language) as the
+    question, the others as phrasings, the first draft answer as the answer."""
+    proposals = list(
+        Proposal.objects.filter(pk__in=ids, status=Proposal.Status.PENDING).order_by("id")
+    )
+    initial: dict = {}
+    for code in LANGUAGES:
+        mine = [p for p in proposals if (p.language or LANGUAGES[0]) == code]
+        questions = [" ".join(p.question.split()) for p in mine if p.question.strip()]
+        if questions:
+            initial[f"question_{code}"] = questions[0][:300]
+            initial[f"variants_{code}"] = "\n".join(dict.fromkeys(questions[1:]))
+        answer = next((p.answer for p in mine if p.answer.strip()), "")
+        if answer:
+            initial[f"answer_{code}"] = answer
+    return initial
+
+
+def pending_proposals() -> int:
+    return Proposal.objects.filter(status=Proposal.Status.PENDING).count()

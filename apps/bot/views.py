@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -19,11 +20,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.bot import retrieval, selectors, services
-from apps.bot.forms import TRANSLATED, BotSettingsForm, EntryForm, entry_initial
+from apps.bot.forms import TRANSLATED, BotSettingsForm, EntryForm, LlmSettingsForm, entry_initial
 from apps.bot.models import BotSettings, Entry
 from apps.bot.services import Decision, EntryError, ImportReport, SettingsError
 from apps.bot.services.answering import PERSON
 from apps.bot.services.entries import IMPORT_MAX_BYTES
+from apps.bot.services.settings import bot_llm_update
 from apps.tenants.access import workspace_view
 from apps.tenants.models import Role
 
@@ -111,6 +113,7 @@ def _page(
     *,
     form: BotSettingsForm | None = None,
     report: ImportReport | None = None,
+    llm_form: LlmSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     bot = selectors.bot_settings(tenant_id=request.tenant.pk)
@@ -129,6 +132,7 @@ def _page(
             "bot": bot,
             "bot_off": bot.mode == BotSettings.Mode.OFF,
             "total": Entry.objects.count(),
+            "pending_proposals": selectors.pending_proposals(),
             "enabled": Entry.objects.filter(enabled=True).count(),
             "query": query,
             "page": page,
@@ -140,6 +144,8 @@ def _page(
             "report": report,
             "import_max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
             "columns": ", ".join(COLUMNS),
+            "llm_form": llm_form or LlmSettingsForm.for_settings(bot),
+            "llm_platform": bool(settings.BOT_LLM_BASE_URL and settings.BOT_LLM_MODEL),
         },
         status=status,
     )
@@ -171,6 +177,30 @@ def bot_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Bot settings saved."))
             return redirect("bot:settings", slug=request.tenant.slug)
     return _page(request, form=form, status=400)
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def bot_llm(request: HttpRequest) -> HttpResponse:
+    """Settings → Bot → Language model (optional): its address, model and key."""
+    form = LlmSettingsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            bot_llm_update(
+                tenant_id=request.tenant.pk,
+                enabled=data["llm_enabled"],
+                base_url=data["llm_base_url"],
+                model=data["llm_model"],
+                key=data["llm_key"],
+                clear_key=data["llm_key_clear"],
+            )
+        except SettingsError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Language model settings saved."))
+            return redirect(reverse("bot:settings", kwargs={"slug": request.tenant.slug}) + "#llm")
+    return _page(request, llm_form=form, status=400)
 
 
 # --- import and export ----------------------------------------------------------------------
@@ -329,7 +359,9 @@ def _entry_page(
     )
 
 
-def _save(request: HttpRequest, form: EntryForm, entry: Entry | None) -> HttpResponse | None:
+def _save(
+    request: HttpRequest, form: EntryForm, entry: Entry | None, proposals: list[int] | None = None
+) -> HttpResponse | None:
     """Save the posted entry; the redirect when saved, None when the form shows why not."""
     if not form.is_valid():
         return None
@@ -339,6 +371,7 @@ def _save(request: HttpRequest, form: EntryForm, entry: Entry | None) -> HttpRes
             data=form.data_for_save(),
             author=request.user,
             entry=entry,
+            proposals=proposals,
         )
     except EntryError as error:
         _add_error(form, error)
@@ -350,9 +383,12 @@ def _save(request: HttpRequest, form: EntryForm, entry: Entry | None) -> HttpRes
 @workspace_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def entry_new(request: HttpRequest) -> HttpResponse:
-    form = EntryForm(request.POST or None)
+    """A new entry; ``?proposals=1,2`` fills it from proposed entries, marked done once saved."""
+    proposals = [int(x) for x in request.GET.get("proposals", "").split(",") if x.isdigit()][:100]
+    initial = selectors.proposal_initial(ids=proposals) if proposals else None
+    form = EntryForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        saved = _save(request, form, None)
+        saved = _save(request, form, None, proposals)
         if saved is not None:
             return saved
     return _entry_page(request, form)

@@ -164,6 +164,8 @@ class Consent(TenantOwned):
     url = models.URLField(_("privacy notice"), max_length=500, blank=True)
     language = models.CharField(_("language"), max_length=35, blank=True)
     given_at = models.DateTimeField(_("given"), auto_now_add=True)
+    # The visitor took it back (None: it stands). A later consent of the purpose is a new row.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("consent")

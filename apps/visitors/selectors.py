@@ -11,7 +11,14 @@ from django.utils import timezone
 from apps.core.crypto import hash_token
 from apps.tenants.models import Membership, Tenant
 from apps.visitors import payloads
-from apps.visitors.models import ContactNote, PageView, Visitor, VisitorPresence, VisitorToken
+from apps.visitors.models import (
+    Consent,
+    ContactNote,
+    PageView,
+    Visitor,
+    VisitorPresence,
+    VisitorToken,
+)
 
 # A visitor whose chat window has not been heard from for this long is gone (its server died).
 PRESENCE_TIMEOUT = timedelta(seconds=180)
@@ -75,3 +82,10 @@ def visitors_online_count() -> int:
 def page_view_recorded(*, tenant: Tenant) -> bool:
     """Whether a page of the workspace's sites has ever reported a view: the snippet is live."""
     return PageView.objects.filter(tenant=tenant).exists()
+
+
+def consent_given(*, visitor_id: int, purpose: str) -> bool:
+    """Whether the visitor's consent to ``purpose`` stands (given and not taken back)."""
+    return Consent.objects.filter(
+        visitor_id=visitor_id, purpose=purpose, withdrawn_at__isnull=True
+    ).exists()

@@ -29,6 +29,7 @@ from apps.core.ratelimit import hit
 from apps.tenants.models import Membership, Role, Tenant, WidgetSettings
 from apps.visitors import payloads, selectors
 from apps.visitors.models import (
+    Consent,
     ContactNote,
     PageView,
     Visitor,
@@ -599,4 +600,41 @@ def contact_note_delete(*, membership: Membership, visitor: Visitor, note_id) ->
         realtime.publish_on_commit(
             realtime.group_contact(visitor.pk),
             {"type": "contact.note_deleted", "visitor": visitor.public_id.hex, "id": note_id},
+        )
+
+
+CONSENT_CHANGED = "visitor.consent_changed"  # visitor, purpose, given (bool)
+CONSENT_TEXT_MAX = 1000
+
+
+def consent_set(*, visitor: Visitor, purpose: str, given: bool, text: str = "", language: str = ""):
+    """The visitor gives (``given``, in the words ``text`` they were shown) or takes back their
+    consent to ``purpose`` ("learning": the use of their conversations to improve the bot's
+    answers). Giving it twice keeps the first; taking it back marks every standing one withdrawn.
+    Recorded as an event, so that what depends on it (the bot's proposals) follows."""
+    now = timezone.now()
+    with transaction.atomic():
+        Visitor.objects.select_for_update().filter(pk=visitor.pk).values_list("pk").first()
+        standing = Consent.objects.filter(
+            visitor=visitor, purpose=purpose, withdrawn_at__isnull=True
+        )
+        if given == standing.exists():
+            return
+        if given:
+            Consent.objects.create(
+                tenant_id=visitor.tenant_id,
+                visitor=visitor,
+                purpose=purpose,
+                text=text[:CONSENT_TEXT_MAX],
+                language=language[:35],
+            )
+        else:
+            standing.update(withdrawn_at=now)
+        events.record(
+            CONSENT_CHANGED,
+            tenant_id=visitor.tenant_id,
+            stream=events.visitor_stream(visitor.pk),
+            visitor=visitor.pk,
+            purpose=purpose,
+            given=given,
         )

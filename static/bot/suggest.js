@@ -19,7 +19,19 @@ function hide() {
   if (box) { box.hidden = true; inbox.clear(box); }
 }
 
+/** Run ``change`` (which resizes the box) keeping the thread at its bottom if it was there. */
+function keepingBottom(change) {
+  const scroll = document.getElementById("inbox-messages-scroll");
+  const atBottom = scroll && scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 40;
+  change();
+  if (scroll && atBottom) scroll.scrollTop = scroll.scrollHeight;
+}
+
 function render(number, data) {
+  keepingBottom(function () { fill(data); });
+}
+
+function fill(data) {
   inbox.clear(box);
   const items = Array.isArray(data.suggestions) ? data.suggestions : [];
   if (!items.length) { box.hidden = true; return; }

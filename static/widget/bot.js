@@ -14,7 +14,7 @@ export function botName(nameEl, name, label) {
 }
 
 /** Decorate a bot message's column: where the answer comes from, and its buttons. */
-export function botParts(m, col, T, press) {
+export function botParts(m, col, T, press, answered) {
   const bot = m.content && typeof m.content === 'object' ? m.content.bot : null;
   if (!bot || typeof bot !== 'object') return;
   const entry = bot.entry && typeof bot.entry === 'object' ? bot.entry : null;
@@ -29,6 +29,7 @@ export function botParts(m, col, T, press) {
   const box = document.createElement('div');
   box.className = 'choices';
   box.dataset.message = m.id;
+  if (answered && answered.includes(m.id)) box.dataset.done = '1'; // pressed before (another page)
   wanted.forEach((b) => {
     const btn = document.createElement('button');
     btn.type = 'button';
@@ -63,4 +64,16 @@ export function botPressed(log, f, T) {
     thanks.textContent = T.bot_thanks;
     box.after(thanks);
   }
+}
+
+/** The visitor's choice to let their chats improve the bot's answers (a "consent" frame). */
+export function botLearning(tools, T, send) {
+  const label = document.createElement('label');
+  label.className = 'learn';
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  label.append(box, ' ', T.bot_learning);
+  box.addEventListener('change', () => send({ type: 'consent', purpose: 'learning', given: box.checked }));
+  tools.append(label);
+  return (given) => { box.checked = !!given; };
 }

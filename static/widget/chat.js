@@ -3,7 +3,7 @@
  * page with postMessage {sohbet: 1, type, data}. Every visitor/operator text is rendered with
  * text nodes only; the only markup we build is links for http(s) URLs, via DOM APIs.
  */
-import { botChoices, botName, botParts, botPressed } from './bot.js';
+import { botChoices, botLearning, botName, botParts, botPressed } from './bot.js';
 
 // UI strings. The view passes these keys, translated, as {{ strings|json_script:"sohbet-strings" }}
 // (see templates/widget/STRINGS.md); the English here is only a fallback for a missing key.
@@ -35,6 +35,7 @@ const STRINGS = {
   bot_person: 'Talk to a person',
   bot_thanks: 'Thanks for letting us know.',
   bot_from: 'From: {question}',
+  bot_learning: 'Let this chat help improve the automated answers.',
   resolved: 'This conversation was closed. Send a message to start a new one.',
   queue: 'You are number {position} in line. An operator will be with you shortly.',
   typing_preview_note: 'Our team may see your message as you type it, before you send it.',
@@ -68,6 +69,7 @@ const readJSON = (id) => {
 };
 const W = readJSON('sohbet-widget');
 const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'));
+const K_BOT = `sohbet:${W.key}:bot`; // the bot's answers whose buttons it pressed
 const EMBED = document.body.dataset.embed === '1';
 const LANG = document.documentElement.lang || undefined;
 
@@ -354,7 +356,7 @@ const buildRow = (m) => {
   const nameEl = el('span', mine ? 'name sr' : 'name', col, name);
   if (bot) botName(nameEl, name, T.bot_label);
   fillText(el('div', 'bubble', col), m.body || '');
-  if (m.sender === 'bot') botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }));
+  if (m.sender === 'bot') botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }), local.get(K_BOT) || []);
   const meta = el('div', 'meta', col);
   const t = el('time', '', meta, when(m.created_at));
   t.dateTime = m.created_at || '';
@@ -493,6 +495,7 @@ const onReady = (f) => {
   emailKnown = !!v.email_known;
   conversation = f.conversation;
   botChoices(log, !!(conversation && conversation.bot));
+  if (setLearning) send({ type: 'consent', purpose: 'learning' });
   showCard();
   outbox.forEach((item) => send({ type: 'message', client_id: item.client_id, body: item.body }));
   for (const type of Object.keys(waiting)) { send(Object.assign({ type }, waiting[type])); delete waiting[type]; }
@@ -569,7 +572,11 @@ const handle = (f) => {
       conversation = f.conversation;
       botChoices(log, !!(conversation && conversation.bot));
       return showCard();
-    case 'bot': return botPressed(log, f, T);
+    case 'bot':
+      // Remembered in this browser: the buttons stay gone after a reload.
+      local.set(K_BOT, [...(local.get(K_BOT) || []), f.message].slice(-50));
+      return botPressed(log, f, T);
+    case 'consent': return setLearning && setLearning(f.given);
     case 'contact':
       emailKnown = emailKnown || !!f.email;
       formDone = true;
@@ -760,6 +767,8 @@ const rated = (f) => {
 // "Email me this conversation": straight away when the team knows the address, else a card
 // asks for one.
 const transcriptBtn = $('transcript-ask');
+const learnTools = W.bot && transcriptBtn ? transcriptBtn.parentNode : null;
+const setLearning = learnTools ? botLearning(learnTools, T, (f) => send(f)) : null;
 const askTranscript = () => {
   if (!conversation) return;
   if (emailKnown) return send({ type: 'transcript', conversation: conversation.id });

@@ -54,7 +54,7 @@ def test_admin_turns_the_bot_on_writes_an_entry_finds_it_and_tries_it(page, logi
     expect(page.get_by_label("Off", exact=True)).to_be_checked()
     page.get_by_label("Always", exact=True).check()
     page.get_by_label("Bot's name").fill("Lale")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_test_id("bot-settings-form").get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Bot settings saved.")
     expect(page.get_by_label("Always", exact=True)).to_be_checked()
     expect(page.get_by_label("Bot's name")).to_have_value("Lale")

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
+from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
 from apps.core.text import unstorable
@@ -113,6 +114,9 @@ def world():
             actor=owner, personal=False, shortcut="hi", titles={"en": "Hi"}, bodies={"en": "Hi"}
         )
         offline = offline_settings_update(membership=owner, values={})
+        entry = entry_save(
+            tenant_id=tenant.pk, data={"id": "k1", "question_en": "Hi?", "answer_en": "Hello."}
+        )
     values = {
         "slug": tenant.slug,
         "widget_key": tenant.widget_key,
@@ -123,6 +127,8 @@ def world():
         "token": "not-a-real-invitation-token",
         "uidb64": "MQ",
         "secret": offline.inbound_secret,  # the incoming-mail endpoint's
+        "entry_id": entry.pk,
+        "kind": "json",  # the knowledge base's export format
     }
     return {"values": values, "operator": operator.user, "admin": admin.user}
 

@@ -18,6 +18,15 @@ from apps.bot.services.entries import (
     entry_save,
     kb_changed,
 )
+from apps.bot.services.learning import (
+    ProposalError,
+    consent_withdrawn,
+    learning_consent_set,
+    proposal_suggest,
+    proposals_approve,
+    proposals_collect,
+    proposals_dismiss,
+)
 from apps.bot.services.settings import SettingsError, bot_settings_update
 
 __all__ = [
@@ -25,10 +34,12 @@ __all__ = [
     "Decision",
     "EntryError",
     "ImportReport",
+    "ProposalError",
     "SettingsError",
     "answer",
     "bot_settings_update",
     "bot_takes",
+    "consent_withdrawn",
     "decide",
     "entries_export",
     "entries_import",
@@ -36,5 +47,10 @@ __all__ = [
     "entry_save",
     "feedback",
     "kb_changed",
+    "learning_consent_set",
+    "proposal_suggest",
+    "proposals_approve",
+    "proposals_collect",
+    "proposals_dismiss",
     "question_language",
 ]

@@ -6,10 +6,12 @@ chat a visitor opens. ``answer`` runs for each visitor message of a conversation
 knowledge base's best entry when retrieval is confident, else one sentence saying so with a
 "Talk to a person" button, and a second miss in a row hands off. The bot only ever sends an
 entry's answer or one of its own fixed sentences: what a visitor writes cannot make it say
-anything else. Every reply goes through the one message service, as the bot.
+anything else. A workspace may turn on a language model (``phrasing.py``) that words the
+answer from the entries found, citing one, or says they do not answer it. Every reply goes
+through the one message service, as the bot.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.bot import language, retrieval, selectors, text
 from apps.bot.models import Answer, BotSettings, Entry
+from apps.bot.services import phrasing
 from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Message
 from apps.core.errors import Refusal
@@ -158,6 +161,22 @@ def _question(message: Message) -> str:
     return "\n".join(reversed(parts))
 
 
+def _phrased(settings: BotSettings, decision: Decision, question: str) -> phrasing.Phrased | None:
+    """The language model's answer from the entries that passed retrieval, when the bot
+    answers from the knowledge base and the workspace's model is on; None otherwise."""
+    if decision.kind != Answer.Kind.ANSWER or phrasing.endpoint(settings) is None:
+        return None
+    threshold = retrieval.Thresholds().score
+    ids = [m.id for m in decision.result.matches if m.score >= threshold][: phrasing.ENTRIES_MAX]
+    found = selectors.entries_by_id(ids)
+    return phrasing.phrase(
+        settings=settings,
+        question=question,
+        language=decision.language,
+        entries=[found[i] for i in ids if i in found],
+    )
+
+
 def answer(*, message_id: int) -> Answer | None:
     """Answer the visitor's message ``message_id`` when the bot holds its conversation and it
     is the visitor's latest (earlier ones sent in a row are read with it). Answering the same
@@ -185,12 +204,19 @@ def answer(*, message_id: int) -> Answer | None:
         with translation.override(fallback):
             _hand_off(conversation, client_id=client_id, reason="bot_off")
         return None
+    question = _question(message)
     decision = decide(
         tenant_id=conversation.tenant_id,
-        question=_question(message),
+        question=question,
         fallback_language=fallback,
     )
     best = decision.result.best if decision.result else None
+    # The optional language model words the answer from the entries found (phrasing.py).
+    phrased = _phrased(settings, decision, question)
+    if phrased is not None and not phrased.covered:
+        decision = replace(decision, kind=Answer.Kind.UNSURE)  # they do not answer it
+    elif phrased is not None:
+        best = next(m for m in decision.result.matches if m.id == phrased.entry.pk)  # cited
     record = Answer(
         tenant_id=conversation.tenant_id,
         conversation=conversation,
@@ -218,7 +244,9 @@ def answer(*, message_id: int) -> Answer | None:
                 posted = _post(
                     conversation,
                     client_id=client_id,
-                    body=selectors.translated(entry, "answer", decision.language),
+                    body=phrased.text
+                    if phrased
+                    else selectors.translated(entry, "answer", decision.language),
                     bot={
                         "kind": Answer.Kind.ANSWER,
                         "entry": {
@@ -226,6 +254,7 @@ def answer(*, message_id: int) -> Answer | None:
                             "question": selectors.translated(entry, "question", decision.language),
                         },
                         "buttons": [HELPFUL, PERSON],
+                        **({"phrased": True} if phrased else {}),
                     },
                 )
                 record.reply = posted.message

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.bot import selectors
 from apps.bot.models import EXTERNAL_ID_MAX, BotSettings, Entry, EntryRevision
+from apps.bot.services import learning
 from apps.core.errors import Refusal
 
 LANGUAGES = selectors.LANGUAGES
@@ -185,9 +186,17 @@ def _apply(*, tenant_id: int, cleaned: Cleaned, author, action: str, entry: Entr
     return entry, True
 
 
-def entry_save(*, tenant_id: int, data: dict, author=None, entry: Entry | None = None) -> Entry:
+def entry_save(
+    *,
+    tenant_id: int,
+    data: dict,
+    author=None,
+    entry: Entry | None = None,
+    proposals: list[int] | None = None,
+) -> Entry:
     """Create or update one entry (``entry``: the one being edited; its id may change, to one
-    no other entry has). Bad input raises ``EntryError`` and changes nothing."""
+    no other entry has). ``proposals``: the proposed entries (``learning``) it is made of, which
+    are marked as done. Bad input raises ``EntryError`` and changes nothing."""
     cleaned = clean(data)
     with transaction.atomic():
         clash = Entry.objects.filter(tenant_id=tenant_id, external_id=cleaned.external_id)
@@ -204,6 +213,8 @@ def entry_save(*, tenant_id: int, data: dict, author=None, entry: Entry | None =
         )
         if changed:
             kb_changed(tenant_id=tenant_id)
+        if proposals:
+            learning.proposals_approve(proposal_ids=proposals, entry=entry)
     return entry
 
 

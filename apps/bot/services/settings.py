@@ -1,10 +1,20 @@
 """The bot's settings, saved by an admin."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.bot.models import BOT_NAME_MAX, BotSettings
+from apps.core import outbound
 from apps.core.errors import Refusal
+
+LLM_URL_MAX = BotSettings._meta.get_field("llm_base_url").max_length
+LLM_MODEL_MAX = BotSettings._meta.get_field("llm_model").max_length
+LLM_KEY_MAX = 500
 
 
 class SettingsError(Refusal):
@@ -28,4 +38,87 @@ def bot_settings_update(*, tenant_id: int, mode: str, name: str) -> BotSettings:
         settings.mode = mode
         settings.name = name
         settings.save(update_fields=["mode", "name", "updated_at"])
+    return settings
+
+
+def _too_long(field: str, limit: int) -> SettingsError:
+    return SettingsError(
+        "too_long", _("Too long: %(n)s characters at most.") % {"n": limit}, field=field
+    )
+
+
+def _checked_base_url(base_url: str) -> str:
+    base_url = (base_url or "").strip()
+    if not base_url:
+        return ""
+    if len(base_url) > LLM_URL_MAX:
+        raise _too_long("llm_base_url", LLM_URL_MAX)
+    try:
+        URLValidator(schemes=["http", "https"])(base_url)
+        outbound.check_url(base_url)
+    except ValidationError as exc:
+        raise SettingsError(
+            "invalid",
+            _("Enter an http:// or https:// address, such as https://api.example.com/v1."),
+            field="llm_base_url",
+        ) from exc
+    except outbound.OutboundRefused as exc:
+        raise SettingsError(
+            "refused",
+            _("Sohbet does not call local or private addresses: enter the model's public address."),
+            field="llm_base_url",
+        ) from exc
+    return base_url
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.scheme.lower(), (parts.hostname or "").rstrip("."), port)
+
+
+def bot_llm_update(
+    *,
+    tenant_id: int,
+    enabled: bool,
+    base_url: str,
+    model: str,
+    key: str = "",
+    clear_key: bool = False,
+) -> BotSettings:
+    """The optional language model's settings (services/phrasing.py). An empty ``key`` keeps
+    the saved one, unless the address moves to another host; ``clear_key`` removes it. An
+    empty address (and model) means the platform's."""
+    base_url = _checked_base_url(base_url)
+    model = (model or "").strip()
+    if len(model) > LLM_MODEL_MAX:
+        raise _too_long("llm_model", LLM_MODEL_MAX)
+    key = (key or "").strip()
+    if len(key) > LLM_KEY_MAX:
+        raise _too_long("llm_key", LLM_KEY_MAX)
+    if enabled and not (base_url or django_settings.BOT_LLM_BASE_URL):
+        raise SettingsError(
+            "required", _("Enter the address of the model's API."), field="llm_base_url"
+        )
+    if enabled and not (model or django_settings.BOT_LLM_MODEL):
+        raise SettingsError("required", _("Enter the model's name."), field="llm_model")
+    with transaction.atomic():
+        settings, _created = BotSettings.objects.select_for_update().get_or_create(
+            tenant_id=tenant_id
+        )
+        # A saved key goes only to the host it was saved for: another host needs it again.
+        moved = _origin(base_url) != _origin(settings.llm_base_url)
+        settings.llm_enabled = enabled
+        settings.llm_base_url = base_url
+        settings.llm_model = model
+        if key:
+            settings.llm_key = key
+        elif clear_key or moved:
+            settings.llm_key = ""
+        settings.save(
+            update_fields=["llm_enabled", "llm_base_url", "llm_model", "llm_key", "updated_at"]
+        )
     return settings
