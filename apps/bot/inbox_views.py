@@ -1,5 +1,6 @@
-"""What the inbox asks of the bot over HTTP (JSON): an operator hands a conversation back to
-the bot. The conversation must be one this member may see. Errors: ``{"error": code,
+"""What the inbox asks of the bot over HTTP (JSON): the knowledge base's answers to the
+visitor's last message, handing a conversation back to the bot, suggesting a reply as an entry.
+The conversation must be one this member may see. Errors: ``{"error": code,
 "message": …}``."""
 
 from django.http import HttpRequest, JsonResponse
@@ -19,16 +20,17 @@ def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
     return JsonResponse({"error": code, "message": str(message), **extra}, status=status)
 
 
+def _conversation(request: HttpRequest, number: int):
+    """The conversation ``number`` if this member may see it (else None)."""
+    return conversation_selectors.visible_conversation(membership=request.membership, number=number)
+
+
 @errors_as(_error)
 @workspace_view()  # first: who may ask (a stranger gets 404, not "use POST")
 @require_POST
 def inbox_resume(request: HttpRequest, number: int) -> JsonResponse:
     """Hand the conversation back to the bot: it answers the visitor's next messages."""
-    conversation = (
-        conversation_selectors.visible_conversations(membership=request.membership)
-        .filter(number=number)
-        .first()
-    )
+    conversation = _conversation(request, number)
     if conversation is None:
         return _error("not_found", _("No such conversation in this workspace."), 404)
     if selectors.bot_settings(tenant_id=request.tenant.pk).mode == BotSettings.Mode.OFF:
@@ -53,12 +55,7 @@ def inbox_suggestions(request: HttpRequest, number: int) -> JsonResponse:
     """The knowledge base's closest entries to the visitor's last message, for the operator to
     insert (the bot's own retrieval, as a suggestion for people): ``{"question": the message's
     text, "suggestions": [{"id", "question", "answer", "score"}]}``, in the visitor's language."""
-    conversation = (
-        conversation_selectors.visible_conversations(membership=request.membership)
-        .select_related("visitor", "tenant")
-        .filter(number=number)
-        .first()
-    )
+    conversation = _conversation(request, number)
     if conversation is None:
         return _error("not_found", _("No such conversation in this workspace."), 404)
     last = selectors.last_visitor_message(conversation=conversation)
@@ -88,3 +85,21 @@ def inbox_suggestions(request: HttpRequest, number: int) -> JsonResponse:
             ],
         }
     )
+
+
+@errors_as(_error)
+@workspace_view()
+@require_POST
+def inbox_suggest(request: HttpRequest, number: int) -> JsonResponse:
+    """An operator suggests the team's last reply in the conversation as a knowledge-base
+    entry; an admin decides (Settings → Bot → Proposed entries)."""
+    conversation = _conversation(request, number)
+    if conversation is None:
+        return _error("not_found", _("No such conversation in this workspace."), 404)
+    try:
+        proposal = services.proposal_suggest(
+            membership=request.membership, conversation=conversation
+        )
+    except Refusal as exc:
+        return _error(exc.code, exc.message, 400, **exc.extra)
+    return JsonResponse({"status": "proposed", "id": proposal.pk}, status=201)
