@@ -54,6 +54,9 @@ def snapshot(entry: Entry) -> dict:
 class Cleaned:
     external_id: str
     values: dict = field(default_factory=dict)  # field name (question_en, ...) -> value
+    # The fields the row has at all: an update keeps what a file leaves out (a CSV without
+    # the Turkish columns keeps the Turkish text).
+    given: frozenset = frozenset()
 
 
 def _text(value, what: str, limit: int) -> str:
@@ -149,6 +152,7 @@ def clean(data: dict) -> Cleaned:
     if isinstance(enabled, str):
         enabled = enabled.strip().lower() not in ("0", "false", "no", "off", "")
     cleaned.values["enabled"] = bool(enabled)
+    cleaned.given = frozenset(k for k in cleaned.values if k in data)
     return cleaned
 
 
@@ -161,17 +165,15 @@ def _apply(*, tenant_id: int, cleaned: Cleaned, author, action: str, entry: Entr
     before = None if created else snapshot(entry)
     entry.external_id = cleaned.external_id
     for name, value in cleaned.values.items():
-        setattr(entry, name, value)
+        if created or name in cleaned.given:
+            setattr(entry, name, value)
     # The default language's column mirrors the first language that has text (modeltranslation
     # reads it when no language is active).
     for name in TRANSLATED:
         setattr(
             entry,
             name,
-            next(
-                (cleaned.values[f"{name}_{c}"] for c in LANGUAGES if cleaned.values[f"{name}_{c}"]),
-                "",
-            ),
+            next((v for c in LANGUAGES if (v := getattr(entry, f"{name}_{c}", "") or "")), ""),
         )
     if before is not None and before == snapshot(entry):
         return entry, False
@@ -258,8 +260,11 @@ def _rows_csv(raw: str) -> list[dict]:
         for row in reader:
             row = {k: v for k, v in row.items() if k is not None}
             for key, value in list(row.items()):
+                value = _from_cell(value or "")
                 if key.startswith("variants_") or key == "tags":
-                    row[key] = [v for v in (value or "").split("|") if v.strip()]
+                    row[key] = [v for v in value.split("|") if v.strip()]
+                else:
+                    row[key] = value
             rows.append(row)
     except csv.Error as exc:
         raise EntryError(
@@ -336,6 +341,27 @@ def entries_export(*, tenant_id: int, kind: str) -> str:
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {k: "|".join(v) if isinstance(v, list) else v for k, v in row.items() if k in columns}
+            {
+                k: _to_cell("|".join(v) if isinstance(v, list) else v)
+                for k, v in row.items()
+                if k in columns
+            }
         )
     return out.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: exported text is set off
+# with an apostrophe (which spreadsheets hide), and the import takes it off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _to_cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _from_cell(value: str) -> str:
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
