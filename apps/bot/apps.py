@@ -45,6 +45,7 @@ class BotConfig(AppConfig):
                 _("Hand back to the bot"),
                 "bot_inbox:resume",
                 done=_("The bot answers this conversation again."),
+                hidden_if="bot",
                 shown=lambda tenant: (
                     selectors.bot_settings(tenant_id=tenant.pk).mode != BotSettings.Mode.OFF
                 ),

@@ -33,6 +33,9 @@ class InboxAction:
     admin_only: bool = False
     # Whether the workspace has it at all (e.g. only with its bot on); None: always.
     shown: Callable[[Tenant], bool] | None = None
+    # A field of the conversation's inbox row (``payloads.summary``) that hides the button
+    # while it is true, e.g. "bot" (the bot has the conversation).
+    hidden_if: str = ""
 
 
 _actions: list[InboxAction] = []
@@ -52,6 +55,7 @@ def for_page(*, tenant: Tenant, is_admin: bool) -> list[dict]:
             "key": a.key,
             "label": str(a.label),
             "done": str(a.done),
+            "hidden_if": a.hidden_if,
             "url": reverse(
                 a.url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}
             ).replace(str(NUMBER_PLACEHOLDER), "{number}"),

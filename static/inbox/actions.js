@@ -32,13 +32,23 @@ function run(action, number, button) {
     .then(function () { button.disabled = false; });
 }
 
+/** An action whose ``hidden_if`` names a field of the conversation's row that is true now
+ * (e.g. "bot": the bot has it) is not shown. */
+function wanted(row) {
+  return ACTIONS.filter(function (a) { return !(a.hidden_if && row && row[a.hidden_if]); });
+}
+
 export function renderActions() {
-  if (!ui.convActions || shownFor === state.openNumber) return;
-  shownFor = state.openNumber;
+  if (!ui.convActions) return;
+  const row = state.openNumber === null ? null : state.conversations.get(state.openNumber);
+  const actions = wanted(row);
+  const key = state.openNumber + ":" + actions.map(function (a) { return a.key; }).join(",");
+  if (shownFor === key) return;
+  shownFor = key;
   clear(ui.convActions);
   if (state.openNumber === null) return;
   const number = state.openNumber;
-  ACTIONS.forEach(function (action) {
+  actions.forEach(function (action) {
     const button = el("button", { type: "button", className: "small secondary", dataset: { action: action.key } }, String(action.label));
     button.addEventListener("click", function () { run(action, number, button); });
     ui.convActions.appendChild(button);

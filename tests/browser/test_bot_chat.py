@@ -147,10 +147,16 @@ def test_the_visitor_asks_the_bot_then_talks_to_a_person_who_sees_what_the_bot_d
         "The bot handed this to people: the visitor pressed “Talk to a person”"
     )
     expect(handoff.locator(".msg-tried")).to_have_text("It tried: Where is my order?")
-    # The knowledge base's suggestions open above the composer after the thread is shown and
-    # push its newest lines out of view (static/bot/suggest.js): bring the handoff back.
-    handoff.scroll_into_view_if_needed()
+    # The knowledge base's suggestions open above the composer; the thread stays at its end.
+    suggestions = page.get_by_test_id("kb-suggest")
+    expect(suggestions).to_contain_text("Where is my order?")
+    expect(handoff.locator(".msg-tried")).to_be_in_viewport()
+    # People have it now: it can be handed back to the bot.
+    expect(page.get_by_role("button", name="Hand back to the bot")).to_be_visible()
     screenshot(page, "inbox_bot_handoff")
+    # "Insert" puts the entry's answer into the reply box.
+    suggestions.get_by_role("button", name="Insert: Where is my order?").click()
+    expect(page.get_by_label(inbox.s("reply_label"))).to_have_value(TRACKING_ANSWER)
 
     # The operator answers; the visitor reads it from a person.
     composer = page.get_by_label(inbox.s("reply_label"))
