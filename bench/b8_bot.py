@@ -71,9 +71,8 @@ def run(env: Env, tenant_id: int) -> list[Row]:
             tenant_id=tenant_id, raw=json.dumps(_knowledge_base(size)), kind="json"
         )
         assert report.ok, report.errors[:3]
-        version = selectors.bot_settings(tenant_id=tenant_id).kb_version
         started = time.perf_counter()
-        selectors.index(tenant_id=tenant_id, version=version)
+        selectors.workspace_index(tenant_id=tenant_id)
         build_ms = (time.perf_counter() - started) * 1000
         services.decide(tenant_id=tenant_id, question=questions[0])  # loads the language models
         times = []

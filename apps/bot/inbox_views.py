@@ -44,47 +44,17 @@ def inbox_resume(request: HttpRequest, number: int) -> JsonResponse:
     return JsonResponse({"status": "bot"})
 
 
-SUGGESTIONS = 3
-SUGGESTION_MIN_SCORE = 0.15
-
-
 @errors_as(_error)
 @workspace_view()
 @require_GET
 def inbox_suggestions(request: HttpRequest, number: int) -> JsonResponse:
     """The knowledge base's closest entries to the visitor's last message, for the operator to
-    insert (the bot's own retrieval, as a suggestion for people): ``{"question": the message's
-    text, "suggestions": [{"id", "question", "answer", "score"}]}``, in the visitor's language."""
+    insert: ``{"message": its id, "suggestions": [...]}`` (``selectors.suggestions``)."""
     conversation = _conversation(request, number)
     if conversation is None:
         return _error("not_found", _("No such conversation in this workspace."), 404)
-    last = selectors.last_visitor_message(conversation=conversation)
-    if last is None or not last.body.strip():
-        return JsonResponse({"message": None, "suggestions": []})
-    language = services.question_language(
-        last.body, selectors.visitor_language(conversation=conversation)
-    )
-    version = selectors.bot_settings(tenant_id=request.tenant.pk).kb_version
-    result = selectors.index(tenant_id=request.tenant.pk, version=version).search(
-        last.body, limit=SUGGESTIONS
-    )
-    matches = [m for m in result.matches if m.score >= SUGGESTION_MIN_SCORE]
-    entries = selectors.entries_by_id(m.id for m in matches)
-    return JsonResponse(
-        {
-            "message": last.pk,
-            "suggestions": [
-                {
-                    "id": entries[m.id].external_id,
-                    "question": selectors.translated(entries[m.id], "question", language),
-                    "answer": selectors.translated(entries[m.id], "answer", language),
-                    "score": m.score,
-                }
-                for m in matches
-                if m.id in entries
-            ],
-        }
-    )
+    message, found = selectors.suggestions(conversation=conversation)
+    return JsonResponse({"message": message, "suggestions": found})
 
 
 @errors_as(_error)

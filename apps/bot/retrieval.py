@@ -35,10 +35,6 @@ PREFIX = 5
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 80
 ANSWER_WEIGHT = 0.3
-# A word no entry has weighs this share of the rarest known word's weight.
-UNKNOWN_WEIGHT = 1.0
-# The F-measure's beta squared: how much more the question's words count than the phrasing's.
-BETA2 = 1.0
 
 
 @dataclass(frozen=True)
@@ -78,19 +74,11 @@ def term(word: str) -> str:
     return word[:PREFIX]
 
 
-def content_words(value: str) -> list[str]:
-    """The folded words of ``value`` that say something about a topic (no function words)."""
-    return [w for w in text.words(value) if w not in lexicon.STOPWORDS]
-
-
 def terms_of(words: list[str]) -> set[str]:
     """The terms of folded ``words``: each content word's prefix, and the support concepts
     the words speak of (``concepts``)."""
     terms = {term(w) for w in words if w not in lexicon.STOPWORDS}
-    return terms | concepts.concepts(words) if USE_CONCEPTS else terms
-
-
-USE_CONCEPTS = True
+    return terms | concepts.concepts(words)
 
 
 class Index:
@@ -128,7 +116,7 @@ class Index:
         # A word's weight: rarer across entries weighs more (inverse document frequency).
         n = max(len(self.sources), 1)
         df = Counter(t for terms in entry_terms for t in terms)
-        self.unknown_weight = UNKNOWN_WEIGHT * math.log(1 + n)
+        self.unknown_weight = math.log(1 + n)
         self.weights = {t: math.log(1 + n / c) for t, c in df.items()}
         self.words = sorted(words)
         self.known_terms = frozenset(df)
@@ -166,7 +154,7 @@ class Index:
             shared = sum(w for t, w in weighted.items() if t in terms)
             recall = shared / total
             precision = shared / sum(self.weights.get(t, 0) for t in terms)
-            f = (1 + BETA2) * recall * precision / (BETA2 * precision + recall) if shared else 0.0
+            f = 2 * recall * precision / (recall + precision) if shared else 0.0
             if f > best.get(source, (-1.0, ""))[0]:
                 best[source] = (f, phrasing)
         answered = {s for t in weighted for s in self.answer_postings.get(t, ())}

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
-from apps.bot import retrieval
+from apps.bot import language, retrieval, text
 from apps.bot.models import Answer, BotSettings, Entry, EntryRevision, Proposal
 from apps.conversations.models import Conversation, Message
 from apps.offline import selectors as offline_selectors
@@ -66,6 +66,11 @@ def index(*, tenant_id: int, version: int) -> retrieval.Index:
         )
         _indexes[tenant_id] = (version, built)
         return built
+
+
+def workspace_index(*, tenant_id: int) -> retrieval.Index:
+    """The workspace's answering index as its knowledge base is now."""
+    return index(tenant_id=tenant_id, version=bot_settings(tenant_id=tenant_id).kb_version)
 
 
 def has_entries(*, tenant_id: int) -> bool:
@@ -178,8 +183,6 @@ class ProposalGroup:
 
 
 def _terms(value: str) -> set[str]:
-    from apps.bot import text
-
     return retrieval.terms_of(text.words(value))
 
 
@@ -220,3 +223,30 @@ def proposal_initial(*, ids: list[int]) -> dict:
 
 def pending_proposals() -> int:
     return Proposal.objects.filter(status=Proposal.Status.PENDING).count()
+
+
+SUGGESTIONS = 3
+SUGGESTION_MIN_SCORE = 0.15
+
+
+def suggestions(*, conversation: Conversation, limit: int = SUGGESTIONS) -> tuple[int | None, list]:
+    """The knowledge base's closest entries to the visitor's last message in ``conversation``,
+    for the team (the bot's own retrieval): that message's id and ``[{"id", "question",
+    "answer", "score"}]`` in the language of the message, else the visitor's."""
+    last = last_visitor_message(conversation=conversation)
+    if last is None or not last.body.strip():
+        return None, []
+    lang = language.detect(last.body) or visitor_language(conversation=conversation)
+    result = workspace_index(tenant_id=conversation.tenant_id).search(last.body, limit=limit)
+    matches = [m for m in result.matches if m.score >= SUGGESTION_MIN_SCORE]
+    entries = entries_by_id(m.id for m in matches)
+    return last.pk, [
+        {
+            "id": entries[m.id].external_id,
+            "question": translated(entries[m.id], "question", lang),
+            "answer": translated(entries[m.id], "answer", lang),
+            "score": m.score,
+        }
+        for m in matches
+        if m.id in entries
+    ]

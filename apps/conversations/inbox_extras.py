@@ -47,6 +47,13 @@ def register(action: InboxAction) -> InboxAction:
     return action
 
 
+def _url_template(url_name: str, tenant: Tenant) -> str:
+    """The URL for any conversation of ``tenant``: ``{number}`` stands for its number."""
+    return reverse(url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}).replace(
+        str(NUMBER_PLACEHOLDER), "{number}"
+    )
+
+
 def for_page(*, tenant: Tenant, is_admin: bool) -> list[dict]:
     """The actions this member gets, with each URL as a template: ``{number}`` stands for the
     conversation's number."""
@@ -56,9 +63,7 @@ def for_page(*, tenant: Tenant, is_admin: bool) -> list[dict]:
             "label": str(a.label),
             "done": str(a.done),
             "hidden_if": a.hidden_if,
-            "url": reverse(
-                a.url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}
-            ).replace(str(NUMBER_PLACEHOLDER), "{number}"),
+            "url": _url_template(a.url_name, tenant),
         }
         for a in _actions
         if (is_admin or not a.admin_only) and (a.shown is None or a.shown(tenant))
@@ -91,9 +96,7 @@ def scripts_for_page(*, tenant: Tenant) -> list[dict]:
             "key": s.key,
             "src": s.src,
             "css": s.css,
-            "url": reverse(
-                s.url_name, kwargs={"slug": tenant.slug, "number": NUMBER_PLACEHOLDER}
-            ).replace(str(NUMBER_PLACEHOLDER), "{number}"),
+            "url": _url_template(s.url_name, tenant),
             "strings": {k: str(v) for k, v in s.strings().items()},
         }
         for s in _scripts

@@ -1,5 +1,6 @@
 """A workspace with a small bilingual knowledge base and a bot, and a visitor who writes."""
 
+import json
 import uuid
 
 from django_scopes import scope
@@ -113,6 +114,4 @@ class BotChat:
 
 
 def _json(rows) -> str:
-    import json
-
     return json.dumps(rows, ensure_ascii=False)

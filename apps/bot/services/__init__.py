@@ -7,7 +7,6 @@ from apps.bot.services.answering import (
     bot_takes,
     decide,
     feedback,
-    question_language,
 )
 from apps.bot.services.entries import (
     EntryError,
@@ -52,5 +51,4 @@ __all__ = [
     "proposals_approve",
     "proposals_collect",
     "proposals_dismiss",
-    "question_language",
 ]

@@ -69,19 +69,14 @@ class Decision:
         return best.id if best is not None and self.kind == Answer.Kind.ANSWER else None
 
 
-def question_language(question: str, fallback: str) -> str:
-    return language.detect(question) or fallback
-
-
 def decide(*, tenant_id: int, question: str, fallback_language: str = "en") -> Decision:
-    lang = question_language(question, fallback_language)
+    lang = language.detect(question) or fallback_language
     if text.asks_for_person(question):
         return Decision(PERSON, lang)
     small = text.smalltalk(question)
     if small:
         return Decision(Answer.Kind.SMALLTALK, lang, smalltalk=small)
-    version = selectors.bot_settings(tenant_id=tenant_id).kb_version
-    result = selectors.index(tenant_id=tenant_id, version=version).search(question)
+    result = selectors.workspace_index(tenant_id=tenant_id).search(question)
     kind = Answer.Kind.ANSWER if result.confident else Answer.Kind.UNSURE
     return Decision(kind, lang, result=result)
 
