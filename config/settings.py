@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.offline",
     "apps.search",
     "apps.bot",
+    "apps.automation",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.offline.tasks.email_due",
         "schedule": env.float("EMAIL_DUE_CHECK_EVERY_S", default=20.0),
     },
+    # Automation rules on "no reply from the team for N minutes" (apps/automation).
+    "automation-silences": {"task": "apps.automation.tasks.silences", "schedule": 30.0},
 }
 
 # --- The event stream -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ urlpatterns = [
     path("app/<slug:slug>/settings/", include("apps.conversations.settings_urls")),
     path("app/<slug:slug>/settings/", include("apps.offline.urls")),
     path("app/<slug:slug>/settings/", include("apps.bot.urls")),
+    path("app/<slug:slug>/settings/", include("apps.automation.urls")),
     path("app/<slug:slug>/canned/", include("apps.canned.urls")),
     path("inbound/", include("apps.offline.inbound_urls")),
     path("e/", include("apps.offline.email_urls")),

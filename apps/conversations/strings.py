@@ -74,6 +74,8 @@ def inbox_strings() -> dict[str, str]:
         # Translators: after a member's own name in a list of members.
         "you_suffix": _("(you)"),
         "former_member": _("a former member"),
+        # Translators: the author of a private note an automation rule wrote.
+        "note_by_rule": _("Rule “%(rule)s”"),
         "member_unnamed": _("Unnamed member"),
         "member_online": _("online"),
         "member_offline": _("offline"),

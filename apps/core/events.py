@@ -29,6 +29,7 @@ Events are kept for ``EVENT_RETENTION_DAYS`` (``prune``) and read per workspace 
 ``read`` (a cursor): the raw facts for analytics, the audit log and webhooks.
 """
 
+import contextvars
 import logging
 import os
 import threading
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Event], None]
 
 _handlers: dict[str, list[tuple[str, Handler]]] = {}  # kind -> [(handler name, function)]
+# The event whose handler runs now: what it records is one step further down the chain.
+_handling: contextvars.ContextVar[Event | None] = contextvars.ContextVar("handling", default=None)
 _discovered = False
 
 
@@ -103,13 +106,16 @@ def workspace_stream(tenant_id: int) -> str:
 def record(kind: str, *, tenant_id: int, stream: str, **data) -> Event:
     """Record that ``kind`` happened, in the caller's transaction; handed to the handlers after
     commit. ``data``: JSON values (ids, states), no message text or personal data. An event no
-    handler listens for is stored as handled (it stays readable in the stream)."""
+    handler listens for is stored as handled (it stays readable in the stream). Recorded by a
+    handler, it is one step deeper than the event handled (``Event.depth``)."""
     pending = bool(handlers_for(kind))
+    cause = _handling.get()
     event = Event(
         tenant_id=tenant_id,
         kind=kind,
         stream=stream,
         data=data,
+        depth=cause.depth + 1 if cause is not None else 0,
         handled_at=None if pending else timezone.now(),
     )
     event.save(force_insert=True)  # the model's own save: no scoped query built to insert
@@ -239,10 +245,13 @@ def _handle_batch(stream: str, size: int) -> int:
                 for name, fn in handlers_for(event.kind):
                     if (event.pk, name) in given_up:
                         continue
+                    token = _handling.set(event)
                     try:
                         fn(event)
                     except Exception as exc:
                         raise _HandlerFailed(event, name, exc) from exc
+                    finally:
+                        _handling.reset(token)
         Event.objects.filter(pk__in=[event.pk for event in events]).update(
             handled_at=timezone.now()
         )

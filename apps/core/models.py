@@ -44,6 +44,10 @@ class Event(TenantOwned):
     kind = models.CharField(_("kind"), max_length=64)
     stream = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True)
+    # How many handlers led to it: 0 for what a person or a client did; an event recorded by a
+    # handler of an event of depth d has d + 1 (handlers that act on events use it to stop a
+    # chain of reactions).
+    depth = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # When every handler had it (None: handling not finished; the sweeper looks for these).
     handled_at = models.DateTimeField(null=True, blank=True)

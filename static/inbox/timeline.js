@@ -199,7 +199,8 @@ export function noteBody(text) {
 /** A private note: a yellow card with a lock, "Private note", author, time. */
 export function buildNote(note, pending) {
   const created = parseTime(note.created_at);
-  const author = pending ? (state.me && state.me.name) || t("you") : memberName(note.actor) || t("former_member");
+  const byRule = note.data && typeof note.data.by === "string" ? t("note_by_rule", { rule: note.data.by }) : "";
+  const author = pending ? (state.me && state.me.name) || t("you") : memberName(note.actor) || byRule || t("former_member");
   const card = el("div", {
     className: "msg msg-note" + (pending ? " is-" + note.status : ""),
     dataset: { key: pending ? "n" + note.client_id : "a" + note.id },

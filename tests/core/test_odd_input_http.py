@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
+from apps.automation.services import rule_save
 from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
@@ -117,6 +118,14 @@ def world():
         entry = entry_save(
             tenant_id=tenant.pk, data={"id": "k1", "question_en": "Hi?", "answer_en": "Hello."}
         )
+        rule = rule_save(
+            tenant_id=tenant.pk,
+            data={
+                "name": "R",
+                "trigger": "visitor_message",
+                "actions": [{"type": "note", "text": "x"}],
+            },
+        )
     values = {
         "slug": tenant.slug,
         "widget_key": tenant.widget_key,
@@ -129,6 +138,7 @@ def world():
         "secret": offline.inbound_secret,  # the incoming-mail endpoint's
         "entry_id": entry.pk,
         "kind": "json",  # the knowledge base's export format
+        "rule_id": rule.pk,
     }
     return {"values": values, "operator": operator.user, "admin": admin.user}
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.automation.services import rule_save
 from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
@@ -58,6 +59,14 @@ def two_workspaces():
         entry = entry_save(
             tenant_id=b.pk, data={"id": "b1", "question_en": "Beta?", "answer_en": "Beta."}
         )
+        rule = rule_save(
+            tenant_id=b.pk,
+            data={
+                "name": "Beta rule",
+                "trigger": "visitor_message",
+                "actions": [{"type": "note", "text": "Beta."}],
+            },
+        )
     return {
         # What each URL parameter stands for: objects of workspace B.
         "ids": {
@@ -67,6 +76,7 @@ def two_workspaces():
             "response_id": canned.pk,
             "entry_id": entry.pk,
             "kind": "json",
+            "rule_id": rule.pk,
         },
         "a": a,
         "b": b,

@@ -33,11 +33,12 @@ from apps.tenants.models import Membership, Tenant
 
 
 def conversation_assign(
-    *, membership: Membership, conversation: Conversation, assignee=..., team=...
+    *, membership: Membership | None, conversation: Conversation, assignee=..., team=...
 ) -> Conversation:
     """Assign to a member (``assignee`` a user id, or None to unassign) and/or route to a team
     (``team`` an id or None). Omitted arguments stay as they are. A member may be assigned
-    beyond their capacity by hand; capacity limits automatic assignment only."""
+    beyond their capacity by hand; capacity limits automatic assignment only. ``membership``
+    None: Sohbet itself (an automation rule)."""
     if assignee is ... and team is ...:
         raise WorkflowError("invalid", _("Say whom or which team to assign."), field="assignee")
     with transaction.atomic():
@@ -50,7 +51,7 @@ def conversation_assign(
             target = _member(conversation.tenant_id, assignee, lock=True)
         changed = _apply_assignment(
             conversation,
-            actor=membership.user,
+            actor=membership.user if membership is not None else None,
             assignee_id=(conversation.assignee_id if assignee is ... else assignee),
             team_id=new_team,
             member=target,

@@ -90,13 +90,15 @@ def _label_ids(values) -> set[int]:
 
 
 def conversation_label(
-    *, membership: Membership, conversation: Conversation, add=(), remove=()
+    *, membership: Membership | None, conversation: Conversation, add=(), remove=()
 ) -> Conversation:
-    """Add and remove labels (ids of this workspace's labels; any other id refuses all)."""
+    """Add and remove labels (ids of this workspace's labels; any other id refuses all).
+    ``membership`` None: Sohbet itself (an automation rule)."""
     add_ids, remove_ids = _label_ids(list(add)), _label_ids(list(remove))
     with transaction.atomic():
         conversation = lock_conversation(conversation.pk)
-        _change_labels(conversation, membership.user, add_ids, remove_ids)
+        actor = membership.user if membership is not None else None
+        _change_labels(conversation, actor, add_ids, remove_ids)
     return conversation
 
 

@@ -41,8 +41,11 @@ def _mentions(body: str, tenant_id: int, author_id: int) -> list[int]:
     return found
 
 
-def note_add(*, membership: Membership, conversation: Conversation, body) -> Activity:
-    """A private note for the team. Never sent to the visitor. ``@name`` notifies that member."""
+def note_add(
+    *, membership: Membership | None, conversation: Conversation, body, by: str = ""
+) -> Activity:
+    """A private note for the team. Never sent to the visitor. ``@name`` notifies that member.
+    ``membership`` None: written by Sohbet itself, ``by`` saying what (an automation rule)."""
     if not isinstance(body, str) or not body.strip():
         raise WorkflowError("empty", _("The note is empty."), field="body")
     body = body.replace("\r\n", "\n").strip()
@@ -59,21 +62,25 @@ def note_add(*, membership: Membership, conversation: Conversation, body) -> Act
                 "conversation_resolved",
                 _("This conversation is resolved. Reopen it to add a note."),
             )
-        mentions = _mentions(body, conversation.tenant_id, membership.user_id)
+        author_id = membership.user_id if membership is not None else None
+        mentions = _mentions(body, conversation.tenant_id, author_id)
+        data = {"mentions": mentions} if mentions else {}
+        if membership is None and by:
+            data["by"] = str(by)[:100]
         note = Activity.objects.create(
             tenant_id=conversation.tenant_id,
             conversation=conversation,
             kind=Activity.Kind.NOTE,
-            actor=membership.user,
+            actor=membership.user if membership is not None else None,
             body=body,
-            data={"mentions": mentions} if mentions else {},
+            data=data,
         )
         _publish_activity(conversation, note)
         record(
             conversation,
             kinds.NOTE_ADDED,
             activity=note.pk,
-            author=membership.user_id,
+            author=author_id,
             mentions=mentions,
         )
         for user_id in mentions:
@@ -83,7 +90,7 @@ def note_add(*, membership: Membership, conversation: Conversation, body) -> Act
                     "type": "inbox.alert",
                     "kind": "mention",
                     "number": conversation.number,
-                    "by": membership.user_id,
+                    "by": author_id,
                     "preview": body[:140],
                 },
             )
