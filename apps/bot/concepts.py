@@ -10,58 +10,114 @@ two-word member matches two words in a row.
 import functools
 
 _GROUPS = {
-    "return": "return send_back sent_back mail_back post_back iade geri_gonder geri_yolla "
-    "geri_postala geri_ver",
-    "refund": "refund money_back reimburs para_iade geri_odeme parami",
-    "exchange": "exchange swap replace degisim degistir takas",
-    "order": "order purchase bought buy siparis alisveris satin aldig",
-    "cancel": "cancel undo iptal vazgec",
-    "track": "track where_is status takip hangi_asama nerede",
-    "shipping": "shipping ship deliver delivery courier cargo post parcel package kargo "
-    "teslimat gonderi gonderim paket kurye",
-    "fee": "cost fee price charge expensive ucret fiyat masraf tutar",
-    "free": "free ucretsiz bedava",
-    "pay": "pay payment paid odeme odedi odeyebil",
-    "installment": "installment instalment spread_the monthly taksit aylik",
-    "card": "card kart",
-    "invoice": "invoice bill receipt fatura",
-    "address": "address adres",
-    "account": "account profile sign_up register membership hesap uyelik uye_ol",
-    "password": "password passcode login log_in parola sifre giris",
+    "return": "return send_back sent_back sending_back mail_back post_back posting_back "
+    "ship_back take_back taking_back bring_back go_back goes_back iade geri_gonder geri_yolla "
+    "geri_postala geri_ver geri_getir geri_al geri_alir geri_alin geri_kargo",
+    "refund": "refund money_back reimburs credited_back para_iade geri_odeme parami paranin "
+    "paramin ucret_iade geri_yuklen hesabima_gec kartima_gec iadem",
+    "exchange": "exchange swap switch replace trade_it degisim takas",
+    "change": "change modify update edit adjust amend alter degistir degisik guncelle duzenle",
+    "order": "order purchase bought buy siparis alisveris satin aldig aldim",
+    "cancel": "cancel undo call_off iptal vazgec",
+    "track": "track where_is where_s wheres whereabouts status takip hangi_asama asama "
+    "durumu nerede nerde",
+    "shipping": "shipping ship deliver delivery courier cargo post parcel package dispatch "
+    "kargo teslimat gonder gonderi gonderim paket kurye yolla yollu yollar yurtici aras_kargo "
+    "mng ptt ups dhl fedex",
+    "fee": "cost fee price charge expensive ucret fiyat masraf tutar how_much ne_kadar kac_lira",
+    "minimum": "minimum threshold spend en_az alt_limit limit",
+    "free": "free no_charge for_nothing ucretsiz bedava parasiz",
+    "pay": "pay payment paid paying odeme odedi odeyebil odem oden odey oduyor paypal papara "
+    "google_pay apple_pay",
+    "installment": "installment instalment spread split_the monthly taksit aylik vade faiz "
+    "interest_free pay_later",
+    "card": "card kart visa mastercard maestro amex troy bonus_card axess paraf cardfinans",
+    "transfer": "bank transfer wire_transfer havale eft iban",
+    "invoice": "invoice bill receipt fatura e_fatura tax_number vergi_no vergi_numara",
+    "address": "address adres moving move_house moved new_place new_home new_flat relocat tasin",
+    "account": "account profile sign_up signup register membership hesap uyelik uye_ol "
+    "kayit_ol kaydol",
+    "guest": "guest_checkout without_account without_an without_registering "
+    "without_signing uye_olmadan uyeliksiz kayit_olmadan",
+    "password": "password passcode login log_in sign_in locked_out reset parola sifre "
+    "giris sifirla",
     "email": "email e_mail mail eposta e_posta",
     "delete": "delete remove erase close_my sil kapat",
-    "store": "store shop branch showroom magaza sube",
-    "hours": "hours opening open_until close_at saat acik kacta",
+    "store": "store shop branch showroom outlet in_person physical magaza sube dukkan",
+    "hours": "hours opening open_until open_on close_at closing closes saat acik acili "
+    "kacta kapani kapanis",
+    "weekend": "weekend saturday sunday hafta_sonu cumartesi pazar",
+    "sameday": "same_day today tonight by_tonight express ayni_gun bugun aksama hizli_teslim "
+    "ekspres",
     "gift": "gift present hediye",
-    "discount": "discount coupon promo code voucher sale indirim kupon kod",
-    "damage": "damage broken smash crack shatter chipped kirik kirild hasar bozuk catla",
-    "missing": "missing lost incomplete eksik kayip",
-    "warranty": "warranty guarantee garanti",
-    "stock": "stock sold_out available restock stok tukendi",
-    "size": "size dimension measure beden olcu boyut",
-    "late": "late delay overdue still_not not_arrived hasnt_arrived gecik gelmedi ulasmadi",
-    "abroad": "abroad international overseas country countries foreign yurt_disi yurtdisi "
-    "ulke europe avrupa germany almanya france fransa netherlands hollanda austria avusturya "
-    "spain ispanya italy italya belgium belcika",
-    "customs": "customs duty duties import_tax gumruk",
+    "wrap": "wrap wrapping paketle ambalaj gift_message hediye_not not_kart kurdele ribbon",
+    "discount": "discount coupon promo code voucher sale deal kampanya indirim kupon kod "
+    "kodu kodum",
+    "pricedrop": "price_drop price_dropped price_went price_fell price_protection "
+    "difference went_on cheaper fiyati_dus fiyat_dus fiyat_farki farki ucuzla indirime_gir",
+    "first": "first_order first_time first_purchase new_customer welcome ilk_siparis "
+    "ilk_alisveris yeni_musteri hos_geldin",
+    "damage": "damage broke smash crack shatter chipped dented scratched torn ripped "
+    "kirik kiril hasar bozuk catla cizik cizil ezik ezilm yirtik defolu",
+    "malfunction": "stopped_working stop_working stops_working not_working doesn_work "
+    "didn_work isn_working faulty defect ariza calismiyor calismaz calismadi bozul",
+    "missing": "missing lost incomplete only_got only_received eksik kayip",
+    "wrong": "wrong incorrect mistake mistaken yanlis",
+    "warranty": "warranty guarantee repair garanti tamir onarim",
+    "stock": "stock sold_out available unavailable restock stok tukendi tuken",
+    "size": "size dimension measure bigger smaller larger too_small too_big fit fits "
+    "beden olcu boyut kucuk_geldi buyuk_geldi dar_geldi bol_geldi",
+    "colour": "colour color renk",
+    "material": "material fabric cotton linen polyester bamboo made_of kumas pamuk keten bambu",
+    "late": "late delay overdue still_not still_waiting still_nothing not_arrived "
+    "hasn_arrived hasn_come haven_received didn_arrive didn_come never_arrived never_came "
+    "taking_long taking_forever gecik gelmedi ulasmadi bekliyorum hala_gelmedi",
+    "abroad": "abroad international overseas foreign worldwide outside_turkey country "
+    "countries ulke yurt_disi yurtdisi yabanci eu ab europe avrupa germany german almanya "
+    "alman france french fransa fransiz netherlands dutch holland hollanda austria avusturya "
+    "spain spanish ispanya italy italian italya belgium belcika switzerland isvicre sweden "
+    "isvec norway norvec denmark danimarka poland polonya greece yunanistan bulgaria "
+    "bulgaristan romania romanya cyprus kibris russia rusya ukraine ukrayna azerbaijan "
+    "azerbaycan georgia gurcistan england ingiltere united_kingdom britain british ingiliz "
+    "ireland irlanda portugal portekiz usa america amerika abd canada kanada australia "
+    "avustralya japan japonya dubai emirates qatar katar london londra paris berlin "
+    "amsterdam rotterdam vienna viyana rome roma milan milano madrid barcelona brussels "
+    "bruksel munich munih frankfurt hamburg cologne koln lyon zurich dublin copenhagen "
+    "kopenhag stockholm",
+    "city": "city cities town sehir ilce istanbul ankara izmir bursa antalya adana konya "
+    "gaziantep kayseri mersin eskisehir trabzon samsun diyarbakir kocaeli izmit sakarya "
+    "denizli kadikoy besiktas sisli uskudar bakirkoy beyoglu atasehir maltepe kartal pendik "
+    "sariyer beylikduzu esenyurt fatih cankaya karsiyaka bornova",
+    "customs": "customs duty duties import_tax import vat gumruk",
     "wash": "wash laundry washing_machine yika camasir",
-    "clean": "clean cleaning temizle",
-    "assemble": "assembl install put_together kurulum montaj kurul",
-    "business": "bulk wholesale corporate company business kurumsal toplu sirket firma",
-    "privacy": "privacy personal_data gdpr kvkk kisisel veri",
-    "phone": "phone call telefon",
-    "time": "how_long how_many_days when ne_zaman kac_gun ne_kadar_sur sure",
-    "loyalty": "loyalty points reward puan sadakat",
-    "newsletter": "newsletter unsubscribe bulten abonelik",
-    "pickup": "pick_up pickup collect grab click_and teslim_al gel_al",
-    "registry": "registry wedding wishlist wish_list dugun nisan evlen",
-    "move": "moving move_house new_place new_home tasin",
+    "dishwasher": "dishwasher bulasik microwave mikrodalga oven firin",
+    "clean": "clean cleaning temizle rust pas paslan stain leke",
+    "soft": "soft softener yumusak yumusat",
+    "assemble": "assembl install put_together set_up setup build kurulum montaj kurul "
+    "kurma kurar kurabil",
+    "business": "bulk wholesale corporate company business hotel restaurant quote "
+    "kurumsal toplu sirket firma otel restoran teklif",
+    "privacy": "privacy personal_data my_data data gdpr kvkk kisisel_veri veriler "
+    "verilerim kayitli_bilgi",
+    "contact": "contact get_in customer_service customer_support support phone call "
+    "hotline whatsapp iletisim destek ulasabil ulasmak musteri_hizmet telefon arayabil",
+    "time": "how_long how_many_days how_soon how_quickly by_when when ne_zaman kac_gun "
+    "kac_gunde kac_gunu kac_hafta ne_kadar_sur sure suruyor surede surec",
+    "loyalty": "loyalty points reward club earn puan sadakat kulup",
+    "newsletter": "newsletter unsubscrib spam stop_sending opt_out sms marketing bulten "
+    "abonelik reklam pazarlama",
+    "pickup": "pick_up pickup collect grab click_and in_store teslim_al teslim_alab "
+    "teslim_alin teslim_alma gel_al gelip_al",
+    "registry": "registry wedding wishlist wish_list gift_list engagement engaged marri "
+    "bridal housewarming dugun nisan evlen ceyiz hediye_liste",
     "cod": "cash_on cash nakit kapida",
-    "modify": "modify update edit adjust guncelle duzenle",
     "add": "add extra ekle ilave",
-    "notify": "notify notification alert let_me_know back_in haber bildir",
-    "error": "error fail failed reject declin hata basarisiz reddet onaylanma",
-    "arrive": "arrive receive received deliver_to geldi gelmedi ulasti eline_gec",
+    "notify": "notify notification alert let_me_know back_in email_me mail_me remind "
+    "haber bildir hatirlat",
+    "error": "error fail failed reject declin bounce denied go_through went_through "
+    "goes_through invalid hata basarisiz reddet onaylanma gecmiyor gecmedi gecersiz",
+    "arrive": "arrive receive received deliver_to get_here show_up geldi gelmedi ulasti "
+    "eline_gec elime_gec",
 }
 
 # (first word, second word or "") -> concept
@@ -99,16 +155,25 @@ def _pairs_from(word: str) -> tuple[tuple[str, str], ...]:
     return tuple((second, c) for (first, second), c in _PAIRS.items() if _matches(word, first))
 
 
+def known(word: str) -> bool:
+    """Whether ``word`` (folded) belongs to a concept on its own."""
+    return _single(word) is not None
+
+
 def concepts(words: list[str]) -> set[str]:
-    """The concepts that ``words`` (folded, in order) speak of, as terms ("@return")."""
+    """The concepts that ``words`` (folded, in order) speak of, as terms ("@return"). A word
+    read as the first or second word of a two-word member ("mail back") does not also count on
+    its own ("mail")."""
     found = set()
+    paired = set()
+    for i, word in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        for second, concept in _pairs_from(word):
+            if _matches(nxt, second):
+                found.add("@" + concept)
+                paired.update((i, i + 1))
     for i, word in enumerate(words):
         concept = _single(word)
-        if concept:
+        if concept and i not in paired:
             found.add("@" + concept)
-        if i + 1 < len(words):
-            nxt = words[i + 1]
-            for second, concept in _pairs_from(word):
-                if _matches(nxt, second):
-                    found.add("@" + concept)
     return found

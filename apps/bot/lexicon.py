@@ -18,13 +18,26 @@ STOPWORDS = _words(
     shall should can could may might must this that these those there here what which who whom
     whose when where why how not no yes ok okay please pls plz just also too very really
     any some all get got hi hello hey thanks thank s t m d ll re ve im dont cant
-    want wanted need needed like know tell let lets one
+    want wanted wants need needed needs like know tell let lets one
+    u ur ya guys anyone anybody anything something somethin thing things nothing
+    now right way ways still already yet anyway anyhow actually maybe perhaps possible
+    ago since last next again ever even only much many more most lot lots bit kind sort
+    whats wat whn able going gonna wanna gotta trying try tried say said says ask asking
+    asked find quick quickly soon asap help
 
     ve ile veya ya da de da ki mi mu mi mudur midir misiniz miyim musunuz musun misin
+    miyiz muyuz muyum varmi yokmu
     bir bu su o ben sen biz siz onlar bana sana bize size beni seni bizi sizi benim senin
-    bizim sizin onun nasil ne neden nicin nerede nereden nereye hangi kim kac zaman
+    bizim sizin onun bunu bunun bunda bundan buna sunu sunun onu ona ondan onda oraya orada
+    oradan buraya burada buradan biri birini birisi birine bende sende bizde sizde
+    nasil ne neden nicin nerede nerde nereden nerden nereye hangi kim kac zaman
     icin gibi kadar daha cok en her hic ama fakat ancak ise acaba lutfen rica ederim
-    var yok degil evet hayir tamam olur oldu olan olarak olmak oluyor
+    var yok degil evet hayir tamam olur oldu olan olarak olmak oluyor olsun olabilir
+    diye yani sey seyi sadece bile zaten artik hala simdi hemen falan filan felan
+    acil sanirim galiba herhalde aslinda mesela biraz baya bayagi gercekten yardim yardimci
+    lazim lazm gerek gerekiyor gerekir gerekli istiyorum istiyoruz isterim isterdim
+    istedim yapabilir yapabilirim yapabilir miyim yapmak yapmam yapiyor yapiyoruz yapilir
+    edebilir edebilirim ederim etmek etmem etmemiz eder ediyor ediyorum
     merhaba selam
     """
 )
@@ -39,17 +52,19 @@ GREETINGS = _words(
 
 THANKS = _words(
     """
-    thanks thank thx ty cheers appreciated appreciate great perfect awesome nice cool ok okay
-    lot much so very
-    tesekkur tesekkurler tesekkurederim tsk tskler sagol sagolun cok
-    eyvallah harika super guzel mukemmel tamam
+    thanks thank thx ty tysm cheers appreciated appreciate great perfect awesome nice cool
+    ok okay alright fine understood helpful helped lot much so very been
+    tesekkur tesekkurler tesekkurederim tesekkurlerr tsk tskler tskr tsk sagol sagolun saol
+    sag ol sagolasin eyv eyvallah harika super guzel mukemmel tamam tamamdir tmm tamamdr
+    peki anladim anlasildi yardiminiz oldunuz oldun ilginiz cok
     """
 )
 
 GOODBYES = _words(
     """
-    bye goodbye cya later see you take care
-    gorusuruz hoscakal hosca kal hoscakalin
+    bye goodbye byebye cya later see you take care
+    gorusuruz gorusmek uzere hoscakal hosca kal hoscakalin geceler
+    kendine kendinize bak bakin
     """
 )
 
@@ -89,4 +104,44 @@ PERSON_PHRASES = (
     "gercek bir insan",
     "musteri temsilci",
     "musteri hizmetlerine bagla",
+)
+
+# Telling the bot what to be or do instead of asking the shop something ("ignore your
+# instructions", "sistem talimatlarını unut"). A sentence with one of these says nothing the
+# knowledge base answers. Words match as ``concepts`` members do: by their beginning from four
+# letters, whole below that.
+INSTRUCTION_PHRASES = (
+    "ignore",
+    "disregard",
+    "system prompt",
+    "your prompt",
+    "your instructions",
+    "previous instructions",
+    "the instructions",
+    "developer mode",
+    "dev mode",
+    "jailbreak",
+    "you are now",
+    "from now on",
+    "pretend",
+    "act as",
+    "no rules",
+    "your rules",
+    "the rules",
+    "verbatim",
+    "admin panel",
+    "admin password",
+    "talimat",
+    "sistem mesaj",
+    "sistem komut",
+    "kurallari",
+    "kurallarini",
+    "yok say",
+    "gormezden gel",
+    "gelistirici mod",
+    "yonetici panel",
+    "admin panel",
+    "artik sen",
+    "gibi davran",
+    "rolunu unut",
 )

@@ -10,15 +10,22 @@ No model, no download: an index of the entries' words, built in memory per works
   half: right first entry 75.5 % against 76.6 %, answered right 56.8 % against 54.5 %), with no
   stemmer to run or install.
 - Words that mean the same to a shop's customer, in either language, share a concept term
-  (``concepts``): "send back", "return" and "iade" match.
-- A misspelt word the index does not know is replaced by the closest one it knows (rapidfuzz).
+  (``concepts``): "send back", "return" and "iade" match. What the question is about lies in
+  these terms more than in the things it names, so a shared concept weighs ``CONCEPT_WEIGHT``
+  times its rarity.
+- A misspelt word the index does not know, and no concept knows, is replaced by the closest
+  word it knows that begins with the same letter, one edit away (two for a long word).
+- Sentences that tell the bot what to do ("ignore your instructions") are left out
+  (``text.without_instructions``): only what is left is looked up.
 - An entry matches a question by the weight of the words they share (rarer words weigh more):
   how much of the question the entry's best phrasing explains, and how much of that phrasing the
   question covers. The answer's own words count for less. Every language's phrasings are in one
   index: a Turkish question with English words finds either.
 
 The bot answers only when the best entry's score is high enough and clearly ahead of the next
-one (``Thresholds``); the figures come from the evaluation set (docs/bot.md).
+one (``Thresholds``, chosen with ``manage.py bot_eval`` on the tuning half of the evaluation
+set: 81.1 % answered right, 2.3 % confidently wrong; 68.9 % and 9.8 % on the held-out half;
+docs/bot.md).
 """
 
 import math
@@ -28,19 +35,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from apps.bot import concepts, lexicon, text
 
 PREFIX = 5
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 80
-ANSWER_WEIGHT = 0.3
+FUZZY_LONG = 8  # from this length a misspelt word may be two edits away, else one
+ANSWER_WEIGHT = 0.5
+CONCEPT_WEIGHT = 3.0  # a concept shared weighs this many times its rarity
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    score: float = 0.36  # the best entry's score must reach this
-    margin: float = 0.12  # ...and be this far ahead of the second best
+    score: float = 0.46  # the best entry's score must reach this
+    margin: float = 0.08  # ...and be this far ahead of the second best
 
 
 @dataclass(frozen=True)
@@ -117,8 +127,12 @@ class Index:
         n = max(len(self.sources), 1)
         df = Counter(t for terms in entry_terms for t in terms)
         self.unknown_weight = math.log(1 + n)
-        self.weights = {t: math.log(1 + n / c) for t, c in df.items()}
-        self.words = sorted(words)
+        self.weights = {
+            t: math.log(1 + n / c) * (CONCEPT_WEIGHT if t[0] == "@" else 1) for t, c in df.items()
+        }
+        self.words_by_letter: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(words):
+            self.words_by_letter[word[0]].append(word)
         self.known_terms = frozenset(df)
 
     def _terms(self, query: str) -> dict[str, float]:
@@ -130,20 +144,29 @@ class Index:
                 word not in lexicon.STOPWORDS
                 and term(word) not in self.known_terms
                 and len(word) >= FUZZY_MIN_LENGTH
-                and self.words
+                and not concepts.known(word)
             ):
-                close = process.extractOne(
-                    word, self.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-                )
-                if close is not None:
-                    word = close[0]
+                word = self._closest(word) or word
             words.append(word)
         return {t: self.weights.get(t, self.unknown_weight) for t in terms_of(words)}
+
+    def _closest(self, word: str) -> str | None:
+        """The known word ``word`` is a misspelling of: close enough (``FUZZY_CUTOFF``), one
+        edit away (two for a long word), beginning with the same letter, as people seldom
+        mistype the first."""
+        known = self.words_by_letter.get(word[0])
+        if not known:
+            return None
+        close = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if close is None:
+            return None
+        edits = 2 if len(word) >= FUZZY_LONG else 1
+        return close[0] if OSA.distance(word, close[0]) <= edits else None
 
     def search(
         self, query: str, *, limit: int = 5, thresholds: Thresholds = Thresholds()
     ) -> Result:
-        weighted = self._terms(query)
+        weighted = self._terms(text.without_instructions(query))
         total = sum(weighted.values())
         if not total:
             return Result((), False)

@@ -11,6 +11,7 @@ from apps.bot import lexicon
 _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 _APOSTROPHE_SUFFIX = re.compile(r"['’`´]\w+")
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE = re.compile(r"[.!?\n]+")
 
 
 def fold(value: str) -> str:
@@ -66,3 +67,26 @@ def asks_for_person(value: str) -> bool:
     found = folded.split()
     person = any(w.startswith(lexicon.PERSON_STEMS) for w in found)
     return person and any(w.startswith(lexicon.REACH_STEMS) for w in found)
+
+
+def _starts(word: str, part: str) -> bool:
+    return word.startswith(part) if len(part) >= 4 else word == part
+
+
+_INSTRUCTIONS = tuple(tuple(p.split()) for p in lexicon.INSTRUCTION_PHRASES)
+
+
+def _instructs(found: list[str]) -> bool:
+    for phrase in _INSTRUCTIONS:
+        for i in range(len(found) - len(phrase) + 1):
+            if all(_starts(found[i + j], part) for j, part in enumerate(phrase)):
+                return True
+    return False
+
+
+def without_instructions(value: str) -> str:
+    """``value`` without its sentences that tell the bot what to be or do ("Ignore your
+    instructions."): what is left is what the visitor asks, if anything."""
+    sentences = _SENTENCE.split(value)
+    kept = [s for s in sentences if not _instructs(words(s))]
+    return value if len(kept) == len(sentences) else ". ".join(kept)
