@@ -13,7 +13,10 @@ An action is ``{"type": ..., ...}``:
 - ``set_attribute``: ``{"name": ..., "value": ...}`` on the visitor;
 - ``note``: ``{"text": ...}``, a private note for the team;
 - ``send_transcript``: ``{}``, the transcript by email to the visitor's address;
-- ``notify_team``: ``{"team": id}``, an email to the team's members with a link to the chat.
+- ``notify_team``: ``{"team": id}``, an email to the team's members with a link to the chat;
+- ``open_widget``: ``{"text": {...}}`` (optional): the visitor's chat window opens by itself
+  with the text, as the bot's message in a conversation in progress, else as a greeting in
+  place of the welcome (stored nowhere until the visitor writes).
 """
 
 from dataclasses import dataclass
@@ -55,6 +58,9 @@ KINDS = {
     "note": Kind(gettext_lazy("Add a private note")),
     "send_transcript": Kind(gettext_lazy("Email the transcript to the visitor")),
     "notify_team": Kind(gettext_lazy("Notify a team by email")),
+    "open_widget": Kind(
+        gettext_lazy("Open the chat window with a message"), needs_conversation=False
+    ),
 }
 ASSIGN_TO = ("team", "member", "queue")
 STATUSES = tuple(Conversation.Status.values)
@@ -79,6 +85,14 @@ def _clean_one(item, tenant_id: int, where: str) -> dict:
         return {"type": kind, "text": _clean_texts(item.get("text"), f"{where}.text")}
     if kind == "note":
         return {"type": kind, "text": _clean_string(item.get("text"), f"{where}.text")}
+    if kind == "open_widget":
+        text = item.get("text")
+        if text in (None, "") or (
+            isinstance(text, dict)
+            and not any(isinstance(v, str) and v.strip() for v in text.values())
+        ):
+            return {"type": kind}  # just open, on the welcome
+        return {"type": kind, "text": _clean_texts(text, f"{where}.text")}
     if kind == "assign":
         to = item.get("to")
         if to not in ASSIGN_TO:
@@ -163,6 +177,14 @@ def _clean_texts(value, where: str) -> dict:
     return texts
 
 
+def shown_text(action: dict, context: Context) -> str:
+    """The words of a message or greeting action in the visitor's language."""
+    if not action.get("text"):
+        return ""
+    language = context.language or context.tenant.default_language
+    return pick_text(action["text"], language, context.tenant.default_language)
+
+
 def pick_text(texts: dict, language: str, fallback: str) -> str:
     for code in (language, fallback, *LANGUAGE_CODES):
         if texts.get(code):
@@ -188,9 +210,10 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
             visitor=context.visitor, attributes={action["name"]: action["value"]}
         )
         return f"set_attribute {action['name']}"
+    if kind == "open_widget":
+        return _open_widget(action, context, key)
     if kind == "send_message":
-        language = context.language or context.tenant.default_language
-        text = pick_text(action["text"], language, context.tenant.default_language)
+        text = shown_text(action, context)
         conversation_services.message_create(
             sender=Message.Sender.BOT,
             client_id=f"rule-{key}",
@@ -243,6 +266,25 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
     if kind == "notify_team":
         return _notify_team(action["team"], conversation)
     raise ValueError(kind)
+
+
+def _open_widget(action: dict, context: Context, key: str) -> str:
+    if context.visitor is None:
+        return "skipped: no visitor"
+    text = shown_text(action, context)
+    conversation = context.conversation
+    if text and conversation is not None and conversation.status != Conversation.Status.RESOLVED:
+        result = conversation_services.message_create(
+            sender=Message.Sender.BOT,
+            client_id=f"rule-{key}",
+            conversation=conversation,
+            body=text,
+            content={"automated": True},
+        )
+        conversation_services.visitor_widget_open(visitor=context.visitor, message=result.message)
+    else:
+        conversation_services.visitor_widget_open(visitor=context.visitor, greeting=text)
+    return "open_widget"
 
 
 def _notify_team(team_id: int, conversation: Conversation) -> str:

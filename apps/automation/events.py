@@ -94,3 +94,11 @@ def on_identified(event) -> None:
         else Context(tenant=visitor.tenant, visitor=visitor)
     )
     services.rules_fire(Trigger.VISITOR_IDENTIFIED, context, key=f"e{event.pk}", depth=event.depth)
+
+
+@events.handler(kinds.CONVERSATION_CREATED)
+def tell_the_team_the_greeting(event) -> None:
+    """A visitor greeted by a rule starts a conversation: the team reads the greeting."""
+    conversation = _conversation(event)
+    if conversation is not None:
+        services.greeting_note(conversation=conversation)

@@ -62,10 +62,16 @@ class Firing(TenantOwned):
         blank=True,
         related_name="+",
     )
-    # What it fired on, once: an event ("e42"), a silence ("q17": after message 17), a page view.
+    visitor = models.ForeignKey(
+        "visitors.Visitor", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # What it fired on, once: an event ("e42"), a wait for the team ("w7-<since>"), a visit
+    # ("v9": a page-time rule fires once per visit).
     key = models.CharField(max_length=64)
     done = models.JSONField(_("done"), default=list, blank=True)  # one line per action
     error = models.TextField(_("error"), blank=True)
+    # A greeting shown to a visitor outside any conversation (the words, in their language).
+    shown = models.TextField(_("greeting shown"), blank=True)
     created_at = models.DateTimeField(_("fired"), auto_now_add=True)
 
     class Meta:
@@ -75,7 +81,10 @@ class Firing(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["rule", "key"], name="firing_once_per_cause"),
         ]
-        indexes = [models.Index(fields=["tenant", "-created_at"], name="firing_tenant_recent")]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="firing_tenant_recent"),
+            models.Index(fields=["visitor", "-created_at"], name="firing_visitor_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule_id}@{self.key}"

@@ -1,6 +1,10 @@
 """Automation's reads: the rules that a trigger runs, what a rule looks at, and the record of
 firings for the admin."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from apps.automation.conditions import Context
 from apps.automation.models import Firing, Rule
 from apps.conversations.models import Conversation, Message
@@ -21,6 +25,45 @@ def rule(*, rule_id) -> Rule | None:
     if not isinstance(rule_id, int):
         return None
     return Rule.objects.filter(pk=rule_id).first()
+
+
+def page_times(tenant_id: int) -> list[int]:
+    """How long a visitor must stay on a page for the workspace's "stays on a page" rules."""
+    return list(
+        Rule.objects.filter(tenant_id=tenant_id, enabled=True, trigger=Rule.Trigger.PAGE_TIME)
+        .exclude(trigger_value=None)
+        .values_list("trigger_value", flat=True)
+        .distinct()
+    )
+
+
+def conversation_in_progress(*, visitor) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("visitor", "tenant")
+        .filter(visitor=visitor)
+        .exclude(status=Conversation.Status.RESOLVED)
+        .order_by("-id")
+        .first()
+    )
+
+
+GREETING_FRESH = timedelta(minutes=30)
+
+
+def recent_greeting(*, visitor_id: int) -> Firing | None:
+    """The firing of a rule that greeted this visitor in the last half hour, outside any
+    conversation (``shown``: the words, as shown)."""
+    return (
+        Firing.objects.filter(
+            visitor_id=visitor_id,
+            conversation=None,
+            created_at__gte=timezone.now() - GREETING_FRESH,
+        )
+        .exclude(shown="")
+        .select_related("rule")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def firings(*, rule: Rule | None = None, limit: int = RECENT_FIRINGS) -> list[Firing]:

@@ -14,13 +14,15 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.automation import actions, conditions, selectors
 from apps.automation.conditions import Context, RuleError
 from apps.automation.models import NAME_MAX, Firing, Rule
+from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation
+from apps.visitors.models import Visitor, VisitorSession
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +140,11 @@ def rule_fire(rule: Rule, context: Context, *, key: str) -> int:
     try:
         with transaction.atomic():
             firing = Firing.objects.create(
-                tenant_id=rule.tenant_id, rule=rule, conversation=context.conversation, key=key
+                tenant_id=rule.tenant_id,
+                rule=rule,
+                conversation=context.conversation,
+                visitor=context.visitor,
+                key=key,
             )
     except IntegrityError:
         return 0  # fired for this cause already
@@ -147,6 +153,8 @@ def rule_fire(rule: Rule, context: Context, *, key: str) -> int:
         try:
             with transaction.atomic():
                 done.append(actions.run(action, context, key=f"{rule.pk}-{key}-{i}", rule=rule))
+            if action["type"] == "open_widget" and context.conversation is None:
+                firing.shown = actions.shown_text(action, context)
         except Exception as exc:
             message = getattr(exc, "message", "") or repr(exc)
             logger.warning("automation: rule %s, action %s failed: %s", rule.pk, i, message)
@@ -156,7 +164,7 @@ def rule_fire(rule: Rule, context: Context, *, key: str) -> int:
             context.conversation.refresh_from_db()
     firing.done = done
     firing.error = "\n".join(errors)
-    firing.save(update_fields=["done", "error"])
+    firing.save(update_fields=["done", "error", "shown"])
     Rule.objects.filter(pk=rule.pk).update(
         fired_count=F("fired_count") + 1, last_fired_at=timezone.now()
     )
@@ -190,3 +198,40 @@ def silences_fire(*, now=None) -> int:
             key = f"w{conversation.pk}-{int(conversation.waiting_since.timestamp())}"
             fired += rule_fire(rule, context, key=key)
     return fired
+
+
+def page_time_reached(*, tenant_id: int, visitor_id: int, seconds: int) -> int:
+    """The visitor has been on a page for ``seconds`` (their socket counted): fire the "stays
+    on a page" rules waiting that long, once per visit."""
+    visitor = Visitor.objects.filter(pk=visitor_id).select_related("tenant").first()
+    if visitor is None:
+        return 0
+    session = VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").first()
+    if session is None:
+        return 0
+    conversation = selectors.conversation_in_progress(visitor=visitor)
+    if conversation is not None:
+        context = selectors.context_for(conversation=conversation)
+    else:
+        context = Context(tenant=visitor.tenant, visitor=visitor)
+    fired = 0
+    for rule in selectors.enabled_rules(trigger=Rule.Trigger.PAGE_TIME):
+        if rule.trigger_value == seconds:
+            fired += rule_fire(rule, context, key=f"v{session.pk}")
+    return fired
+
+
+def greeting_note(*, conversation: Conversation) -> bool:
+    """A conversation the visitor starts soon after a rule greeted them: the team is told, in
+    a note, what the greeting said (it was shown, not stored as a message)."""
+    firing = selectors.recent_greeting(visitor_id=conversation.visitor_id)
+    if firing is None:
+        return False
+    with translation.override(conversation.tenant.default_language):  # the team's language
+        body = _("The chat window greeted the visitor: “%(text)s”") % {"text": firing.shown}
+    conversation_services.note_add(
+        membership=None, conversation=conversation, body=body, by=firing.rule.name
+    )
+    firing.conversation = conversation  # told once
+    firing.save(update_fields=["conversation"])
+    return True

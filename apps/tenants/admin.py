@@ -179,8 +179,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(WidgetSettings)
 class WidgetSettingsAdmin(admin.ModelAdmin):
-    list_display = ("tenant", "position", "auto_open", "allowed_site_count", "updated_at")
-    list_filter = ("position", "auto_open")
+    list_display = ("tenant", "position", "allowed_site_count", "updated_at")
+    list_filter = ("position",)
     search_fields = ("tenant__name", "tenant__slug", "allowed_origins")
     list_select_related = ("tenant",)
     # The identity secret never shows here: it is the workspace's, shown to its admins only.

@@ -117,9 +117,6 @@ class WidgetSettingsForm(forms.ModelForm):
             "display_name",
             "avatar",
             "allowed_origins",
-            "auto_open",
-            "auto_open_delay",
-            "auto_open_url_contains",
         ]
         # Django capitalises a field's name with str.upper(), which makes Turkish "izin…"
         # "Izin…": the label is its own string, capitalised by the translator.

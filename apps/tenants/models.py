@@ -317,10 +317,6 @@ class WidgetSettings(TenantOwned):
         RIGHT = "right", _("Bottom right")
         LEFT = "left", _("Bottom left")
 
-    class AutoOpen(models.TextChoices):
-        CLICK = "click", _("Only when the visitor clicks")
-        DELAY = "delay", _("After a delay on matching pages")
-
     color = models.CharField(
         _("colour"),
         max_length=7,
@@ -349,18 +345,6 @@ class WidgetSettings(TenantOwned):
             "One site per line, like https://www.example.com. Only these sites may show the "
             "chat. Empty: any site."
         ),
-    )
-    auto_open = models.CharField(
-        _("open the chat"), max_length=8, choices=AutoOpen.choices, default=AutoOpen.CLICK
-    )
-    auto_open_delay = models.PositiveIntegerField(
-        _("after (seconds)"), default=10, validators=[MaxValueValidator(3600)]
-    )
-    auto_open_url_contains = models.CharField(
-        _("on pages whose address contains"),
-        max_length=200,
-        blank=True,
-        help_text=_("Empty: every page."),
     )
     identity_secret = EncryptedTextField(_("identity secret"), default=new_identity_secret)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -144,14 +144,6 @@ def widget_display_name(*, tenant: Tenant) -> str:
 def widget_public_config(*, tenant: Tenant, base_url: str, team_online: bool) -> dict:
     """What config.json and the chat window tell the browser. Never the identity secret."""
     ws = widget_settings(tenant=tenant)
-    if ws.auto_open == ws.AutoOpen.DELAY:
-        auto_open = {
-            "mode": "delay",
-            "seconds": ws.auto_open_delay,
-            "url_contains": ws.auto_open_url_contains,
-        }
-    else:
-        auto_open = {"mode": "click"}
     return {
         "key": tenant.widget_key,
         "workspace": tenant.name,
@@ -163,7 +155,6 @@ def widget_public_config(*, tenant: Tenant, base_url: str, team_online: bool) ->
         "welcome_message": ws.welcome_message,
         "display_name": ws.display_name or tenant.name,
         "avatar_url": (base_url + ws.avatar.url) if ws.avatar else None,
-        "auto_open": auto_open,
         "team_online": team_online,
         "chat_url": f"{base_url}/w/{tenant.widget_key}/chat/",
         "config_url": f"{base_url}/w/{tenant.widget_key}/config.json",

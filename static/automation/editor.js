@@ -60,7 +60,7 @@ if (form) {
       data.match || "all",
       { dataset: { role: "match" } },
     );
-    box.append(labelled(s.when, match));
+    box.append(labelled(s.match, match));
     const list = el("ul", { className: "rule-list", dataset: { items: "" } });
     for (const item of data.items || []) {
       list.append(item.items ? groupRow(item) : conditionRow(item));
@@ -158,13 +158,13 @@ if (form) {
         }
         case "label_add":
         case "label_remove":
-          add("label", s.value, select(cat.labels, keep.label)).dataset.number = "";
+          add("label", s.label, select(cat.labels, keep.label)).dataset.number = "";
           break;
         case "notify_team":
-          add("team", s.value, select(cat.teams, keep.team)).dataset.number = "";
+          add("team", s.team, select(cat.teams, keep.team)).dataset.number = "";
           break;
         case "set_status": {
-          const status = add("status", s.value, select(cat.statuses, keep.status || "pending"));
+          const status = add("status", s.status, select(cat.statuses, keep.status || "pending"));
           const minutes = el("span");
           const drawMinutes = () => {
             minutes.replaceChildren();

@@ -426,6 +426,17 @@ const showWelcome = () => {
   place(row);
 };
 
+// A rule's greeting (docs/widget-protocol.md, "open"): shown in place of the welcome.
+const showGreeting = (text) => {
+  if (typeof text !== 'string' || !text) return;
+  W.welcome_title = '';
+  W.welcome_message = text.slice(0, 2000);
+  const old = log.querySelector('.row.welcome');
+  if (old) old.remove();
+  showWelcome();
+  toBottom();
+};
+
 const saveCache = () => {
   const messages = [...cache.values()].sort((a, b) => a.id - b.id).slice(-100);
   session.set(K_CACHE, { token, messages });
@@ -591,7 +602,8 @@ const handle = (f) => {
       emailKnown = true;
       return addNotice(fmt(T.transcript_sent, { address: f.address || '' }), Math.max(newest, lastId));
     case 'queue': return setQueue(f.position);
-    case 'open': // an operator started a chat with us: ask the host page to show the window
+    case 'open': // the team wrote first, or a rule greets: ask the host page to show the window
+      showGreeting(f.greeting);
       if (!isOpen) toParent('proactive', { message: f.message });
       return;
     case 'team':
@@ -1022,6 +1034,9 @@ window.addEventListener('message', (e) => {
     }
     case 'page':
       sendWhenReady('page', pick(data, ['url', 'title', 'referrer']));
+      break;
+    case 'greeting':
+      showGreeting(data.text);
       break;
     default:
   }

@@ -10,7 +10,7 @@
   if (!/^[\w-]+$/.test(key) || !base) return;
   base = new URL(base, location.href).href.replace(/\/+$/, '');
   const origin = new URL(base).origin, wurl = `${base}/w/${key}`;
-  const TOKEN = `sohbet:${key}:vt`, AUTO = `sohbet:${key}:ao`;
+  const TOKEN = `sohbet:${key}:vt`;
 
   // storage that never throws; memory as fallback
   const mem = {};
@@ -19,7 +19,7 @@
 
   const queued = w.Sohbet && w.Sohbet.q || [];
   const on = { message: [], open: [], close: [], ready: [] };
-  let cfg, host, wrap, btn, badge, frame, autoTimer, drawn, frameReady, ident, attrs, sock, sockTimer;
+  let cfg, host, wrap, btn, badge, frame, drawn, frameReady, ident, attrs, sock, sockTimer, greeting;
   let sockTries = 0;
   let isOpen = false, want = null, unread = 0, quietOpen = 0;
   let visitDone = Promise.resolve(), lastUrl = location.href, lastRef = d.referrer;
@@ -76,7 +76,6 @@
     lastUrl = location.href;
     // the chat window's socket records it, or the presence socket; without either, the beacon
     if (frameReady) post('page', page()); else if (!tell('page', page())) visit();
-    autoOpen();
   }, 300);
   for (const m of ['pushState', 'replaceState']) {
     const orig = history[m];
@@ -134,7 +133,6 @@
     d.body.appendChild(host);
     drawn = 1;
     if (want != null) setOpen(want);
-    autoOpen();
     emit('ready');
     const later = () => (w.requestIdleCallback || setTimeout)(() => visitDone.then(presence));
     if (d.readyState == 'complete') later(); else w.addEventListener('load', later);
@@ -157,7 +155,6 @@
     if (v) {
       unread = 0;
       showBadge();
-      sset('sessionStorage', AUTO, 1);
       // Focus goes in once the frame's page is up: focused while its cross-site page is still
       // loading, Chromium can keep routing keys to the host page (typed text is lost).
       if (frame) { frame.hidden = false; quiet || !frameReady || frame.focus(); } else makeFrame();
@@ -193,7 +190,10 @@
       try { f = JSON.parse(e.data); } catch (err) { return; }
       const team = f.type == 'ready' ? f.team : f.type == 'team' && f;
       if (team) wrap.classList.toggle('on', !!team.online);
-      else if (f.type == 'open' && !isOpen) setOpen(true, 1); // the team wrote first
+      else if (f.type == 'open' && !isOpen) { // the team wrote first, or a rule greets
+        greeting = f.greeting;
+        setOpen(true, 1);
+      }
       else if (f.type == 'message') makeFrame(); // the window shows it, the badge counts it
     };
     s.onclose = e => {
@@ -232,6 +232,7 @@
       frameReady = 1;
       if (ident) post('identify', ident);
       if (attrs) post('attributes', attrs);
+      if (greeting) post('greeting', { text: greeting });
       if (isOpen && !quietOpen) frame.focus();
       post(isOpen ? 'open' : 'close', isOpen && quietOpen ? { focus: false } : undefined);
     } else if (t == 'close') setOpen(false);
@@ -242,15 +243,6 @@
     else if (t == 'proactive' && !isOpen) setOpen(true, 1); // the team wrote first
     else if (t == 'team') wrap.classList.toggle('on', !!data.online);
   });
-
-  const autoOpen = () => {
-    const rule = cfg.auto_open || {};
-    clearTimeout(autoTimer);
-    if (rule.mode != 'delay' || isOpen || sget('sessionStorage', AUTO)) return;
-    if (location.href.includes(rule.url_contains || '')) {
-      autoTimer = setTimeout(() => sget('sessionStorage', AUTO) || setOpen(true), (+rule.seconds || 0) * 1000);
-    }
-  };
 
   queued.forEach(args => api(...args));
   fetch(wurl + '/config.json', { credentials: 'omit' })

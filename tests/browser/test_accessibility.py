@@ -31,6 +31,8 @@ SETTINGS_PAGES = [
     "inbox_settings:labels",
     "tenants:members",
     "canned:list",
+    "automation:rules",
+    "automation:rule_new",
 ]
 
 

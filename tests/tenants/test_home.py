@@ -212,8 +212,6 @@ def test_the_welcome_step_ticks_once_the_widget_settings_are_saved(client):
             "position": "right",
             "welcome_title_en": "Hello",
             "welcome_message_en": "How can we help?",
-            "auto_open": "click",
-            "auto_open_delay": "10",
         },
     )
     assert saved.status_code == 302
@@ -232,7 +230,7 @@ def test_the_checklist_goes_away_when_every_step_is_done(client):
     member(tenant)
     client.post(
         reverse("tenants:widget_settings", kwargs={"slug": tenant.slug}),
-        {"color": "#2563eb", "position": "right", "auto_open": "click", "auto_open_delay": "10"},
+        {"color": "#2563eb", "position": "right"},
     )
     client.post(
         reverse("offline:hours", kwargs={"slug": tenant.slug}),

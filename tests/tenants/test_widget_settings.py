@@ -24,9 +24,6 @@ VALID = {
     "welcome_message_tr": "Nasıl yardımcı olabiliriz?",
     "display_name": "Lale support",
     "allowed_origins": "https://shop.example.com/\nhttps://WWW.example.com",
-    "auto_open": "delay",
-    "auto_open_delay": "12",
-    "auto_open_url_contains": "/pricing",
 }
 
 
@@ -64,7 +61,6 @@ def test_admin_saves_settings_and_the_public_config_follows(admin_client):
     assert data["welcome_title"] == "Hello" and data["display_name"] == "Lale support"
     turkish = json.loads(config(admin_client, tenant, HTTP_ACCEPT_LANGUAGE="tr-TR").content)
     assert turkish["welcome_title"] == "Merhaba" and turkish["launcher_text"] == "Bize sorun"
-    assert data["auto_open"] == {"mode": "delay", "seconds": 12, "url_contains": "/pricing"}
     assert "identity_secret" not in json.dumps(data) and widget.identity_secret not in str(data)
     # Sites on the list get the config; other sites are told no (the loader then draws nothing).
     assert config(admin_client, tenant, HTTP_ORIGIN="https://shop.example.com").status_code == 200
@@ -80,7 +76,6 @@ def test_admin_saves_settings_and_the_public_config_follows(admin_client):
         ("allowed_origins", "shop.example.com", "is not a site address"),
         ("allowed_origins", "https://shop.example.com/path", "is not a site address"),
         ("allowed_origins", "javascript:alert(1)", "is not a site address"),
-        ("auto_open_delay", "99999", "Ensure this value is less than or equal to 3600."),
         ("position", "middle", "Select a valid choice."),
     ],
 )

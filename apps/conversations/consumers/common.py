@@ -133,7 +133,7 @@ def client_ip(scope_: dict) -> str:
 
 def log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
-        logger.warning("typing frame failed", exc_info=task.exception())
+        logger.warning("a socket's background task failed", exc_info=task.exception())
 
 
 def header(scope_: dict, name: bytes) -> str:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from apps.conversations import live, payloads, selectors, services, widget_frames
+from apps.conversations import live, page_timers, payloads, selectors, services, widget_frames
 from apps.conversations.consumers.common import (
     CLOSE_FORBIDDEN,
     CLOSE_UNKNOWN,
@@ -90,6 +90,7 @@ class VisitorConsumer(ScopedConsumer):
 
     async def disconnect(self, code):
         self.typing_held = None
+        self._page_timers_stop()
         if self.present is not None:
             gone, self.present = self.present, None
             try:
@@ -183,6 +184,38 @@ class VisitorConsumer(ScopedConsumer):
         if panel is not None:
             # A new page of the site (its beacon recorded it): the operators' panel follows.
             await self._send_panel(*panel)
+        await self._page_timers_start()
+
+    # --- time on a page (apps.conversations.page_timers) -------------------------------------
+
+    def _page_timers_stop(self) -> None:
+        for task in getattr(self, "page_tasks", ()):
+            task.cancel()
+        self.page_tasks = []
+
+    async def _page_timers_start(self) -> None:
+        """The visitor is on a new page: count the times the workspace's apps wait for."""
+        self._page_timers_stop()
+        registered = page_timers.timers()
+        if not registered:
+            return
+        tenant_id = self.tenant.pk
+
+        def waits() -> list:
+            return [(t, s) for t in registered for s in sorted(set(t.seconds(tenant_id)))]
+
+        for timer, seconds in await self.run(waits):
+            task = asyncio.create_task(self._page_time(timer, seconds, self.visitor.pk))
+            task.add_done_callback(log_failure)
+            self.page_tasks.append(task)
+
+    async def _page_time(self, timer, seconds: int, visitor_id: int) -> None:
+        await asyncio.sleep(seconds)
+        if self.visitor is None or self.visitor.pk != visitor_id:
+            return
+        await self.run(
+            timer.reached, tenant_id=self.tenant.pk, visitor_id=visitor_id, seconds=seconds
+        )
 
     @staticmethod
     def _page_fields(page) -> dict | None:
@@ -381,6 +414,7 @@ class VisitorConsumer(ScopedConsumer):
         )
         await self._publish_panel()
         await self.run(live.changed, visitor=self.visitor)
+        await self._page_timers_start()
 
     async def frame_identify(self, frame: dict) -> None:
         self._require_hello()
@@ -475,9 +509,11 @@ class VisitorConsumer(ScopedConsumer):
         await self.send_frame("message", message=event["message"])
 
     async def chat_open(self, event: dict) -> None:
-        """An operator started a chat with this visitor (proactive): open the chat window."""
+        """Open the chat window: an operator or a rule started a chat with this visitor
+        (proactive), with a message stored in it, or a rule greets them (shown, not stored)."""
         self.typing_target = None
-        await self.send_frame("open", conversation=event["conversation"], message=event["message"])
+        fields = {k: event[k] for k in ("conversation", "message", "greeting") if k in event}
+        await self.send_frame("open", **fields)
 
     async def chat_receipt(self, event: dict) -> None:
         if event["reader"] == "operator":

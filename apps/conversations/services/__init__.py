@@ -40,6 +40,7 @@ from apps.conversations.services.messages import (
     messages_mark,
     messages_mark_by_visitor,
     visitor_identify,
+    visitor_widget_open,
 )
 from apps.conversations.services.notes import (
     note_add,
@@ -95,4 +96,5 @@ __all__ = [
     "record",
     "status_changed",
     "visitor_identify",
+    "visitor_widget_open",
 ]

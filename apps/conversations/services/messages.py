@@ -442,6 +442,22 @@ def visitor_identify(
     )
 
 
+def visitor_widget_open(
+    *, visitor: Visitor, greeting: str = "", message: Message | None = None
+) -> None:
+    """Ask the visitor's chat window to open, after commit: showing ``message`` (one just
+    stored in their conversation) or the ``greeting`` (shown in place of the welcome, stored
+    nowhere), or just opening."""
+    event: dict = {"type": "chat.open"}
+    if message is not None:
+        event.update(
+            conversation=payloads.conversation_ref(message.conversation), message=message.pk
+        )
+    elif greeting:
+        event["greeting"] = greeting
+    realtime.publish_on_commit(realtime.group_visitor(visitor.pk), event)
+
+
 def conversation_start_by_operator(
     *, membership: Membership, visitor: Visitor, client_id, body
 ) -> PostResult:
@@ -477,13 +493,6 @@ def conversation_start_by_operator(
             body=body,
         )
         if not result.duplicate:
-            realtime.publish_on_commit(
-                realtime.group_visitor(visitor.pk),
-                {
-                    "type": "chat.open",
-                    "conversation": payloads.conversation_ref(result.conversation),
-                    "message": result.message.pk,
-                },
-            )
+            visitor_widget_open(visitor=visitor, message=result.message)
     result.conversation_created = created
     return result

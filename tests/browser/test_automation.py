@@ -1,0 +1,168 @@
+"""Automation in headless Chromium: an admin builds a rule in the editor (trigger, conditions,
+actions), is told which field is wrong, and tests it against a conversation; a visitor who stays
+on the pricing page is greeted by a rule, the chat window opening by itself."""
+
+import uuid
+
+import pytest
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from apps.automation.models import Rule
+from apps.conversations import services as conversation_services
+from apps.conversations.models import Activity, Label
+from apps.tenants.models import Role
+from apps.visitors.services import visit_start
+from tests.browser.test_widget import Widget
+from tests.factories import TenantFactory, member
+from tests.utils import in_thread, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+
+def in_scope(workspace, fn, *args, **kwargs):
+    def call():
+        with scope(tenant=workspace):
+            return fn(*args, **kwargs)
+
+    return in_thread(call)
+
+
+def a_conversation(tenant, body: str) -> int:
+    def start():
+        visitor = visit_start(tenant=tenant, token=None, ip="10.0.0.9", language="tr-TR").visitor
+        return conversation_services.message_create(
+            sender="visitor", visitor=visitor, client_id=uuid.uuid4().hex, body=body
+        ).conversation.number
+
+    return in_scope(tenant, start)
+
+
+def test_admin_builds_a_rule_fixes_a_field_and_tests_it_on_a_conversation(page, login, screenshot):
+    tenant = in_thread(TenantFactory, name="Lale Home")
+    admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya", language="")
+    label = in_scope(tenant, Label.objects.create, tenant=tenant, name="İade")
+    number = a_conversation(tenant, "Bu lambayı iade etmek istiyorum")
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/")
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Automation").click()
+    expect(page.get_by_role("heading", name="Automation", level=1)).to_be_visible()
+    expect(page.get_by_test_id("no-rules")).to_be_visible()
+    page.get_by_test_id("rule-new").click()
+
+    editor = page.get_by_test_id("rule-editor")
+    editor.get_by_label("Name").fill("Returns")
+    editor.get_by_test_id("rule-trigger").select_option(label="The visitor writes")
+    editor.get_by_role("button", name="Add a condition").click()
+    condition = editor.locator("[data-condition]").first
+    condition.get_by_label("What").select_option(label="Message text")
+    condition.get_by_label("How").select_option(label="matches the pattern")
+    condition.get_by_label("Value").fill("(iade")  # a broken pattern
+    action = editor.locator("[data-action]").first
+    action.get_by_label("Action").select_option(label="Add a label")
+    action.get_by_label("Label").select_option(label="İade")
+    editor.get_by_role("button", name="Add an action").click()
+    reply = editor.locator("[data-action]").nth(1)
+    reply.get_by_label("Action").select_option(label="Send a message as the bot")
+    reply.get_by_label("In English").fill("Returns are free within 30 days.")
+    reply.get_by_label("In Turkish").fill("30 gün içinde iade ücretsiz.")
+    page.get_by_test_id("rule-save").click()
+
+    # Refused: the message names the problem, the field is marked, nothing typed is lost.
+    expect(page.get_by_test_id("rule-error")).to_contain_text("Not a valid pattern")
+    value = page.locator("[data-condition]").first.get_by_label("Value")
+    expect(value).to_have_attribute("aria-invalid", "true")
+    expect(value).to_be_focused()
+    expect(page.get_by_label("Name")).to_have_value("Returns")
+    expect(page.locator("[data-action]").nth(1).get_by_label("In Turkish")).to_have_value(
+        "30 gün içinde iade ücretsiz."
+    )
+    assert in_scope(tenant, Rule.objects.count) == 0
+    screenshot(page, "automation-1-refused")
+
+    value.fill("iade|return")
+    page.locator("[data-condition]").first.get_by_label("How").select_option(label="contains")
+    page.locator("[data-condition]").first.get_by_label("Value").fill("iade")
+    # Try it on a conversation before saving: the visitor wrote "iade".
+    page.get_by_test_id("rule-test-number").fill(str(number))
+    page.get_by_test_id("rule-test").click()
+    expect(page.get_by_test_id("rule-test-result")).to_have_text(
+        "The conditions hold for this conversation: the rule would act."
+    )
+    expect(page.locator("[data-condition]").first).to_contain_text("holds")
+    screenshot(page, "automation-2-tested")
+    page.get_by_test_id("rule-save").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Rule “Returns” saved.")
+    row = page.get_by_test_id("rule")
+    expect(row).to_contain_text("Returns")
+    expect(row).to_contain_text("The visitor writes")
+    rule = in_scope(tenant, Rule.objects.get)
+    assert rule.conditions == {
+        "match": "all",
+        "items": [{"field": "text", "op": "contains", "value": "iade"}],
+    }
+    assert rule.actions == [
+        {"type": "label_add", "label": label.pk},
+        {
+            "type": "send_message",
+            "text": {
+                "en": "Returns are free within 30 days.",
+                "tr": "30 gün içinde iade ücretsiz.",
+            },
+        },
+    ]
+    # It works: the next visitor who writes about a return gets the label and the answer.
+    a_conversation(tenant, "İADE nasıl yapılır?")
+    page.reload()
+    expect(page.get_by_test_id("rule-fired")).to_contain_text("1 time")
+    expect(page.get_by_test_id("firing")).to_contain_text("label_add, send_message")
+    screenshot(page, "automation-3-listed")
+
+
+def test_a_visitor_who_stays_on_a_page_is_greeted_by_a_rule(asgi_page, screenshot):
+    tenant = in_thread(TenantFactory, name="Lale Home")
+
+    def save():
+        from apps.automation import services
+
+        return services.rule_save(
+            tenant_id=tenant.pk,
+            data={
+                "name": "Shop help",
+                "trigger": "page_time",
+                "trigger_value": 2,
+                "conditions": {
+                    "match": "all",
+                    "items": [{"field": "page", "op": "contains", "value": "/demo"}],
+                },
+                "actions": [
+                    {
+                        "type": "open_widget",
+                        "text": {
+                            "en": "Looking for something?",
+                            "tr": "Bir şey mi arıyorsunuz?",
+                        },
+                    }
+                ],
+            },
+        )
+
+    in_scope(tenant, save)
+    widget = Widget(asgi_page(locale="tr-TR"))
+    widget.launcher = widget.page.get_by_role("button", name=tenant.name)
+    widget.goto(f"/demo/?key={tenant.widget_key}")
+    expect(widget.launcher).to_be_visible()
+    expect(widget.iframe).to_be_hidden()
+    # Two seconds on the page: the chat window opens by itself, with the greeting.
+    expect(widget.iframe).to_be_visible(timeout=20_000)
+    expect(widget.frame.locator("#log .row.welcome")).to_contain_text("Bir şey mi arıyorsunuz?")
+    screenshot(widget.page, "automation-4-greeting")
+    widget.say("Evet, yıllık paket var mı?")
+
+    def note():
+        with scope(tenant=tenant):
+            return Activity.objects.filter(kind="note").first()
+
+    found = wait_for(lambda: in_thread(note))
+    assert found.body == "The chat window greeted the visitor: “Bir şey mi arıyorsunuz?”"
