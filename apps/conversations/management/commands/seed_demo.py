@@ -1,8 +1,12 @@
 """Create (idempotently) the demo workspace and its people, and print how to sign in."""
 
+from importlib import import_module
+
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django_scopes import scope
 
 from apps.conversations.models import Label
@@ -70,6 +74,11 @@ class Command(BaseCommand):
                 widget.launcher_text_tr = "Bize yazın"
                 widget.display_name = "Demo Shop support"
                 widget.save()
+            # The feature apps' own examples: an app with a ``demo`` module seeds its part
+            # (``seed(tenant)``, in the workspace's scope; it keeps what is already there).
+            for config in django_apps.get_app_configs():
+                if config.name.startswith("apps.") and module_has_submodule(config.module, "demo"):
+                    import_module(f"{config.name}.demo").seed(tenant)
         if not options["no_superuser"] and not User.objects.filter(email=SUPERUSER[0]).exists():
             User.objects.create_superuser(SUPERUSER[0], DEMO_PASSWORD, full_name=SUPERUSER[1])
 
