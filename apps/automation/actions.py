@@ -14,6 +14,8 @@ An action is ``{"type": ..., ...}``:
 - ``note``: ``{"text": ...}``, a private note for the team;
 - ``send_transcript``: ``{}``, the transcript by email to the visitor's address;
 - ``notify_team``: ``{"team": id}``, an email to the team's members with a link to the chat;
+- ``start_flow``: ``{"flow": key}``, the conversation walks into the flow (while no person has
+  it);
 - ``open_widget``: ``{"text": {...}}`` (optional): the visitor's chat window opens by itself
   with the text, as the bot's message in a conversation in progress, else as a greeting in
   place of the welcome (stored nowhere until the visitor writes).
@@ -58,6 +60,7 @@ KINDS = {
     "note": Kind(gettext_lazy("Add a private note")),
     "send_transcript": Kind(gettext_lazy("Email the transcript to the visitor")),
     "notify_team": Kind(gettext_lazy("Notify a team by email")),
+    "start_flow": Kind(gettext_lazy("Start a flow")),
     "open_widget": Kind(
         gettext_lazy("Open the chat window with a message"), needs_conversation=False
     ),
@@ -85,6 +88,13 @@ def _clean_one(item, tenant_id: int, where: str) -> dict:
         return {"type": kind, "text": _clean_texts(item.get("text"), f"{where}.text")}
     if kind == "note":
         return {"type": kind, "text": _clean_string(item.get("text"), f"{where}.text")}
+    if kind == "start_flow":
+        from apps.automation.models import Flow
+
+        key = item.get("flow")
+        if not isinstance(key, str) or not Flow.objects.filter(key=key).exists():
+            raise RuleError(f"{where}.flow", _("Choose a flow of this workspace."))
+        return {"type": kind, "flow": key}
     if kind == "open_widget":
         text = item.get("text")
         if text in (None, "") or (
@@ -212,6 +222,15 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
         return f"set_attribute {action['name']}"
     if kind == "open_widget":
         return _open_widget(action, context, key)
+    if kind == "start_flow":
+        from apps.automation import selectors
+        from apps.automation.services import flows
+
+        flow = selectors.flow_by_key(key=action["flow"])
+        if flow is None or flow.published_id is None:
+            return "skipped: the flow is not published"
+        started = flows.flow_start(conversation=conversation, flow=flow)
+        return "start_flow" if started else "skipped: people have the conversation"
     if kind == "send_message":
         text = shown_text(action, context)
         conversation_services.message_create(

@@ -9,10 +9,15 @@ class AutomationConfig(AppConfig):
 
     def ready(self):
         from apps.automation import selectors, services
-        from apps.conversations import page_timers
+        from apps.automation.services import flows
+        from apps.conversations import intake, page_timers, widget_frames
         from apps.core import navigation
+        from apps.core.consumers import FrameLimit
         from apps.core.navigation import Entry
 
+        intake.register_busy(flows.flow_started_guard)
+        widget_frames.register("choice", _choice, limit=FrameLimit(burst=5, per_second=1))
+        widget_frames.register("flow", _flow, limit=FrameLimit(burst=3, per_second=0.2))
         page_timers.register(
             page_timers.PageTimer(seconds=selectors.page_times, reached=services.page_time_reached)
         )
@@ -27,3 +32,15 @@ class AutomationConfig(AppConfig):
                 also=("automation:rule_new", "automation:rule_edit"),
             )
         )
+
+
+def _choice(*, visitor, frame: dict, language: str) -> dict:
+    from apps.automation.services import flows
+
+    return flows.flow_choose(visitor=visitor, frame=frame)
+
+
+def _flow(*, visitor, frame: dict, language: str) -> dict:
+    from apps.automation.services import flows
+
+    return flows.flow_start_for_visitor(visitor=visitor, key=frame.get("start"))

@@ -53,6 +53,8 @@ def on_message(event) -> None:
         return
     conversation = _conversation(event)
     message = Message.objects.filter(pk=event.data.get("message")).first()
+    if trigger == Trigger.VISITOR_MESSAGE and message is not None:
+        services.flow_on_visitor_message(message=message)  # a flow in progress moves on
     if conversation is not None and message is not None:
         services.rules_fire(
             trigger,

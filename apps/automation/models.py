@@ -88,3 +88,94 @@ class Firing(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.rule_id}@{self.key}"
+
+
+class Flow(TenantOwned):
+    """A decision tree the bot walks a visitor through: messages, buttons, questions whose
+    answers are kept, branches, and a handoff to people. ``draft`` is what admins edit;
+    publishing makes it a new ``FlowVersion``, which conversations already inside an earlier
+    version finish with."""
+
+    tenant = tenant_key(db_index=False)  # the unique constraint's index serves it
+    key = models.SlugField(_("key"), max_length=50)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    draft = models.JSONField(_("draft"), default=dict, blank=True)
+    published = models.ForeignKey(
+        "FlowVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published version"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("flow")
+        verbose_name_plural = _("flows")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="flow_key_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlowVersion(TenantOwned):
+    """A published flow, as it was: never changed afterwards."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    created_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flow version")
+        verbose_name_plural = _("flow versions")
+        ordering = ["flow", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow", "number"], name="flow_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow_id} v{self.number}"
+
+
+class FlowRun(TenantOwned):
+    """A conversation inside a flow: the step it is at and what the visitor answered, in the
+    database, so a reload, a reconnect or another web process goes on from the same step."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("In progress")
+        DONE = "done", _("Finished")
+        HANDED_OFF = "handed_off", _("Handed to people")
+        STOPPED = "stopped", _("Stopped")
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="runs")
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.ACTIVE)
+    step = models.CharField(_("step"), max_length=50)
+    waiting = models.BooleanField(default=False)  # the step asked and waits for the visitor
+    misses = models.PositiveSmallIntegerField(default=0)  # answers the step could not use
+    answers = models.JSONField(_("answers"), default=dict, blank=True)  # step -> what was given
+    # The visitor's messages up to this id came before the flow: they answer nothing in it.
+    after_message = models.BigIntegerField(default=0)
+    posted = models.PositiveIntegerField(default=0)  # the flow's messages so far (client ids)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("flow run")
+        verbose_name_plural = _("flow runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=models.Q(state="active"),
+                name="flow_run_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}@{self.conversation_id}:{self.step}"

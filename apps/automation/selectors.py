@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.automation.conditions import Context
-from apps.automation.models import Firing, Rule
+from apps.automation.models import Firing, Flow, FlowRun, Rule
 from apps.conversations.models import Conversation, Message
 
 RECENT_FIRINGS = 50
@@ -91,3 +91,33 @@ def context_for(
         message=message,
         page=page,
     )
+
+
+def active_run(*, conversation_id: int) -> FlowRun | None:
+    return (
+        FlowRun.objects.select_related(
+            "version",
+            "version__flow",
+            "conversation",
+            "conversation__visitor",
+            "conversation__tenant",
+        )
+        .filter(conversation_id=conversation_id, state=FlowRun.State.ACTIVE)
+        .first()
+    )
+
+
+def flows() -> list[Flow]:
+    return list(Flow.objects.select_related("published").order_by("name", "id"))
+
+
+def flow(*, flow_id) -> Flow | None:
+    if not isinstance(flow_id, int):
+        return None
+    return Flow.objects.select_related("published").filter(pk=flow_id).first()
+
+
+def flow_by_key(*, key) -> Flow | None:
+    if not isinstance(key, str):
+        return None
+    return Flow.objects.select_related("published").filter(key=key).first()

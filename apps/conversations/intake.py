@@ -6,6 +6,9 @@ should answer this chat. It is asked inside the message's transaction when a vis
 opens a conversation or reopens a resolved one, and only for an unassigned one; a conversation
 the bot takes is in no queue and not waiting for people until it is handed off
 (``services.conversation_handoff``).
+
+An app that talks with the visitor in the bot's name for a while (a decision-tree flow)
+registers ``register_busy(fn)``: while ``fn(conversation)`` holds, the bot's own answers wait.
 """
 
 from collections.abc import Callable
@@ -24,3 +27,17 @@ def register(fn: Callable[[Conversation], bool]) -> Callable[[Conversation], boo
 
 def bot_takes(conversation: Conversation) -> bool:
     return any(fn(conversation) for fn in _policies)
+
+
+_busy: list[Callable[[Conversation], bool]] = []
+
+
+def register_busy(fn: Callable[[Conversation], bool]) -> Callable[[Conversation], bool]:
+    if fn not in _busy:
+        _busy.append(fn)
+    return fn
+
+
+def bot_busy(conversation: Conversation) -> bool:
+    """Whether another part of Sohbet talks with the visitor for the bot now."""
+    return any(fn(conversation) for fn in _busy)

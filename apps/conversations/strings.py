@@ -156,6 +156,7 @@ def inbox_strings() -> dict[str, str]:
             "The bot handed this to people: it could not answer twice in a row"
         ),
         "activity_handoff_bot_off": _("The bot handed this to people: the bot was turned off"),
+        "activity_handoff_flow": _("A flow handed this to people: it reached its handoff step"),
         "activity_handoff": _("The bot handed this to people"),
         # Translators: the knowledge-base questions the bot answered with before a handoff.
         "activity_handoff_tried": _("It tried: %(entries)s"),

@@ -121,7 +121,7 @@ export function activityText(a) {
     case "rated":
       return t("activity_rated", { score: Number(d.score) || 0 });
     case "handoff":
-      return ["asked", "button", "no_answer", "bot_off"].includes(d.reason) ? t("activity_handoff_" + d.reason) : t("activity_handoff");
+      return ["asked", "button", "no_answer", "bot_off", "flow"].includes(d.reason) ? t("activity_handoff_" + d.reason) : t("activity_handoff");
     case "bot":
       return actor ? t("activity_bot", { actor: actor }) : t("activity_bot_auto");
     default:

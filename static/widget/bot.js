@@ -1,6 +1,7 @@
 /* The bot's messages in the chat window: its name marked as automated, the knowledge-base
  * question an answer comes from, and the buttons under its latest message ("That answered it",
- * "Talk to a person"), which go over the socket as a "bot" frame (docs/widget-protocol.md).
+ * "Talk to a person"), which go over the socket as a "bot" frame, or a flow's buttons, which go
+ * as a "choice" frame (docs/widget-protocol.md).
  * Text only: every string becomes a text node.
  */
 
@@ -13,8 +14,35 @@ export function botName(nameEl, name, label) {
   nameEl.append(' ', badge);
 }
 
+/** A flow's question with buttons (content.flow.choices): each sends a "choice" frame; the
+ * visitor's answer comes back as their message with the button's words. */
+function flowChoices(m, col, choose, answered) {
+  const flow = m.content && typeof m.content === 'object' ? m.content.flow : null;
+  const choices = flow && Array.isArray(flow.choices) ? flow.choices : [];
+  if (!choices.length) return;
+  const box = document.createElement('div');
+  box.className = 'choices';
+  box.dataset.message = m.id;
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-label', m.body || '');
+  if (answered && answered.includes(m.id)) box.dataset.done = '1';
+  choices.forEach((c) => {
+    if (!c || typeof c.label !== 'string') return;
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.textContent = c.label;
+    btn.addEventListener('click', () => {
+      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+      choose(String(c.id), m.id);
+    });
+    box.append(btn);
+  });
+  col.append(box);
+}
+
 /** Decorate a bot message's column: where the answer comes from, and its buttons. */
-export function botParts(m, col, T, press, answered) {
+export function botParts(m, col, T, press, answered, choose) {
+  flowChoices(m, col, choose, answered);
   const bot = m.content && typeof m.content === 'object' ? m.content.bot : null;
   if (!bot || typeof bot !== 'object') return;
   const entry = bot.entry && typeof bot.entry === 'object' ? bot.entry : null;

@@ -356,7 +356,10 @@ const buildRow = (m) => {
   const nameEl = el('span', mine ? 'name sr' : 'name', col, name);
   if (bot) botName(nameEl, name, T.bot_label);
   fillText(el('div', 'bubble', col), m.body || '');
-  if (m.sender === 'bot') botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }), local.get(K_BOT) || []);
+  if (m.sender === 'bot') {
+    botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }), local.get(K_BOT) || [],
+      (choice, id) => send({ type: 'choice', choice, message: id }));
+  }
   const meta = el('div', 'meta', col);
   const t = el('time', '', meta, when(m.created_at));
   t.dateTime = m.created_at || '';
@@ -584,9 +587,11 @@ const handle = (f) => {
       botChoices(log, !!(conversation && conversation.bot));
       return showCard();
     case 'bot':
+    case 'choice':
       // Remembered in this browser: the buttons stay gone after a reload.
       local.set(K_BOT, [...(local.get(K_BOT) || []), f.message].slice(-50));
       return botPressed(log, f, T);
+    case 'flow': return;
     case 'consent': return setLearning && setLearning(f.given);
     case 'contact':
       emailKnown = emailKnown || !!f.email;
@@ -1037,6 +1042,9 @@ window.addEventListener('message', (e) => {
       break;
     case 'greeting':
       showGreeting(data.text);
+      break;
+    case 'flow':
+      if (typeof data.key === 'string') sendWhenReady('flow', { start: data.key });
       break;
     default:
   }

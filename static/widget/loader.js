@@ -19,7 +19,7 @@
 
   const queued = w.Sohbet && w.Sohbet.q || [];
   const on = { message: [], open: [], close: [], ready: [] };
-  let cfg, host, wrap, btn, badge, frame, drawn, frameReady, ident, attrs, sock, sockTimer, greeting;
+  let cfg, host, wrap, btn, badge, frame, drawn, frameReady, ident, attrs, sock, sockTimer, greeting, flowKey;
   let sockTries = 0;
   let isOpen = false, want = null, unread = 0, quietOpen = 0;
   let visitDone = Promise.resolve(), lastUrl = location.href, lastRef = d.referrer;
@@ -37,6 +37,10 @@
       attrs = Object.assign(attrs || {}, a);
       post('attributes', a);
       tell('attributes', { attributes: attrs });
+    }
+    else if (cmd == 'startFlow' && a) { // a flow of the workspace (docs/automation.md)
+      setOpen(true);
+      if (frameReady) post('flow', { key: String(a) }); else flowKey = String(a);
     }
     else if (cmd == 'on' && on[a] && typeof b == 'function') {
       on[a].push(b);
@@ -233,6 +237,7 @@
       if (ident) post('identify', ident);
       if (attrs) post('attributes', attrs);
       if (greeting) post('greeting', { text: greeting });
+      if (flowKey) { post('flow', { key: flowKey }); flowKey = null; }
       if (isOpen && !quietOpen) frame.focus();
       post(isOpen ? 'open' : 'close', isOpen && quietOpen ? { focus: false } : undefined);
     } else if (t == 'close') setOpen(false);

@@ -166,3 +166,82 @@ def test_a_visitor_who_stays_on_a_page_is_greeted_by_a_rule(asgi_page, screensho
 
     found = wait_for(lambda: in_thread(note))
     assert found.body == "The chat window greeted the visitor: “Bir şey mi arıyorsunuz?”"
+
+
+def test_a_visitor_walks_through_a_flow_with_buttons_and_a_question_and_reaches_the_team(
+    asgi_page, screenshot
+):
+    from apps.automation import services
+    from apps.conversations.models import Conversation
+    from apps.tenants.models import Team
+
+    tenant = in_thread(TenantFactory, name="Lale Home")
+
+    def make():
+        team = Team.objects.create(tenant=tenant, name="Returns")
+        definition = {
+            "start": "welcome",
+            "steps": [
+                {
+                    "id": "welcome",
+                    "type": "buttons",
+                    "text": {"en": "How can we help?"},
+                    "buttons": [
+                        {"label": {"en": "Order status"}, "next": "bye"},
+                        {"label": {"en": "Returns"}, "next": "email"},
+                    ],
+                },
+                {
+                    "id": "email",
+                    "type": "input",
+                    "kind": "email",
+                    "attribute": "email",
+                    "text": {"en": "Which email address did you order with?"},
+                    "next": "person",
+                },
+                {
+                    "id": "person",
+                    "type": "handoff",
+                    "team": team.pk,
+                    "text": {"en": "Thanks! Someone from the returns team will answer here."},
+                },
+                {"id": "bye", "type": "end", "text": {"en": "Your order ships today."}},
+            ],
+        }
+        flow = services.flow_save(
+            tenant_id=tenant.pk,
+            data={"key": "returns", "name": "Returns", "definition": definition},
+        )
+        services.flow_publish(flow=flow)
+
+    in_scope(tenant, make)
+    widget = Widget(asgi_page())
+    widget.launcher = widget.page.get_by_role("button", name=tenant.name)
+    widget.goto(f"/demo/?key={tenant.widget_key}")
+    expect(widget.launcher).to_be_visible()
+    widget.page.evaluate("Sohbet('startFlow', 'returns')")  # the site's own "Returns" link
+    expect(widget.iframe).to_be_visible()
+    question = widget.frame.get_by_role("group", name="How can we help?")
+    expect(question.get_by_role("button")).to_have_text(["Order status", "Returns"])
+    screenshot(widget.page, "automation-5-flow-buttons")
+    # By keyboard, as a screen-reader user would.
+    question.get_by_role("button", name="Returns").focus()
+    widget.page.keyboard.press("Enter")
+    expect(widget.mine.last.locator(".bubble")).to_have_text("Returns")
+    expect(widget.theirs.last).to_contain_text("Which email address did you order with?")
+    expect(question).to_be_hidden()  # answered: the buttons go
+    widget.say("not an address")
+    expect(widget.theirs.last).to_contain_text("That does not look like an email address.")
+    widget.say("ayse@example.com")
+    expect(widget.theirs.last).to_contain_text("Someone from the returns team will answer here.")
+    screenshot(widget.page, "automation-6-flow-handoff")
+
+    def handed():
+        with scope(tenant=tenant):
+            conversation = Conversation.objects.select_related("team").get()
+            note = Activity.objects.filter(kind="note").first()
+            return (conversation, note) if not conversation.bot_holds and note else None
+
+    conversation, note = wait_for(lambda: in_thread(handed))
+    assert conversation.waiting_since is not None and conversation.team.name == "Returns"
+    assert note.body.endswith("• Which email address did you order with? ayse@example.com")

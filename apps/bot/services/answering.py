@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from apps.bot import language, retrieval, selectors, text
 from apps.bot.models import Answer, BotSettings, Entry
 from apps.bot.services import phrasing
+from apps.conversations import intake
 from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Message
 from apps.core.errors import Refusal
@@ -186,6 +187,8 @@ def answer(*, message_id: int) -> Answer | None:
     if message is None or not message.conversation.bot_holds:
         return None
     conversation = message.conversation
+    if intake.bot_busy(conversation):
+        return None  # a flow talks with the visitor
     newer = Message.objects.filter(
         conversation=conversation, sender=Message.Sender.VISITOR, id__gt=message.pk
     ).exists()

@@ -32,6 +32,7 @@ from apps.conversations.services.labels import (
 from apps.conversations.services.messages import (
     ChatError,
     PostResult,
+    conversation_for_visitor,
     conversation_reopen,
     conversation_resolve,
     conversation_start_by_operator,
@@ -68,6 +69,7 @@ __all__ = [
     "assign_to_replier",
     "conversation_assign",
     "conversation_bot_resume",
+    "conversation_for_visitor",
     "conversation_handoff",
     "conversation_label",
     "conversation_reopen",

@@ -66,9 +66,12 @@ def conversation_handoff(
     return True
 
 
-def conversation_bot_resume(*, membership: Membership, conversation: Conversation) -> Conversation:
-    """An operator hands ``conversation`` back to the bot: it answers the visitor's next
-    messages again, and the conversation leaves the queue and the waiting counts."""
+def conversation_bot_resume(
+    *, membership: Membership | None, conversation: Conversation
+) -> Conversation:
+    """An operator hands ``conversation`` back to the bot (``membership`` None: Sohbet itself,
+    a flow starting): it answers the visitor's next messages again, and the conversation leaves
+    the queue and the waiting counts."""
     with transaction.atomic():
         conversation = lock_conversation(conversation.pk)
         if conversation.bot_holds:
@@ -82,8 +85,9 @@ def conversation_bot_resume(*, membership: Membership, conversation: Conversatio
         conversation.waiting_since = None
         conversation.operator_unread = 0
         conversation.save(update_fields=["bot_holds", "waiting_since", "operator_unread"])
-        activity_record(conversation, Activity.Kind.BOT, membership.user)
-        record(conversation, kinds.BOT_RESUMED, actor=membership.user_id)
+        actor = membership.user if membership is not None else None
+        activity_record(conversation, Activity.Kind.BOT, actor)
+        record(conversation, kinds.BOT_RESUMED, actor=actor.pk if actor is not None else None)
         _publish_summary(conversation)
         publish_visitor_status(conversation)
         if was_queued:

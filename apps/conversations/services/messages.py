@@ -442,6 +442,14 @@ def visitor_identify(
     )
 
 
+def conversation_for_visitor(*, visitor: Visitor) -> Conversation:
+    """The visitor's conversation in progress, or a new one (a flow the visitor asked for
+    starts in it before they wrote anything)."""
+    with transaction.atomic():
+        conversation, _created = _conversation_for(visitor)
+    return conversation
+
+
 def visitor_widget_open(
     *, visitor: Visitor, greeting: str = "", message: Message | None = None
 ) -> None:

@@ -1,0 +1,242 @@
+"""Decision-tree flows in a conversation, through the one message path and the event stream
+(real PostgreSQL; handlers run after commit): buttons and questions, what the team sees at the
+handoff, typing instead of pressing, versions, and refused definitions."""
+
+import pytest
+from django_scopes import scope
+
+from apps.automation import services
+from apps.automation.conditions import RuleError
+from apps.automation.models import FlowRun
+from apps.automation.services import flows as flow_services
+from apps.visitors.models import Visitor
+from tests.automation.helpers import Workspace
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def returns_flow(ws, *, welcome="Nasıl yardımcı olabiliriz?"):
+    return {
+        "start": "welcome",
+        "steps": [
+            {
+                "id": "welcome",
+                "type": "buttons",
+                "text": {"tr": welcome, "en": "How can we help?"},
+                "buttons": [
+                    {"label": {"tr": "Sipariş durumu", "en": "Order status"}, "next": "order"},
+                    {"label": {"tr": "İade", "en": "Returns"}, "next": "email"},
+                    {
+                        "label": {"tr": "Bir kişiyle konuş", "en": "Talk to a person"},
+                        "next": "person",
+                    },
+                ],
+            },
+            {
+                "id": "order",
+                "type": "input",
+                "kind": "number",
+                "attribute": "order_number",
+                "text": {"tr": "Sipariş numaranız nedir?", "en": "Your order number?"},
+                "next": "thanks",
+            },
+            {"id": "thanks", "type": "end", "text": {"tr": "Teşekkürler!", "en": "Thank you!"}},
+            {
+                "id": "email",
+                "type": "input",
+                "kind": "email",
+                "attribute": "email",
+                "text": {"tr": "E-posta adresiniz?", "en": "Your email address?"},
+                "next": "date",
+            },
+            {
+                "id": "date",
+                "type": "input",
+                "kind": "date",
+                "attribute": "purchase_date",
+                "text": {"tr": "Ne zaman satın aldınız?", "en": "When did you buy it?"},
+                "next": "person",
+            },
+            {
+                "id": "person",
+                "type": "handoff",
+                "team": ws.team.pk,
+                "text": {"tr": "Sizi ekibe aktarıyorum.", "en": "Passing you to the team."},
+            },
+        ],
+    }
+
+
+def published(ws, definition=None, key="returns"):
+    with scope(tenant=ws.tenant):
+        flow = services.flow_save(
+            tenant_id=ws.tenant.pk,
+            data={"key": key, "name": "Returns", "definition": definition or returns_flow(ws)},
+        )
+        services.flow_publish(flow=flow)
+    ws.rule(
+        name="Welcome flow",
+        trigger="conversation_created",
+        actions=[{"type": "start_flow", "flow": key}],
+    )
+    return flow
+
+
+def choose(ws, message, label):
+    [choice] = [c for c in message.content["flow"]["choices"] if c["label"] == label]
+    with scope(tenant=ws.tenant):
+        return services.flow_choose(
+            visitor=ws.visitor, frame={"message": message.pk, "choice": choice["id"]}
+        )
+
+
+def bodies(ws):
+    return [m.body for m in ws.messages("bot")]
+
+
+def test_a_visitor_goes_through_buttons_and_questions_and_the_team_gets_the_answers():
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    [welcome] = ws.messages("bot")
+    assert welcome.body == "Nasıl yardımcı olabiliriz?"  # the visitor's language
+    assert [c["label"] for c in welcome.content["flow"]["choices"]] == [
+        "Sipariş durumu",
+        "İade",
+        "Bir kişiyle konuş",
+    ]
+    conversation = ws.fresh()
+    assert conversation.bot_holds and conversation.waiting_since is None  # nobody waits yet
+
+    assert choose(ws, welcome, "İade") == {"type": "choice", "message": welcome.pk}
+    assert ws.messages("visitor")[-1].body == "İade"  # the press, as the visitor's answer
+    assert bodies(ws)[-1] == "E-posta adresiniz?"
+    ws.writes("ayse at example")
+    assert bodies(ws)[-1] == "That does not look like an email address. Please write it again."
+    ws.writes("Ayse@Example.com")
+    assert bodies(ws)[-1] == "Ne zaman satın aldınız?"
+    ws.writes("05.11.2026")
+    assert bodies(ws)[-1] == "Sizi ekibe aktarıyorum."
+
+    conversation = ws.fresh()
+    assert not conversation.bot_holds and conversation.waiting_since is not None
+    assert conversation.team_id == ws.team.pk
+    [note] = ws.notes()
+    assert note.body == (
+        "What the visitor entered:\n• How can we help? İade\n"
+        "• Your email address? ayse@example.com\n• When did you buy it? 2026-11-05"
+    )
+    assert note.data["by"] == "Returns"
+    with scope(tenant=ws.tenant):
+        visitor = Visitor.objects.get(pk=ws.visitor.pk)
+        [run] = FlowRun.objects.all()
+    assert visitor.attributes == {"email": "ayse@example.com", "purchase_date": "2026-11-05"}
+    assert run.state == "handed_off"
+
+
+def test_typing_instead_of_pressing_gets_a_repeat_then_a_person():
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    ws.writes("kargom nerede")
+    assert bodies(ws)[-1] == "Please choose one of these:"
+    assert len(ws.messages("bot")[-1].content["flow"]["choices"]) == 3
+    assert ws.fresh().bot_holds
+    ws.writes("sadece söyleyin")
+    conversation = ws.fresh()
+    assert not conversation.bot_holds  # no knowledge base here: to a person
+    [note] = ws.notes()
+    assert note.body == "The visitor did not pick one of the buttons."
+
+
+def test_a_pressed_button_of_an_earlier_question_changes_nothing():
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    [welcome] = ws.messages("bot")
+    choose(ws, welcome, "Sipariş durumu")
+    with pytest.raises(flow_services.FlowError) as late:
+        choose(ws, welcome, "İade")
+    assert late.value.code == "too_late"
+    ws.writes("12345")
+    assert bodies(ws)[-1] == "Teşekkürler!"
+    with scope(tenant=ws.tenant):
+        assert FlowRun.objects.get().state == "done"
+
+
+def test_a_conversation_inside_a_version_finishes_with_it_after_a_new_one_is_published():
+    ws = Workspace()
+    flow = published(ws)
+    ws.writes("merhaba")
+    [welcome] = ws.messages("bot")
+    changed = returns_flow(ws, welcome="Merhaba! Ne lazım?")
+    changed["steps"][0]["buttons"] = [{"label": {"tr": "Bitir"}, "next": "thanks"}]
+    with scope(tenant=ws.tenant):
+        flow = services.flow_save(
+            tenant_id=ws.tenant.pk,
+            data={"key": "returns", "name": "Returns", "definition": changed},
+            flow=flow,
+        )
+        assert services.flow_publish(flow=flow).number == 2
+    choose(ws, welcome, "İade")  # version 1's button, version 1's next step
+    assert bodies(ws)[-1] == "E-posta adresiniz?"
+
+    other = Workspace.__new__(Workspace)
+    other.__dict__.update(ws.__dict__)
+    other.visitor = ws.new_visitor()
+    other.writes("selam")
+    assert other.messages("bot")[0].body == "Merhaba! Ne lazım?"  # a new one starts version 2
+
+
+def test_the_bot_waits_while_a_flow_talks_and_answers_after():
+    from apps.bot import services as bot_services
+    from tests.bot.helpers import KB, _json
+
+    ws = Workspace()
+    with scope(tenant=ws.tenant):
+        bot_services.entries_import(tenant_id=ws.tenant.pk, raw=_json(KB), kind="json")
+        bot_services.bot_settings_update(tenant_id=ws.tenant.pk, mode="always", name="Lale")
+    published(ws)
+    ws.writes("siparişim nerede")
+    assert bodies(ws) == ["Nasıl yardımcı olabiliriz?"]  # the flow, not the knowledge base
+    choose(ws, ws.messages("bot")[0], "Sipariş durumu")
+    ws.writes("777")
+    assert bodies(ws)[-1] == "Teşekkürler!"
+    ws.writes("siparişim nerede")  # the flow is over: the bot answers again
+    assert bodies(ws)[-1] == "Kargo takip bağlantısı kargo e-postasında."
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (lambda d: d["steps"][1].update(next="nowhere"), "steps.1.next", "Choose the step"),
+        (lambda d: d["steps"][2].update(id="order"), "steps.2.id", "Two steps have the id"),
+        (lambda d: d["steps"][1].update(kind="shoe"), "steps.1.kind", "what kind of answer"),
+        (
+            lambda d: d["steps"].append(
+                {
+                    "id": "hook",
+                    "type": "webhook",
+                    "url": "http://127.0.0.1/x",
+                    "next": "thanks",
+                    "else": "person",
+                }
+            ),
+            "steps.6.url",
+            "does not call this address",
+        ),
+        (lambda d: d["steps"][0].update(buttons=[]), "steps.0.buttons", "Give 1 to 10 buttons"),
+        (lambda d: d.update(start="elsewhere"), "start", "must start at one of its steps"),
+    ],
+)
+def test_a_bad_flow_is_refused_whole_naming_the_field(change, where, message):
+    ws = Workspace()
+    definition = returns_flow(ws)
+    change(definition)
+    with scope(tenant=ws.tenant), pytest.raises(RuleError) as refused:
+        services.flow_save(
+            tenant_id=ws.tenant.pk,
+            data={"key": "returns", "name": "Returns", "definition": definition},
+        )
+    assert refused.value.where == where
+    assert message in refused.value.message
