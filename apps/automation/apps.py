@@ -29,7 +29,13 @@ class AutomationConfig(AppConfig):
                 icon="arrow-path-rounded-square",
                 order=28,
                 admin_only=True,
-                also=("automation:rule_new", "automation:rule_edit"),
+                also=(
+                    "automation:rule_new",
+                    "automation:rule_edit",
+                    "automation:flows",
+                    "automation:flow_new",
+                    "automation:flow_edit",
+                ),
             )
         )
 

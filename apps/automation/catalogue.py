@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.automation import actions, conditions
-from apps.automation.models import Rule
+from apps.automation.models import Flow, Rule
 from apps.conversations.models import Conversation, Label
 from apps.tenants.models import Membership, Team
 
@@ -41,6 +41,7 @@ def editor_catalogue(*, tenant_id: int) -> dict:
             {"value": label.pk, "label": label.name} for label in Label.objects.order_by("name")
         ],
         "teams": [{"value": team.pk, "label": team.name} for team in Team.objects.order_by("name")],
+        "flows": [{"value": f.key, "label": f.name} for f in Flow.objects.order_by("name")],
         "members": sorted(
             ({"value": m.user_id, "label": m.user.full_name or m.user.email} for m in members),
             key=lambda item: item["label"].lower(),
@@ -80,6 +81,7 @@ def editor_strings() -> dict:
         "value": _("Value"),
         "label": _("Label"),
         "team": _("Team"),
+        "flow": _("Flow"),
         "status": _("Status"),
         "attribute_name": _("Attribute name"),
         "yes": _("yes"),

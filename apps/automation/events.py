@@ -55,6 +55,8 @@ def on_message(event) -> None:
     message = Message.objects.filter(pk=event.data.get("message")).first()
     if trigger == Trigger.VISITOR_MESSAGE and message is not None:
         services.flow_on_visitor_message(message=message)  # a flow in progress moves on
+    elif trigger == Trigger.OPERATOR_MESSAGE:
+        services.flow_stop_for_people(conversation_id=event.data.get("conversation"))
     if conversation is not None and message is not None:
         services.rules_fire(
             trigger,

@@ -5,13 +5,17 @@ services; another workspace's rule is a 404 (every query runs in the workspace's
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.automation import conditions, selectors, services
+from apps.automation import actions, conditions, flows, selectors, services
 from apps.automation.catalogue import editor_catalogue, editor_strings
 from apps.automation.conditions import RuleError
 from apps.automation.models import Rule
@@ -181,3 +185,151 @@ def rule_test(request: HttpRequest) -> JsonResponse:
     except RuleError as error:
         return _error(error.code, error.message, 400, field=error.where)
     return JsonResponse(services.conditions_test(definition=cleaned, conversation=conversation))
+
+
+# --- flows --------------------------------------------------------------------------------------
+
+FLOW_FILE_MAX = 256 * 1024
+
+
+def _flow_or_404(flow_id: int):
+    flow = selectors.flow(flow_id=flow_id)
+    if flow is None:
+        raise Http404(_("No such flow in this workspace."))
+    return flow
+
+
+def _outline(definition: dict, language: str) -> list[dict]:
+    """The steps as the page draws them: what each says and where each leads."""
+    if not definition or not definition.get("steps"):
+        return []
+    fallback = settings.LANGUAGES[0][0]
+    lost = set(flows.unreachable(definition))
+    rows = []
+    for step in definition["steps"]:
+        leads = [
+            {"label": actions.pick_text(b["label"], language, fallback), "to": b["next"]}
+            for b in step.get("buttons", ())
+        ]
+        for key in flows.LEADS.get(step["type"], ()):
+            leads.append({"label": str(LEAD_LABELS[key]), "to": step[key]})
+        rows.append(
+            {
+                "id": step["id"],
+                "kind": flows.TYPES[step["type"]],
+                "text": actions.pick_text(step["text"], language, fallback)
+                if step.get("text")
+                else "",
+                "leads": leads,
+                "start": step["id"] == definition.get("start"),
+                "lost": step["id"] in lost,
+            }
+        )
+    return rows
+
+
+LEAD_LABELS = {"next": gettext_lazy("then"), "else": gettext_lazy("otherwise")}
+
+
+@workspace_view(Role.ADMIN)
+def flow_list(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        raw = request.POST.get("json", "")
+        if upload is not None:
+            raw = upload.read(FLOW_FILE_MAX + 1).decode("utf-8", "replace")
+        existing = None
+        try:
+            if len(raw) > FLOW_FILE_MAX:
+                raise RuleError("", _("The file is too large."))
+            try:
+                key = json.loads(raw).get("key") if raw.strip().startswith("{") else None
+            except ValueError:
+                key = None
+            existing = selectors.flow_by_key(key=key)
+            flow = services.flow_import(tenant_id=request.tenant.pk, raw=raw, flow=existing)
+        except RuleError as refused:
+            error = {"field": refused.where, "message": refused.message}
+        else:
+            messages.success(
+                request, _("Flow “%(name)s” imported as a draft.") % {"name": flow.name}
+            )
+            return redirect("automation:flow_edit", slug=request.tenant.slug, flow_id=flow.pk)
+    return render(
+        request,
+        "automation/flows.html",
+        {"flows": selectors.flows(), "error": error},
+        status=400 if error else 200,
+    )
+
+
+@workspace_view(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def flow_edit(request: HttpRequest, flow_id: int | None = None) -> HttpResponse:
+    flow = _flow_or_404(flow_id) if flow_id is not None else None
+    error = None
+    text = json.dumps(
+        flow.draft if flow else {"start": "", "steps": []}, ensure_ascii=False, indent=2
+    )
+    data = {"key": flow.key if flow else "", "name": flow.name if flow else ""}
+    if request.method == "POST":
+        text = request.POST.get("definition", "")
+        data = {"key": request.POST.get("key", ""), "name": request.POST.get("name", "")}
+        try:
+            try:
+                definition = json.loads(text)
+            except ValueError:
+                raise RuleError("definition", _("The steps are not valid JSON.")) from None
+            saved = services.flow_save(
+                tenant_id=request.tenant.pk, data={**data, "definition": definition}, flow=flow
+            )
+            if request.POST.get("publish"):
+                version = services.flow_publish(flow=saved)
+                messages.success(
+                    request,
+                    _("Flow “%(name)s” published as version %(n)s.")
+                    % {"name": saved.name, "n": version.number},
+                )
+            else:
+                messages.success(
+                    request, _("Flow “%(name)s” saved as a draft.") % {"name": saved.name}
+                )
+            return redirect("automation:flow_edit", slug=request.tenant.slug, flow_id=saved.pk)
+        except RuleError as refused:
+            error = {"field": refused.where, "message": refused.message}
+    language = (translation.get_language() or "en").split("-")[0]
+    return render(
+        request,
+        "automation/flow.html",
+        {
+            "flow": flow,
+            "data": data,
+            "text": text,
+            "error": error,
+            "outline": _outline(flow.draft, language) if flow else [],
+            "unpublished": flow is not None
+            and (flow.published is None or flow.published.definition != flow.draft),
+        },
+        status=400 if error else 200,
+    )
+
+
+@workspace_view(Role.ADMIN)
+def flow_export(request: HttpRequest, flow_id: int) -> HttpResponse:
+    flow = _flow_or_404(flow_id)
+    body = json.dumps(
+        {"key": flow.key, "name": flow.name, "definition": flow.draft}, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"flow-{flow.key}.json")
+    return response
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def flow_delete(request: HttpRequest, flow_id: int) -> HttpResponse:
+    flow = _flow_or_404(flow_id)
+    services.flow_delete(flow=flow)
+    messages.success(request, _("Flow “%(name)s” deleted.") % {"name": flow.name})
+    return redirect("automation:flows", slug=request.tenant.slug)

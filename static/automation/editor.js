@@ -160,6 +160,9 @@ if (form) {
         case "label_remove":
           add("label", s.label, select(cat.labels, keep.label)).dataset.number = "";
           break;
+        case "start_flow":
+          add("flow", s.flow, select(cat.flows, keep.flow));
+          break;
         case "notify_team":
           add("team", s.team, select(cat.teams, keep.team)).dataset.number = "";
           break;

@@ -9,6 +9,7 @@ from django_scopes import scope
 
 from apps.automation.models import Rule
 from apps.conversations import services as conversation_services
+from apps.conversations.models import Message
 from apps.tenants.models import Tenant
 from apps.visitors.services import visit_start, visitor_set_attributes
 
@@ -23,6 +24,7 @@ def test_the_demo_rules_are_made_once_and_label_a_vip_chat():
         assert sorted(Rule.objects.values_list("name", flat=True)) == [
             "Help on the pricing page",
             "VIP customers",
+            "Welcome flow",
         ]
         visitor = visit_start(tenant=tenant, token=None, ip="10.0.0.5").visitor
         visitor_set_attributes(visitor=visitor, attributes={"plan": "VIP"})
@@ -30,3 +32,10 @@ def test_the_demo_rules_are_made_once_and_label_a_vip_chat():
             sender="visitor", visitor=visitor, client_id=uuid.uuid4().hex, body="Merhaba"
         ).conversation
         assert list(conversation.labels.values_list("name", flat=True)) == ["VIP"]
+        # The welcome flow greets the chat with its buttons.
+        [welcome] = Message.objects.filter(conversation=conversation, sender="bot")
+        assert [c["label"] for c in welcome.content["flow"]["choices"]] == [
+            "Order status",
+            "Returns",
+            "Talk to a person",
+        ]

@@ -112,7 +112,7 @@ def test_a_visitor_goes_through_buttons_and_questions_and_the_team_gets_the_answ
     assert ws.messages("visitor")[-1].body == "İade"  # the press, as the visitor's answer
     assert bodies(ws)[-1] == "E-posta adresiniz?"
     ws.writes("ayse at example")
-    assert bodies(ws)[-1] == "That does not look like an email address. Please write it again."
+    assert bodies(ws)[-1] == "Bu bir e-posta adresine benzemiyor. Lütfen yeniden yazın."
     ws.writes("Ayse@Example.com")
     assert bodies(ws)[-1] == "Ne zaman satın aldınız?"
     ws.writes("05.11.2026")
@@ -139,7 +139,7 @@ def test_typing_instead_of_pressing_gets_a_repeat_then_a_person():
     published(ws)
     ws.writes("merhaba")
     ws.writes("kargom nerede")
-    assert bodies(ws)[-1] == "Please choose one of these:"
+    assert bodies(ws)[-1] == "Lütfen bunlardan birini seçin:"  # the visitor's language
     assert len(ws.messages("bot")[-1].content["flow"]["choices"]) == 3
     assert ws.fresh().bot_holds
     ws.writes("sadece söyleyin")
@@ -204,6 +204,18 @@ def test_the_bot_waits_while_a_flow_talks_and_answers_after():
     assert bodies(ws)[-1] == "Teşekkürler!"
     ws.writes("siparişim nerede")  # the flow is over: the bot answers again
     assert bodies(ws)[-1] == "Kargo takip bağlantısı kargo e-postasında."
+
+
+def test_a_person_who_answers_stops_the_flow():
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    ws.operator_writes("Merhaba, ben Ayşe. Nasıl yardımcı olabilirim?")
+    ws.writes("İade")  # typed to the person, not an answer to the flow's buttons
+    assert bodies(ws) == ["Nasıl yardımcı olabiliriz?"]
+    with scope(tenant=ws.tenant):
+        assert FlowRun.objects.get().state == "stopped"
+    assert not ws.fresh().bot_holds
 
 
 @pytest.mark.parametrize(

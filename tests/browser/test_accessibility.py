@@ -33,6 +33,8 @@ SETTINGS_PAGES = [
     "canned:list",
     "automation:rules",
     "automation:rule_new",
+    "automation:flows",
+    "automation:flow_new",
 ]
 
 

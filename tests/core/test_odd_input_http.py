@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
-from apps.automation.services import rule_save
+from apps.automation.services import flow_save, rule_save
 from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
@@ -126,6 +126,14 @@ def world():
                 "actions": [{"type": "note", "text": "x"}],
             },
         )
+        flow = flow_save(
+            tenant_id=tenant.pk,
+            data={
+                "key": "hello",
+                "name": "Hello",
+                "definition": {"steps": [{"id": "end", "type": "end"}]},
+            },
+        )
     values = {
         "slug": tenant.slug,
         "widget_key": tenant.widget_key,
@@ -139,6 +147,7 @@ def world():
         "entry_id": entry.pk,
         "kind": "json",  # the knowledge base's export format
         "rule_id": rule.pk,
+        "flow_id": flow.pk,
     }
     return {"values": values, "operator": operator.user, "admin": admin.user}
 

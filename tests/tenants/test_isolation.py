@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope, scopes_disabled
 
-from apps.automation.services import rule_save
+from apps.automation.services import flow_save, rule_save
 from apps.bot.services import entry_save
 from apps.canned.services import canned_create
 from apps.conversations.services import message_create
@@ -67,6 +67,14 @@ def two_workspaces():
                 "actions": [{"type": "note", "text": "Beta."}],
             },
         )
+        flow = flow_save(
+            tenant_id=b.pk,
+            data={
+                "key": "hello",
+                "name": "Hello",
+                "definition": {"steps": [{"id": "end", "type": "end"}]},
+            },
+        )
     return {
         # What each URL parameter stands for: objects of workspace B.
         "ids": {
@@ -77,6 +85,7 @@ def two_workspaces():
             "entry_id": entry.pk,
             "kind": "json",
             "rule_id": rule.pk,
+            "flow_id": flow.pk,
         },
         "a": a,
         "b": b,

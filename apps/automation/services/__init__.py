@@ -9,6 +9,7 @@ from apps.automation.services.flows import (
     flow_publish,
     flow_save,
     flow_start,
+    flow_stop_for_people,
 )
 from apps.automation.services.rules import (
     MAX_DEPTH,
@@ -36,6 +37,7 @@ __all__ = [
     "flow_publish",
     "flow_save",
     "flow_start",
+    "flow_stop_for_people",
     "greeting_note",
     "page_time_reached",
     "rule_clean",

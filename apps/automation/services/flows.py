@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.automation import actions, conditions, flows, selectors
 from apps.automation.conditions import RuleError
@@ -200,6 +201,15 @@ def flow_on_visitor_message(*, message: Message) -> bool:
     return True
 
 
+def flow_stop_for_people(*, conversation_id: int) -> bool:
+    """A person answered: the flow in progress (if any) stops where it is."""
+    return bool(
+        FlowRun.objects.filter(conversation_id=conversation_id, state=FlowRun.State.ACTIVE).update(
+            state=FlowRun.State.STOPPED, waiting=False
+        )
+    )
+
+
 # --- walking ----------------------------------------------------------------------------------
 
 
@@ -248,7 +258,7 @@ def _do(run, step, context, language, answer) -> str | None:
                 membership=None, conversation=conversation, add=[step["label"]]
             )
         else:
-            _note(run, _("The flow skipped a step: its label was deleted."))
+            _note(run, gettext_lazy("The flow skipped a step: its label was deleted."))
         return step["next"]
     if kind == "attribute":
         visitor_services.visitor_set_attributes(
@@ -310,7 +320,9 @@ def _buttons(run, step, language, fallback, answer) -> str | None:
     ):
         _say(run, _("Or choose one of these:"), choices)
     else:
-        _handoff(run, None, reason_text=_("The visitor did not pick one of the buttons."))
+        _handoff(
+            run, None, reason_text=gettext_lazy("The visitor did not pick one of the buttons.")
+        )
     return None
 
 
@@ -323,7 +335,7 @@ def _input(run, step, context, language, fallback, answer) -> str | None:
     if problem:
         run.misses += 1
         if run.misses >= MISSES_MAX:
-            _handoff(run, None, reason_text=_("The visitor's answer could not be used."))
+            _handoff(run, None, reason_text=gettext_lazy("The visitor's answer could not be used."))
         else:
             _say(run, problem)
         return None
@@ -418,21 +430,26 @@ def _webhook(run, step) -> bool:
     return response.ok
 
 
-def _note(run: FlowRun, text: str) -> None:
+def _note(run: FlowRun, text) -> None:
+    """A note for the team, in the workspace's language (``text`` may be lazy)."""
     if run.conversation.status != Conversation.Status.RESOLVED:
+        with translation.override(run.conversation.tenant.default_language):
+            body = str(text)
         conversation_services.note_add(
-            membership=None, conversation=run.conversation, body=text, by=run.version.flow.name
+            membership=None, conversation=run.conversation, body=body, by=run.version.flow.name
         )
 
 
-def _handoff(run: FlowRun, team_id: int | None, *, reason_text: str = "") -> None:
+def _handoff(run: FlowRun, team_id: int | None, *, reason_text="") -> None:
     """To people, with what the visitor entered; the run ends."""
     conversation = run.conversation
-    lines = [reason_text] if reason_text else []
+    team_language = conversation.tenant.default_language
+    with translation.override(team_language):
+        lines = [str(reason_text)] if reason_text else []
+        entered = _("What the visitor entered:")
     if run.answers:
         # In the flow's order, each with its question in the workspace's language.
-        team_language = conversation.tenant.default_language
-        lines.append(_("What the visitor entered:"))
+        lines.append(entered)
         for step in run.version.definition["steps"]:
             if step["id"] in run.answers:
                 asked = actions.pick_text(step["text"], team_language, team_language)
@@ -445,7 +462,7 @@ def _handoff(run: FlowRun, team_id: int | None, *, reason_text: str = "") -> Non
                 membership=None, conversation=conversation, team=team_id
             )
         else:
-            _note(run, _("The flow could not route to its team: the team was deleted."))
+            _note(run, gettext_lazy("The flow could not route to its team: the team was deleted."))
     conversation_services.conversation_handoff(conversation=conversation, reason="flow")
     run.state = FlowRun.State.HANDED_OFF
     run.waiting = False
