@@ -229,8 +229,12 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
         flow = selectors.flow_by_key(key=action["flow"])
         if flow is None or flow.published_id is None:
             return "skipped: the flow is not published"
+        if context.since is not None and selectors.flow_started_since(
+            conversation_id=conversation.pk, since=context.since
+        ):
+            return "skipped: the visitor started a flow"
         started = flows.flow_start(conversation=conversation, flow=flow)
-        return "start_flow" if started else "skipped: people have the conversation"
+        return "start_flow" if started else "skipped: people or another flow have it"
     if kind == "send_message":
         text = shown_text(action, context)
         conversation_services.message_create(

@@ -8,14 +8,15 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self):
-        from apps.automation import selectors, services
+        from apps.automation import selectors, services, widget
         from apps.automation.services import flows
-        from apps.conversations import intake, page_timers, widget_frames
+        from apps.conversations import intake, page_timers, widget_extras, widget_frames
         from apps.core import navigation
         from apps.core.consumers import FrameLimit
         from apps.core.navigation import Entry
 
         intake.register_busy(flows.flow_started_guard)
+        widget_extras.register(widget.config)
         widget_frames.register("choice", _choice, limit=FrameLimit(burst=5, per_second=1))
         widget_frames.register("flow", _flow, limit=FrameLimit(burst=3, per_second=0.2))
         page_timers.register(

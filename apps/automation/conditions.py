@@ -46,6 +46,7 @@ class Context:
     visitor: Visitor | None = None
     message: Message | None = None
     page: PageView | None = None
+    since: object = None  # when the cause happened (an event's time), if known
     _cache: dict = field(default_factory=dict, repr=False)
 
     def once(self, name, compute):

@@ -40,7 +40,7 @@ def on_conversation_event(event) -> None:
     if conversation is not None:
         services.rules_fire(
             _SIMPLE[event.kind],
-            selectors.context_for(conversation=conversation),
+            selectors.context_for(conversation=conversation, since=event.created_at),
             key=f"e{event.pk}",
             depth=event.depth,
         )
@@ -60,7 +60,9 @@ def on_message(event) -> None:
     if conversation is not None and message is not None:
         services.rules_fire(
             trigger,
-            selectors.context_for(conversation=conversation, message=message),
+            selectors.context_for(
+                conversation=conversation, message=message, since=event.created_at
+            ),
             key=f"e{event.pk}",
             depth=event.depth,
         )
@@ -74,7 +76,7 @@ def on_labels(event) -> None:
     if conversation is not None:
         services.rules_fire(
             Trigger.LABEL_ADDED,
-            selectors.context_for(conversation=conversation),
+            selectors.context_for(conversation=conversation, since=event.created_at),
             key=f"e{event.pk}",
             depth=event.depth,
         )

@@ -100,6 +100,9 @@ class Flow(TenantOwned):
     key = models.SlugField(_("key"), max_length=50)
     name = models.CharField(_("name"), max_length=NAME_MAX)
     draft = models.JSONField(_("draft"), default=dict, blank=True)
+    # A button in the chat window's welcome message that starts the flow: its words per
+    # language ({"en": "Returns", "tr": "İade"}); empty: no button.
+    welcome_label = models.JSONField(_("welcome button"), default=dict, blank=True)
     published = models.ForeignKey(
         "FlowVersion",
         on_delete=models.SET_NULL,

@@ -74,7 +74,7 @@ def firings(*, rule: Rule | None = None, limit: int = RECENT_FIRINGS) -> list[Fi
 
 
 def context_for(
-    *, conversation: Conversation, message: Message | str | None = None, page=None
+    *, conversation: Conversation, message: Message | str | None = None, page=None, since=None
 ) -> Context:
     """What a rule looks at for ``conversation``: its visitor, and ``message`` (a message, or
     ``"latest_visitor"``: the visitor's latest in it)."""
@@ -90,6 +90,7 @@ def context_for(
         visitor=conversation.visitor,
         message=message,
         page=page,
+        since=since,
     )
 
 
@@ -121,3 +122,9 @@ def flow_by_key(*, key) -> Flow | None:
     if not isinstance(key, str):
         return None
     return Flow.objects.select_related("published").filter(key=key).first()
+
+
+def flow_started_since(*, conversation_id: int, since) -> bool:
+    """Whether a flow started in the conversation after ``since`` (a rule's cause): a rule
+    does not walk a visitor out of the flow they chose."""
+    return FlowRun.objects.filter(conversation_id=conversation_id, started_at__gte=since).exists()

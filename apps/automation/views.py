@@ -272,10 +272,20 @@ def flow_edit(request: HttpRequest, flow_id: int | None = None) -> HttpResponse:
     text = json.dumps(
         flow.draft if flow else {"start": "", "steps": []}, ensure_ascii=False, indent=2
     )
-    data = {"key": flow.key if flow else "", "name": flow.name if flow else ""}
+    data = {
+        "key": flow.key if flow else "",
+        "name": flow.name if flow else "",
+        "welcome_label": flow.welcome_label if flow else {},
+    }
     if request.method == "POST":
         text = request.POST.get("definition", "")
-        data = {"key": request.POST.get("key", ""), "name": request.POST.get("name", "")}
+        data = {
+            "key": request.POST.get("key", ""),
+            "name": request.POST.get("name", ""),
+            "welcome_label": {
+                code: request.POST.get(f"welcome_{code}", "") for code, _name in settings.LANGUAGES
+            },
+        }
         try:
             try:
                 definition = json.loads(text)
@@ -308,6 +318,10 @@ def flow_edit(request: HttpRequest, flow_id: int | None = None) -> HttpResponse:
             "text": text,
             "error": error,
             "outline": _outline(flow.draft, language) if flow else [],
+            "welcome_fields": [
+                {"code": code, "name": name, "value": data["welcome_label"].get(code, "")}
+                for code, name in settings.LANGUAGES
+            ],
             "unpublished": flow is not None
             and (flow.published is None or flow.published.definition != flow.draft),
         },
@@ -319,7 +333,14 @@ def flow_edit(request: HttpRequest, flow_id: int | None = None) -> HttpResponse:
 def flow_export(request: HttpRequest, flow_id: int) -> HttpResponse:
     flow = _flow_or_404(flow_id)
     body = json.dumps(
-        {"key": flow.key, "name": flow.name, "definition": flow.draft}, ensure_ascii=False, indent=2
+        {
+            "key": flow.key,
+            "name": flow.name,
+            "welcome_label": flow.welcome_label,
+            "definition": flow.draft,
+        },
+        ensure_ascii=False,
+        indent=2,
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"flow-{flow.key}.json")

@@ -25,6 +25,8 @@ def widget_strings() -> dict[str, str]:
         "placeholder": _("Type your message…"),
         "log_label": _("Conversation"),
         "you": _("You"),
+        # Beside the name on every automated message (the bot's, a rule's, a flow's).
+        "bot_label": _("Automated"),
         "sending": _("Sending…"),
         "sent": _("Sent"),
         "delivered": _("Delivered"),

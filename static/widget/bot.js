@@ -72,12 +72,35 @@ export function botParts(m, col, T, press, answered, choose) {
   col.append(box);
 }
 
-/** Only the newest message's buttons stay, and none once people have the conversation. */
+/** Only the newest message's buttons stay, and none once people have the conversation; the
+ * welcome message's flows only until the conversation has a message. */
 export function botChoices(log, botHolds) {
   const last = [...log.querySelectorAll('.row[data-id]')].pop();
   log.querySelectorAll('.choices').forEach((box) => {
-    box.hidden = !botHolds || box.closest('.row') !== last || box.dataset.done === '1';
+    box.hidden = box.dataset.welcome
+      ? !!last
+      : !botHolds || box.closest('.row') !== last || box.dataset.done === '1';
   });
+}
+
+/** Buttons in the welcome message that start a flow (W.flows: [{key, label}]). */
+export function welcomeFlows(col, flows, start) {
+  if (!Array.isArray(flows) || !flows.length) return;
+  const box = document.createElement('div');
+  box.className = 'choices';
+  box.dataset.welcome = '1';
+  flows.forEach((f) => {
+    if (!f || typeof f.key !== 'string' || typeof f.label !== 'string') return;
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.textContent = f.label;
+    btn.addEventListener('click', () => {
+      box.hidden = true;
+      start(f.key);
+    });
+    box.append(btn);
+  });
+  col.append(box);
 }
 
 /** The server took a button press: the buttons go; "That answered it" is thanked. */

@@ -3,7 +3,7 @@
  * page with postMessage {sohbet: 1, type, data}. Every visitor/operator text is rendered with
  * text nodes only; the only markup we build is links for http(s) URLs, via DOM APIs.
  */
-import { botChoices, botLearning, botName, botParts, botPressed } from './bot.js';
+import { botChoices, botLearning, botName, botParts, botPressed, welcomeFlows } from './bot.js';
 
 // UI strings. The view passes these keys, translated, as {{ strings|json_script:"sohbet-strings" }}
 // (see templates/widget/STRINGS.md); the English here is only a fallback for a missing key.
@@ -347,7 +347,7 @@ const buildRow = (m) => {
   const mine = m.sender === 'visitor';
   const sys = m.sender === 'system';
   const author = m.author || {};
-  const bot = m.sender === 'bot' && W.bot ? W.bot : null;
+  const bot = m.sender === 'bot' ? W.bot || {} : null; // automated, always said so
   const name = mine ? T.you : author.name || (bot && bot.name) || team.name || W.display_name || '';
   const row = el('div', `row ${mine ? 'me' : sys ? 'sys' : 'op'}`);
   row.dataset.who = mine ? 'me' : sys ? 'sys' : `${m.sender}:${name}`;
@@ -415,7 +415,8 @@ const addNotice = (text, after = lastId) => {
 };
 
 const showWelcome = () => {
-  if (!W.welcome_title && !W.welcome_message) return;
+  const flows = Array.isArray(W.flows) && W.flows.length;
+  if (!W.welcome_title && !W.welcome_message && !flows) return;
   const name = team.name || W.display_name || '';
   const row = el('div', 'row op welcome');
   row.dataset.sort = 0;
@@ -423,9 +424,12 @@ const showWelcome = () => {
   avatar(name, team.avatar_url, row);
   const col = el('div', 'col', row);
   el('span', 'name', col, name);
-  const bubble = el('div', 'bubble', col);
-  if (W.welcome_title) el('strong', '', bubble, W.welcome_title);
-  if (W.welcome_message) fillText(el('p', '', bubble), W.welcome_message);
+  if (W.welcome_title || W.welcome_message) {
+    const bubble = el('div', 'bubble', col);
+    if (W.welcome_title) el('strong', '', bubble, W.welcome_title);
+    if (W.welcome_message) fillText(el('p', '', bubble), W.welcome_message);
+  }
+  welcomeFlows(col, W.flows, (key) => sendWhenReady('flow', { start: key }));
   place(row);
 };
 

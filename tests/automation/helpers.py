@@ -66,6 +66,10 @@ class Workspace:
                 body=body,
             ).message
 
+    def visitor_conversation(self) -> Conversation:
+        with scope(tenant=self.tenant):
+            return Conversation.objects.filter(visitor=self.visitor).latest("id")
+
     def fresh(self) -> Conversation:
         with scope(tenant=self.tenant):
             return Conversation.objects.get(pk=self.conversation.pk)

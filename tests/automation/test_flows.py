@@ -252,3 +252,97 @@ def test_a_bad_flow_is_refused_whole_naming_the_field(change, where, message):
         )
     assert refused.value.where == where
     assert message in refused.value.message
+
+
+class HookServer:
+    """A webhook receiver on 127.0.0.1 that answers each POST with ``status`` and keeps it."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.status = 200
+        self.received: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                server.received.append(json.loads(self.rfile.read(length) or b"null"))
+                self.send_response(server.status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize(("status", "said"), [(200, "Kaydınız alındı."), (500, "Şu an olmadı.")])
+def test_a_webhook_step_posts_the_answers_and_branches_on_the_reply(settings, status, said):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True  # the tests' own server on loopback
+    hook = HookServer()
+    hook.status = status
+    try:
+        ws = Workspace()
+        definition = {
+            "start": "order",
+            "steps": [
+                {
+                    "id": "order",
+                    "type": "input",
+                    "kind": "number",
+                    "attribute": "order_number",
+                    "text": {"tr": "Sipariş numaranız?"},
+                    "next": "hook",
+                },
+                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
+                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
+                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
+            ],
+        }
+        published(ws, definition, key="lookup")
+        ws.writes("merhaba")
+        ws.writes("4242")
+        assert bodies(ws)[-1] == said
+        [sent] = hook.received
+        assert sent == {
+            "flow": "lookup",
+            "step": "hook",
+            "conversation": ws.fresh().number,
+            "answers": {"order": "4242"},
+        }
+    finally:
+        hook.close()
+
+
+def test_a_flow_the_visitor_picks_is_not_replaced_by_a_rule_for_new_chats():
+    ws = Workspace()
+    published(ws)  # a rule starts "returns" in every new chat
+    with scope(tenant=ws.tenant):
+        other = services.flow_save(
+            tenant_id=ws.tenant.pk,
+            data={
+                "key": "hours",
+                "name": "Hours",
+                "welcome_label": {"tr": "Çalışma saatleri", "en": ""},
+                "definition": {
+                    "steps": [{"id": "say", "type": "end", "text": {"tr": "09:00-18:00 açığız."}}]
+                },
+            },
+        )
+        services.flow_publish(flow=other)
+        assert other.welcome_label == {"tr": "Çalışma saatleri"}
+        answer = flow_services.flow_start_for_visitor(visitor=ws.visitor, key="hours")
+    assert answer["started"] == "hours"
+    ws.conversation = ws.visitor_conversation()
+    assert bodies(ws) == ["09:00-18:00 açığız."]  # not the rule's flow as well

@@ -210,7 +210,12 @@ def test_a_visitor_walks_through_a_flow_with_buttons_and_a_question_and_reaches_
         }
         flow = services.flow_save(
             tenant_id=tenant.pk,
-            data={"key": "returns", "name": "Returns", "definition": definition},
+            data={
+                "key": "returns",
+                "name": "Returns",
+                "definition": definition,
+                "welcome_label": {"en": "Return an item"},
+            },
         )
         services.flow_publish(flow=flow)
 
@@ -245,3 +250,42 @@ def test_a_visitor_walks_through_a_flow_with_buttons_and_a_question_and_reaches_
     conversation, note = wait_for(lambda: in_thread(handed))
     assert conversation.waiting_since is not None and conversation.team.name == "Returns"
     assert note.body.endswith("• Which email address did you order with? ayse@example.com")
+
+
+def test_a_welcome_button_starts_a_flow_whose_messages_say_they_are_automated(asgi_page):
+    from apps.automation import services
+
+    tenant = in_thread(TenantFactory, name="Lale Home")
+
+    def make():
+        flow = services.flow_save(
+            tenant_id=tenant.pk,
+            data={
+                "key": "hours",
+                "name": "Opening hours",
+                "welcome_label": {"en": "Opening hours", "tr": "Çalışma saatleri"},
+                "definition": {
+                    "steps": [
+                        {
+                            "id": "say",
+                            "type": "end",
+                            "text": {"en": "We are open 9:00-18:00.", "tr": "09:00-18:00 açığız."},
+                        }
+                    ]
+                },
+            },
+        )
+        services.flow_publish(flow=flow)
+
+    in_scope(tenant, make)
+    widget = Widget(asgi_page(locale="tr-TR"))
+    widget.launcher = widget.page.get_by_role("button", name=tenant.name)
+    widget.goto(f"/demo/?key={tenant.widget_key}").open()
+    button = widget.frame.locator("#log .row.welcome").get_by_role(
+        "button", name="Çalışma saatleri"
+    )
+    button.click()
+    answer = widget.theirs.last
+    expect(answer.locator(".bubble")).to_have_text("09:00-18:00 açığız.")
+    expect(answer.locator(".name")).to_contain_text("Otomatik")  # automated, said so
+    expect(button).to_be_hidden()

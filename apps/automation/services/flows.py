@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 FLOW_STEPS_MAX = 50  # steps walked for one visitor message, at most (a loop stops there)
 MISSES_MAX = 3
+WELCOME_LABEL_MAX = 40
 WEBHOOK_SECONDS = 5.0
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 
@@ -67,11 +68,21 @@ def flow_save(*, tenant_id: int, data: dict, flow: Flow | None = None) -> Flow:
             "name", _("Give the flow a name (%(n)s characters at most).") % {"n": NAME_MAX}
         )
     definition = flows.clean(data.get("definition"), tenant_id=tenant_id)
+    welcome = data.get("welcome_label") or {}
+    if isinstance(welcome, dict):
+        welcome = {k: v for k, v in welcome.items() if isinstance(v, str) and v.strip()}
+    welcome = actions._clean_texts(welcome, "welcome_label") if welcome else {}
+    if any(len(text) > WELCOME_LABEL_MAX for text in welcome.values()):
+        raise RuleError(
+            "welcome_label",
+            _("A button's words are %(n)s characters at most.") % {"n": WELCOME_LABEL_MAX},
+        )
     taken = Flow.objects.filter(key=key).exclude(pk=flow.pk if flow else None).exists()
     if taken:
         raise RuleError("key", _("Another flow has the key “%(key)s”.") % {"key": key})
     flow = flow or Flow(tenant_id=tenant_id)
     flow.key, flow.name, flow.draft = key, name.strip(), definition
+    flow.welcome_label = welcome
     flow.save()
     return flow
 
@@ -113,17 +124,19 @@ def flow_delete(*, flow: Flow) -> None:
 # --- starting ---------------------------------------------------------------------------------
 
 
-def flow_start(*, conversation: Conversation, flow: Flow) -> FlowRun | None:
-    """Walk ``conversation`` into ``flow``'s published version (a run already in progress
-    stops). Nothing when the flow is not published or a person has the conversation."""
+def flow_start(*, conversation: Conversation, flow: Flow, replace: bool = False) -> FlowRun | None:
+    """Walk ``conversation`` into ``flow``'s published version. Nothing when the flow is not
+    published, a person has the conversation, or another flow is in progress and ``replace``
+    is not asked (the visitor's own choice replaces it; a rule's does not)."""
     if flow.published_id is None:
         return None
     conversation = conversation_services.lock_conversation(conversation.pk)
     if conversation.assignee_id is not None or conversation.status == Conversation.Status.RESOLVED:
         return None
-    FlowRun.objects.filter(conversation=conversation, state=FlowRun.State.ACTIVE).update(
-        state=FlowRun.State.STOPPED
-    )
+    running = FlowRun.objects.filter(conversation=conversation, state=FlowRun.State.ACTIVE)
+    if running.exists() and not replace:
+        return None
+    running.update(state=FlowRun.State.STOPPED)
     if not conversation.bot_holds:
         conversation = conversation_services.conversation_bot_resume(
             membership=None, conversation=conversation
@@ -150,9 +163,10 @@ def flow_start_for_visitor(*, visitor, key) -> dict:
     )
     if flow is None:
         raise FlowError("not_found", _("No such flow."), field="start")
-    conversation = conversation_services.conversation_for_visitor(visitor=visitor)
+    # One transaction: the rules that react to a new conversation see the visitor's flow.
     with transaction.atomic():
-        run = flow_start(conversation=conversation, flow=flow)
+        conversation = conversation_services.conversation_for_visitor(visitor=visitor)
+        run = flow_start(conversation=conversation, flow=flow, replace=True)
     if run is None:
         raise FlowError("busy", _("Someone from the team is already in this chat."))
     return {"type": "flow", "started": key, "conversation": conversation.public_id}
