@@ -104,3 +104,58 @@ def editor_strings() -> dict:
         ),
         "test_failed": _("The test could not run. Try again."),
     }
+
+
+def flow_catalogue(*, tenant_id: int) -> dict:
+    """What the flow editor offers: step types, kinds of answer, and the rule catalogue's
+    labels, teams and languages."""
+    from apps.automation import flows
+
+    base = editor_catalogue(tenant_id=tenant_id)
+    return {
+        "types": [{"value": k, "label": str(v)} for k, v in flows.TYPES.items()],
+        "kinds": [{"value": k, "label": str(v)} for k, v in flows.INPUT_KINDS.items()],
+        "labels": base["labels"],
+        "teams": base["teams"],
+        "languages": base["languages"],
+    }
+
+
+def flow_strings() -> dict:
+    names = settings.LANGUAGES
+    return {
+        "start": _("Starts at"),
+        "id": _("Step id"),
+        "type": _("Kind of step"),
+        "texts": {code: _("In %(language)s") % {"language": lang} for code, lang in names},
+        "next": _("Then"),
+        "else": _("Otherwise"),
+        "end_of_flow": _("(choose a step)"),
+        "button": _("Button"),
+        "add_button": _("Add a button"),
+        "add_step": _("Add a step"),
+        "remove": _("Remove"),
+        "up": _("Move up"),
+        "down": _("Move down"),
+        "kind": _("Kind of answer"),
+        "attribute": _("Kept in the visitor attribute"),
+        "choices": _("Choices (one per line)"),
+        "conditions": _("Conditions (JSON, as a rule's)"),
+        "label": _("Label"),
+        "team": _("Team"),
+        "no_team": _("no team"),
+        "name": _("Attribute name"),
+        "value": _("Value"),
+        "url": _("Address (https://…)"),
+        "lost": _("Nothing leads to this step."),
+        "preview": _("Preview"),
+        "preview_restart": _("Start again"),
+        "preview_help": _(
+            "Try the draft as a visitor would, in this page only: branches, the knowledge base "
+            "and webhooks take their first way."
+        ),
+        "preview_handoff": _("(handed to the team)"),
+        "preview_end": _("(the flow ends)"),
+        "preview_send": _("Send"),
+        "preview_answer": _("Your answer"),
+    }

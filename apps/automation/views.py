@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.automation import actions, conditions, flows, selectors, services
-from apps.automation.catalogue import editor_catalogue, editor_strings
+from apps.automation.catalogue import (
+    editor_catalogue,
+    editor_strings,
+    flow_catalogue,
+    flow_strings,
+)
 from apps.automation.conditions import RuleError
 from apps.automation.models import Rule
 from apps.conversations import selectors as conversation_selectors
@@ -318,6 +323,8 @@ def flow_edit(request: HttpRequest, flow_id: int | None = None) -> HttpResponse:
             "text": text,
             "error": error,
             "outline": _outline(flow.draft, language) if flow else [],
+            "catalogue": flow_catalogue(tenant_id=request.tenant.pk),
+            "strings": flow_strings(),
             "welcome_fields": [
                 {"code": code, "name": name, "value": data["welcome_label"].get(code, "")}
                 for code, name in settings.LANGUAGES

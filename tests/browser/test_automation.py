@@ -289,3 +289,82 @@ def test_a_welcome_button_starts_a_flow_whose_messages_say_they_are_automated(as
     expect(answer.locator(".bubble")).to_have_text("09:00-18:00 açığız.")
     expect(answer.locator(".name")).to_contain_text("Otomatik")  # automated, said so
     expect(button).to_be_hidden()
+
+
+def test_an_admin_builds_a_flow_in_the_editor_and_a_visitor_goes_through_it(
+    asgi_page, login, screenshot
+):
+    from apps.automation.models import Flow
+    from apps.conversations.models import Conversation
+
+    tenant = in_thread(TenantFactory, name="Lale Home")
+    admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya", language="")
+    page = asgi_page()
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/automation/")
+    page.get_by_test_id("automation-tabs").get_by_role("link", name="Flows").click()
+    page.get_by_test_id("flow-new").click()
+    page.get_by_label("Name", exact=True).fill("Returns")
+    page.get_by_label("Key", exact=True).fill("returns")
+    page.get_by_label("English", exact=True).fill("Start a return")  # the welcome button
+
+    editor = page.get_by_test_id("flow-editor")
+    cards = editor.get_by_test_id("flow-card")
+
+    def add(kind: str):
+        editor.get_by_label("Kind of step", exact=True).last.select_option(label=kind)
+        editor.get_by_test_id("flow-add-step").click()
+
+    add("Ask with buttons")
+    add("Ask for an answer")
+    add("Hand over to people")
+    expect(cards).to_have_count(3)
+    first, second, third = cards.nth(0), cards.nth(1), cards.nth(2)
+    first.get_by_label("In English").first.fill("Which order is it about?")
+    first.get_by_role("button", name="Add a button").click()
+    first.get_by_label("In English").nth(1).fill("My latest order")
+    first.get_by_label("Then").select_option("step-2")
+    second.get_by_label("In English").fill("Which email address did you order with?")
+    second.get_by_label("Kind of answer").select_option(label="An email address")
+    second.get_by_label("Kept in the visitor attribute").fill("email")
+    second.get_by_label("Kept in the visitor attribute").press("Tab")
+    third.get_by_label("In English").fill("Thanks! The returns team will answer here.")
+    expect(second.get_by_label("Then")).to_have_value("step-3")  # a new step follows on
+
+    # The preview plays the draft in the page.
+    preview = page.get_by_test_id("flow-preview")
+    preview.get_by_role("button", name="Start again").click()
+    preview.get_by_role("button", name="My latest order").click()
+    expect(preview).to_contain_text("Which email address did you order with?")
+    preview.get_by_label("Your answer").fill("ayse@example.com")
+    preview.get_by_role("button", name="Send").click()
+    expect(preview).to_contain_text("(handed to the team)")
+    screenshot(page, "automation-7-flow-editor")
+
+    page.get_by_test_id("flow-publish").click()
+    expect(page.get_by_role("status")).to_contain_text("published as version 1")
+    flow = in_scope(tenant, lambda: Flow.objects.select_related("published").get())
+    assert [s["type"] for s in flow.published.definition["steps"]] == [
+        "buttons",
+        "input",
+        "handoff",
+    ]
+
+    # A visitor starts it from the welcome message and goes through it.
+    widget = Widget(asgi_page())
+    widget.launcher = widget.page.get_by_role("button", name=tenant.name)
+    widget.goto(f"/demo/?key={tenant.widget_key}").open()
+    widget.frame.get_by_role("button", name="Start a return").click()
+    widget.frame.get_by_role("button", name="My latest order").click()
+    expect(widget.theirs.last).to_contain_text("Which email address did you order with?")
+    widget.say("ayse@example.com")
+    expect(widget.theirs.last).to_contain_text("The returns team will answer here.")
+
+    def handed():
+        with scope(tenant=tenant):
+            conversation = Conversation.objects.get()
+            note = Activity.objects.filter(kind="note").first()
+            return note if not conversation.bot_holds and note else None
+
+    note = wait_for(lambda: in_thread(handed))
+    assert note.body.endswith("• Which email address did you order with? ayse@example.com")
