@@ -148,6 +148,10 @@ def flow_strings() -> dict:
         "value": _("Value"),
         "url": _("Address (https://…)"),
         "lost": _("Nothing leads to this step."),
+        "deleted": _(
+            "The label or team of this step was deleted: choose another, or the step is "
+            "skipped with a note to the team."
+        ),
         "preview": _("Preview"),
         "preview_restart": _("Start again"),
         "preview_help": _(

@@ -109,6 +109,10 @@ if (form) {
       head.append(up, down, remove);
       li.append(head);
       if (lostIds.has(st.id)) li.append(el("p", { className: "flow-warning", text: s.lost }));
+      const gone = (list, id) => id !== undefined && id !== null && id !== "" && !list.some((x) => x.value === id);
+      if ((st.type === "label" && gone(cat.labels, st.label)) || (st.type === "handoff" && gone(cat.teams, st.team))) {
+        li.append(el("p", { className: "flow-warning", text: s.deleted, dataset: { testid: "flow-step-deleted" } }));
+      }
 
       const body = el("div", { className: "rule-row" });
       if (TEXTS.includes(st.type)) texts(st, "text", body);

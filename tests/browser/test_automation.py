@@ -368,3 +368,37 @@ def test_an_admin_builds_a_flow_in_the_editor_and_a_visitor_goes_through_it(
 
     note = wait_for(lambda: in_thread(handed))
     assert note.body.endswith("• Which email address did you order with? ayse@example.com")
+
+
+def test_the_flow_editor_flags_a_step_whose_label_was_deleted(page, login):
+    from apps.automation import services
+    from apps.automation.models import Flow
+
+    tenant = in_thread(TenantFactory, name="Lale Home")
+    admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya", language="")
+
+    def make():
+        label = Label.objects.create(tenant=tenant, name="Returns")
+        flow = services.flow_save(
+            tenant_id=tenant.pk,
+            data={
+                "key": "tag",
+                "name": "Tag",
+                "definition": {
+                    "steps": [
+                        {"id": "tag", "type": "label", "label": label.pk, "next": "bye"},
+                        {"id": "bye", "type": "end"},
+                    ]
+                },
+            },
+        )
+        label.delete()
+        return flow.pk
+
+    flow_id = in_scope(tenant, make)
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/automation/flows/{flow_id}/")
+    expect(page.get_by_test_id("flow-step-deleted")).to_contain_text("was deleted")
+    page.get_by_test_id("flow-save").click()  # saving as it is is refused, naming the step
+    expect(page.get_by_test_id("flow-error")).to_contain_text("Choose a label of this workspace.")
+    assert in_scope(tenant, lambda: Flow.objects.get().draft["steps"][0]["label"]) is not None
