@@ -148,6 +148,7 @@ def flow_strings() -> dict:
         "value": _("Value"),
         "url": _("Address (https://…)"),
         "lost": _("Nothing leads to this step."),
+        "nowhere": _("This step leads nowhere yet: choose where it goes."),
         "deleted": _(
             "The label or team of this step was deleted: choose another, or the step is "
             "skipped with a note to the team."

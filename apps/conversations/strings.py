@@ -74,8 +74,8 @@ def inbox_strings() -> dict[str, str]:
         # Translators: after a member's own name in a list of members.
         "you_suffix": _("(you)"),
         "former_member": _("a former member"),
-        # Translators: the author of a private note an automation rule wrote.
-        "note_by_rule": _("Rule “%(rule)s”"),
+        # Translators: the author of a private note an automation rule or flow wrote.
+        "note_by_rule": _("Automated: %(rule)s"),
         "member_unnamed": _("Unnamed member"),
         "member_online": _("online"),
         "member_offline": _("offline"),
@@ -156,6 +156,8 @@ def inbox_strings() -> dict[str, str]:
             "The bot handed this to people: it could not answer twice in a row"
         ),
         "activity_handoff_bot_off": _("The bot handed this to people: the bot was turned off"),
+        # Translators: under a flow's question in the inbox, the buttons the visitor was offered.
+        "flow_offered": _("Buttons offered: %(choices)s"),
         "activity_handoff_flow": _("A flow handed this to people: it reached its handoff step"),
         "activity_handoff": _("The bot handed this to people"),
         # Translators: the knowledge-base questions the bot answered with before a handoff.

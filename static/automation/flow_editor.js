@@ -109,6 +109,9 @@ if (form) {
       head.append(up, down, remove);
       li.append(head);
       if (lostIds.has(st.id)) li.append(el("p", { className: "flow-warning", text: s.lost }));
+      const nowhere = (LEADS[st.type] || []).some((k) => !st[k]) || (st.buttons || []).some((b) => !b.next) ||
+        (st.type === "buttons" && !(st.buttons || []).length);
+      if (nowhere) li.append(el("p", { className: "flow-warning", text: s.nowhere, dataset: { testid: "flow-step-nowhere" } }));
       const gone = (list, id) => id !== undefined && id !== null && id !== "" && !list.some((x) => x.value === id);
       if ((st.type === "label" && gone(cat.labels, st.label)) || (st.type === "handoff" && gone(cat.teams, st.team))) {
         li.append(el("p", { className: "flow-warning", text: s.deleted, dataset: { testid: "flow-step-deleted" } }));

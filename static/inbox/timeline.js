@@ -55,6 +55,12 @@ export function buildMessage(th, m) {
     // The bot's answer: which knowledge-base entry it used.
     bubble.appendChild(el("p", { className: "msg-files" }, t("bot_answer_from", { question: bot.entry.question })));
   }
+  const flow = sender === "bot" && m.content && typeof m.content.flow === "object" && m.content.flow ? m.content.flow : null;
+  const offered = flow && Array.isArray(flow.choices) ? flow.choices.map(function (c) { return str(c && c.label); }).filter(Boolean) : [];
+  if (offered.length) {
+    // A flow's question: the buttons the visitor was offered (their press is their message).
+    bubble.appendChild(el("p", { className: "msg-files", dataset: { offered: "" } }, t("flow_offered", { choices: offered.join(" · ") })));
+  }
   li.appendChild(meta);
   li.appendChild(bubble);
   if (email && email.from_mismatch) {

@@ -251,6 +251,23 @@ def test_a_visitor_walks_through_a_flow_with_buttons_and_a_question_and_reaches_
     assert conversation.waiting_since is not None and conversation.team.name == "Returns"
     assert note.body.endswith("• Which email address did you order with? ayse@example.com")
 
+    # The team's inbox: what was offered, what the visitor chose and typed, and the answers.
+    from tests.browser.conftest import log_in
+    from tests.browser.test_inbox import Inbox
+    from tests.factories import PASSWORD
+
+    operator = in_thread(member, tenant, Role.ADMIN, full_name="Mehmet Yılmaz")
+    inbox_page = asgi_page()
+    log_in(inbox_page, operator.user.email, PASSWORD)
+    inbox = Inbox(inbox_page, tenant.slug)
+    inbox.open(f"{conversation.number}/")
+    log = inbox.messages
+    expect(log).to_contain_text("Buttons offered: Order status · Returns")
+    expect(log).to_contain_text("Returns")
+    expect(log).to_contain_text("A flow handed this to people")
+    expect(log).to_contain_text("Which email address did you order with? ayse@example.com")
+    screenshot(inbox_page, "automation-8-inbox-handoff")
+
 
 def test_a_welcome_button_starts_a_flow_whose_messages_say_they_are_automated(asgi_page):
     from apps.automation import services
