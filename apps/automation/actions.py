@@ -317,7 +317,12 @@ def _notify_team(team_id: int, conversation: Conversation) -> str:
     members = Membership.objects.filter(
         tenant_id=conversation.tenant_id, teams=team
     ).select_related("user")
-    link = absolute(reverse("inbox:conversation", kwargs={"number": conversation.number}))
+    link = absolute(
+        reverse(
+            "inbox:conversation",
+            kwargs={"slug": conversation.tenant.slug, "number": conversation.number},
+        )
+    )
     sent = 0
     for member in members:
         with translation.override(member.user.language or None):

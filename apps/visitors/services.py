@@ -399,7 +399,18 @@ def visitor_identify(
         **unsigned,
     }
     target.last_seen_at = now
-    target.save()
+    # Only what identifying changes: the object may be older than the row (attributes set
+    # since by the site or an automation rule stay).
+    target.save(
+        update_fields=[
+            "external_id",
+            "external_id_hash",
+            "verified_at",
+            "unverified",
+            "last_seen_at",
+            *signed,
+        ]
+    )
 
     merged_from = None
     if target.pk != visitor.pk:
@@ -434,9 +445,17 @@ def visitor_identify(
 
 
 def visitor_set_attributes(*, visitor: Visitor, attributes) -> Visitor:
+    """Merge ``attributes`` into the visitor's (None removes one), read under the row's lock:
+    two writers (the site's tabs, automation rules) do not lose each other's."""
     if not isinstance(attributes, dict):
         raise VisitorError("invalid", _("Attributes must be an object."), field="attributes")
-    merged = dict(visitor.attributes)
+    with transaction.atomic():
+        return _set_attributes(visitor, attributes)
+
+
+def _set_attributes(visitor: Visitor, attributes: dict) -> Visitor:
+    current = Visitor.objects.select_for_update().only("attributes").get(pk=visitor.pk)
+    merged = dict(current.attributes)
     for key, value in attributes.items():
         if not isinstance(key, str) or not key or len(key) > 50:
             raise VisitorError(
