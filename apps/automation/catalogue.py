@@ -111,19 +111,17 @@ def flow_catalogue(*, tenant_id: int) -> dict:
     labels, teams and languages."""
     from apps.automation import flows
 
-    base = editor_catalogue(tenant_id=tenant_id)
     return {
+        **editor_catalogue(tenant_id=tenant_id),  # a branch's conditions are a rule's
         "types": [{"value": k, "label": str(v)} for k, v in flows.TYPES.items()],
         "kinds": [{"value": k, "label": str(v)} for k, v in flows.INPUT_KINDS.items()],
-        "labels": base["labels"],
-        "teams": base["teams"],
-        "languages": base["languages"],
     }
 
 
 def flow_strings() -> dict:
     names = settings.LANGUAGES
     return {
+        **editor_strings(),  # a branch's conditions are drawn as a rule's
         "start": _("Starts at"),
         "id": _("Step id"),
         "type": _("Kind of step"),
@@ -140,12 +138,6 @@ def flow_strings() -> dict:
         "kind": _("Kind of answer"),
         "attribute": _("Kept in the visitor attribute"),
         "choices": _("Choices (one per line)"),
-        "conditions": _("Conditions (JSON, as a rule's)"),
-        "label": _("Label"),
-        "team": _("Team"),
-        "no_team": _("no team"),
-        "name": _("Attribute name"),
-        "value": _("Value"),
         "url": _("Address (https://…)"),
         "lost": _("Nothing leads to this step."),
         "nowhere": _("This step leads nowhere yet: choose where it goes."),

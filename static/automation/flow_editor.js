@@ -2,6 +2,7 @@
 // changes and removes, with where each leads; steps nothing leads to are marked. It writes the
 // definition into the form's JSON field, which the server checks whole on saving (an error
 // names the step's field). Without this script the JSON field is edited as it is.
+import { conditionsUI } from "./conditions_ui.js";
 import { el, input, labelled, select, textarea } from "./controls.js";
 import { preview } from "./flow_preview.js";
 
@@ -15,6 +16,7 @@ if (form) {
   const field = form.querySelector("#flow-definition");
   const cat = json("flow-catalogue");
   const s = json("flow-strings");
+  const conditions = conditionsUI(cat, s);
   let flow;
   try {
     flow = JSON.parse(field.value || "{}");
@@ -145,15 +147,19 @@ if (form) {
         }
       }
       if (st.type === "branch") {
-        body.append(labelled(s.conditions, bind(textarea(JSON.stringify(st.conditions || { match: "all", items: [] }), { rows: 3, dataset: { key: "conditions" } }), (c) => {
-          try { st.conditions = JSON.parse(c.value); } catch { st.conditions = c.value; }
-        })));
+        const given = st.conditions && Array.isArray(st.conditions.items) ? st.conditions : { match: "all", items: [] };
+        const box = conditions.group(given, false);
+        box.dataset.key = "conditions";
+        const sync = () => { st.conditions = conditions.readGroup(box); save(); };
+        for (const type of ["change", "input", "click"]) box.addEventListener(type, sync);
+        st.conditions = conditions.readGroup(box);
+        body.append(box);
       }
       if (st.type === "label") {
         body.append(labelled(s.label, bind(select(cat.labels, st.label, { dataset: { key: "label" } }), (c) => { st.label = Number(c.value); })));
       }
       if (st.type === "attribute") {
-        body.append(labelled(s.name, bind(input(st.name, { type: "text", maxlength: "50", dataset: { key: "name" } }), (c) => { st.name = c.value; })));
+        body.append(labelled(s.attribute_name, bind(input(st.name, { type: "text", maxlength: "50", dataset: { key: "name" } }), (c) => { st.name = c.value; })));
         body.append(labelled(s.value, bind(input(st.value, { type: "text", maxlength: "500", dataset: { key: "value" } }), (c) => { st.value = c.value; })));
       }
       if (st.type === "handoff") {

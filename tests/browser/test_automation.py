@@ -419,3 +419,38 @@ def test_the_flow_editor_flags_a_step_whose_label_was_deleted(page, login):
     page.get_by_test_id("flow-save").click()  # saving as it is is refused, naming the step
     expect(page.get_by_test_id("flow-error")).to_contain_text("Choose a label of this workspace.")
     assert in_scope(tenant, lambda: Flow.objects.get().draft["steps"][0]["label"]) is not None
+
+
+def test_a_branch_step_takes_its_conditions_from_the_same_lists_as_a_rule(page, login):
+    from apps.automation.models import Flow
+
+    tenant = in_thread(TenantFactory, name="Lale Home")
+    admin = in_thread(member, tenant, Role.ADMIN, full_name="Ayşe Kaya", language="")
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/automation/flows/new/")
+    page.get_by_label("Name", exact=True).fill("By language")
+    page.get_by_label("Key", exact=True).fill("by-language")
+    editor = page.get_by_test_id("flow-editor")
+    for kind in ("Branch on a condition", "End", "End"):
+        editor.get_by_label("Kind of step", exact=True).last.select_option(label=kind)
+        editor.get_by_test_id("flow-add-step").click()
+    branch = editor.get_by_test_id("flow-card").first
+    branch.get_by_role("button", name="Add a condition").click()
+    condition = branch.locator("[data-condition]")
+    condition.get_by_label("What").select_option(label="Visitor's language")
+    condition.get_by_label("Value").select_option(label="Turkish")
+    branch.get_by_label("Then", exact=True).select_option("step-2")
+    branch.get_by_label("Otherwise", exact=True).select_option("step-3")
+    page.get_by_test_id("flow-save").click()
+    expect(page.get_by_role("status")).to_contain_text("saved as a draft")
+    draft = in_scope(tenant, lambda: Flow.objects.get().draft)
+    assert draft["steps"][0] == {
+        "id": "step-1",
+        "type": "branch",
+        "conditions": {
+            "match": "all",
+            "items": [{"field": "language", "op": "is", "value": "tr"}],
+        },
+        "next": "step-2",
+        "else": "step-3",
+    }
