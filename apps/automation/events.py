@@ -3,7 +3,6 @@ rule's trigger names runs the workspace's rules for it (``services.rules_fire``)
 trigger ("no reply for N minutes") runs from a periodic job instead (``tasks.py``)."""
 
 from apps.automation import selectors, services
-from apps.automation.conditions import Context
 from apps.automation.models import Rule
 from apps.conversations import kinds
 from apps.conversations.models import Conversation, Message
@@ -84,21 +83,10 @@ def on_labels(event) -> None:
 
 @events.handler(VISITOR_IDENTIFIED)
 def on_identified(event) -> None:
-    visitor = Visitor.objects.filter(pk=event.data.get("visitor")).first()
+    visitor = Visitor.objects.select_related("tenant").filter(pk=event.data.get("visitor")).first()
     if visitor is None:
         return
-    conversation = (
-        Conversation.objects.select_related("visitor", "tenant")
-        .filter(visitor=visitor)
-        .exclude(status=Conversation.Status.RESOLVED)
-        .order_by("-id")
-        .first()
-    )
-    context = (
-        selectors.context_for(conversation=conversation)
-        if conversation is not None
-        else Context(tenant=visitor.tenant, visitor=visitor)
-    )
+    context = selectors.context_for_visitor(visitor=visitor)
     services.rules_fire(Trigger.VISITOR_IDENTIFIED, context, key=f"e{event.pk}", depth=event.depth)
 
 

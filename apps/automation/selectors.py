@@ -47,6 +47,14 @@ def conversation_in_progress(*, visitor) -> Conversation | None:
     )
 
 
+def context_for_visitor(*, visitor) -> Context:
+    """What a rule looks at for a visitor: their conversation in progress, if any."""
+    conversation = conversation_in_progress(visitor=visitor)
+    if conversation is not None:
+        return context_for(conversation=conversation)
+    return Context(tenant=visitor.tenant, visitor=visitor)
+
+
 GREETING_FRESH = timedelta(minutes=30)
 
 

@@ -244,16 +244,10 @@ def flow_list(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("json", "")
         if upload is not None:
             raw = upload.read(FLOW_FILE_MAX + 1).decode("utf-8", "replace")
-        existing = None
         try:
             if len(raw) > FLOW_FILE_MAX:
                 raise RuleError("", _("The file is too large."))
-            try:
-                key = json.loads(raw).get("key") if raw.strip().startswith("{") else None
-            except ValueError:
-                key = None
-            existing = selectors.flow_by_key(key=key)
-            flow = services.flow_import(tenant_id=request.tenant.pk, raw=raw, flow=existing)
+            flow = services.flow_import(tenant_id=request.tenant.pk, raw=raw)
         except RuleError as refused:
             error = {"field": refused.where, "message": refused.message}
         else:

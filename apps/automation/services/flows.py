@@ -12,6 +12,7 @@ the team at the handoff. Every message goes through the one message service, as 
 """
 
 import datetime
+import json
 import logging
 import re
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,7 @@ from apps.automation import actions, conditions, flows, selectors
 from apps.automation.conditions import RuleError
 from apps.automation.models import NAME_MAX, Flow, FlowRun, FlowVersion
 from apps.bot import selectors as bot_selectors
+from apps.bot import text as bot_text
 from apps.bot.services import answering
 from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Label, Message
@@ -101,17 +103,17 @@ def flow_publish(*, flow: Flow) -> FlowVersion:
     return version
 
 
-def flow_import(*, tenant_id: int, raw: str, flow: Flow | None = None) -> Flow:
-    """A flow exported from a workspace (JSON: key, name, definition), checked whole."""
-    import json
-
+def flow_import(*, tenant_id: int, raw: str) -> Flow:
+    """A flow exported from a workspace (JSON: key, name, definition), checked whole: a new
+    flow, or the draft of the flow with the same key."""
     try:
         data = json.loads(raw)
     except ValueError:
         raise RuleError("", _("The file is not JSON.")) from None
     if not isinstance(data, dict):
         raise RuleError("", _("A flow must be an object."))
-    return flow_save(tenant_id=tenant_id, data=data, flow=flow)
+    existing = selectors.flow_by_key(key=data.get("key"))
+    return flow_save(tenant_id=tenant_id, data=data, flow=existing)
 
 
 def flow_delete(*, flow: Flow) -> None:
@@ -397,8 +399,6 @@ def _valid(step: dict, text: str) -> tuple[str, str]:
                 continue
         return "", _("Please write a date like 31.12.2026.")
     if kind == "choice":
-        from apps.bot import text as bot_text
-
         folded = bot_text.fold(text)
         for i, choice in enumerate(step["choices"], start=1):
             if folded in (bot_text.fold(choice), str(i)):

@@ -209,11 +209,7 @@ def page_time_reached(*, tenant_id: int, visitor_id: int, seconds: int) -> int:
     session = VisitorSession.objects.filter(visitor=visitor).order_by("-started_at").first()
     if session is None:
         return 0
-    conversation = selectors.conversation_in_progress(visitor=visitor)
-    if conversation is not None:
-        context = selectors.context_for(conversation=conversation)
-    else:
-        context = Context(tenant=visitor.tenant, visitor=visitor)
+    context = selectors.context_for_visitor(visitor=visitor)
     fired = 0
     for rule in selectors.enabled_rules(trigger=Rule.Trigger.PAGE_TIME):
         if rule.trigger_value == seconds:
