@@ -4,6 +4,10 @@
  * text nodes only; the only markup we build is links for http(s) URLs, via DOM APIs.
  */
 import { botChoices, botLearning, botName, botParts, botPressed, welcomeFlows } from './bot.js';
+import { cards } from './cards.js';
+import {
+  $, avatar, brand, chars, durationText, el, fillText, fmt, local, readJSON, session, uuid, when, whenText,
+} from './dom.js';
 
 // UI strings. The view passes these keys, translated, as {{ strings|json_script:"sohbet-strings" }}
 // (see templates/widget/STRINGS.md); the English here is only a fallback for a missing key.
@@ -63,23 +67,11 @@ const STRINGS = {
   transcript_sent: 'We sent this conversation to {address}.',
 };
 
-const $ = (id) => document.getElementById(id);
-const readJSON = (id) => {
-  try { return JSON.parse($(id).textContent) || {}; } catch (e) { return {}; }
-};
 const W = readJSON('sohbet-widget');
 const T = Object.assign({}, STRINGS, readJSON('sohbet-strings'));
 const K_BOT = `sohbet:${W.key}:bot`; // the bot's answers whose buttons it pressed
 const EMBED = document.body.dataset.embed === '1';
-const LANG = document.documentElement.lang || undefined;
 
-// Storage that never throws (blocked storage in third-party frames, private modes).
-const store = (kind) => ({
-  get(k) { try { return JSON.parse(window[kind].getItem(k)); } catch (e) { return null; } },
-  set(k, v) { try { window[kind].setItem(k, JSON.stringify(v)); } catch (e) { /* memory only */ } },
-});
-const local = store('localStorage');
-const session = store('sessionStorage');
 const K_TOKEN = `sohbet:vt:${W.key}`; // the hosted page's token (Sohbet's origin)
 const K_CACHE = `sohbet:${W.key}:cache`; // {token, messages}: what this tab has shown
 const K_OUTBOX = `sohbet:${W.key}:outbox`; // typed, not yet acknowledged
@@ -109,71 +101,6 @@ const count = $('count');
 const typingEl = $('typing');
 const banner = $('banner');
 const queueEl = $('queue');
-const card = $('card');
-
-// --- small helpers ---------------------------------------------------------------------------
-const el = (tag, cls, parent, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  if (parent) parent.appendChild(e);
-  return e;
-};
-const fmt = (s, vars) => s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m));
-const chars = (s) => [...s].length; // code points, as the server counts them
-const uuid = () => (crypto.randomUUID ? crypto.randomUUID()
-  : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join(''));
-
-const safeUrl = (u) => {
-  try {
-    const url = new URL(u, location.href);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch (e) { return null; }
-};
-
-const initials = (name) => (name || '?').trim().split(/\s+/).slice(0, 2)
-  .map((w) => [...w][0] || '').join('').toUpperCase() || '?';
-
-const avatar = (name, url, parent) => {
-  const box = el('span', 'av', parent);
-  box.setAttribute('aria-hidden', 'true');
-  const src = url && safeUrl(url);
-  if (src) el('img', '', box).src = src;
-  else box.textContent = initials(name);
-  return box;
-};
-
-// Plain text with http(s) URLs turned into links. Trailing punctuation belongs to the
-// sentence, except a ")" that closes a "(" inside the URL (Wikipedia-style links).
-const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const fillText = (node, text) => {
-  let last = 0;
-  text.replace(URL_RE, (match, offset) => {
-    let url = match;
-    while (/[.,;:!?'")\]}]$/.test(url)) {
-      if (url.endsWith(')') && url.split('(').length >= url.split(')').length) break;
-      url = url.slice(0, -1);
-    }
-    const href = safeUrl(url);
-    if (!href) return match;
-    node.append(text.slice(last, offset));
-    const a = el('a', '', node, url);
-    a.href = href;
-    a.target = '_blank';
-    a.rel = 'noopener noreferrer nofollow';
-    last = offset + url.length;
-    return match;
-  });
-  node.append(text.slice(last));
-};
-
-const timeFmt = new Intl.DateTimeFormat(LANG, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFmt = new Intl.DateTimeFormat(LANG, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const when = (iso) => {
-  const d = new Date(iso);
-  if (isNaN(d)) return '';
-  return (d.toDateString() === new Date().toDateString() ? timeFmt : dateTimeFmt).format(d);
-};
 
 // --- state -----------------------------------------------------------------------------------
 let ws = null;
@@ -236,23 +163,6 @@ let team = { online: W.team_online, name: W.display_name, avatar_url: W.avatar_u
 // --- business hours: what "nobody is online" means right now ------------------------------------
 // W.hours (docs/widget-protocol.md): {state: "always" | "open" | "closed", next_open, closes_at,
 // reply_minutes}. Times are shown in the visitor's own time zone and language.
-const whenText = (iso) => {
-  const at = new Date(iso);
-  if (isNaN(at.getTime())) return '';
-  const week = at.getTime() - Date.now() > 6 * 24 * 3600 * 1000;
-  try {
-    return new Intl.DateTimeFormat(LANG, week
-      ? { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }
-      : { weekday: 'long', hour: '2-digit', minute: '2-digit' }).format(at);
-  } catch (e) { return at.toLocaleString(); }
-};
-const durationText = (minutes) => {
-  const hours = minutes >= 90 ? Math.round(minutes / 60) : 0;
-  try {
-    return new Intl.NumberFormat(LANG, { style: 'unit', unit: hours ? 'hour' : 'minute', unitDisplay: 'long' })
-      .format(hours || minutes);
-  } catch (e) { return hours ? hours + ' h' : minutes + ' min'; }
-};
 const awayText = (hours) => {
   if (!hours || hours.state === 'always' || hours.state === 'open') {
     return hours && hours.reply_minutes > 0 ? fmt(T.away_reply, { duration: durationText(hours.reply_minutes) }) : T.away;
@@ -275,16 +185,7 @@ const hoursChange = () => {
 };
 hoursChange();
 
-// Brand colour, and black or white text on it, whichever contrasts more (WCAG relative
-// luminance: past 0.1916 black text reads better than white; the loader decides the same way).
-const color = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(W.color || '') ? W.color : '#2563eb';
-const hex = color.length === 4 ? color.replace(/\w/g, '$&$&') : color;
-const n = parseInt(hex.slice(1), 16);
-const lin = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
-const lum = 0.2126 * lin(n >> 16) + 0.7152 * lin(n >> 8 & 255) + 0.0722 * lin(n & 255);
-const ink = lum > 0.1916 ? '#111' : '#fff';
-document.documentElement.style.setProperty('--c', color);
-document.documentElement.style.setProperty('--f', ink);
+brand(W.color);
 
 // --- banner and notices ----------------------------------------------------------------------
 let bannerTimer = 0;
@@ -510,7 +411,7 @@ const onReady = (f) => {
   // More than one page was missed: fetch the rest after what came.
   if (f.more && resumeFrom) send({ type: 'resume', last_id: lastId });
   if (f.conversation && f.conversation.status === 'resolved' && lastId) addNotice(T.resolved);
-  emailKnown = !!v.email_known;
+  cardUi.ready(v);
   conversation = f.conversation;
   botChoices(log, !!(conversation && conversation.bot));
   if (setLearning) send({ type: 'consent', purpose: 'learning' });
@@ -524,7 +425,7 @@ const onReady = (f) => {
 };
 
 const onError = (f) => {
-  if (['contact', 'rating', 'transcript'].includes(f.frame) && cardKind) return cardError(f);
+  if (cardUi.owns(f.frame)) return cardUi.error(f);
   const item = f.client_id && outbox.find((i) => i.client_id === f.client_id);
   if (item) {
     // Not stored: take the bubble back and give the text back to the composer.
@@ -598,18 +499,11 @@ const handle = (f) => {
     case 'flow': return;
     case 'consent': return setLearning && setLearning(f.given);
     case 'contact':
-      emailKnown = emailKnown || !!f.email;
-      formDone = true;
-      local.set(K_FORM, 1);
-      if (f.email && cardKind === 'away') addNotice(T.form_thanks, Math.max(newest, lastId));
-      showCard();
+      cardUi.contact(f);
       if (!input.disabled) input.focus();
       return;
-    case 'rating': return rated(f);
-    case 'transcript':
-      if (cardKind === 'transcript') { cardKind = ''; card.hidden = true; card.textContent = ''; showCard(); }
-      emailKnown = true;
-      return addNotice(fmt(T.transcript_sent, { address: f.address || '' }), Math.max(newest, lastId));
+    case 'rating': return cardUi.rated(f);
+    case 'transcript': return cardUi.transcript(f);
     case 'queue': return setQueue(f.position);
     case 'open': // the team wrote first, or a rule greets: ask the host page to show the window
       showGreeting(f.greeting);
@@ -635,201 +529,19 @@ const handle = (f) => {
   }
 };
 
-// --- the pre-chat form, the email when nobody can answer, the rating after a chat ---------------
-// W.form (docs/widget-protocol.md): {mode: "always" | "away", fields: {name|email|phone|question:
-// "optional" | "required"}, question, consent: {text, url} | null}; W.rating: "stars" |
-// "thumbs" | "off". The answers go over the socket ("contact", "rating" frames).
-const K_FORM = `sohbet:${W.key}:form`; // this browser filled in the form
-const K_RATED = `sohbet:${W.key}:rated`; // the resolutions it rated
-const FORM = W.form && Object.keys(W.form.fields || {}).length ? W.form : null;
-let emailKnown = false;
-let formDone = !!local.get(K_FORM);
+// --- the cards over the composer (cards.js): form, email ask, rating, transcript -------------
 let conversation = null;
-let cardKind = '';
-const nobodyThere = () => !team.online || (W.hours && W.hours.state === 'closed');
-// "always": the form comes before the first message.
-const formFirst = () => !!(FORM && FORM.mode === 'always' && ready && !formDone
-  && !(conversation && conversation.status === 'open'));
-// After the first message while nobody can answer: ask for the email address.
-const emailAsk = () => !!(FORM && FORM.fields.email && ready && !emailKnown && !formDone
-  && conversation && conversation.status === 'open' && !conversation.bot && nobodyThere());
-const ratedKey = (c) => `${c.id}@${c.resolved_at}`;
-const rateAsk = () => !!(W.rating && W.rating !== 'off' && conversation
-  && conversation.status === 'resolved' && conversation.resolved_at
-  && !(local.get(K_RATED) || []).includes(ratedKey(conversation)));
-
-const field = (parent, key, label, type, required, extra) => {
-  const box = el('div', 'field', parent);
-  const id = `f-${key}`;
-  const lab = el('label', '', box, label);
-  lab.htmlFor = id;
-  if (!required) el('span', 'opt', lab, ` ${T.optional}`);
-  const inp = el(type === 'textarea' ? 'textarea' : 'input', '', box);
-  inp.id = id;
-  inp.name = key;
-  if (type !== 'textarea') inp.type = type;
-  if (required) inp.required = true;
-  Object.assign(inp, extra || {});
-  const err = el('p', 'err', box);
-  err.id = `${id}-err`;
-  err.hidden = true;
-  return inp;
-};
-
-const showForm = (away) => {
-  cardKind = away ? 'away' : 'form';
-  card.textContent = '';
-  const f = el('form', 'pre', card);
-  f.noValidate = true;
-  el('h2', '', f, away ? T.form_away_title : T.form_title);
-  el('p', 'intro', f, away ? T.form_away_intro : T.form_intro);
-  const asked = FORM.fields;
-  const want = away ? { email: 'required' } : asked;
-  if (want.name) field(f, 'name', T.field_name, 'text', want.name === 'required', { autocomplete: 'name', maxLength: 100 });
-  if (want.email) field(f, 'email', T.field_email, 'email', want.email === 'required', { autocomplete: 'email', maxLength: 254 });
-  if (want.phone) field(f, 'phone', T.field_phone, 'tel', want.phone === 'required', { autocomplete: 'tel', maxLength: 30 });
-  if (want.question) field(f, 'answer', FORM.question, 'textarea', want.question === 'required', { rows: 2, maxLength: 1000 });
-  if (FORM.consent) {
-    const box = el('div', 'field consent', f);
-    const lab = el('label', '', box);
-    const box2 = el('input', '', lab);
-    box2.type = 'checkbox';
-    box2.id = 'f-consent';
-    box2.name = 'consent';
-    box2.required = true;
-    el('span', '', lab, ` ${FORM.consent.text} `);
-    const url = FORM.consent.url && safeUrl(FORM.consent.url);
-    if (url) {
-      const a = el('a', '', lab, T.privacy);
-      a.href = url;
-      a.target = '_blank';
-      a.rel = 'noopener noreferrer nofollow';
-    }
-    const err = el('p', 'err', box);
-    err.id = 'f-consent-err';
-    err.hidden = true;
-  }
-  const go = el('button', 'primary', f, away ? T.form_save : T.form_start);
-  go.type = 'submit';
-  f.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const fields = {};
-    f.querySelectorAll('input, textarea').forEach((i) => {
-      fields[i.name] = i.type === 'checkbox' ? i.checked : i.value.trim();
-    });
-    // The browser's own checks first (required, email); the server checks again.
-    const bad = [...f.querySelectorAll('input, textarea')].find((i) => !i.checkValidity());
-    if (bad) {
-      const key = bad.name === 'consent' ? 'consent' : bad.name;
-      return cardError({ field: key, message: bad.validationMessage });
-    }
-    send({ type: 'contact', fields });
-  });
-  card.hidden = false;
-};
-
-const cardError = (f) => {
-  const target = f.field && card.querySelector(`[name="${f.field}"]`);
-  card.querySelectorAll('.err').forEach((e) => { e.hidden = true; });
-  card.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
-  if (!target) return showNotice(f.message || T.error);
-  const err = $(`${target.id}-err`);
-  err.textContent = f.message || T.error;
-  err.hidden = false;
-  target.setAttribute('aria-invalid', 'true');
-  target.setAttribute('aria-describedby', err.id);
-  target.focus();
-};
-
-const showRating = () => {
-  cardKind = 'rating';
-  const c = conversation;
-  card.textContent = '';
-  const box = el('div', 'rate', card);
-  el('h2', '', box, T.rating_ask);
-  const row = el('div', 'choices', box);
-  row.setAttribute('role', 'group');
-  row.setAttribute('aria-label', T.rating_ask);
-  const choices = W.rating === 'thumbs' ? [[5, '👍', T.rating_up], [1, '👎', T.rating_down]]
-    : [1, 2, 3, 4, 5].map((n) => [n, '★', fmt(T.rating_star, { n })]);
-  choices.forEach(([score, icon, label]) => {
-    const b = el('button', 'choice', row, icon);
-    b.type = 'button';
-    b.setAttribute('aria-label', label);
-    b.title = label;
-    b.dataset.score = score;
-    b.addEventListener('click', () => send({ type: 'rating', conversation: c.id, score }));
-  });
-  card.hidden = false;
-};
-
-const rated = (f) => {
-  const c = conversation;
-  if (c && c.id === f.conversation) {
-    local.set(K_RATED, [...(local.get(K_RATED) || []), ratedKey(c)].slice(-20));
-  }
-  card.textContent = '';
-  cardKind = 'rated';
-  const box = el('form', 'rate', card);
-  el('p', 'thanks', box, T.rating_thanks).setAttribute('role', 'status');
-  if (!f.comment) {
-    const text = field(box, 'comment', T.rating_comment, 'textarea', true, { rows: 2, maxLength: 2000 });
-    text.required = false;
-    box.querySelector('.opt') && box.querySelector('.opt').remove();
-    const b = el('button', 'primary', box, T.rating_send);
-    b.type = 'submit';
-    box.addEventListener('submit', (e) => {
-      e.preventDefault();
-      if (text.value.trim()) send({ type: 'rating', conversation: f.conversation, score: f.score, comment: text.value.trim() });
-    });
-  }
-};
-
-// "Email me this conversation": straight away when the team knows the address, else a card
-// asks for one.
-const transcriptBtn = $('transcript-ask');
-const learnTools = W.bot && transcriptBtn ? transcriptBtn.parentNode : null;
+const learnTools = W.bot && $('transcript-ask') ? $('transcript-ask').parentNode : null;
 const setLearning = learnTools ? botLearning(learnTools, T, (f) => send(f)) : null;
-const askTranscript = () => {
-  if (!conversation) return;
-  if (emailKnown) return send({ type: 'transcript', conversation: conversation.id });
-  cardKind = 'transcript';
-  card.textContent = '';
-  const f = el('form', 'pre', card);
-  f.noValidate = true;
-  el('h2', '', f, T.transcript_title);
-  const email = field(f, 'address', T.field_email, 'email', true, { autocomplete: 'email', maxLength: 254 });
-  const go = el('button', 'primary', f, T.form_save);
-  go.type = 'submit';
-  f.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (!email.checkValidity()) return cardError({ field: 'address', message: email.validationMessage });
-    send({ type: 'transcript', conversation: conversation.id, address: email.value.trim() });
-  });
-  card.hidden = false;
-  email.focus();
-};
-if (transcriptBtn) {
-  transcriptBtn.textContent = T.transcript_ask;
-  transcriptBtn.addEventListener('click', askTranscript);
-}
-
-// Which card shows now: the form before the chat, the email ask, the rating; or none.
-const showCard = () => {
-  let want = '';
-  if (formFirst()) want = 'form';
-  else if (emailAsk()) want = 'away';
-  else if (rateAsk()) want = 'rating';
-  else if (cardKind === 'rated' && conversation && conversation.status === 'resolved') want = 'rated';
-  if (transcriptBtn) transcriptBtn.hidden = !(W.transcripts && conversation && ready);
-  if (cardKind === 'transcript') return updateComposer(); // until it is sent or answered
-  if (want !== cardKind) {
-    if (!want) { card.hidden = true; card.textContent = ''; cardKind = ''; }
-    else if (want === 'rating') showRating();
-    else if (want !== 'rated') showForm(want === 'away');
-  }
-  updateComposer();
-};
+const card = $('card');
+const cardUi = cards({
+  W, T, card, send, showNotice,
+  addNotice: (text) => addNotice(text, Math.max(newest, lastId)),
+  changed: () => updateComposer(),
+  state: { ready: () => ready, conversation: () => conversation, team: () => team },
+});
+const showCard = cardUi.show;
+const formFirst = cardUi.formFirst;
 
 // --- the socket ------------------------------------------------------------------------------
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${document.body.dataset.ws}`;
