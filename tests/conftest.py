@@ -82,11 +82,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
-    """Fast, isolated defaults: jobs eager, rate limits off unless a test turns them on, and a
-    cache key prefix of the test's own so Redis-backed counters never leak between tests."""
+    """Fast, isolated defaults: jobs eager, rate limits off unless a test turns them on, cheap
+    password hashes (tests/hashers.py), and a cache key prefix of the test's own so
+    Redis-backed counters never leak between tests."""
     from config.celery import app
 
     settings.RATELIMIT_ENABLE = False
+    settings.PASSWORD_HASHERS = [
+        "tests.hashers.QuickArgon2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
     settings.CACHES = {
         name: {**conf, "KEY_PREFIX": f"t{uuid.uuid4().hex[:10]}"}
         for name, conf in settings.CACHES.items()

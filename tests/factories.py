@@ -1,7 +1,7 @@
 import functools
 
 import factory
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django_scopes import scope
 
 from apps.tenants.models import Membership, Role, Tenant, User
@@ -11,10 +11,10 @@ PASSWORD = "correct-horse-battery-9"
 
 @functools.cache
 def password_hash(raw: str) -> str:
-    """``raw`` hashed as production hashes it, once per test run: Argon2 costs about a quarter
-    of a second of CPU on purpose, and most tests create users who never type a password.
-    Logging in still verifies against this real hash."""
-    return make_password(raw)
+    """``raw`` hashed as production hashes it (Argon2 at its settings' cost, not the tests' quick
+    one: a server verifies it as it is), once per test run: most tests create users who never
+    type a password. Logging in still verifies against this real hash."""
+    return make_password(raw, hasher=Argon2PasswordHasher())
 
 
 class UserFactory(factory.django.DjangoModelFactory):

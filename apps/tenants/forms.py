@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +16,27 @@ from apps.core.services import email_enqueue
 from apps.tenants.models import Role, User, WidgetSettings
 
 TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class TimeZoneSelect(forms.Select):
+    """A select of the IANA time zones. Its markup is Django's select's, written here: Django's
+    templates render each of the six hundred options through two templates, which made a page
+    with this field take about 45 ms to render."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        selected = mark_safe(" selected")
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, selected if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, options)
+
+
 # A new workspace's time zone starts as the browser's (static/js/timezone.js), not UTC.
-BROWSER_TIMEZONE = forms.Select(attrs={"data-browser-timezone": "UTC"})
+BROWSER_TIMEZONE = TimeZoneSelect(attrs={"data-browser-timezone": "UTC"})
 
 
 class SignupForm(forms.Form):
@@ -46,7 +68,9 @@ class WorkspaceCreateForm(forms.Form):
 
 class WorkspaceSettingsForm(forms.Form):
     name = forms.CharField(label=_("Workspace name"), max_length=120)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIMEZONE_CHOICES, widget=TimeZoneSelect
+    )
     default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
 
 
