@@ -97,6 +97,7 @@ PERSON_PHRASES = (
     "a human",
     "customer representative",
     "canli destek",
+    "canli desteg",  # desteğe, desteğin: the k softens before a vowel
     "canli temsilci",
     "canli biri",
     "gercek kisi",
@@ -104,6 +105,18 @@ PERSON_PHRASES = (
     "gercek bir insan",
     "musteri temsilci",
     "musteri hizmetlerine bagla",
+)
+
+# Asking about the team rather than for it ("what are your live support hours?", "canlı destek
+# saatleri nedir"): a question about when people are there names them without asking for one.
+# Such a question goes to the knowledge base unless it also has a word for reaching one.
+SCHEDULE_STEMS = tuple(
+    _words(
+        """
+    hour when time schedule open weekend weekday
+    saat zaman kacta mesai acik haftasonu haftaici
+    """
+    )
 )
 
 # Telling the bot what to be or do instead of asking the shop something ("ignore your

@@ -60,13 +60,16 @@ def smalltalk(value: str) -> str | None:
 
 
 def asks_for_person(value: str) -> bool:
-    """Whether the visitor asks to talk to a person, in either language."""
+    """Whether the visitor asks to talk to a person, in either language. Asking when people are
+    there ("live support hours?") is a question for the knowledge base, unless it also asks to
+    reach one."""
     folded = " ".join(words(value))
-    if any(phrase in folded for phrase in lexicon.PERSON_PHRASES):
-        return True
     found = folded.split()
+    reach = any(w.startswith(lexicon.REACH_STEMS) for w in found)
+    if any(phrase in folded for phrase in lexicon.PERSON_PHRASES):
+        return reach or not any(w.startswith(lexicon.SCHEDULE_STEMS) for w in found)
     person = any(w.startswith(lexicon.PERSON_STEMS) for w in found)
-    return person and any(w.startswith(lexicon.REACH_STEMS) for w in found)
+    return person and reach
 
 
 def _starts(word: str, part: str) -> bool:

@@ -11,7 +11,7 @@ from django_scopes import scope
 from apps.bot import services
 from apps.bot.models import BotSettings
 from apps.conversations import services as conversation_services
-from tests.bot.helpers import BotChat
+from tests.bot.helpers import KB, BotChat
 from tests.offline.helpers import set_hours
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -68,6 +68,34 @@ def test_asking_for_a_person_hands_off_with_the_reason_and_what_the_bot_tried():
     # The bot stays quiet from here on.
     chat.writes("hello?")
     assert len(chat.bot_messages()) == 2
+
+
+HOURS = {
+    "id": "hours",
+    "question_en": "When is live support available?",
+    "answer_en": "Live support answers on weekdays from 09:00 to 18:00.",
+    "question_tr": "Canlı destek saatleri nedir?",
+    "variants_tr": ["Canlı destek ne zaman açık?"],
+    "answer_tr": "Canlı destek hafta içi 09.00-18.00 arasında yanıt verir.",
+    "tags": ["support"],
+}
+
+
+@pytest.mark.parametrize(
+    ("asks", "answer"),
+    [
+        ("canli destek saatleri ne", "Canlı destek hafta içi 09.00-18.00 arasında yanıt verir."),
+        ("what are your live support hours?", HOURS["answer_en"]),
+    ],
+)
+def test_asking_when_people_are_there_is_answered_not_handed_off(asks, answer):
+    chat = BotChat(kb=[*KB, HOURS])
+    chat.writes(asks)
+    assert [m.body for m in chat.bot_messages()] == [answer]
+    assert chat.handoffs() == []
+    # Asking to reach them is a request, however it is put.
+    chat.writes("canlı desteğe bağlanmak istiyorum, saat kaç?")
+    assert chat.handoffs()[0].data["reason"] == "asked"
 
 
 def test_two_misses_in_a_row_hand_off_and_one_miss_offers_a_person():
