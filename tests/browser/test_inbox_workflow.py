@@ -355,6 +355,8 @@ def test_snooze_from_the_menu_then_mark_pending(asgi, asgi_page, crew, screensho
     ayse = inbox_for(asgi_page, crew.tenant, crew.ayse, timezone_id="Europe/Istanbul")
     page, s = ayse.page, ayse.s
     ayse.item(1).click()
+    # The conversation is on screen (its history came) before she reaches for the menu.
+    expect(ayse.messages.get_by_text("Yarın tekrar yazar mısınız?")).to_be_visible()
 
     page.locator("#inbox-snooze").click()
     menu = page.get_by_role("menu", name=s("snooze_menu"))
