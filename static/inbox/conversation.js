@@ -122,6 +122,17 @@ export function renderConversationHeader() {
   closeOrphanPopover();
 }
 
+// The thread keeps to its end when the space around it changes (the header gains a button, a
+// panel opens above the composer) if it was at its end, as it does for a new message.
+if (ui.messagesScroll && window.ResizeObserver) {
+  const box = ui.messagesScroll;
+  let atEnd = true;
+  box.addEventListener("scroll", function () {
+    atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  }, { passive: true });
+  new ResizeObserver(function () { if (atEnd) box.scrollTop = box.scrollHeight; }).observe(box);
+}
+
 /**
  * Bring the timeline in line with the thread without rebuilding what is already shown
  * (so the live region only announces what is new). `forceBottom` scrolls to the end.
