@@ -19,18 +19,7 @@ function hide() {
   if (box) { box.hidden = true; inbox.clear(box); }
 }
 
-/** Run ``change`` (which resizes the box) keeping the thread at its bottom if it was there. */
-function keepingBottom(change) {
-  const scroll = document.getElementById("inbox-messages-scroll");
-  const atBottom = scroll && scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 40;
-  change();
-  if (scroll && atBottom) scroll.scrollTop = scroll.scrollHeight;
-}
-
-function render(number, data) {
-  keepingBottom(function () { fill(data); });
-}
-
+// The thread keeps to its end as the box opens or grows (static/inbox/conversation.js).
 function fill(data) {
   inbox.clear(box);
   const items = Array.isArray(data.suggestions) ? data.suggestions : [];
@@ -68,7 +57,7 @@ function load(number) {
       const key = number + ":" + data.message;
       if (key === shownFor) return;
       shownFor = key;
-      render(number, data);
+      fill(data);
     })
     .catch(function () { /* a suggestion is a nicety: nothing to tell */ });
 }

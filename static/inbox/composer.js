@@ -133,10 +133,7 @@ export function setComposerMode(mode) {
   ui.composer.placeholder = note ? t("note_placeholder") : t("reply_placeholder");
   ui.sendBtn.textContent = note ? t("add_note") : t("send");
   if (!note) closeMentions();
-  const box = ui.messagesScroll;
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-  updateComposerState();
-  if (atBottom) box.scrollTop = box.scrollHeight; // the hint may have grown the composer
+  updateComposerState(); // the thread keeps to its end if the composer grows (conversation.js)
 }
 
 let mentionState = { open: false, items: [], active: 0, start: 0 };
