@@ -268,6 +268,15 @@ def run(
             sessions=fanout_workspace.operator_sessions,
         )
         raw["b4"] = {"sohbet": ours, "baseline": base}
+        if floor:
+            raw["b4"]["floor"] = run_loadgen(
+                env,
+                "broadcast",
+                target="baseline",
+                port=floor.port,
+                events=events,
+                sessions=fanout_workspace.operator_sessions,
+            )
         value, ref = ours["latency_ms"]["p95"], base["latency_ms"]["p95"]
         ok = (
             value is not None
@@ -287,6 +296,20 @@ def run(
                 f"{ours['deliveries']}/{ours['expected_deliveries']} delivered",
             )
         )
+        if floor:
+            mid = raw["b4"]["floor"]["latency_ms"]["p95"]
+            rows.append(
+                Row(
+                    "B4",
+                    f"p95 event to all {ours['operators']} operators ({label}), {FLOOR}",
+                    mid,
+                    "ms",
+                    ref,
+                    "(informational)",
+                    None,
+                    "what Channels and the Redis layer cost a fan-out before Sohbet's own work",
+                )
+            )
     finally:
         sohbet.stop()
         worker.stop()

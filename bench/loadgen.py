@@ -289,6 +289,8 @@ async def broadcast(options: dict) -> dict:
     readers = [asyncio.create_task(drain(ws, True)) for ws in operators]
     readers.append(asyncio.create_task(drain(visitor, False)))
     await asyncio.sleep(0.5)
+    if options.get("ready_file"):  # bench.profile --fanout: the sockets are open
+        open(options["ready_file"], "w").close()
     run_id = uuid.uuid4().hex[:8]
     for k in range(events):
         key = f"event {k}"
@@ -298,6 +300,8 @@ async def broadcast(options: dict) -> dict:
     deadline = time.perf_counter() + 5
     while sum(counts.values()) < events * expected and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
+    if options.get("done_file"):
+        open(options["done_file"], "w").close()
     for ws in [*operators, visitor]:
         await ws.close()
     for task in readers:

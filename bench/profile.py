@@ -83,6 +83,14 @@ def main() -> None:
         default=0,
         help="instead of chat messages, open this many presence sockets (B3's hello/ready)",
     )
+    parser.add_argument(
+        "--fanout",
+        type=int,
+        default=0,
+        help="instead of B1's load, B4's: this many visitor messages, one every 50 ms, to a "
+        "workspace with 50 operators online",
+    )
+    parser.add_argument("--spy-rate", type=int, default=100, help="py-spy samples per second")
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
     env = Env.from_environment(True, ROOT / "bench-results")
@@ -94,29 +102,41 @@ def main() -> None:
     if args.hellos:
         profile_hellos(env, args, spy)
         return
+    target = args.target if args.target == "sohbet" else "baseline"
+    if args.fanout:
+        workspace = setup.seed_workspaces(1, 50)[0]
+        scenario, count, seconds = "broadcast", args.fanout, max(1, int(args.fanout * 0.05) - 1)
+        options = {
+            "target": target,
+            "events": args.fanout,
+            "slug": workspace.slug,
+            "widget_key": workspace.widget_key,
+            "sessions": workspace.operator_sessions,
+        }
+        stem = env.out_dir / f"profile-{args.target}-fanout"
+    else:
+        scenario, seconds = "chat", args.seconds
+        options = {
+            "target": target,
+            "pairs": b124_realtime._pairs(setup.seed_workspaces(10, 10))
+            if args.target == "sohbet"
+            else b124_realtime.CONVERSATIONS,
+            "rates": [args.rate],
+            "duration": args.seconds,
+            "ready_wait": 1,
+        }
+        stem = env.out_dir / f"profile-{args.target}-{args.rate}"
     if args.target == "sohbet":
-        pairs = b124_realtime._pairs(setup.seed_workspaces(10, 10))
         sohbet = start_sohbet(env, server=args.server)
     else:
-        pairs = b124_realtime.CONVERSATIONS
         sohbet = start_baseline(env, server=args.server, app=args.target)
-    stem = env.out_dir / f"profile-{args.target}-{args.rate}"
     ready, done = env.out_dir / "profile-ready", env.out_dir / "profile-done"
     ready.unlink(missing_ok=True)
     done.unlink(missing_ok=True)
-    options = {
-        "target": args.target if args.target == "sohbet" else "baseline",
-        "port": sohbet.port,
-        "pairs": pairs,
-        "rates": [args.rate],
-        "duration": args.seconds,
-        "ready_file": str(ready),
-        "ready_wait": 1,
-        "done_file": str(done),
-    }
+    options.update(port=sohbet.port, ready_file=str(ready), done_file=str(done))
     try:
         load = subprocess.Popen(
-            [sys.executable, "-m", "bench.loadgen", "chat", json.dumps(options)],
+            [sys.executable, "-m", "bench.loadgen", scenario, json.dumps(options)],
             cwd=ROOT,
             env=env.server_env(),
             stdout=subprocess.PIPE,
@@ -132,10 +152,10 @@ def main() -> None:
             "--pid",
             str(sohbet.pid),
             "--rate",
-            "100",
+            str(args.spy_rate),
             "--gil",
             "--duration",
-            str(args.seconds),
+            str(seconds),
             "-f",
             "raw",
             "-o",
@@ -145,8 +165,10 @@ def main() -> None:
         spies = [] if args.no_spy else [subprocess.Popen(record, preexec_fn=pin(LOAD_CPU))]
         wait_for(done, load)
         cpu_after = psutil.Process(sohbet.pid).cpu_times()
-        out, _ = load.communicate(timeout=args.seconds + 120)
-        result = json.loads(out.strip().splitlines()[-1])["results"][0]
+        out, _ = load.communicate(timeout=seconds + 120)
+        result = json.loads(out.strip().splitlines()[-1])
+        if not args.fanout:
+            result = result["results"][0]
         for proc in spies:
             proc.wait(60)
         busy = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
@@ -154,6 +176,17 @@ def main() -> None:
         sohbet.stop()
     lat = result["latency_ms"]
     system = cpu_after.system - cpu_before.system
+    if args.fanout:
+        print(
+            f"server CPU while loaded: {busy:.1f} s, {1000 * busy / count:.2f} ms per event "
+            f"(of which the kernel's {1000 * system / count:.2f} ms); "
+            f"{result['deliveries']}/{result['expected_deliveries']} delivered, "
+            f"p50 {lat['p50']} ms, p95 {lat['p95']} ms",
+            file=sys.stderr,
+        )
+        if not args.no_spy:
+            print(top((stem.with_suffix(".txt")).read_text()))
+        return
     print(
         f"server CPU while loaded: {busy:.1f} s, {1000 * busy / result['sent']:.2f} ms per message"
         f" (of which the kernel's {1000 * system / result['sent']:.2f} ms)",
