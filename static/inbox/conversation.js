@@ -123,14 +123,20 @@ export function renderConversationHeader() {
 }
 
 // The thread keeps to its end when the space around it changes (the header gains a button, a
-// panel opens above the composer) if it was at its end, as it does for a new message.
+// panel opens above the composer) if it was at its end, as it does for a new message. A scroll
+// event that comes after such a change but before the observer tells nothing about where the
+// reader was.
 if (ui.messagesScroll && window.ResizeObserver) {
   const box = ui.messagesScroll;
   let atEnd = true;
+  let seenHeight = box.clientHeight;
   box.addEventListener("scroll", function () {
-    atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    if (box.clientHeight === seenHeight) atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   }, { passive: true });
-  new ResizeObserver(function () { if (atEnd) box.scrollTop = box.scrollHeight; }).observe(box);
+  new ResizeObserver(function () {
+    seenHeight = box.clientHeight;
+    if (atEnd) box.scrollTop = box.scrollHeight;
+  }).observe(box);
 }
 
 /**

@@ -231,6 +231,17 @@ const group = (row) => {
 
 const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 80;
 const toBottom = () => { log.scrollTop = log.scrollHeight; };
+// The log keeps to its end when the space around it changes (a card opens above the composer,
+// the composer grows, a banner shows) if it was at its end. A scroll event that comes after
+// such a change but before the observer tells nothing about where the reader was.
+let atEnd = true;
+let seenHeight = log.clientHeight;
+log.addEventListener('scroll', () => {
+  if (log.clientHeight === seenHeight) atEnd = nearBottom();
+}, { passive: true });
+if (window.ResizeObserver) {
+  new ResizeObserver(() => { seenHeight = log.clientHeight; if (atEnd) toBottom(); }).observe(log);
+}
 
 const statusOf = (row) => {
   const id = Number(row.dataset.id);
