@@ -9,6 +9,7 @@ from apps.automation import services
 from apps.automation.conditions import RuleError
 from apps.automation.models import FlowRun
 from apps.automation.services import flows as flow_services
+from apps.conversations.services import presence_connect
 from apps.visitors.models import Visitor
 from tests.automation.helpers import Workspace
 
@@ -94,8 +95,19 @@ def bodies(ws):
     return [m.body for m in ws.messages("bot")]
 
 
+NOBODY_THERE = (
+    "Şu anda ekipten kimse müsait değil. E-posta adresinizi bırakın, size e-postayla yanıt verelim."
+)
+
+
+def someone_online(ws):
+    with scope(tenant=ws.tenant):
+        presence_connect(membership=ws.admin)
+
+
 def test_a_visitor_goes_through_buttons_and_questions_and_the_team_gets_the_answers():
     ws = Workspace()
+    someone_online(ws)
     published(ws)
     ws.writes("merhaba")
     [welcome] = ws.messages("bot")
@@ -134,6 +146,17 @@ def test_a_visitor_goes_through_buttons_and_questions_and_the_team_gets_the_answ
     assert run.state == "handed_off"
 
 
+def test_a_handoff_when_nobody_can_answer_says_the_answer_comes_by_email():
+    ws = Workspace()  # nobody online: the step's "Sizi ekibe aktarıyorum." would promise a person
+    published(ws)
+    ws.writes("merhaba")
+    [welcome] = ws.messages("bot")
+    choose(ws, welcome, "Bir kişiyle konuş")
+    assert bodies(ws)[-1] == NOBODY_THERE
+    conversation = ws.fresh()
+    assert not conversation.bot_holds and conversation.team_id == ws.team.pk
+
+
 def test_typing_instead_of_pressing_gets_a_repeat_then_a_person():
     ws = Workspace()
     published(ws)
@@ -145,8 +168,49 @@ def test_typing_instead_of_pressing_gets_a_repeat_then_a_person():
     ws.writes("sadece söyleyin")
     conversation = ws.fresh()
     assert not conversation.bot_holds  # no knowledge base here: to a person
+    assert bodies(ws)[-1] == NOBODY_THERE  # told what happens next
     [note] = ws.notes()
     assert note.body == "The visitor did not pick one of the buttons."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["iade", "IADE", "iade lütfen", "İadee", "2"],
+    ids=["folded", "upper-case", "with-a-word", "a-slip", "its-number"],
+)
+def test_typing_a_buttons_words_or_number_takes_that_button(typed):
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    ws.writes(typed)
+    assert bodies(ws)[-1] == "E-posta adresiniz?"  # the "İade" button's next step
+    assert ws.fresh().bot_holds
+
+
+def test_a_number_past_the_last_button_is_asked_again():
+    ws = Workspace()
+    published(ws)
+    ws.writes("merhaba")
+    ws.writes("4")
+    assert bodies(ws)[-1] == "Lütfen bunlardan birini seçin:"
+
+
+@pytest.mark.parametrize(
+    "typed", ["canlı desteğe bağlanmak istiyorum", "can I talk to someone please"]
+)
+def test_asking_for_a_person_instead_of_pressing_hands_over_at_once(typed):
+    ws = Workspace()
+    someone_online(ws)
+    published(ws)
+    ws.writes("merhaba")
+    ws.writes(typed)
+    assert bodies(ws)[-1] == "Sizi ekibe aktarıyorum. Birazdan biri sizinle ilgilenecek."
+    conversation = ws.fresh()
+    assert not conversation.bot_holds and conversation.waiting_since is not None
+    [note] = ws.notes()
+    assert note.body == "The visitor asked for a person."
+    with scope(tenant=ws.tenant):
+        assert FlowRun.objects.get().state == "handed_off"
 
 
 def test_a_pressed_button_of_an_earlier_question_changes_nothing():

@@ -6,7 +6,8 @@ or a welcome button; only while no person has the conversation. The bot holds th
 while it runs (no queue, nobody waiting), its knowledge-base answers wait, and the run's state
 is in the database (``FlowRun``): a reload, a reconnect or another web process goes on from the
 same step. The visitor answers a step with a button (a ``choice`` frame, stored as their
-message with the button's words) or by typing. Typing where buttons are asked gets a gentle
+message with the button's words) or by typing. Where buttons are asked, typing a button's words
+(or its number) takes it and asking for a person hands over; anything else gets a gentle
 repeat, then the knowledge base's answer, then a person. What the visitor entered is shown to
 the team at the handoff. Every message goes through the one message service, as the bot.
 """
@@ -24,6 +25,7 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz
 
 from apps.automation import actions, conditions, flows, selectors
 from apps.automation.conditions import RuleError
@@ -35,6 +37,7 @@ from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Label, Message
 from apps.core import outbound
 from apps.core.errors import Refusal
+from apps.offline import selectors as offline_selectors
 from apps.tenants.models import Team
 from apps.visitors import services as visitor_services
 
@@ -42,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 FLOW_STEPS_MAX = 50  # steps walked for one visitor message, at most (a loop stops there)
 MISSES_MAX = 3
+TYPED_CHOICE_SIMILARITY = 85  # a typed button label with a slip ("retruns"), rapidfuzz's ratio
 WELCOME_LABEL_MAX = 40
 WEBHOOK_SECONDS = 5.0
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -284,9 +288,8 @@ def _do(run, step, context, language, answer) -> str | None:
     if kind == "webhook":
         return step["next"] if _webhook(run, step) else step["else"]
     if kind == "handoff":
-        if step.get("text"):
-            _say(run, actions.pick_text(step["text"], language, fallback))
-        _handoff(run, step.get("team"))
+        said = actions.pick_text(step["text"], language, fallback) if step.get("text") else ""
+        _handoff(run, step.get("team"), said=said)
         return None
     if step.get("text"):  # end
         _say(run, actions.pick_text(step["text"], language, fallback))
@@ -327,7 +330,16 @@ def _buttons(run, step, language, fallback, answer) -> str | None:
         if 0 <= index < len(step["buttons"]):
             run.answers[step["id"]] = choices[index]["label"]
             return step["buttons"][index]["next"]
-    # Typed instead of pressing: a gentle repeat, then the knowledge base, then a person.
+    # Typed instead of pressing: a button's own words, or asking for a person, count as such;
+    # else a gentle repeat, then the knowledge base, then a person.
+    typed = answer.body if answer is not None else ""
+    index = _typed_choice(typed, choices)
+    if index is not None:
+        run.answers[step["id"]] = choices[index]["label"]
+        return step["buttons"][index]["next"]
+    if typed and bot_text.asks_for_person(typed):
+        _handoff(run, None, reason_text=gettext_lazy("The visitor asked for a person."))
+        return None
     run.misses += 1
     if run.misses == 1:
         _say(run, _("Please choose one of these:"), choices)
@@ -340,6 +352,29 @@ def _buttons(run, step, language, fallback, answer) -> str | None:
             run, None, reason_text=gettext_lazy("The visitor did not pick one of the buttons.")
         )
     return None
+
+
+def _typed_choice(typed: str, choices: list[dict]) -> int | None:
+    """The button whose words the visitor typed instead of pressing it ("returns", "iadeler"
+    for "İadeler", "order status please", "2" for the second), when exactly one fits."""
+    said = bot_text.words(typed)
+    if not said:
+        return None
+    if len(said) == 1 and said[0].isdigit():
+        number = int(said[0])
+        return number - 1 if 1 <= number <= len(choices) else None
+    fits = []
+    for i, choice in enumerate(choices):
+        label = bot_text.words(choice["label"])
+        if not label:
+            continue
+        joined, wanted = " ".join(said), " ".join(label)
+        if joined == wanted or fuzz.ratio(joined, wanted) >= TYPED_CHOICE_SIMILARITY:
+            return i
+        # The label's words, in a short message that adds a word or two ("returns please").
+        if len(said) <= len(label) + 2 and all(w in said for w in label):
+            fits.append(i)
+    return fits[0] if len(fits) == 1 else None
 
 
 def _input(run, step, context, language, fallback, answer) -> str | None:
@@ -454,9 +489,16 @@ def _note(run: FlowRun, text) -> None:
         )
 
 
-def _handoff(run: FlowRun, team_id: int | None, *, reason_text="") -> None:
-    """To people, with what the visitor entered; the run ends."""
+def _handoff(run: FlowRun, team_id: int | None, *, reason_text="", said="") -> None:
+    """To people, with what the visitor entered; the run ends. The visitor is told what
+    happens next: the step's words (``said``) when someone can answer; the bot's sentence
+    when the step has none, or when nobody can answer now (then the answer comes by email,
+    whatever the step promises)."""
     conversation = run.conversation
+    if said and not offline_selectors.nobody_can_answer(tenant=conversation.tenant):
+        _say(run, said)
+    else:
+        _say(run, answering.handoff_sentence(conversation))
     team_language = conversation.tenant.default_language
     with translation.override(team_language):
         lines = [str(reason_text)] if reason_text else []

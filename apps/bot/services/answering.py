@@ -94,7 +94,9 @@ def _smalltalk_reply(kind: str) -> str:
     return _("Hello! How can I help you today?")
 
 
-def _handoff_sentence(conversation: Conversation) -> str:
+def handoff_sentence(conversation: Conversation) -> str:
+    """What the visitor is told when the chat goes to people: that someone comes, or, when
+    nobody can answer (closed, or nobody online), that the answer comes by email."""
     if offline_selectors.nobody_can_answer(tenant=conversation.tenant):
         return _(
             "Nobody from the team is available right now. Leave your email address and we "
@@ -132,7 +134,7 @@ def _hand_off(conversation: Conversation, *, client_id: str, reason: str) -> Non
     _post(
         conversation,
         client_id=client_id,
-        body=_handoff_sentence(conversation),
+        body=handoff_sentence(conversation),
         bot={"kind": Answer.Kind.HANDOFF},
     )
     conversation_services.conversation_handoff(
