@@ -86,6 +86,14 @@ def test_home_shows_the_counts_and_the_checklist_ticks_itself(page, login, scree
         f'"{tenant.widget_key}"'
     )
     screenshot(page, "home")
+    # It copies with one click, for pasting into the site.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.bring_to_front()
+    copy = step(page, "snippet").locator("button[data-copy]")  # its name changes on the click
+    expect(copy).to_have_text("Copy")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert tenant.widget_key in page.evaluate("navigator.clipboard.readText()")
 
     # The welcome step leads to the widget's settings; saving them ticks it.
     step(page, "welcome").get_by_role("link", name="Write your welcome message").click()
