@@ -129,6 +129,7 @@ export function activityText(a) {
     case "handoff":
       return ["asked", "button", "no_answer", "bot_off", "flow"].includes(d.reason) ? t("activity_handoff_" + d.reason) : t("activity_handoff");
     case "bot":
+      if (d.flow) return t("activity_bot_flow", { name: str(d.flow) });
       return actor ? t("activity_bot", { actor: actor }) : t("activity_bot_auto");
     default:
       return t("activity_other");

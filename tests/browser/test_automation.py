@@ -270,6 +270,8 @@ def test_a_visitor_walks_through_a_flow_with_buttons_and_a_question_and_reaches_
     log = inbox.messages
     expect(log).to_contain_text("Buttons offered: Order status · Returns")
     expect(log).to_contain_text("Returns")
+    expect(log).to_contain_text("The flow “Returns” took the chat")
+    expect(log).not_to_contain_text("Handed back to the bot")  # nobody had handed it over
     expect(log).to_contain_text("A flow handed this to people")
     expect(log).to_contain_text("Which email address did you order with? ayse@example.com")
     screenshot(inbox_page, "automation-8-inbox-handoff")

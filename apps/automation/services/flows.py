@@ -145,7 +145,7 @@ def flow_start(*, conversation: Conversation, flow: Flow, replace: bool = False)
     running.update(state=FlowRun.State.STOPPED)
     if not conversation.bot_holds:
         conversation = conversation_services.conversation_bot_resume(
-            membership=None, conversation=conversation
+            membership=None, conversation=conversation, flow=flow.name
         )
     latest = conversation.last_message_id or 0
     run = FlowRun.objects.create(

@@ -67,11 +67,11 @@ def conversation_handoff(
 
 
 def conversation_bot_resume(
-    *, membership: Membership | None, conversation: Conversation
+    *, membership: Membership | None, conversation: Conversation, flow: str = ""
 ) -> Conversation:
-    """An operator hands ``conversation`` back to the bot (``membership`` None: Sohbet itself,
-    a flow starting): it answers the visitor's next messages again, and the conversation leaves
-    the queue and the waiting counts."""
+    """An operator hands ``conversation`` back to the bot (``membership`` None: Sohbet itself;
+    ``flow``: the name of the flow that starts): it answers the visitor's next messages again,
+    and the conversation leaves the queue and the waiting counts."""
     with transaction.atomic():
         conversation = lock_conversation(conversation.pk)
         if conversation.bot_holds:
@@ -86,7 +86,7 @@ def conversation_bot_resume(
         conversation.operator_unread = 0
         conversation.save(update_fields=["bot_holds", "waiting_since", "operator_unread"])
         actor = membership.user if membership is not None else None
-        activity_record(conversation, Activity.Kind.BOT, actor)
+        activity_record(conversation, Activity.Kind.BOT, actor, **({"flow": flow} if flow else {}))
         record(conversation, kinds.BOT_RESUMED, actor=actor.pk if actor is not None else None)
         _publish_summary(conversation)
         publish_visitor_status(conversation)
