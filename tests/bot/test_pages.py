@@ -262,6 +262,37 @@ def test_the_admin_adds_an_entry_in_english_and_turkish(client):
     assert "Ayşe Kaya Created" in text  # the history: who and what
 
 
+def test_an_admin_with_a_turkish_interface_keeps_both_languages_of_an_entry(client):
+    tenant, admin = workspace(kb=[])
+    client.force_login(admin.user)
+    turkish = {"HTTP_ACCEPT_LANGUAGE": "tr"}
+    saved = client.post(
+        url(tenant, "bot:entry_new"),
+        form(
+            id="hours",
+            question_en="When are you open?",
+            answer_en="Every day from 9 to 18.",
+            question_tr="Ne zaman açıksınız?",
+            answer_tr="Her gün 9 ile 18 arası.",
+        ),
+        **turkish,
+    )
+    assert saved.status_code == 302
+    imported = client.post(
+        url(tenant, "bot:import"), {"file": upload("faq.json", json.dumps(KB))}, **turkish
+    )
+    assert imported.status_code == 302
+    hours, returns = entry(tenant, "hours"), entry(tenant, "returns")
+    assert (hours.answer_en, hours.answer_tr) == (
+        "Every day from 9 to 18.",
+        "Her gün 9 ile 18 arası.",
+    )
+    assert (returns.question_en, returns.question_tr) == (
+        KB[0]["question_en"],
+        KB[0]["question_tr"],
+    )
+
+
 def test_an_edit_is_in_the_history_with_what_changed(client):
     tenant, _admin = workspace()
     editor = member(tenant, Role.OWNER, full_name="Mehmet Demir")

@@ -164,17 +164,12 @@ def _apply(*, tenant_id: int, cleaned: Cleaned, author, action: str, entry: Entr
         entry = Entry(tenant_id=tenant_id, external_id=cleaned.external_id)
     before = None if created else snapshot(entry)
     entry.external_id = cleaned.external_id
+    # Only the languages' own columns ("answer_tr"): assigning the untranslated name
+    # ("answer") would write the language active in this thread, e.g. an admin's Turkish
+    # interface, with another language's text.
     for name, value in cleaned.values.items():
         if created or name in cleaned.given:
             setattr(entry, name, value)
-    # The default language's column mirrors the first language that has text (modeltranslation
-    # reads it when no language is active).
-    for name in TRANSLATED:
-        setattr(
-            entry,
-            name,
-            next((v for c in LANGUAGES if (v := getattr(entry, f"{name}_{c}", "") or "")), ""),
-        )
     if before is not None and before == snapshot(entry):
         return entry, False
     entry.save()
