@@ -14,6 +14,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -83,8 +84,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
     """Fast, isolated defaults: jobs eager, rate limits off unless a test turns them on, cheap
-    password hashes (tests/hashers.py), and a cache key prefix of the test's own so
-    Redis-backed counters never leak between tests."""
+    password hashes (tests/hashers.py), a cache key prefix of the test's own so Redis-backed
+    counters never leak between tests, and the default language again afterwards."""
     from config.celery import app
 
     settings.RATELIMIT_ENABLE = False
@@ -100,6 +101,9 @@ def _test_settings(settings, request):
     app.conf.task_always_eager = "celery_worker" not in request.fixturenames
     yield
     app.conf.task_always_eager = previous
+    # Each test starts in the default language: a request through Django's test client leaves
+    # the language it chose (Accept-Language, the user's own) active in the test's thread.
+    translation.deactivate()
 
 
 @pytest.fixture
