@@ -1,7 +1,8 @@
 """The demo workspace's examples of automation (``manage.py seed_demo``): a welcome flow
-(order status, returns, talk to a person) that every new chat starts with, a rule that labels
-VIP customers' chats, and one that offers help after 30 seconds on the demo shop's pricing
-page. Made once: an admin's later changes and deletions are kept."""
+(order status, returns, talk to a person) that the welcome message's "Help with an order"
+button starts, a rule that labels VIP customers' chats, and one that offers help after 30
+seconds on the demo shop's pricing page. Made once: an admin's later changes and deletions are
+kept."""
 
 from apps.automation import services
 from apps.automation.models import Flow, Rule
@@ -96,21 +97,12 @@ def seed(tenant) -> None:
             "key": "welcome",
             "name": "Welcome",
             "definition": welcome_flow(support.pk if support else None),
+            # A button of the welcome message: a visitor who types a question instead gets the
+            # bot's answer (apps/bot/demo.py) or a person, not the flow's first question.
+            "welcome_label": _t("Help with an order", "Siparişimle ilgili yardım"),
         },
     )
     services.flow_publish(flow=flow)
-    services.rule_save(
-        tenant_id=tenant.pk,
-        data={
-            "name": "Welcome flow",
-            "trigger": Rule.Trigger.CONVERSATION_CREATED,
-            "conditions": {
-                "match": "all",
-                "items": [{"field": "channel", "op": "is", "value": "chat"}],
-            },
-            "actions": [{"type": "start_flow", "flow": "welcome"}],
-        },
-    )
     vip, _created = Label.objects.get_or_create(
         tenant=tenant, name="VIP", defaults={"color": "#d97706"}
     )
