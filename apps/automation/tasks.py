@@ -1,11 +1,11 @@
-"""Automation's periodic job (CELERY_BEAT_SCHEDULE): thin, calls the service in each
-workspace's scope."""
+"""Automation's jobs: the periodic one (CELERY_BEAT_SCHEDULE) and a flow's webhook call; thin,
+each calls the service in the workspace's scope."""
 
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
 from apps.automation import services
-from apps.automation.models import Rule
+from apps.automation.models import FlowRun, Rule
 from apps.tenants.models import Tenant
 
 
@@ -23,3 +23,14 @@ def silences() -> int:
         with scope(tenant=tenant):
             fired += services.silences_fire()
     return fired
+
+
+@shared_task(acks_late=True)
+def flow_webhook(run_id: int, step_id: str) -> None:
+    """A flow's webhook step: the call, then the flow goes on (``services.flow_webhook_call``)."""
+    with scopes_disabled():
+        run = FlowRun.objects.select_related("tenant").filter(pk=run_id).first()
+    if run is None:
+        return
+    with scope(tenant=run.tenant):
+        services.flow_webhook_call(run_id=run_id, step_id=step_id)

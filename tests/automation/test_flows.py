@@ -2,7 +2,12 @@
 (real PostgreSQL; handlers run after commit): buttons and questions, what the team sees at the
 handoff, typing instead of pressing, versions, and refused definitions."""
 
+import datetime
+import threading
+
 import pytest
+from django.db import connection
+from django.utils import timezone
 from django_scopes import scope
 
 from apps.automation import services
@@ -319,7 +324,8 @@ def test_a_bad_flow_is_refused_whole_naming_the_field(change, where, message):
 
 
 class HookServer:
-    """A webhook receiver on 127.0.0.1 that answers each POST with ``status`` and keeps it."""
+    """A webhook receiver on 127.0.0.1 that answers each POST with ``status`` and keeps it;
+    ``release`` cleared, it holds its answer until the test sets it."""
 
     def __init__(self):
         import json
@@ -328,12 +334,17 @@ class HookServer:
 
         self.status = 200
         self.received: list[dict] = []
+        self.arrived = threading.Event()  # a call came in
+        self.release = threading.Event()  # answer it (set: at once)
+        self.release.set()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 server.received.append(json.loads(self.rfile.read(length) or b"null"))
+                server.arrived.set()
+                server.release.wait(10)
                 self.send_response(server.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -385,6 +396,83 @@ def test_a_webhook_step_posts_the_answers_and_branches_on_the_reply(settings, st
             "conversation": ws.fresh().number,
             "answers": {"order": "4242"},
         }
+    finally:
+        hook.close()
+
+
+def test_a_slow_webhook_holds_up_nothing_and_the_flow_goes_on_when_it_answers(settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+    hook = HookServer()
+    hook.release.clear()  # the server takes its time
+    try:
+        ws = Workspace()
+        definition = {
+            "start": "hook",
+            "steps": [
+                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
+                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
+                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
+            ],
+        }
+        published(ws, definition, key="lookup")
+
+        def writes(body):  # as another web process would, on its own connection
+            try:
+                ws.writes(body)
+            finally:
+                connection.close()
+
+        first = threading.Thread(target=writes, args=("merhaba",))
+        first.start()  # the flow starts and calls the server, which does not answer yet
+        assert hook.arrived.wait(10)
+        # Meanwhile the conversation takes the visitor's next message at once.
+        wrote = threading.Thread(target=writes, args=("orada mısınız?",))
+        wrote.start()
+        wrote.join(5)
+        assert not wrote.is_alive()
+        assert [m.body for m in ws.messages("visitor")] == ["merhaba", "orada mısınız?"]
+        assert bodies(ws) == []  # the flow waits for the server, and says nothing yet
+        hook.release.set()
+        first.join(10)
+        assert bodies(ws) == ["Kaydınız alındı."]
+        assert len(hook.received) == 1  # the message meanwhile did not call it again
+    finally:
+        hook.release.set()
+        hook.close()
+
+
+def test_a_webhook_call_that_was_lost_is_made_again_on_the_visitors_next_message(settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+    hook = HookServer()
+    try:
+        ws = Workspace()
+        definition = {
+            "start": "order",
+            "steps": [
+                {
+                    "id": "order",
+                    "type": "input",
+                    "kind": "number",
+                    "attribute": "order_number",
+                    "text": {"tr": "Sipariş numaranız?"},
+                    "next": "hook",
+                },
+                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
+                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
+                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
+            ],
+        }
+        published(ws, definition, key="lookup")
+        ws.writes("merhaba")
+        # The run reached the webhook a while ago, and the job that should have called it never
+        # ran (no worker took it).
+        with scope(tenant=ws.tenant):
+            FlowRun.objects.update(
+                step="hook", waiting=True, updated_at=timezone.now() - datetime.timedelta(minutes=5)
+            )
+        ws.writes("hala bekliyorum")
+        assert bodies(ws)[-1] == "Kaydınız alındı."
+        assert len(hook.received) == 1
     finally:
         hook.close()
 

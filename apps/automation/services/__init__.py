@@ -10,6 +10,7 @@ from apps.automation.services.flows import (
     flow_save,
     flow_start,
     flow_stop_for_people,
+    flow_webhook_call,
 )
 from apps.automation.services.rules import (
     MAX_DEPTH,
@@ -38,6 +39,7 @@ __all__ = [
     "flow_save",
     "flow_start",
     "flow_stop_for_people",
+    "flow_webhook_call",
     "greeting_note",
     "page_time_reached",
     "rule_clean",

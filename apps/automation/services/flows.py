@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
@@ -48,6 +48,9 @@ MISSES_MAX = 3
 TYPED_CHOICE_SIMILARITY = 85  # a typed button label with a slip ("retruns"), rapidfuzz's ratio
 WELCOME_LABEL_MAX = 40
 WEBHOOK_SECONDS = 5.0
+# A webhook step whose call has not come back after this long is taken as lost (the job never
+# ran): the visitor's next message makes it again.
+WEBHOOK_LOST_AFTER = datetime.timedelta(seconds=60)
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 
 
@@ -211,14 +214,57 @@ def flow_choose(*, visitor, frame: dict) -> dict:
 
 def flow_on_visitor_message(*, message: Message) -> bool:
     """The flow of ``message``'s conversation takes it, if one runs (True: the bot's
-    knowledge-base answer waits)."""
+    knowledge-base answer waits). While a webhook step's call is under way the message
+    answers nothing; should that call have been lost (no worker took it), it is made again."""
     run = selectors.active_run(conversation_id=message.conversation_id)
     if run is None:
         return False
     if message.pk <= run.after_message or not run.waiting:
         return True
+    step = flows.step(run.version.definition, run.step)
+    if step is not None and step["type"] == "webhook":
+        if run.updated_at < timezone.now() - WEBHOOK_LOST_AFTER:
+            run.save(update_fields=["updated_at"])
+            _call_after_commit(run, step["id"])
+        return True
     _walk(run, answer=message)
     return True
+
+
+def _call_after_commit(run: FlowRun, step_id: str) -> None:
+    from apps.automation import tasks
+
+    run_id = run.pk
+    transaction.on_commit(lambda: tasks.flow_webhook.delay(run_id, step_id), robust=True)
+
+
+def flow_webhook_call(*, run_id: int, step_id: str) -> None:
+    """Make a webhook step's call, outside any transaction, then take the step's way (``next``
+    on a 2xx answer, else ``else``). Nothing when the run has moved on meanwhile (a person
+    took the chat, the visitor started another flow): a call made twice (a worker that
+    stopped before it finished) changes the way once."""
+    run = (
+        FlowRun.objects.select_related("version__flow", "conversation")
+        .filter(pk=run_id, state=FlowRun.State.ACTIVE, step=step_id, waiting=True)
+        .first()
+    )
+    step = flows.step(run.version.definition, step_id) if run is not None else None
+    if step is None or step["type"] != "webhook":
+        return
+    ok = _webhook(run, step)
+    with transaction.atomic():
+        # The conversation first, as the message service locks it: no deadlock with a message.
+        conversation_services.lock_conversation(run.conversation_id)
+        run = (
+            FlowRun.objects.select_for_update()
+            .select_related("version__flow", "conversation")
+            .filter(pk=run_id, state=FlowRun.State.ACTIVE, step=step_id, waiting=True)
+            .first()
+        )
+        if run is None:
+            return
+        run.step, run.waiting, run.misses = (step["next"] if ok else step["else"]), False, 0
+        _walk(run)
 
 
 def flow_stop_for_people(*, conversation_id: int) -> bool:
@@ -286,7 +332,12 @@ def _do(run, step, context, language, answer) -> str | None:
         )
         return step["next"]
     if kind == "webhook":
-        return step["next"] if _webhook(run, step) else step["else"]
+        # Called after this transaction, by a job (``flow_webhook_call``): a slow or silent
+        # server holds up neither the conversation nor the other events.
+        if not run.waiting:
+            run.waiting = True
+            _call_after_commit(run, step["id"])
+        return None
     if kind == "handoff":
         said = actions.pick_text(step["text"], language, fallback) if step.get("text") else ""
         _handoff(run, step.get("team"), said=said)
