@@ -17,6 +17,7 @@ from apps.automation.services import flows as flow_services
 from apps.conversations.services import presence_connect
 from apps.visitors.models import Visitor
 from tests.automation.helpers import Workspace
+from tests.utils import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -438,6 +439,27 @@ def test_a_slow_webhook_holds_up_nothing_and_the_flow_goes_on_when_it_answers(se
         assert len(hook.received) == 1  # the message meanwhile did not call it again
     finally:
         hook.release.set()
+        hook.close()
+
+
+def test_a_real_worker_makes_the_webhook_call_and_the_flow_goes_on(settings, celery_worker):
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+    hook = HookServer()
+    try:
+        ws = Workspace()
+        definition = {
+            "start": "hook",
+            "steps": [
+                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
+                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
+                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
+            ],
+        }
+        published(ws, definition, key="lookup")
+        ws.writes("merhaba")  # the rule, the flow and the call all run in the worker
+        wait_for(lambda: bodies(ws) == ["Kaydınız alındı."], timeout=20)
+        assert [sent["step"] for sent in hook.received] == ["hook"]
+    finally:
         hook.close()
 
 
