@@ -363,6 +363,28 @@ class HookServer:
         self.httpd.server_close()
 
 
+def lookup_flow(hook, *, ask_order: bool = True) -> dict:
+    """Asks for an order number (``ask_order``), then calls ``hook``: "Kaydınız alındı." on a
+    2xx answer, "Şu an olmadı." otherwise."""
+    ask = {
+        "id": "order",
+        "type": "input",
+        "kind": "number",
+        "attribute": "order_number",
+        "text": {"tr": "Sipariş numaranız?"},
+        "next": "hook",
+    }
+    return {
+        "start": "order" if ask_order else "hook",
+        "steps": [
+            *([ask] if ask_order else []),
+            {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
+            {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
+            {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
+        ],
+    }
+
+
 @pytest.mark.parametrize(("status", "said"), [(200, "Kaydınız alındı."), (500, "Şu an olmadı.")])
 def test_a_webhook_step_posts_the_answers_and_branches_on_the_reply(settings, status, said):
     settings.OUTBOUND_ALLOW_LOOPBACK = True  # the tests' own server on loopback
@@ -370,23 +392,7 @@ def test_a_webhook_step_posts_the_answers_and_branches_on_the_reply(settings, st
     hook.status = status
     try:
         ws = Workspace()
-        definition = {
-            "start": "order",
-            "steps": [
-                {
-                    "id": "order",
-                    "type": "input",
-                    "kind": "number",
-                    "attribute": "order_number",
-                    "text": {"tr": "Sipariş numaranız?"},
-                    "next": "hook",
-                },
-                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
-                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
-                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
-            ],
-        }
-        published(ws, definition, key="lookup")
+        published(ws, lookup_flow(hook), key="lookup")
         ws.writes("merhaba")
         ws.writes("4242")
         assert bodies(ws)[-1] == said
@@ -407,15 +413,7 @@ def test_a_slow_webhook_holds_up_nothing_and_the_flow_goes_on_when_it_answers(se
     hook.release.clear()  # the server takes its time
     try:
         ws = Workspace()
-        definition = {
-            "start": "hook",
-            "steps": [
-                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
-                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
-                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
-            ],
-        }
-        published(ws, definition, key="lookup")
+        published(ws, lookup_flow(hook, ask_order=False), key="lookup")
 
         def writes(body):  # as another web process would, on its own connection
             try:
@@ -447,15 +445,7 @@ def test_a_real_worker_makes_the_webhook_call_and_the_flow_goes_on(settings, cel
     hook = HookServer()
     try:
         ws = Workspace()
-        definition = {
-            "start": "hook",
-            "steps": [
-                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
-                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
-                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
-            ],
-        }
-        published(ws, definition, key="lookup")
+        published(ws, lookup_flow(hook, ask_order=False), key="lookup")
         ws.writes("merhaba")  # the rule, the flow and the call all run in the worker
         wait_for(lambda: bodies(ws) == ["Kaydınız alındı."], timeout=20)
         assert [sent["step"] for sent in hook.received] == ["hook"]
@@ -468,23 +458,7 @@ def test_a_webhook_call_that_was_lost_is_made_again_on_the_visitors_next_message
     hook = HookServer()
     try:
         ws = Workspace()
-        definition = {
-            "start": "order",
-            "steps": [
-                {
-                    "id": "order",
-                    "type": "input",
-                    "kind": "number",
-                    "attribute": "order_number",
-                    "text": {"tr": "Sipariş numaranız?"},
-                    "next": "hook",
-                },
-                {"id": "hook", "type": "webhook", "url": hook.url, "next": "ok", "else": "no"},
-                {"id": "ok", "type": "end", "text": {"tr": "Kaydınız alındı."}},
-                {"id": "no", "type": "end", "text": {"tr": "Şu an olmadı."}},
-            ],
-        }
-        published(ws, definition, key="lookup")
+        published(ws, lookup_flow(hook), key="lookup")
         ws.writes("merhaba")
         # The run reached the webhook a while ago, and the job that should have called it never
         # ran (no worker took it).
