@@ -126,12 +126,17 @@ export function renderConversationHeader() {
 // panel opens above the composer) if it was at its end, as it does for a new message. A scroll
 // event that comes after such a change but before the observer tells nothing about where the
 // reader was.
+/** Whether the thread's scroll box shows its end (within a line or two). */
+function nearEnd(box) {
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+}
+
 if (ui.messagesScroll && window.ResizeObserver) {
   const box = ui.messagesScroll;
   let atEnd = true;
   let seenHeight = box.clientHeight;
   box.addEventListener("scroll", function () {
-    if (box.clientHeight === seenHeight) atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+    if (box.clientHeight === seenHeight) atEnd = nearEnd(box);
   }, { passive: true });
   new ResizeObserver(function () {
     seenHeight = box.clientHeight;
@@ -147,7 +152,7 @@ export function renderMessages(forceBottom, mine) {
   if (state.openNumber === null || !ui.messages) return;
   const th = thread(state.openNumber);
   const box = ui.messagesScroll;
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const nearBottom = nearEnd(box);
   const wanted = orderedTimeline(th);
   const keys = new Set(wanted.map(entryKey));
   // Drop elements that no longer belong (e.g. a pending message now stored under its id).

@@ -37,7 +37,6 @@ from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Label, Message
 from apps.core import outbound
 from apps.core.errors import Refusal
-from apps.offline import selectors as offline_selectors
 from apps.tenants.models import Team
 from apps.visitors import services as visitor_services
 
@@ -243,11 +242,10 @@ def flow_webhook_call(*, run_id: int, step_id: str) -> None:
     on a 2xx answer, else ``else``). Nothing when the run has moved on meanwhile (a person
     took the chat, the visitor started another flow): a call made twice (a worker that
     stopped before it finished) changes the way once."""
-    run = (
-        FlowRun.objects.select_related("version__flow", "conversation")
-        .filter(pk=run_id, state=FlowRun.State.ACTIVE, step=step_id, waiting=True)
-        .first()
+    pending = FlowRun.objects.select_related("version__flow", "conversation").filter(
+        pk=run_id, state=FlowRun.State.ACTIVE, step=step_id, waiting=True
     )
+    run = pending.first()
     step = flows.step(run.version.definition, step_id) if run is not None else None
     if step is None or step["type"] != "webhook":
         return
@@ -255,12 +253,7 @@ def flow_webhook_call(*, run_id: int, step_id: str) -> None:
     with transaction.atomic():
         # The conversation first, as the message service locks it: no deadlock with a message.
         conversation_services.lock_conversation(run.conversation_id)
-        run = (
-            FlowRun.objects.select_for_update()
-            .select_related("version__flow", "conversation")
-            .filter(pk=run_id, state=FlowRun.State.ACTIVE, step=step_id, waiting=True)
-            .first()
-        )
+        run = pending.select_for_update().first()  # still there, unless it moved meanwhile
         if run is None:
             return
         run.step, run.waiting, run.misses = (step["next"] if ok else step["else"]), False, 0
@@ -419,8 +412,7 @@ def _typed_choice(typed: str, choices: list[dict]) -> int | None:
         label = bot_text.words(choice["label"])
         if not label:
             continue
-        joined, wanted = " ".join(said), " ".join(label)
-        if joined == wanted or fuzz.ratio(joined, wanted) >= TYPED_CHOICE_SIMILARITY:
+        if fuzz.ratio(" ".join(said), " ".join(label)) >= TYPED_CHOICE_SIMILARITY:
             return i
         # The label's words, in a short message that adds a word or two ("returns please").
         if len(said) <= len(label) + 2 and all(w in said for w in label):
@@ -546,10 +538,7 @@ def _handoff(run: FlowRun, team_id: int | None, *, reason_text="", said="") -> N
     when the step has none, or when nobody can answer now (then the answer comes by email,
     whatever the step promises)."""
     conversation = run.conversation
-    if said and not offline_selectors.nobody_can_answer(tenant=conversation.tenant):
-        _say(run, said)
-    else:
-        _say(run, answering.handoff_sentence(conversation))
+    _say(run, answering.handoff_sentence(conversation, promise=said))
     team_language = conversation.tenant.default_language
     with translation.override(team_language):
         lines = [str(reason_text)] if reason_text else []

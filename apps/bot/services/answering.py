@@ -94,15 +94,16 @@ def _smalltalk_reply(kind: str) -> str:
     return _("Hello! How can I help you today?")
 
 
-def handoff_sentence(conversation: Conversation) -> str:
-    """What the visitor is told when the chat goes to people: that someone comes, or, when
-    nobody can answer (closed, or nobody online), that the answer comes by email."""
+def handoff_sentence(conversation: Conversation, *, promise: str = "") -> str:
+    """What the visitor is told when the chat goes to people: that someone comes (``promise``,
+    a flow's own words for it, when given), or, when nobody can answer (closed, or nobody
+    online), that the answer comes by email, whatever ``promise`` says."""
     if offline_selectors.nobody_can_answer(tenant=conversation.tenant):
         return _(
             "Nobody from the team is available right now. Leave your email address and we "
             "will answer you by email."
         )
-    return _("I am passing you to the team. Someone will be with you shortly.")
+    return promise or _("I am passing you to the team. Someone will be with you shortly.")
 
 
 def _tried(conversation: Conversation) -> list[dict]:
