@@ -84,7 +84,7 @@ def _row(presence: VisitorPresence) -> dict:
     earlier_conversations = (presence.conversation_count or 0) - current
     return {
         "id": visitor.public_id.hex,
-        "name": str(visitor.display_name),
+        "name": visitor.name,  # empty when none: each page labels it in its own language
         "verified": visitor.is_verified,
         # As the visitor panel has it: an earlier visit, or a conversation before this one.
         "returning": visitor.visits > 1 or earlier_conversations > 0,

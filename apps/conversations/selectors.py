@@ -649,7 +649,7 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
     )
     return {
         "id": visitor.public_id.hex,
-        "name": str(visitor.display_name),
+        "name": visitor.name,  # empty when none: each page labels it in its own language
         "email": visitor.email if visitor.is_verified else "",
         # Whether a reply reaches them now: on the site, or by the email address they gave.
         "online": visitor_selectors.online_presences().filter(visitor=visitor).exists(),

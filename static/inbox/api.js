@@ -6,6 +6,7 @@
 import { clear, el, safeHttpUrl, str } from "./dom.js";
 import { autoGrow, setComposerMode as setMode } from "./composer.js";
 import { openConversation as open } from "./conversation.js";
+import { visitorName } from "./format.js";
 import { on } from "./hooks.js";
 import { toast as showToast } from "./notices.js";
 import { CONFIG, readJSON as read, t, translator } from "./page.js";
@@ -29,6 +30,11 @@ export function strings(id) {
 
 export function send(frame) {
   return sendFrame(frame);
+}
+
+/** A visitor's name, or "Visitor 1a2b3c" in this page's language ({id, name} as frames carry). */
+export function visitorLabel(visitor) {
+  return visitorName({ visitor: visitor });
 }
 
 export function openConversation(number) {

@@ -284,7 +284,7 @@ function buildForm(v, form) {
     className: "live-form",
     onsubmit: function (e) { e.preventDefault(); submitForm(v.id); },
   },
-    el("label", { for: textId }, t("live_message_label", { name: str(v.name) })),
+    el("label", { for: textId }, t("live_message_label", { name: inbox.visitorLabel(v) })),
     text,
     form.error ? el("p", { id: errorId, className: "inline-error", role: "alert" }, form.error) : null,
     el("div", { className: "live-form-actions" },
@@ -315,7 +315,7 @@ function buildRow(v) {
     dataset: { visitor: v.id, state: left ? "left" : "online" },
   },
     el("div", { className: "live-top" },
-      el("span", { className: "live-name" }, str(v.name)),
+      el("span", { className: "live-name" }, inbox.visitorLabel(v)),
       v.verified ? el("span", { className: "badge badge-verified", title: t("live_verified") }, "\u2713") : null,
       left
         ? el("span", { className: "badge live-left-badge" }, t("live_left"))

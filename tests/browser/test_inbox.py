@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
 from apps.conversations.models import Message
+from apps.tenants.models import Role
+from apps.tenants.services import membership_remove
 from tests.browser.conftest import TIMEOUT_MS, LostDoorbells, log_in
 from tests.conversations.conftest import VisitorClient
 from tests.factories import PASSWORD, TenantFactory, member
@@ -187,26 +189,49 @@ def test_operator_sees_new_conversation_live_and_answers(asgi, asgi_page, team, 
 
 
 @live
-def test_an_unnamed_visitor_is_labelled_in_the_operators_language(
-    asgi, asgi_page, team, screenshot
-):
-    """The live inbox row is built once, in the writing visitor's socket: it carries no label
-    of its own, so a visitor whose chat window is in Turkish is still "Visitor 1a2b3c" to an
-    operator whose inbox is in English (it read "Ziyaretçi 1a2b3c" until the list reloaded)."""
-    tenant, operator = team
+def test_the_inbox_speaks_the_language_of_its_page(asgi, asgi_page, transactional_db, screenshot):
+    """A workspace whose visitors mostly write Turkish, and an operator who chose no language
+    and whose browser asks for English: what reaches the page over its socket is in English
+    too. An unnamed visitor writing in Turkish is "Visitor 1a2b3c" in the list, the
+    conversation's header, the visitor panel and the live visitors list (the panel and the live
+    row were built in the visitor's or the workspace's language: "Ziyaretçi 1a2b3c"), and the
+    notice that the operator's access has ended is English (it was the workspace's Turkish)."""
+
+    def make():
+        tenant = TenantFactory(name="Lale Çiçekçilik", default_language="tr")
+        return tenant, member(tenant, language=""), member(tenant, Role.OWNER)
+
+    tenant, operator, owner = in_thread(make)
     inbox = sign_in_to_inbox(asgi_page, tenant, operator)
     page = inbox.page
     assert inbox.s("visitor_short") == "Visitor %(short)s"  # the operator's page is in English
 
     visitor = VisitorClient(asgi, tenant.widget_key)
     visitor.send("hello", token=None, last_id=None, language="tr", timezone="UTC")
-    short = visitor.expect("ready")["visitor"]["id"][:6]
+    label = "Visitor " + visitor.expect("ready")["visitor"]["id"][:6]
+    visitor.send("page", url="https://lale.example/kargo", title="Kargo")
     visitor.say("Merhaba, kargom nerede?")
 
     item = page.locator("#inbox-list button").first
     expect(item).to_contain_text("Merhaba, kargom nerede?")
-    expect(item.locator(".conv-name")).to_have_text(f"Visitor {short}")
+    expect(item.locator(".conv-name")).to_have_text(label)
+    item.click()
+    expect(page.locator("#inbox-conv-name")).to_have_text(label)
+    expect(page.locator(".vp-name")).to_have_text(label)
+    expect(item.locator(".conv-name")).to_have_text(label)  # the panel did not rename the row
     screenshot(page, "inbox_unnamed_visitor_in_english")
+
+    page.get_by_role("button", name=re.compile("Visitors online")).click()
+    expect(page.locator("#live-list .live-name")).to_have_text(label)
+
+    def remove():
+        with scope(tenant=tenant):
+            membership_remove(actor=owner, membership=operator)
+
+    in_thread(remove)
+    expect(page.locator("#inbox-banner")).to_contain_text(
+        "Your access to this workspace has ended."
+    )
     visitor.close()
 
 

@@ -3,6 +3,7 @@ limits of each frame type and the checks of frame fields."""
 
 import asyncio
 import logging
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -67,6 +68,14 @@ FRAME_LIMITS: dict[str, FrameLimit] = {
 
 logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
+def page_language(scope: dict) -> str | None:
+    """The ``language`` a page put in its socket's address (``?language=tr``), when Sohbet
+    speaks it: the socket then answers in the page's own language."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("language")
+    code = values[0].split("-")[0].lower() if values else ""
+    return code if code in dict(settings.LANGUAGES) else None
 
 
 def supported_language(value) -> str:

@@ -22,6 +22,7 @@ from apps.conversations.consumers.common import (
     id_list,
     optional_bool,
     optional_int,
+    page_language,
 )
 from apps.conversations.models import Conversation, Message
 from apps.core import realtime
@@ -58,6 +59,8 @@ class InboxConsumer(ScopedConsumer):
     async def connect(self):
         user = self.scope.get("user")
         slug = self.scope["url_route"]["kwargs"]["slug"]
+        page = page_language(self.scope)
+        self.language = page or self.language
         await self.accept()
         if user is None or not user.is_authenticated:
             await self.send_error("unauthenticated", _("Please sign in."))
@@ -72,7 +75,7 @@ class InboxConsumer(ScopedConsumer):
             return
         self.membership = membership
         self.tenant = membership.tenant
-        self.language = user.language or self.tenant.default_language
+        self.language = page or user.language or self.tenant.default_language
         await self.join(realtime.group_inbox(self.tenant.pk))
         await self.join(realtime.group_operator(self.tenant.pk, user.pk))
         await self.join(realtime.group_user(user.pk))

@@ -1,5 +1,7 @@
 """The operator inbox page. Everything live happens over the inbox socket."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -32,12 +34,13 @@ def inbox(request: HttpRequest, number: int | None = None, live: bool = False) -
         "conversations/inbox.html",
         {
             "extra_scripts": scripts,
-            "ws_url_path": f"/ws/inbox/{request.tenant.slug}/",
-            "open_number": number,
             "strings": inbox_strings(),
             "visitor_strings": inbox_visitor_strings(),
             "inbox_config": {
-                "ws_url_path": f"/ws/inbox/{request.tenant.slug}/",
+                # The socket speaks the page's language: the one this request chose (the
+                # person's own, the language switcher's or the browser's).
+                "ws_url_path": f"/ws/inbox/{request.tenant.slug}/?"
+                + urlencode({"language": request.LANGUAGE_CODE}),
                 "open_number": number,
                 "slug": request.tenant.slug,
                 "inbox_url": f"/app/{request.tenant.slug}/inbox/",
