@@ -29,7 +29,7 @@ import { handleFrame } from "./frames.js";
 import { emit, on } from "./hooks.js";
 import { openLabelMenu } from "./labels.js";
 import { bulkFailed, listMore, listMoreItem, onBulkDone, openBulkAssignMenu, openBulkLabelMenu, renderCounts, renderFilters, renderList, renderMore, renderSelection, selectAll, sendBulk, setFilter, tickTimes, updateTitle } from "./list.js";
-import { hideBanner, renderPresence, setPresence, showBanner, showInlineError, toast } from "./notices.js";
+import { dismissToastsFor, hideBanner, renderPresence, setPresence, showBanner, showInlineError, toast } from "./notices.js";
 import { notificationsWanted, notify, onAlert, onNotifyButton, renderNotifyButton, renderPrefsPopover, unlockAudio } from "./notifications.js";
 import { connectionLost, loadMore, maybeSendRead, setStatus } from "./outbox.js";
 import { INBOX_BASE, INITIAL_NUMBER, numberFromPath, t, TICK_MS } from "./page.js";
@@ -75,6 +75,7 @@ function wire() {
   });
 
   on("navigate", function (d) { openConversation(d.number, { push: d.push, focus: d.focus }); });
+  on("open", dismissToastsFor);
   on("close", closeConversation);
   on("not_found", showNotFound);
   on("inline_error", showInlineError);

@@ -53,7 +53,11 @@ export function hideInlineError() {
 export function toast(text, opts) {
   opts = opts || {};
   if (!ui.toasts) return null;
-  const node = el("div", { className: "toast" + (opts.kind ? " toast-" + opts.kind : ""), role: opts.kind === "error" ? "alert" : null },
+  const node = el("div", {
+    className: "toast" + (opts.kind ? " toast-" + opts.kind : ""),
+    role: opts.kind === "error" ? "alert" : null,
+    dataset: typeof opts.number === "number" && opts.kind !== "error" ? { opens: String(opts.number) } : {},
+  },
     el("div", { className: "toast-body" },
       el("p", { className: "toast-text" }, text),
       opts.detail ? el("p", { className: "toast-detail" }, opts.detail) : null),
@@ -79,4 +83,11 @@ export function toast(text, opts) {
   ui.toasts.appendChild(node);
   while (ui.toasts.children.length > 4) ui.toasts.removeChild(ui.toasts.firstChild);
   return node;
+}
+
+/** The conversation is open: its news toasts ("assigned to you", a new reply) have done their
+ * work. An error about it stays until dismissed. */
+export function dismissToastsFor(number) {
+  if (!ui.toasts) return;
+  ui.toasts.querySelectorAll('.toast[data-opens="' + Number(number) + '"]').forEach(function (node) { node.remove(); });
 }

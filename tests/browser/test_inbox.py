@@ -235,6 +235,63 @@ def test_the_inbox_speaks_the_language_of_its_page(asgi, asgi_page, transactiona
     visitor.close()
 
 
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@live
+def test_toasts_cover_no_composer_and_go_once_their_conversation_is_open(
+    asgi, asgi_page, team, screenshot
+):
+    """A toast sits where no one is typing: bottom left on a wide screen (it sat in the middle,
+    over the reply box), at the top on a phone. Opening its conversation, from the toast or
+    from the list, dismisses it."""
+    tenant, operator = team
+    page = asgi_page()
+    log_in(page, operator.user.email, PASSWORD)
+    inbox = Inbox(page, tenant.slug)
+    inbox.open()
+    first = new_conversation(asgi, tenant, "Kargo ücreti ne kadar?")
+    toast = page.locator(
+        ".toast", has_text=inbox.s("alert_assigned_auto").replace("%(number)s", "1")
+    )
+    expect(toast).to_be_visible()
+    inbox.item(1).click()
+    expect(toast).to_have_count(0)
+    composer = page.get_by_label(inbox.s("reply_label"))
+    expect(composer).to_be_visible()
+
+    second = new_conversation(asgi, tenant, "Hediye paketi var mı?")
+    toast = page.locator(
+        ".toast", has_text=inbox.s("alert_assigned_auto").replace("%(number)s", "2")
+    )
+    expect(toast).to_be_visible()
+    assert not boxes_overlap(toast.bounding_box(), composer.bounding_box())
+    screenshot(page, "inbox_toast_beside_the_composer")
+
+    phone = asgi_page(width=390, height=760, is_mobile=True)
+    log_in(phone, operator.user.email, PASSWORD)
+    small = Inbox(phone, tenant.slug)
+    small.open()
+    third = new_conversation(asgi, tenant, "Yarın teslim olur mu?")
+    toast = phone.locator(
+        ".toast", has_text=small.s("alert_assigned_auto").replace("%(number)s", "3")
+    )
+    expect(toast).to_be_visible()
+    assert toast.bounding_box()["y"] < 760 / 3  # at the top, away from the reply box
+    screenshot(phone, "inbox_toast_on_a_phone")
+    toast.get_by_role("button", name=small.s("toast_open")).click()
+    expect(phone.locator("#inbox-conv-number")).to_have_text("#3")
+    expect(toast).to_have_count(0)
+    for visitor in (first, second, third):
+        visitor.close()
+
+
 @live
 def test_resolve_and_reopen(asgi, asgi_page, team, screenshot):
     tenant, operator = team
