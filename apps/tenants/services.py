@@ -119,14 +119,15 @@ def tenant_create(
 def _widget_texts(tenant: Tenant) -> dict[str, str]:
     """A new workspace's chat window looks finished: a launcher text, a greeting and a welcome
     in every language Sohbet speaks, the workspace's name in them (edited on the widget's
-    settings page)."""
+    settings page). The welcome promises no reply time: it shows while nobody is online too,
+    and the window's header says when the team is away."""
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[f"launcher_text_{code}"] = _("Chat with us")
             texts[f"welcome_title_{code}"] = _("Hi there 👋")
             texts[f"welcome_message_{code}"] = _(
-                "Ask us anything: the %(workspace)s team usually answers within minutes."
+                "Ask us anything: the %(workspace)s team will get back to you."
             ) % {"workspace": tenant.name}
     return texts
 

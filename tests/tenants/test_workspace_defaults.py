@@ -31,3 +31,7 @@ def test_a_new_workspaces_chat_window_greets_in_each_language(web, live_server):
     assert turkish["launcher_text"] == "Bize yazın"
     assert turkish["welcome_title"] == "Merhaba 👋"
     assert "Lale Çiçekçilik ekibi" in turkish["welcome_message"]
+    # Nobody is online yet, and the header says so: the welcome promises no time to answer.
+    assert english["team_online"] is False
+    assert "minute" not in english["welcome_message"]
+    assert "dakika" not in turkish["welcome_message"]
