@@ -3,12 +3,15 @@ only in the address's own mailbox), and the owner of a new address is one click 
 workspace. The password reset form and invitations tell nothing either."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import translation
+from django.utils.formats import date_format
 from django_scopes import scopes_disabled
 
-from apps.tenants.models import Membership, Role, SignupRequest, Tenant, User
+from apps.tenants.models import Invitation, Membership, Role, SignupRequest, Tenant, User
 from tests.factories import PASSWORD, TenantFactory, UserFactory, member
 from tests.http import WebClient
 from tests.utils import page_text
@@ -126,6 +129,37 @@ def test_the_link_makes_the_workspace_and_signs_the_owner_in(web):
     again = web().get(path)
     assert again.status == 404
     assert "This link is not valid or has expired." in page_text(again)
+
+
+def told(moment, zone: str) -> str:
+    """``moment`` as an English email tells the time in ``zone``."""
+    with translation.override("en"):
+        return date_format(moment.astimezone(ZoneInfo(zone)), "DATETIME_FORMAT")
+
+
+def test_the_links_expiry_is_told_in_the_time_zone_of_the_reader(web):
+    """The signup link's end in the time zone chosen on the form; an invitation's in the
+    workspace's (it said UTC, an hour or three off for most of our customers)."""
+    sign_up(web(), "saat@example.com")
+    (message,) = mails_to("saat@example.com")
+    ends = SignupRequest.objects.get(email="saat@example.com").expires_at
+    assert "(Europe/Istanbul)" in message.body and "UTC" not in message.body
+    assert told(ends, "Europe/Istanbul") in message.body
+
+    owner = member(TenantFactory(name="Acme", timezone="America/New_York"), Role.OWNER)
+    admin = web()
+    admin.get("/accounts/login/")
+    admin.post("/accounts/login/", {"username": owner.user.email, "password": PASSWORD})
+    admin.get(f"/app/{owner.tenant.slug}/members/")
+    admin.post(
+        f"/app/{owner.tenant.slug}/members/invite/",
+        {"email": "new@example.com", "role": "operator"},
+    )
+    (invited,) = mails_to("new@example.com")
+    with scopes_disabled():
+        ends = Invitation.objects.get(email="new@example.com").expires_at
+    assert "(America/New_York)" in invited.body
+    assert told(ends, "America/New_York") in invited.body
 
 
 def test_signing_up_twice_then_confirming_one_ends_the_other(web):
