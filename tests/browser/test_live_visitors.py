@@ -113,6 +113,9 @@ def test_operator_sees_live_visitors_and_starts_a_chat_that_opens_the_widget(
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(inbox.locator("#live-empty")).to_be_visible()
+    # Under the heading, where the eye is (it sat at the bottom of the pane).
+    heading = inbox.locator("#live-heading").bounding_box()
+    assert inbox.locator("#live-empty").bounding_box()["y"] < heading["y"] + 3 * heading["height"]
     expect(inbox.locator("#inbox-list")).to_be_hidden()  # the live list takes its place
 
     # A visitor arrives on the shop's tulips page.
