@@ -94,6 +94,9 @@ def editor_strings() -> dict:
         # Translators: the label of a message's text box for one language, e.g. "In Turkish".
         "languages": {code: _("In %(language)s") % {"language": lang} for code, lang in names},
         "note_text": _("Note for the team"),
+        "no_labels": _("No labels yet: add them under Settings, Labels."),
+        "no_teams": _("No teams yet: add them under Settings, Teams."),
+        "no_flows": _("No flows yet: add them on the Flows tab."),
         "assign_to": _("To"),
         "snooze_minutes": _("For how many minutes"),
         "holds": _("holds"),

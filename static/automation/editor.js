@@ -31,6 +31,10 @@ if (form) {
         slots.append(labelled(text, control));
         return control;
       };
+      // Nothing to choose from yet: say where it is made, rather than an empty list.
+      const none = (options, text) => {
+        if (!options.length) slots.append(el("p", { className: "rule-none", text: text }));
+      };
       switch (type.value) {
         case "send_message":
           for (const lang of cat.languages) {
@@ -61,12 +65,15 @@ if (form) {
         case "label_add":
         case "label_remove":
           add("label", s.label, select(cat.labels, keep.label)).dataset.number = "";
+          none(cat.labels, s.no_labels);
           break;
         case "start_flow":
           add("flow", s.flow, select(cat.flows, keep.flow));
+          none(cat.flows, s.no_flows);
           break;
         case "notify_team":
           add("team", s.team, select(cat.teams, keep.team)).dataset.number = "";
+          none(cat.teams, s.no_teams);
           break;
         case "set_status": {
           const status = add("status", s.status, select(cat.statuses, keep.status || "pending"));

@@ -120,6 +120,29 @@ def test_admin_builds_a_rule_fixes_a_field_and_tests_it_on_a_conversation(page, 
     screenshot(page, "automation-3-listed")
 
 
+def test_an_action_with_nothing_to_choose_from_says_where_to_make_it(page, login, screenshot):
+    """A new workspace has no labels, teams or flows: the action says where to add them
+    instead of showing an empty list, and saving it names the missing choice."""
+    tenant = in_thread(TenantFactory, name="Lale Home")
+    admin = in_thread(member, tenant, Role.ADMIN, language="")
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/automation/new/")
+    editor = page.get_by_test_id("rule-editor")
+    editor.get_by_label("Name").fill("Tag returns")
+    action = editor.locator("[data-action]").first
+    for kind, note in (
+        ("Notify a team by email", "No teams yet: add them under Settings, Teams."),
+        ("Start a flow", "No flows yet: add them on the Flows tab."),
+        ("Add a label", "No labels yet: add them under Settings, Labels."),
+    ):
+        action.get_by_label("Action").select_option(label=kind)
+        expect(action.locator(".rule-none")).to_have_text(note)
+    screenshot(page, "automation-no-labels-yet")
+    page.get_by_test_id("rule-save").click()
+    expect(page.get_by_test_id("rule-error")).to_contain_text("Choose a label of this workspace.")
+    assert in_scope(tenant, Rule.objects.count) == 0
+
+
 def test_a_visitor_who_stays_on_a_page_is_greeted_by_a_rule(asgi_page, screenshot):
     tenant = in_thread(TenantFactory, name="Lale Home")
 
