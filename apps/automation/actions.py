@@ -205,21 +205,47 @@ def pick_text(texts: dict, language: str, fallback: str) -> str:
 # --- doing ----------------------------------------------------------------------------------
 
 
-def run(action: dict, context: Context, *, key: str, rule=None) -> str:
-    """Do ``action``; a short line saying what was done, for the rule's record. ``key`` makes a
-    message or email sent twice for the same cause one (the firing's key and the action's
-    place). Refusals of the services raise (the rule's firing is recorded as failed)."""
+# Why an action did nothing: the codes a firing records (``Firing.done``), and what the rules
+# page says for them.
+SKIPPED = {
+    "no_conversation": gettext_lazy("no conversation yet"),
+    "no_visitor": gettext_lazy("no visitor"),
+    "flow_unpublished": gettext_lazy("the flow is not published"),
+    "flow_started": gettext_lazy("the visitor started a flow"),
+    "flow_busy": gettext_lazy("people or another flow have the chat"),
+    "team_deleted": gettext_lazy("the team was deleted"),
+}
+
+
+def outcome_text(entry: dict) -> str:
+    """One action of a firing (``Firing.done``) as the rules page says it: "Add a label",
+    "Start a flow (skipped: the flow is not published)", "Add a private note (failed)"."""
+    kind = KINDS.get(entry.get("type"))
+    action = str(kind.label) if kind is not None else str(entry.get("type", ""))
+    if entry.get("failed"):
+        return _("%(action)s (failed)") % {"action": action}
+    if entry.get("skipped"):
+        reason = SKIPPED.get(entry["skipped"], entry["skipped"])
+        return _("%(action)s (skipped: %(reason)s)") % {"action": action, "reason": reason}
+    return action
+
+
+def run(action: dict, context: Context, *, key: str, rule=None) -> str | None:
+    """Do ``action``: None when done, else why it did nothing (a ``SKIPPED`` code), for the
+    rule's record. ``key`` makes a message or email sent twice for the same cause one (the
+    firing's key and the action's place). Refusals of the services raise (the rule's firing
+    is recorded as failed)."""
     kind = action["type"]
     conversation = context.conversation
     if KINDS[kind].needs_conversation and conversation is None:
-        return "skipped: no conversation"
+        return "no_conversation"
     if kind == "set_attribute":
         if context.visitor is None:
-            return "skipped: no visitor"
+            return "no_visitor"
         visitor_services.visitor_set_attributes(
             visitor=context.visitor, attributes={action["name"]: action["value"]}
         )
-        return f"set_attribute {action['name']}"
+        return None
     if kind == "open_widget":
         return _open_widget(action, context, key)
     if kind == "start_flow":
@@ -228,13 +254,13 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
 
         flow = selectors.flow_by_key(key=action["flow"])
         if flow is None or flow.published_id is None:
-            return "skipped: the flow is not published"
+            return "flow_unpublished"
         if context.since is not None and selectors.flow_started_since(
             conversation_id=conversation.pk, since=context.since
         ):
-            return "skipped: the visitor started a flow"
+            return "flow_started"
         started = flows.flow_start(conversation=conversation, flow=flow)
-        return "start_flow" if started else "skipped: people or another flow have it"
+        return None if started else "flow_busy"
     if kind == "send_message":
         text = shown_text(action, context)
         conversation_services.message_create(
@@ -244,7 +270,7 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
             body=text,
             content={"automated": True},
         )
-        return "send_message"
+        return None
     if kind == "note":
         conversation_services.note_add(
             membership=None,
@@ -252,7 +278,7 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
             body=action["text"],
             by=rule.name if rule is not None else "",
         )
-        return "note"
+        return None
     if kind == "assign":
         if action["to"] == "team":
             conversation_services.conversation_assign(
@@ -266,13 +292,13 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
             conversation_services.conversation_assign(
                 membership=None, conversation=conversation, assignee=None
             )
-        return f"assign {action['to']}"
+        return None
     if kind in ("label_add", "label_remove"):
         which = {"add": [action["label"]]} if kind == "label_add" else {"remove": [action["label"]]}
         conversation_services.conversation_label(
             membership=None, conversation=conversation, **which
         )
-        return kind
+        return None
     if kind == "set_status":
         until = None
         if action["status"] == Conversation.Status.SNOOZED:
@@ -280,20 +306,20 @@ def run(action: dict, context: Context, *, key: str, rule=None) -> str:
         conversation_services.conversation_set_status(
             membership=None, conversation=conversation, status=action["status"], until=until
         )
-        return f"set_status {action['status']}"
+        return None
     if kind == "send_transcript":
         from apps.offline.services import transcript_request
 
         transcript_request(conversation=conversation, requested_by="system", key=f"rule-{key}")
-        return "send_transcript"
+        return None
     if kind == "notify_team":
         return _notify_team(action["team"], conversation)
     raise ValueError(kind)
 
 
-def _open_widget(action: dict, context: Context, key: str) -> str:
+def _open_widget(action: dict, context: Context, key: str) -> str | None:
     if context.visitor is None:
-        return "skipped: no visitor"
+        return "no_visitor"
     text = shown_text(action, context)
     conversation = context.conversation
     if text and conversation is not None and conversation.status != Conversation.Status.RESOLVED:
@@ -307,13 +333,13 @@ def _open_widget(action: dict, context: Context, key: str) -> str:
         conversation_services.visitor_widget_open(visitor=context.visitor, message=result.message)
     else:
         conversation_services.visitor_widget_open(visitor=context.visitor, greeting=text)
-    return "open_widget"
+    return None
 
 
-def _notify_team(team_id: int, conversation: Conversation) -> str:
+def _notify_team(team_id: int, conversation: Conversation) -> str | None:
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
-        return "skipped: the team was deleted"
+        return "team_deleted"
     members = Membership.objects.filter(
         tenant_id=conversation.tenant_id, teams=team
     ).select_related("user")
@@ -323,7 +349,6 @@ def _notify_team(team_id: int, conversation: Conversation) -> str:
             kwargs={"slug": conversation.tenant.slug, "number": conversation.number},
         )
     )
-    sent = 0
     for member in members:
         with translation.override(member.user.language or None):
             core_services.email_enqueue(
@@ -341,5 +366,4 @@ def _notify_team(team_id: int, conversation: Conversation) -> str:
                 },
                 to=[member.user.email],
             )
-        sent += 1
-    return f"notify_team {sent}"
+    return None

@@ -68,7 +68,9 @@ class Firing(TenantOwned):
     # What it fired on, once: an event ("e42"), a wait for the team ("w7-<since>"), a visit
     # ("v9": a page-time rule fires once per visit).
     key = models.CharField(max_length=64)
-    done = models.JSONField(_("done"), default=list, blank=True)  # one line per action
+    # Per action, in order: {"type": "label_add"}, with "skipped": a code of actions.SKIPPED
+    # when it did nothing, or "failed": true.
+    done = models.JSONField(_("done"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     # A greeting shown to a visitor outside any conversation (the words, in their language).
     shown = models.TextField(_("greeting shown"), blank=True)

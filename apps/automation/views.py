@@ -41,12 +41,15 @@ def _rule_or_404(rule_id: int) -> Rule:
 
 @workspace_view(Role.ADMIN)
 def rules(request: HttpRequest) -> HttpResponse:
+    firings = selectors.firings()
+    for firing in firings:
+        firing.done_text = ", ".join(actions.outcome_text(entry) for entry in firing.done)
     return render(
         request,
         "automation/rules.html",
         {
             "rules": selectors.rules(),
-            "firings": selectors.firings(),
+            "firings": firings,
             "triggers": dict(Rule.Trigger.choices),
         },
     )

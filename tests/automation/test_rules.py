@@ -48,7 +48,7 @@ def test_a_visitor_message_with_a_word_labels_the_chat_and_the_bot_answers_in_th
     assert rule.fired_count == 1 and rule.last_fired_at is not None
     [firing] = ws.firings(rule)
     assert firing.conversation_id == ws.conversation.pk
-    assert firing.done == ["label_add", "assign team", "send_message"]
+    assert firing.done == [{"type": "label_add"}, {"type": "assign"}, {"type": "send_message"}]
     assert firing.error == ""
 
 
@@ -154,7 +154,7 @@ def test_a_failing_action_is_recorded_and_the_others_still_run():
             membership=ws.admin, conversation=ws.conversation
         )
     [firing] = ws.firings(rule)
-    assert firing.done == ["failed: note", "label_add"]
+    assert firing.done == [{"type": "note", "failed": True}, {"type": "label_add"}]
     assert "Reopen it to add a note" in firing.error
     assert ws.label_names() == {"b"}
     assert ws.fresh().status == Conversation.Status.RESOLVED

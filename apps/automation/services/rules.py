@@ -152,13 +152,14 @@ def rule_fire(rule: Rule, context: Context, *, key: str) -> int:
     for i, action in enumerate(rule.actions):
         try:
             with transaction.atomic():
-                done.append(actions.run(action, context, key=f"{rule.pk}-{key}-{i}", rule=rule))
+                skipped = actions.run(action, context, key=f"{rule.pk}-{key}-{i}", rule=rule)
+            done.append({"type": action["type"], **({"skipped": skipped} if skipped else {})})
             if action["type"] == "open_widget" and context.conversation is None:
                 firing.shown = actions.shown_text(action, context)
         except Exception as exc:
             message = getattr(exc, "message", "") or repr(exc)
             logger.warning("automation: rule %s, action %s failed: %s", rule.pk, i, message)
-            done.append(f"failed: {action['type']}")
+            done.append({"type": action["type"], "failed": True})
             errors.append(f"{action['type']}: {message}"[:500])
         if context.conversation is not None:
             context.conversation.refresh_from_db()
