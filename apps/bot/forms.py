@@ -36,7 +36,10 @@ class EntryForm(forms.Form):
     id = forms.CharField(
         label=_("ID"),
         required=False,
-        help_text=Entry._meta.get_field("external_id").help_text,
+        help_text=_(
+            "Optional: left empty, one is made from the question. Importing a file again "
+            "updates the entry with this ID."
+        ),
         widget=forms.TextInput(attrs={"maxlength": EXTERNAL_ID_MAX, **PLAIN}),
     )
     tags = forms.CharField(

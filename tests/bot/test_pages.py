@@ -262,6 +262,30 @@ def test_the_admin_adds_an_entry_in_english_and_turkish(client):
     assert "Ayşe Kaya Created" in text  # the history: who and what
 
 
+def test_an_entry_made_without_an_id_gets_one_from_its_question(client):
+    """The ID is for files; someone writing an entry by hand need not invent one. An edit
+    that leaves it empty keeps the entry's own."""
+    tenant, admin = workspace(kb=[])
+    client.force_login(admin.user)
+    for _ in range(2):
+        saved = client.post(
+            url(tenant, "bot:entry_new"),
+            form(question_tr="Kargo ne kadar sürer?", answer_tr="1-3 iş günü."),
+        )
+        assert saved.status_code == 302
+    assert "Entry kargo-ne-kadar-surer-2 saved." in page_text(client.get(saved.url))
+    assert entry_ids(tenant) == ["kargo-ne-kadar-surer", "kargo-ne-kadar-surer-2"]
+
+    first = entry(tenant, "kargo-ne-kadar-surer")
+    edited = client.post(
+        url(tenant, "bot:entry_edit", entry_id=first.pk),
+        form(question_tr="Kargo kaç günde gelir?", answer_tr="1-3 iş günü."),
+    )
+    assert edited.status_code == 302
+    assert entry_ids(tenant) == ["kargo-ne-kadar-surer", "kargo-ne-kadar-surer-2"]
+    assert entry(tenant, "kargo-ne-kadar-surer").question_tr == "Kargo kaç günde gelir?"
+
+
 def test_an_admin_with_a_turkish_interface_keeps_both_languages_of_an_entry(client):
     tenant, admin = workspace(kb=[])
     client.force_login(admin.user)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from apps.bot import selectors
+from apps.bot import selectors, text
 from apps.bot.models import EXTERNAL_ID_MAX, BotSettings, Entry, EntryRevision
 from apps.bot.services import learning
 from apps.core.errors import Refusal
@@ -183,6 +183,25 @@ def _apply(*, tenant_id: int, cleaned: Cleaned, author, action: str, entry: Entr
     return entry, True
 
 
+def _new_external_id(*, tenant_id: int, data: dict) -> str:
+    """An ID for an entry made without one: the words of its first question, in the order of
+    ``LANGUAGES`` ("when-are-you-open"), with "-2", "-3"… when taken."""
+    question = next(
+        (q for c in LANGUAGES if isinstance(q := data.get(f"question_{c}"), str) and q.strip()),
+        "",
+    )
+    base = "-".join(text.words(question))[: EXTERNAL_ID_MAX - 4].strip("-") or "entry"
+    taken = set(
+        Entry.objects.filter(tenant_id=tenant_id, external_id__startswith=base).values_list(
+            "external_id", flat=True
+        )
+    )
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
 def entry_save(
     *,
     tenant_id: int,
@@ -193,7 +212,15 @@ def entry_save(
 ) -> Entry:
     """Create or update one entry (``entry``: the one being edited; its id may change, to one
     no other entry has). ``proposals``: the proposed entries (``learning``) it is made of, which
-    are marked as done. Bad input raises ``EntryError`` and changes nothing."""
+    are marked as done. Without an id, a new entry gets one from its question and an edited one
+    keeps its own. Bad input raises ``EntryError`` and changes nothing."""
+    if not str(data.get("id") or "").strip():
+        data = {
+            **data,
+            "id": entry.external_id
+            if entry is not None
+            else _new_external_id(tenant_id=tenant_id, data=data),
+        }
     cleaned = clean(data)
     with transaction.atomic():
         clash = Entry.objects.filter(tenant_id=tenant_id, external_id=cleaned.external_id)
