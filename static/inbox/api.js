@@ -5,7 +5,7 @@
  */
 import { clear, el, safeHttpUrl, str } from "./dom.js";
 import { autoGrow, setComposerMode as setMode } from "./composer.js";
-import { openConversation as open } from "./conversation.js";
+import { changeKeepingEnd, openConversation as open } from "./conversation.js";
 import { visitorName } from "./format.js";
 import { on } from "./hooks.js";
 import { toast as showToast } from "./notices.js";
@@ -16,7 +16,7 @@ import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
 
 export { postJSON } from "./http.js";
-export { clear, el, on, safeHttpUrl, str, t };
+export { changeKeepingEnd, clear, el, on, safeHttpUrl, str, t };
 export const config = CONFIG;
 
 /** Another script's page data: readJSON("canned-config"); strings("search-strings") is a t(). */

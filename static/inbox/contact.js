@@ -146,12 +146,11 @@ function showPreview(number, text) {
       el("span", { className: "typing-preview-label" }, t("typing_preview") + " "), ui.previewText);
     scroll.appendChild(ui.preview);
   }
-  const scrollBox = ui.preview.parentNode;
-  const nearBottom = scrollBox.scrollHeight - scrollBox.scrollTop - scrollBox.clientHeight < 80;
   preview.number = number;
-  ui.previewText.textContent = text;
-  ui.preview.hidden = false;
-  if (nearBottom) scrollBox.scrollTop = scrollBox.scrollHeight;
+  inbox.changeKeepingEnd(function () {
+    ui.previewText.textContent = text;
+    ui.preview.hidden = false;
+  });
   clearTimeout(preview.timer);
   preview.timer = setTimeout(clearPreview, PREVIEW_SHOW_MS);
 }

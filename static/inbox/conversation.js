@@ -131,6 +131,15 @@ function nearEnd(box) {
   return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
 }
 
+/** Run `change`, which adds to or grows what the thread shows (the visitor's typing preview):
+ * the thread stays at its end if it was there. */
+export function changeKeepingEnd(change) {
+  const box = ui.messagesScroll;
+  const wasAtEnd = !!box && nearEnd(box);
+  change();
+  if (wasAtEnd) box.scrollTop = box.scrollHeight;
+}
+
 if (ui.messagesScroll && window.ResizeObserver) {
   const box = ui.messagesScroll;
   let atEnd = true;
