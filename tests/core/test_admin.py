@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from apps.automation import demo as automation_demo
+from apps.automation.models import Firing, Rule
 from apps.conversations import services as conversation_services
 from apps.conversations.services import message_create, presence_connect
 from apps.offline import services as offline_services
@@ -54,6 +56,15 @@ def data():
                 membership=owner, conversation=posted.conversation, status="resolved"
             )
             offline_services.rating_give(conversation=resolved, score=5, comment="Thanks")
+            # Automation: the demo's flow and rules, and a firing of one of them.
+            automation_demo.seed(tenant)
+            Firing.objects.create(
+                tenant=tenant,
+                rule=Rule.objects.first(),
+                conversation=posted.conversation,
+                key="e1",
+                done=[{"type": "label_add"}],
+            )
     return a, b
 
 
@@ -104,6 +115,23 @@ def test_suspend_and_reactivate_actions(superuser_client, data):
     superuser_client.post(url, {"action": "reactivate", "_selected_action": [a.pk]})
     a.refresh_from_db()
     assert a.status == Tenant.Status.ACTIVE and a.suspended_at is None
+
+
+def test_staff_switch_a_workspaces_rule_off_and_on(superuser_client, data):
+    """A rule that misbehaves can be stopped from admin; it is not edited there."""
+    with scopes_disabled():
+        rule = Rule.objects.filter(tenant=data[0], enabled=True).first()
+    url = reverse("admin:automation_rule_changelist")
+    superuser_client.post(url, {"action": "switch_off", "_selected_action": [rule.pk]})
+    rule.refresh_from_db()
+    assert not rule.enabled
+    with scopes_disabled():
+        assert Rule.objects.filter(tenant=data[1], enabled=False).count() == 0  # only that one
+    superuser_client.post(url, {"action": "switch_on", "_selected_action": [rule.pk]})
+    rule.refresh_from_db()
+    assert rule.enabled
+    change = superuser_client.get(reverse("admin:automation_rule_change", args=[rule.pk]))
+    assert change.status_code == 200 and b'name="_save"' not in change.content
 
 
 def test_non_staff_cannot_open_admin(client, data):
