@@ -116,9 +116,7 @@ def test_admin_builds_a_rule_fixes_a_field_and_tests_it_on_a_conversation(page, 
     a_conversation(tenant, "İADE nasıl yapılır?")
     page.reload()
     expect(page.get_by_test_id("rule-fired")).to_contain_text("1 time")
-    expect(page.get_by_test_id("firing")).to_contain_text(
-        "Add a label, Send a message as the bot"
-    )
+    expect(page.get_by_test_id("firing")).to_contain_text("Add a label, Send a message as the bot")
     screenshot(page, "automation-3-listed")
 
 
