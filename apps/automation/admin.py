@@ -25,30 +25,24 @@ class RuleAdmin(ReadOnly):
     search_fields = ("name", "tenant__name", "tenant__slug")
     actions = ["switch_off", "switch_on"]
 
-    def _toggle(self, request, queryset, enabled: bool) -> int:
+    def _toggle(self, request, queryset, enabled: bool) -> None:
         count = 0
         for rule in queryset.filter(enabled=not enabled):
             rule_toggle(rule=rule, enabled=enabled)
             count += 1
-        return count
+        if enabled:
+            done = ngettext("%d rule switched on.", "%d rules switched on.", count)
+        else:
+            done = ngettext("%d rule switched off.", "%d rules switched off.", count)
+        self.message_user(request, done % count, messages.SUCCESS)
 
     @admin.action(description=_("Switch the selected rules off"))
     def switch_off(self, request, queryset):
-        count = self._toggle(request, queryset, False)
-        self.message_user(
-            request,
-            ngettext("%d rule switched off.", "%d rules switched off.", count) % count,
-            messages.SUCCESS,
-        )
+        self._toggle(request, queryset, False)
 
     @admin.action(description=_("Switch the selected rules on"))
     def switch_on(self, request, queryset):
-        count = self._toggle(request, queryset, True)
-        self.message_user(
-            request,
-            ngettext("%d rule switched on.", "%d rules switched on.", count) % count,
-            messages.SUCCESS,
-        )
+        self._toggle(request, queryset, True)
 
 
 @admin.register(Firing)

@@ -76,6 +76,11 @@ class Inbox:
         what the page then shows; ``test_inbox_strings_are_complete`` catches the gap)."""
         return self.strings.get(key, key)
 
+    def assigned_toast(self, number: int):
+        """The toast saying conversation ``number`` was assigned to me automatically."""
+        text = self.s("alert_assigned_auto").replace("%(number)s", str(number))
+        return self.page.locator(".toast", has_text=text)
+
     def item(self, number: int):
         return self.page.locator(f'#inbox-list button[data-number="{number}"]')
 
@@ -257,9 +262,7 @@ def test_toasts_cover_no_composer_and_go_once_their_conversation_is_open(
     inbox = Inbox(page, tenant.slug)
     inbox.open()
     first = new_conversation(asgi, tenant, "Kargo ücreti ne kadar?")
-    toast = page.locator(
-        ".toast", has_text=inbox.s("alert_assigned_auto").replace("%(number)s", "1")
-    )
+    toast = inbox.assigned_toast(1)
     expect(toast).to_be_visible()
     inbox.item(1).click()
     expect(toast).to_have_count(0)
@@ -267,9 +270,7 @@ def test_toasts_cover_no_composer_and_go_once_their_conversation_is_open(
     expect(composer).to_be_visible()
 
     second = new_conversation(asgi, tenant, "Hediye paketi var mı?")
-    toast = page.locator(
-        ".toast", has_text=inbox.s("alert_assigned_auto").replace("%(number)s", "2")
-    )
+    toast = inbox.assigned_toast(2)
     expect(toast).to_be_visible()
     assert not boxes_overlap(toast.bounding_box(), composer.bounding_box())
     screenshot(page, "inbox_toast_beside_the_composer")
@@ -279,9 +280,7 @@ def test_toasts_cover_no_composer_and_go_once_their_conversation_is_open(
     small = Inbox(phone, tenant.slug)
     small.open()
     third = new_conversation(asgi, tenant, "Yarın teslim olur mu?")
-    toast = phone.locator(
-        ".toast", has_text=small.s("alert_assigned_auto").replace("%(number)s", "3")
-    )
+    toast = small.assigned_toast(3)
     expect(toast).to_be_visible()
     assert toast.bounding_box()["y"] < 760 / 3  # at the top, away from the reply box
     screenshot(phone, "inbox_toast_on_a_phone")
