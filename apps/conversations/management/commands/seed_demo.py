@@ -63,12 +63,10 @@ class Command(BaseCommand):
             if not widget.welcome_title_en:  # first run only: later edits in settings are kept
                 widget.welcome_title_en = "Hi there 👋"
                 widget.welcome_title_tr = "Merhaba 👋"
-                widget.welcome_message_en = (
-                    "Questions about an order or a product? We reply in minutes."
-                )
+                # No promise of a reply time: the window's header says when the team is away.
+                widget.welcome_message_en = "Questions about an order or a product? Ask us here."
                 widget.welcome_message_tr = (
-                    "Siparişiniz ya da ürünlerimiz hakkında sorunuz mu var? Dakikalar içinde "
-                    "yanıtlıyoruz."
+                    "Siparişiniz ya da ürünlerimiz hakkında sorunuz mu var? Buradan sorun."
                 )
                 widget.launcher_text_en = "Chat with us"
                 widget.launcher_text_tr = "Bize yazın"
