@@ -192,6 +192,8 @@ def inbox_strings() -> dict[str, str]:
         "private_note_by": _("Private note by %(name)s"),
         "note_saving": _("Saving…"),
         "visitor_details": _("Visitor details"),
+        # Translators: on a phone, shows the conversation's other buttons (assign, snooze…).
+        "more_actions": _("More actions"),
         "messages": _("Messages"),
         "no_messages": _("No messages yet."),
         "you": _("You"),

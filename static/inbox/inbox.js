@@ -216,6 +216,17 @@ function init() {
   document.querySelectorAll("[data-inbox-show-visitor]").forEach(function (b) {
     b.addEventListener("click", function () { setMobileView("visitor"); $("inbox-visitor").focus(); });
   });
+  // On a phone the conversation's header shows its title and Resolve; the other buttons
+  // (details, transcript, snooze, assignee, labels…) behind "More actions", so the
+  // messages keep the screen.
+  const more = $("inbox-more");
+  if (more) {
+    more.addEventListener("click", function () {
+      const open = more.getAttribute("aria-expanded") !== "true";
+      more.setAttribute("aria-expanded", open ? "true" : "false");
+      $("inbox-conv-header").dataset.more = open ? "open" : "closed";
+    });
+  }
   document.querySelectorAll("[data-inbox-hide-visitor]").forEach(function (b) {
     b.addEventListener("click", function () {
       setMobileView("conversation");

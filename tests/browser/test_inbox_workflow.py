@@ -769,6 +769,16 @@ def test_the_team_inbox_on_a_phone(asgi, asgi_page, crew, screenshot):
     assert no_horizontal_scroll(page)
     screenshot(page, "workflow_phone_conversation")
     assert_accessible(page, name="a conversation on a phone")
+    # The messages keep the screen: the header shows the title and Resolve, and the other
+    # buttons behind "More actions" (they took two thirds of it, leaving a line of messages).
+    assert page.locator("#inbox-messages-scroll").bounding_box()["height"] > 844 * 0.35
+    expect(page.locator("#inbox-assignee")).to_be_hidden()
+    expect(page.get_by_role("button", name=s("resolve"), exact=True)).to_be_visible()
+    more = page.get_by_role("button", name=s("more_actions"))
+    more.click()
+    expect(more).to_have_attribute("aria-expanded", "true")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "workflow_phone_more_actions")
     page.locator("#inbox-assignee").click()
     menu = page.get_by_role("menu", name=s("assignee_label"))
     expect(menu).to_be_visible()
