@@ -122,10 +122,6 @@ export function renderConversationHeader() {
   closeOrphanPopover();
 }
 
-// The thread keeps to its end when the space around it changes (the header gains a button, a
-// panel opens above the composer) if it was at its end, as it does for a new message. A scroll
-// event that comes after such a change but before the observer tells nothing about where the
-// reader was.
 /** Whether the thread's scroll box shows its end (within a line or two). */
 function nearEnd(box) {
   return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
@@ -140,6 +136,10 @@ export function changeKeepingEnd(change) {
   if (wasAtEnd) box.scrollTop = box.scrollHeight;
 }
 
+// The thread keeps to its end when the space around it changes (the header gains a button, a
+// panel opens above the composer) if it was at its end, as it does for a new message. A scroll
+// event that comes after such a change but before the observer tells nothing about where the
+// reader was.
 if (ui.messagesScroll && window.ResizeObserver) {
   const box = ui.messagesScroll;
   let atEnd = true;

@@ -70,21 +70,21 @@ logger = logging.getLogger(__name__)
 PARALLEL_DB = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
+def _spoken(value) -> str | None:
+    """``value``'s language ("tr-TR" -> "tr") when Sohbet speaks it."""
+    base = value.split("-")[0].lower() if isinstance(value, str) else ""
+    return base if base in dict(settings.LANGUAGES) else None
+
+
 def page_language(scope: dict) -> str | None:
     """The ``language`` a page put in its socket's address (``?language=tr``), when Sohbet
     speaks it: the socket then answers in the page's own language."""
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("language")
-    code = values[0].split("-")[0].lower() if values else ""
-    return code if code in dict(settings.LANGUAGES) else None
+    return _spoken(values[0]) if values else None
 
 
 def supported_language(value) -> str:
-    codes = [code for code, _name in settings.LANGUAGES]
-    if isinstance(value, str) and value:
-        base = value.split("-")[0].lower()
-        if base in codes:
-            return base
-    return settings.LANGUAGE_CODE
+    return _spoken(value) or settings.LANGUAGE_CODE
 
 
 def optional_int(frame: dict, field: str) -> int | None:
