@@ -10,15 +10,16 @@ two-word member matches two words in a row.
 import functools
 
 _GROUPS = {
-    "return": "return send_back sent_back sending_back mail_back post_back posting_back "
-    "ship_back take_back taking_back bring_back go_back goes_back iade geri_gonder geri_yolla "
-    "geri_postala geri_ver geri_getir geri_al geri_alir geri_alin geri_kargo",
+    "return": "return send_back sent_back sending_back give_back giving_back hand_back "
+    "mail_back post_back posting_back ship_back take_back taking_back bring_back go_back "
+    "goes_back iade geri_gonder geri_yolla geri_postala geri_ver geri_getir geri_al geri_alir "
+    "geri_alin geri_kargo",
     "refund": "refund money_back reimburs credited_back para_iade geri_odeme parami paranin "
     "paramin ucret_iade geri_yuklen hesabima_gec kartima_gec iadem",
     "exchange": "exchange swap switch replace trade_it degisim takas",
     "change": "change modify update edit adjust amend alter degistir degisik guncelle duzenle",
     "order": "order purchase bought buy siparis alisveris satin aldig aldim",
-    "cancel": "cancel undo call_off iptal vazgec",
+    "cancel": "cancel undo call_off my_mind iptal vazgec",
     "track": "track where_is where_s wheres whereabouts status takip hangi_asama asama "
     "durumu nerede nerde",
     "shipping": "shipping ship deliver delivery courier cargo post parcel package dispatch "
@@ -44,8 +45,8 @@ _GROUPS = {
     "email": "email e_mail mail eposta e_posta",
     "delete": "delete remove erase close_my sil kapat",
     "store": "store shop branch showroom outlet in_person physical magaza sube dukkan",
-    "hours": "hours opening open_until open_on close_at closing closes saat acik acili "
-    "kacta kapani kapanis",
+    "hours": "hours opening open_until open_on close_at closing closes close what_time saat "
+    "acik acili kacta kapani kapanis",
     "weekend": "weekend saturday sunday hafta_sonu cumartesi pazar",
     "sameday": "same_day today tonight by_tonight express ayni_gun bugun aksama hizli_teslim "
     "ekspres",
@@ -71,7 +72,8 @@ _GROUPS = {
     "material": "material fabric cotton linen polyester bamboo made_of kumas pamuk keten bambu",
     "late": "late delay overdue still_not still_waiting still_nothing not_arrived "
     "hasn_arrived hasn_come haven_received didn_arrive didn_come never_arrived never_came "
-    "taking_long taking_forever gecik gelmedi ulasmadi bekliyorum hala_gelmedi",
+    "taking_long taking_forever hasn_shown not_shown still_hasn still_haven gecik gelmedi "
+    "ulasmadi bekliyorum hala_gelmedi haftadir gundur",
     "abroad": "abroad international overseas foreign worldwide outside_turkey country "
     "countries ulke yurt_disi yurtdisi yabanci eu ab europe avrupa germany german almanya "
     "alman france french fransa fransiz netherlands dutch holland hollanda austria avusturya "
@@ -101,7 +103,7 @@ _GROUPS = {
     "verilerim kayitli_bilgi",
     "contact": "contact get_in customer_service customer_support support phone call "
     "hotline whatsapp iletisim destek ulasabil ulasmak musteri_hizmet telefon arayabil",
-    "time": "how_long how_many_days how_soon how_quickly by_when when ne_zaman kac_gun "
+    "time": "how_long how_many_days how_soon how_quickly how_fast by_when when ne_zaman kac_gun "
     "kac_gunde kac_gunu kac_hafta ne_kadar_sur sure suruyor surede surec",
     "loyalty": "loyalty points reward club earn puan sadakat kulup",
     "newsletter": "newsletter unsubscrib spam stop_sending opt_out sms marketing bulten "

@@ -42,51 +42,95 @@ STOPWORDS = _words(
     """
 )
 
+# Small talk, by kind. A member with an underscore is words in a row ("see_you"); a message is
+# small talk when it is made of these, function words and ``SMALLTALK_FILLER`` alone.
 GREETINGS = _words(
     """
-    hi hello hey hiya howdy yo morning evening afternoon good there
-    merhaba merhabalar selam selamlar slm mrb gunaydin iyi gunler aksamlar sabahlar
-    kolay gelsin naber nasilsiniz nasilsin
+    hi hello helo hallo hey heya hiya howdy yo hola greetings morning evening afternoon
+    good_morning good_afternoon good_evening good_day hey_there how_are_you how_r_u how_are_u
+    how_s_it_going hows_it_going what_s_up whats_up
+    anybody_there anyone_there someone_there anybody_here anyone_here
+    merhaba merhabalar meraba mrb mrhb selam selamlar slm sa selamun_aleykum selamin_aleykum
+    aleykum_selam gunaydin gunaydinlar naber nbr nasilsiniz nasilsin iyi_gunler iyi_aksamlar
+    iyi_sabahlar kolay_gelsin iyi_calismalar hayirli_gunler hayirli_isler hayirli_aksamlar
+    kimse
     """
 )
 
 THANKS = _words(
     """
-    thanks thank thx ty tysm cheers appreciated appreciate great perfect awesome nice cool
-    ok okay alright fine understood helpful helped lot much so very been
-    tesekkur tesekkurler tesekkurederim tesekkurlerr tsk tskler tskr tsk sagol sagolun saol
-    sag ol sagolasin eyv eyvallah harika super guzel mukemmel tamam tamamdir tmm tamamdr
-    peki anladim anlasildi yardiminiz oldunuz oldun ilginiz cok
+    thanks thank thanx thnx thnks tnx thx ty tyvm tysm tq cheers appreciated appreciate
+    great perfect awesome nice cool excellent wonderful brilliant lovely ok okay alright fine
+    understood helpful helped helps lot much so very been
+    tesekkur tesekkurler tesekkurederim tesekkurlerr tesekkrler tsk tskler tskr tsklr sagol
+    sagolun saol saolun sagolasin sag_ol sag_olun sag_olasin razi_olsun eyv eyvallah harika
+    super guzel mukemmel tamam tamamdir tmm tamamdr peki anladim anlasildi yardiminiz oldunuz
+    oldun ilginiz minnettarim mersi
     """
 )
 
 GOODBYES = _words(
     """
-    bye goodbye byebye cya later see you take care
-    gorusuruz gorusmek uzere hoscakal hosca kal hoscakalin geceler
-    kendine kendinize bak bakin
+    bye byee byebye bb goodbye cya ciao ttyl later see_you see_ya talk_later take_care
+    have_a_nice have_a_good have_a_great good_night nite
+    gorusuruz gorusmek_uzere hoscakal hoscakalin hosca_kal hosca_kalin baybay bay_bay
+    hadi_eyvallah hadi_bye iyi_geceler iyi_gunler_dilerim iyi_aksamlar_dilerim
+    kendine_iyi_bak kendinize_iyi_bakin kendine_dikkat_et
     """
 )
 
-# Asking for a person: a word for a person together with a word for reaching one, or one of
-# the phrases that say it alone. Words match by their beginning ("temsilci" matches
-# "temsilcinize"), so each is long enough not to begin an unrelated word.
+# Words that may come with small talk without giving it a topic: "hi, I have a quick question",
+# "merhaba, bir sorum olacaktı", "cheers mate".
+SMALLTALK_FILLER = _words(
+    """
+    question questions quick small mate buddy friend dear everyone team day night weekend
+    soru sorum sorular sorucam soracaktim soracagim sormak sorabilir sorayim olacakti olacak
+    allah hadi herkese herkes arkadaslar
+    """
+)
+
+# Asking for a person. Words match by their beginning ("temsilci" matches "temsilcinize"),
+# so each is long enough not to begin an unrelated word.
+# A word for one of the team: with a word for reaching or for help, or alone ("operator",
+# "yetkili biri var mı"), it asks for a person.
 PERSON_STEMS = tuple(
     _words(
         """
-    person human agent someone somebody representative operator staff employee
-    insan temsilci yetkili birisi biriyle kisiyle calisan
+    person human agent representative operator staff employee manager supervisor
+    insan temsilci yetkili calisan personel mudur sorumlu
     """
     )
 )
+PERSON_NOUN_PHRASES = (
+    "customer service",
+    "customer support",
+    "customer care",
+    "support team",
+    "your team",
+    "team member",
+    "musteri hizmet",
+)
+# Anyone at all: asks for a person only with a word for reaching one ("talk to someone").
+SOMEONE_STEMS = tuple(_words("someone somebody birisi biriyle kisiyle"))
 REACH_STEMS = tuple(
     _words(
         """
-    talk speak chat connect transfer reach contact escalat want need
-    konus gorus bagla baglan aktar ulas iste
+    talk speak chat connect transfer reach contact escalat through
+    konus gorus bagla baglan aktar ulas yonlendir
     """
     )
 )
+# Wanting one of the team ("I need an agent", "yetkili istiyorum"); not said of anyone at all.
+WANT_STEMS = tuple(_words("want need iste isti"))
+# Reaching a person even in a question that names the team's hours ("connect me now").
+CONNECT_STEMS = tuple(_words("connect transfer through bagla baglan aktar yonlendir"))
+HELP_WORDS = _words("help assist yardim yardimci")
+# ...unless the help was given: "your team helped a lot, thanks", "yardımcı oldunuz".
+HELPED_STEMS = tuple(_words("thank tesekkur sagol saol oldu"))
+PERSON_MODIFIERS = _words("live real actual canli gercek")
+# "not a bot", "botla konuşmak istemiyorum": a bot word with a negation asks for a person.
+BOT_WORDS = _words("bot robot chatbot botla botu bota makine")
+NEGATIONS = _words("not don no dont isn stop istemiyorum istemem degil yerine")
 PERSON_PHRASES = (
     "real person",
     "live agent",
@@ -128,9 +172,27 @@ INSTRUCTION_PHRASES = (
     "disregard",
     "system prompt",
     "your prompt",
-    "your instructions",
-    "previous instructions",
-    "the instructions",
+    "your instruct",
+    "previous instruct",
+    "the instruct",
+    "new instruct",
+    "hidden instruct",
+    "system instruct",
+    "initial instruct",
+    "original instruct",
+    "your guideline",
+    "text above",
+    "everything above",
+    "forget everything",
+    "forget all",
+    "forget your",
+    "forget the",
+    "no longer",
+    "roleplay",
+    "role play",
+    "override",
+    "bypass",
+    "unrestricted",
     "developer mode",
     "dev mode",
     "jailbreak",
@@ -153,8 +215,14 @@ INSTRUCTION_PHRASES = (
     "gormezden gel",
     "gelistirici mod",
     "yonetici panel",
-    "admin panel",
     "artik sen",
     "gibi davran",
     "rolunu unut",
+    "rol yap",
+    "rol oyna",
+    "sistem istem",
+    "yeni gorev",
+    "bundan sonra",
+    "her seyi unut",
+    "yonergeler",
 )

@@ -34,42 +34,88 @@ SMALLTALK_GREETING = "greeting"
 SMALLTALK_THANKS = "thanks"
 SMALLTALK_BYE = "bye"
 
-_SMALL = (
-    (SMALLTALK_THANKS, lexicon.THANKS),
-    (SMALLTALK_BYE, lexicon.GOODBYES),
-    (SMALLTALK_GREETING, lexicon.GREETINGS),
+
+def _phrases(kinds: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, list]:
+    """First word -> [(the phrase's words, its kind)], longest first."""
+    table: dict[str, list] = {}
+    for kind, members in kinds:
+        for member in members:
+            phrase = tuple(member.split("_"))
+            table.setdefault(phrase[0], []).append((phrase, kind))
+    for entries in table.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return table
+
+
+# Earlier kinds win: "thanks, bye" is thanks.
+_SMALL_KINDS = (SMALLTALK_THANKS, SMALLTALK_BYE, SMALLTALK_GREETING)
+_SMALL = _phrases(
+    (
+        (SMALLTALK_THANKS, lexicon.THANKS),
+        (SMALLTALK_BYE, lexicon.GOODBYES),
+        (SMALLTALK_GREETING, lexicon.GREETINGS),
+    )
 )
 
 
 def smalltalk(value: str) -> str | None:
     """ "greeting", "thanks" or "bye" when the message is nothing but that; else None."""
     found = words(value)
-    if not found or len(found) > 8:
+    if not found or len(found) > 10:
         return None
     kinds = set()
-    for word in found:
-        kind = next((k for k, vocabulary in _SMALL if word in vocabulary), None)
-        if kind is not None:
-            kinds.add(kind)
-        elif word not in lexicon.STOPWORDS:
-            return None  # a word with a topic: a question, not small talk
-    for kind, _vocabulary in _SMALL:
-        if kind in kinds:
-            return kind
-    return None
+    i = 0
+    while i < len(found):
+        for phrase, kind in _SMALL.get(found[i], ()):
+            if tuple(found[i : i + len(phrase)]) == phrase:
+                kinds.add(kind)
+                i += len(phrase)
+                break
+        else:
+            if found[i] not in lexicon.STOPWORDS and found[i] not in lexicon.SMALLTALK_FILLER:
+                return None  # a word with a topic: a question, not small talk
+            i += 1
+    return next((kind for kind in _SMALL_KINDS if kind in kinds), None)
 
 
 def asks_for_person(value: str) -> bool:
     """Whether the visitor asks to talk to a person, in either language. Asking when people are
     there ("live support hours?") is a question for the knowledge base, unless it also asks to
-    reach one."""
-    folded = " ".join(words(value))
-    found = folded.split()
-    reach = any(w.startswith(lexicon.REACH_STEMS) for w in found)
+    be put through."""
+    found = words(value)
+    folded = " ".join(found)
+
+    def has(stems: tuple[str, ...]) -> bool:
+        return any(w.startswith(stems) for w in found)
+
+    reach = has(lexicon.REACH_STEMS)
+    helps = any(w in lexicon.HELP_WORDS for w in found) and not has(lexicon.HELPED_STEMS)
+    wants = reach or helps or has(lexicon.WANT_STEMS)
+    if has(lexicon.SCHEDULE_STEMS) and not has(lexicon.CONNECT_STEMS):
+        # When people are there, not a wish to reach one now.
+        if any(phrase in folded for phrase in lexicon.PERSON_PHRASES):
+            return False
+        reach = wants = False
     if any(phrase in folded for phrase in lexicon.PERSON_PHRASES):
-        return reach or not any(w.startswith(lexicon.SCHEDULE_STEMS) for w in found)
-    person = any(w.startswith(lexicon.PERSON_STEMS) for w in found)
-    return person and reach
+        return True
+    team = has(lexicon.PERSON_STEMS) or any(p in folded for p in lexicon.PERSON_NOUN_PHRASES)
+    if team and wants:
+        return True
+    if has(lexicon.SOMEONE_STEMS) and reach:
+        return True
+    if any(w in lexicon.BOT_WORDS for w in found) and any(w in lexicon.NEGATIONS for w in found):
+        return True
+    # Nothing but a word for a person ("operator", "human please", "yetkili biri var mı").
+    personal = lexicon.PERSON_STEMS + lexicon.SOMEONE_STEMS
+    content = [w for w in found if w not in lexicon.STOPWORDS]
+    return (
+        bool(content)
+        and team
+        and all(
+            w.startswith(personal) or w in lexicon.PERSON_MODIFIERS | lexicon.HELP_WORDS
+            for w in content
+        )
+    )
 
 
 def _starts(word: str, part: str) -> bool:
