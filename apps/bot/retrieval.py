@@ -24,7 +24,7 @@ No model, no download: an index of the entries' words, built in memory per works
 
 The bot answers only when the best entry's score is high enough and clearly ahead of the next
 one (``Thresholds``, chosen with ``manage.py bot_eval`` on the tuning half of the evaluation
-set: 81.1 % answered right, 2.3 % confidently wrong; 72.0 % and 8.3 % on the held-out half;
+set: 81.1 % answered right, 2.3 % confidently wrong; 72.7 % and 7.6 % on the held-out half;
 docs/bot.md).
 """
 
