@@ -186,7 +186,7 @@ def test_with_nobody_online_talk_to_a_person_asks_for_an_email_address(asgi_page
     # Now the chat waits for people, and nobody is there: the window asks for the address.
     expect(card.get_by_role("heading", name="Get the reply by email")).to_be_visible()
     card.get_by_label("Email").fill("deniz@example.com")
-    card.get_by_role("button", name="Send").click()
+    card.get_by_role("button", name="Email me the reply").click()
     expect(card).to_be_hidden()
     expect(widget.frame.locator("#log")).to_contain_text("we will reply by email")
     conversation = read(tenant, lambda: Conversation.objects.get())

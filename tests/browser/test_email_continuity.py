@@ -128,7 +128,7 @@ def test_a_visitor_away_from_the_chat_gets_the_reply_by_email_and_answers_it(
     card = widget.frame.locator("#card")
     expect(card.get_by_role("heading", name="Get the reply by email")).to_be_visible()
     card.get_by_label("Email").fill(VISITOR)
-    card.get_by_role("button", name="Send").click()
+    card.get_by_role("button", name="Email me the reply").click()
     expect(card).to_be_hidden()
     expect(widget.frame.locator("#log")).to_contain_text("we will reply by email")
     conversation = in_scope(tenant, lambda: Conversation.objects.get())
