@@ -22,6 +22,14 @@ def test_seed_demo_is_idempotent_and_prints_a_working_login(capsys, client):
     assert client.get("/app/demo/").status_code == 200
 
 
+def test_the_demos_getting_started_list_counts_its_welcome_message_as_written(client):
+    call_command("seed_demo", "--no-superuser")
+    client.login(username="owner@demo.sohbet.localhost", password=DEMO_PASSWORD)
+    page = client.get("/app/demo/").content.decode()
+    welcome = page.split('data-step="welcome"')[1].split("</li>")[0]
+    assert 'data-testid="step-done"' in welcome
+
+
 def test_seed_demo_prints_the_address_the_app_runs_at(capsys):
     call_command("seed_demo", "--no-superuser", "--base-url", "http://127.0.0.1:8123/")
     out = capsys.readouterr().out

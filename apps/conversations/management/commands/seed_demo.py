@@ -6,6 +6,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django_scopes import scope
 
@@ -71,6 +72,8 @@ class Command(BaseCommand):
                 widget.launcher_text_en = "Chat with us"
                 widget.launcher_text_tr = "Bize yazın"
                 widget.display_name = "Demo Shop support"
+                # Written for the demo, as a person would: the getting-started list counts it.
+                widget.edited_at = timezone.now()
                 widget.save()
             # The feature apps' own examples: an app with a ``demo`` module seeds its part
             # (``seed(tenant)``, in the workspace's scope; it keeps what is already there).
