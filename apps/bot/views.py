@@ -91,6 +91,7 @@ def _preview(request: HttpRequest, question: str) -> Preview:
             "score": m.score,
             "phrasing": m.phrasing,
             "chosen": m.id == decision.entry_id,
+            "suggested": m.id in decision.suggested,
         }
         for m in matches
         if m.id in found

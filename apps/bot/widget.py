@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.bot import selectors, services
 from apps.bot.models import BotSettings
+from apps.bot.services.answering import CHOOSE
 from apps.bot.services.learning import LEARNING
 from apps.core.errors import Refusal
 from apps.tenants.models import Tenant
@@ -32,6 +33,10 @@ def config(tenant: Tenant) -> dict:
 
 
 def frame_bot(*, visitor: Visitor, frame: dict, language: str) -> dict:
+    if frame.get("action") == CHOOSE:
+        return services.suggestion_choose(
+            visitor=visitor, message_id=frame.get("message"), entry=frame.get("entry")
+        )
     return services.feedback(
         visitor=visitor, message_id=frame.get("message"), action=frame.get("action")
     )

@@ -167,6 +167,10 @@ def inbox_strings() -> dict[str, str]:
         "activity_bot_flow": _("The flow “%(name)s” took the chat"),
         # Translators: under a bot's message, the knowledge-base question it answered with.
         "bot_answer_from": _("Answer from the knowledge base: %(question)s"),
+        # Translators: under a bot's answer, the entry the visitor chose among its suggestions.
+        "bot_answer_chosen": _("Answer the visitor chose from the suggestions: %(question)s"),
+        # Translators: under a bot's message, the knowledge-base questions it suggested.
+        "bot_suggested": _("Suggested: %(entries)s"),
         "bot_holds": _("The bot is answering"),
         "ratings": _("Ratings after a chat"),
         # Translators: a rating, e.g. "4 of 5".

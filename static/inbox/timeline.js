@@ -52,8 +52,14 @@ export function buildMessage(th, m) {
   }
   const bot = sender === "bot" && m.content && typeof m.content.bot === "object" && m.content.bot ? m.content.bot : null;
   if (bot && bot.entry && typeof bot.entry.question === "string") {
-    // The bot's answer: which knowledge-base entry it used.
-    bubble.appendChild(el("p", { className: "msg-files" }, t("bot_answer_from", { question: bot.entry.question })));
+    // The bot's answer: which knowledge-base entry it used (or the visitor chose).
+    const from = bot.chosen ? "bot_answer_chosen" : "bot_answer_from";
+    bubble.appendChild(el("p", { className: "msg-files" }, t(from, { question: bot.entry.question })));
+  }
+  const suggested = bot && Array.isArray(bot.suggestions) ? bot.suggestions.map(function (s) { return str(s && s.question); }).filter(Boolean) : [];
+  if (suggested.length) {
+    // Not sure: the entries it offered the visitor to choose from.
+    bubble.appendChild(el("p", { className: "msg-files", dataset: { suggested: "" } }, t("bot_suggested", { entries: suggested.join(" · ") })));
   }
   const flow = sender === "bot" && m.content && typeof m.content.flow === "object" && m.content.flow ? m.content.flow : null;
   const offered = flow && Array.isArray(flow.choices) ? flow.choices.map(function (c) { return str(c && c.label); }).filter(Boolean) : [];

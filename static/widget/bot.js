@@ -1,7 +1,8 @@
 /* The bot's messages in the chat window: its name marked as automated, the knowledge-base
- * question an answer comes from, and the buttons under its latest message ("That answered it",
- * "Talk to a person"), which go over the socket as a "bot" frame, or a flow's buttons, which go
- * as a "choice" frame (docs/widget-protocol.md).
+ * question an answer comes from, and the buttons under its latest message (the entries it
+ * suggests when it is not sure, "That answered it", "Talk to a person"), which go over the
+ * socket as a "bot" frame, or a flow's buttons, which go as a "choice" frame
+ * (docs/widget-protocol.md).
  * Text only: every string becomes a text node.
  */
 
@@ -53,11 +54,26 @@ export function botParts(m, col, T, press, answered, choose) {
     col.querySelector('.bubble').after(from);
   }
   const wanted = Array.isArray(bot.buttons) ? bot.buttons.filter((b) => b === 'helpful' || b === 'person') : [];
-  if (!wanted.length) return;
+  const suggested = Array.isArray(bot.suggestions)
+    ? bot.suggestions.filter((s) => s && typeof s.id === 'string' && typeof s.question === 'string')
+    : [];
+  if (!wanted.length && !suggested.length) return;
   const box = document.createElement('div');
   box.className = 'choices';
   box.dataset.message = m.id;
   if (answered && answered.includes(m.id)) box.dataset.done = '1'; // pressed before (another page)
+  // Not sure: the closest entries, each a button that asks that question.
+  suggested.forEach((s) => {
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'suggestion';
+    btn.textContent = s.question;
+    btn.addEventListener('click', () => {
+      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+      press('choose', m.id, s.id);
+    });
+    box.append(btn);
+  });
   wanted.forEach((b) => {
     const btn = document.createElement('button');
     btn.type = 'button';

@@ -269,7 +269,7 @@ const buildRow = (m) => {
   if (bot) botName(nameEl, name, T.bot_label);
   fillText(el('div', 'bubble', col), m.body || '');
   if (m.sender === 'bot') {
-    botParts(m, col, T, (action, id) => send({ type: 'bot', action, message: id }), local.get(K_BOT) || [],
+    botParts(m, col, T, (action, id, entry) => send({ type: 'bot', action, message: id, ...(entry ? { entry } : {}) }), local.get(K_BOT) || [],
       (choice, id) => send({ type: 'choice', choice, message: id }));
   }
   const meta = el('div', 'meta', col);

@@ -69,6 +69,13 @@ class BotChat(Chat):
         with scope(tenant=self.tenant):
             return services.feedback(visitor=self.visitor, message_id=message.pk, action=action)
 
+    def choose(self, message: Message, entry: str, visitor=None) -> dict:
+        """The visitor presses the suggestion ``entry`` under the bot's ``message``."""
+        with scope(tenant=self.tenant):
+            return services.suggestion_choose(
+                visitor=visitor or self.visitor, message_id=message.pk, entry=entry
+            )
+
 
 def _json(rows) -> str:
     return json.dumps(rows, ensure_ascii=False)

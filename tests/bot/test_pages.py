@@ -526,6 +526,9 @@ def test_the_preview_says_when_the_bot_would_not_answer_from_an_entry(client):
     assert "would say it does not know, and offer to talk to a person" in preview(
         "do you sell garden furniture"
     )
+    close = preview("my order and my card")
+    assert "would say it is not sure, suggest the entries marked below" in close
+    assert close.count("Suggested") == 3
     assert "The visitor asks for a person" in preview("I want to talk to a real person")
     assert "Small talk" in preview("Hello!")
     assert "Language: English" in preview("Hello!")

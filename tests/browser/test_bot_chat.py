@@ -1,6 +1,7 @@
 """The knowledge-base bot in the chat window, as a visitor meets it, and in the inbox, as the
 operator reads what it did: its answer, marked as automated, with where it comes from and two
-buttons; "That answered it" thanks the visitor and the bot keeps the chat; "Talk to a person"
+buttons; when it is not sure, the closest entries to press; "That answered it" thanks the
+visitor and the bot keeps the chat; "Talk to a person"
 hands the chat to the team (told in the inbox's history), or, with nobody online, asks for an
 email address."""
 
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 LEARNING_TR = "Bu sohbet otomatik yanıtları geliştirmek için kullanılabilir."
 TRACKING_ANSWER = "Your tracking link is in the shipping email."
+INSTALLMENTS_ANSWER = "Yes, up to 6 installments with credit cards."
 PASSING_ON = "I am passing you to the team. Someone will be with you shortly."
 NOBODY_THERE = (
     "Nobody from the team is available right now. Leave your email address and we will "
@@ -163,6 +165,52 @@ def test_the_visitor_asks_the_bot_then_talks_to_a_person_who_sees_what_the_bot_d
     composer.fill("Hello! Let me look it up.")
     composer.press("Enter")
     expect(widget.theirs.filter(has_text="Hello! Let me look it up.")).to_have_count(1)
+
+
+def test_when_not_sure_the_bot_offers_the_closest_entries_and_one_press_gets_the_answer(
+    asgi_page, screenshot
+):
+    tenant, admin = workspace()
+    inbox = sign_in_to_inbox(asgi_page, tenant, admin)
+    widget = chat_window(asgi_page, tenant)
+    ask(widget, "my order and my card")
+    row = bot_row(widget, "Is it one of these?")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("button")).to_have_text(
+        [
+            "Can I pay in installments?",
+            "Where is my order?",
+            "How do I return an item?",
+            "Talk to a person",
+        ]
+    )
+    screenshot(widget.page, "widget_bot_suggestions")
+
+    row.get_by_role("button", name="Can I pay in installments?").click()
+    # The press asks that question for the visitor, and the bot answers it.
+    expect(widget.mine.filter(has_text="Can I pay in installments?")).to_have_count(1)
+    expect_answer(
+        widget,
+        INSTALLMENTS_ANSWER,
+        name="Lale",
+        badge="Automated",
+        source="From: Can I pay in installments?",
+        buttons=["That answered it", "Talk to a person"],
+    )
+    expect(row.locator(".choices")).to_be_hidden()
+
+    # The operator reads what the bot offered and what the visitor chose.
+    conversation = read(tenant, lambda: Conversation.objects.get())
+    assert conversation.bot_holds
+    inbox.item(conversation.number).click()
+    bot_messages = inbox.messages.locator(".msg-bot")
+    expect(bot_messages).to_have_count(2)
+    expect(bot_messages.first.locator(".msg-files")).to_have_text(
+        "Suggested: Can I pay in installments? · Where is my order? · How do I return an item?"
+    )
+    expect(bot_messages.last.locator(".msg-files")).to_have_text(
+        "Answer the visitor chose from the suggestions: Can I pay in installments?"
+    )
 
 
 def test_with_nobody_online_talk_to_a_person_asks_for_an_email_address(asgi_page, screenshot):

@@ -7,6 +7,7 @@ from apps.bot.services.answering import (
     bot_takes,
     decide,
     feedback,
+    suggestion_choose,
 )
 from apps.bot.services.entries import (
     EntryError,
@@ -51,4 +52,5 @@ __all__ = [
     "proposals_approve",
     "proposals_collect",
     "proposals_dismiss",
+    "suggestion_choose",
 ]

@@ -4,7 +4,9 @@
 chat a visitor opens. ``answer`` runs for each visitor message of a conversation the bot holds
 (``events.py``): a request for a person hands off; small talk gets a short reply; otherwise the
 knowledge base's best entry when retrieval is confident, else one sentence saying so with a
-"Talk to a person" button, and a second miss in a row hands off. The bot only ever sends an
+"Talk to a person" button and the closest entries as suggestions, and a second miss in a row
+hands off. A suggestion the visitor presses (``suggestion_choose``) is stored as their message,
+the entry's question, which ``answer`` answers with that entry. The bot only ever sends an
 entry's answer or one of its own fixed sentences: what a visitor writes cannot make it say
 anything else. A workspace may turn on a language model (``phrasing.py``) that words the
 answer from the entries found, citing one, or says they do not answer it. Every reply goes
@@ -31,6 +33,12 @@ from apps.visitors.models import Visitor
 QUESTION_MESSAGES = 3
 HELPFUL = "helpful"
 PERSON = "person"
+CHOOSE = "choose"  # a suggestion pressed
+# When the bot is not sure it offers the closest entries, each at least this close (chosen
+# with ``manage.py bot_eval`` on the tuning half: the right entry is among them for 19 of its
+# 22 misses that the knowledge base answers).
+SUGGESTIONS = 3
+SUGGEST_SCORE = 0.25
 
 
 class BotError(Refusal):
@@ -63,11 +71,20 @@ class Decision:
     language: str
     result: retrieval.Result | None = None
     smalltalk: str = ""
+    chosen: bool = False  # the visitor pressed this entry among the bot's suggestions
 
     @property
     def entry_id(self) -> int | None:
         best = self.result.best if self.result else None
         return best.id if best is not None and self.kind == Answer.Kind.ANSWER else None
+
+    @property
+    def suggested(self) -> list[int]:
+        """The entries offered to choose from when retrieval is not sure (best first); none
+        when the language model read the entries found and said they do not answer it."""
+        if self.kind != Answer.Kind.UNSURE or self.result is None or self.result.confident:
+            return []
+        return [m.id for m in self.result.matches[:SUGGESTIONS] if m.score >= SUGGEST_SCORE]
 
 
 def decide(*, tenant_id: int, question: str, fallback_language: str = "en") -> Decision:
@@ -206,14 +223,15 @@ def answer(*, message_id: int) -> Answer | None:
             _hand_off(conversation, client_id=client_id, reason="bot_off")
         return None
     question = _question(message)
-    decision = decide(
+    decision = _chosen(message) or decide(
         tenant_id=conversation.tenant_id,
         question=question,
         fallback_language=fallback,
     )
     best = decision.result.best if decision.result else None
-    # The optional language model words the answer from the entries found (phrasing.py).
-    phrased = _phrased(settings, decision, question)
+    # The optional language model words the answer from the entries found (phrasing.py); an
+    # entry the visitor chose answers in its own words.
+    phrased = None if decision.chosen else _phrased(settings, decision, question)
     if phrased is not None and not phrased.covered:
         decision = replace(decision, kind=Answer.Kind.UNSURE)  # they do not answer it
     elif phrased is not None:
@@ -256,20 +274,30 @@ def answer(*, message_id: int) -> Answer | None:
                         },
                         "buttons": [HELPFUL, PERSON],
                         **({"phrased": True} if phrased else {}),
+                        **({"chosen": True} if decision.chosen else {}),
                     },
                 )
                 record.reply = posted.message
             elif _missed_before(conversation, record):
                 _hand_off(conversation, client_id=client_id, reason="no_answer")
             else:
+                offered = _offered(decision)
+                bot = {"kind": Answer.Kind.UNSURE, "buttons": [PERSON]}
+                if offered:
+                    bot["suggestions"] = offered
                 posted = _post(
                     conversation,
                     client_id=client_id,
                     body=_(
+                        "I am not sure I have the answer to that. Is it one of these? You can "
+                        "also ask in other words, or talk to a person."
+                    )
+                    if offered
+                    else _(
                         "I am not sure I have the answer to that. You can ask in other words, "
                         "or talk to a person."
                     ),
-                    bot={"kind": Answer.Kind.UNSURE, "buttons": [PERSON]},
+                    bot=bot,
                 )
                 record.reply = posted.message
             if record.reply_id:
@@ -277,6 +305,77 @@ def answer(*, message_id: int) -> Answer | None:
     except IntegrityError:
         return None
     return record
+
+
+def _offered(decision: Decision) -> list[dict]:
+    """The suggestions of an unsure reply: each entry's id and question in the visitor's
+    language."""
+    found = selectors.entries_by_id(decision.suggested)
+    return [
+        {
+            "id": found[i].external_id,
+            "question": selectors.translated(found[i], "question", decision.language),
+        }
+        for i in decision.suggested
+        if i in found and found[i].enabled
+    ]
+
+
+def _chosen(message: Message) -> Decision | None:
+    """The decision for a visitor message that is a suggestion pressed (``suggestion_choose``):
+    answer with that entry, in the language of the reply that offered it."""
+    choice = (message.content or {}).get("bot_choice")
+    if not isinstance(choice, dict):
+        return None
+    offer = (
+        Answer.objects.filter(
+            conversation_id=message.conversation_id,
+            reply_id=choice.get("message"),
+            kind=Answer.Kind.UNSURE,
+        )
+        .select_related("reply")
+        .first()
+    )
+    offered = ((offer.reply.content or {}).get("bot") or {}) if offer and offer.reply else {}
+    if choice.get("entry") not in {s.get("id") for s in offered.get("suggestions", ())}:
+        return None
+    entry = Entry.objects.filter(
+        tenant_id=message.conversation.tenant_id, external_id=choice["entry"], enabled=True
+    ).first()
+    if entry is None:
+        return None
+    match = retrieval.Match(entry.pk, 1.0, selectors.translated(entry, "question", offer.language))
+    result = retrieval.Result((match,), True)
+    return Decision(Answer.Kind.ANSWER, offer.language, result=result, chosen=True)
+
+
+def suggestion_choose(*, visitor: Visitor, message_id, entry) -> dict:
+    """The visitor pressed one of the entries an unsure reply of the bot suggested: stored as
+    the visitor's message (the entry's question), which the bot answers with that entry
+    (``answer``). Answered with ``bot`` (``message``, ``action``)."""
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise BotError("invalid", _("message must be a message id."), field="message")
+    if not isinstance(entry, str):
+        raise BotError("invalid", _("Say which suggestion."), field="entry")
+    asked = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, sender=Message.Sender.BOT, conversation__visitor=visitor)
+        .first()
+    )
+    bot = ((asked.content or {}).get("bot") or {}) if asked is not None else {}
+    offered = {s.get("id"): s.get("question") for s in bot.get("suggestions", ())}
+    if entry not in offered:
+        raise BotError("not_found", _("That suggestion is not there any more."), field="entry")
+    if not asked.conversation.bot_holds:
+        raise BotError("too_late", _("The team has this conversation now."), field="entry")
+    conversation_services.message_create(
+        sender=Message.Sender.VISITOR,
+        visitor=visitor,
+        client_id=f"bot-choice-{message_id}",  # one choice per reply: a second press repeats it
+        body=offered[entry],
+        content={"bot_choice": {"message": message_id, "entry": entry}},
+    )
+    return {"type": "bot", "message": message_id, "action": CHOOSE}
 
 
 def _missed_before(conversation: Conversation, record: Answer) -> bool:

@@ -5,7 +5,8 @@ Each line: ``{"q": "...", "expect": "<entry id>" | "handoff" | "smalltalk", "kin
 A question is *right* when the bot does what is expected; *confidently wrong* when it answers
 with an entry that is not the expected one (or answers when it should hand off); *handoff* when
 it hands off (or says it does not know) where something else was expected. Printed overall and
-per kind, as fractions of n; ``--json`` prints one object. ``--baseline`` asks plain BM25
+per kind, as fractions of n, with *suggested*: handed off, but the expected entry was among the
+suggestions the visitor can press. ``--json`` prints one object. ``--baseline`` asks plain BM25
 instead (``retrieval.BaselineIndex``), answering when its best score reaches ``--threshold``.
 """
 
@@ -46,29 +47,39 @@ class Command(BaseCommand):
             ask = _baseline(tenant, options["threshold"]) if options["baseline"] else None
             tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             for number, case in enumerate(cases, start=1):
-                got = ask(case["q"]) if ask else _ask(tenant, case["q"], options["language"], ids)
+                got, suggested = (
+                    (ask(case["q"]), [])
+                    if ask
+                    else _ask(tenant, case["q"], options["language"], ids)
+                )
                 outcome = _outcome(case["expect"], got)
                 for key in ("overall", case.get("kind") or "-"):
                     tally[key]["n"] += 1
                     if outcome:
                         tally[key][outcome] += 1
+                    if outcome == "handoff" and case["expect"] in suggested:
+                        tally[key]["suggested"] += 1
                 if options["show"] and outcome != "right":
                     self.stdout.write(
                         f"{number:4} {outcome or 'other':18} expect={case['expect']:10} "
                         f"got={got:10} {case['q']}"
                     )
+        overall = tally.pop("overall", {"n": 0})
         report = {
-            "overall": _fractions(tally.pop("overall", {"n": 0})),
+            "overall": _fractions(overall),
             "kinds": {kind: _fractions(tally[kind]) for kind in sorted(tally)},
         }
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
-        self.stdout.write(f"{'':14}{'n':>5}{'right':>8}{'wrong':>8}{'handoff':>9}")
-        for name, row in [("overall", report["overall"]), *report["kinds"].items()]:
+        self.stdout.write(f"{'':14}{'n':>5}{'right':>8}{'wrong':>8}{'handoff':>9}{'suggested':>11}")
+        rows = [("overall", overall), *((kind, tally[kind]) for kind in sorted(tally))]
+        for name, counts in rows:
+            row = _fractions(counts)
+            suggested = counts.get("suggested", 0) / row["n"] if row["n"] else 0.0
             self.stdout.write(
                 f"{name:14}{row['n']:>5}{row['right']:>8.1%}"
-                f"{row['confidently_wrong']:>8.1%}{row['handoff']:>9.1%}"
+                f"{row['confidently_wrong']:>8.1%}{row['handoff']:>9.1%}{suggested:>11.1%}"
             )
 
 
@@ -91,13 +102,17 @@ def _read(path: Path) -> list[dict]:
     return cases
 
 
-def _ask(tenant: Tenant, question: str, language: str, ids: dict[int, str]) -> str:
+def _ask(
+    tenant: Tenant, question: str, language: str, ids: dict[int, str]
+) -> tuple[str, list[str]]:
+    """What the bot does ("handoff", "smalltalk" or an entry's id) and the entries it
+    suggests."""
     decision = services.decide(tenant_id=tenant.pk, question=question, fallback_language=language)
     if decision.kind == Answer.Kind.ANSWER:
-        return ids.get(decision.entry_id, "?")
+        return ids.get(decision.entry_id, "?"), []
     if decision.kind == Answer.Kind.SMALLTALK:
-        return "smalltalk"
-    return "handoff"
+        return "smalltalk", []
+    return "handoff", [ids.get(i, "?") for i in decision.suggested]
 
 
 def _baseline(tenant: Tenant, threshold: float):
