@@ -16,12 +16,16 @@ from apps.tenants.models import Role
 @workspace_view(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def proposals(request: HttpRequest) -> HttpResponse:
-    """GET: the pending proposals, similar questions grouped. POST ``dismiss`` (ids, comma
-    separated): dismiss a group."""
+    """GET: the pending proposals, similar questions grouped, and the phrasings proposed for
+    entries. POST ``dismiss`` (ids, comma separated): dismiss a group or a phrasing; POST
+    ``add_phrasing`` (an id): add a visitor's words to the phrasings of the entry they chose."""
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.get("dismiss", "").split(",") if x.isdigit()]
-        if services.proposals_dismiss(proposal_ids=ids[:100]):
-            messages.success(request, _("Proposal dismissed."))
+        if "add_phrasing" in request.POST:
+            _add_phrasing(request, request.POST["add_phrasing"])
+        else:
+            ids = [int(x) for x in request.POST.get("dismiss", "").split(",") if x.isdigit()]
+            if services.proposals_dismiss(proposal_ids=ids[:100]):
+                messages.success(request, _("Proposal dismissed."))
         return redirect("bot:proposals", slug=request.tenant.slug)
     groups = selectors.proposal_groups()
     return render(
@@ -31,6 +35,29 @@ def proposals(request: HttpRequest) -> HttpResponse:
             "groups": [
                 {"group": g, "ids": ",".join(str(i) for i in g.ids), "first": g.proposals[0]}
                 for g in groups
-            ]
+            ],
+            "phrasings": selectors.phrasing_proposals(),
         },
+    )
+
+
+def _add_phrasing(request: HttpRequest, raw: str) -> None:
+    proposal = selectors.phrasing_proposal(int(raw)) if raw.isdigit() else None
+    if proposal is None:
+        messages.error(request, _("That proposal is not pending any more."))
+        return
+    try:
+        services.entry_save(
+            tenant_id=request.tenant.pk,
+            data=selectors.phrasing_added(proposal),
+            author=request.user,
+            entry=proposal.entry,
+            proposals=[proposal.pk],
+        )
+    except services.EntryError as error:
+        messages.error(request, error.message)
+        return
+    messages.success(
+        request,
+        _("Added to the phrasings of the entry %(id)s.") % {"id": proposal.entry.external_id},
     )

@@ -167,6 +167,9 @@ class Proposal(TenantOwned):
     class Source(models.TextChoices):
         BOT = "bot", _("A question the bot could not answer")
         OPERATOR = "operator", _("Suggested by an operator")
+        # The visitor's words for the entry they then chose among the bot's suggestions: a
+        # phrasing proposed for that entry (``entry``).
+        CHOICE = "choice", _("Words of a visitor who chose a suggestion")
 
     conversation = models.ForeignKey(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
@@ -191,6 +194,7 @@ class Proposal(TenantOwned):
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
+    # The entry made of it; for a phrasing (``Source.CHOICE``), the entry it is proposed for.
     entry = models.ForeignKey(
         Entry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -189,7 +189,10 @@ def _terms(value: str) -> set[str]:
 def proposal_groups(*, limit: int = GROUPS_SHOWN) -> list[ProposalGroup]:
     """The pending proposals, similar questions grouped (the most asked first)."""
     groups: list[tuple[set[str], ProposalGroup]] = []
-    for proposal in Proposal.objects.filter(status=Proposal.Status.PENDING).order_by("id")[:1000]:
+    pending = Proposal.objects.filter(status=Proposal.Status.PENDING).exclude(
+        source=Proposal.Source.CHOICE
+    )
+    for proposal in pending.order_by("id")[:1000]:
         terms = _terms(proposal.question)
         for seen, group in groups:
             union = seen | terms
@@ -219,6 +222,38 @@ def proposal_initial(*, ids: list[int]) -> dict:
         if answer:
             initial[f"answer_{code}"] = answer
     return initial
+
+
+def _phrasings() -> QuerySet[Proposal]:
+    return Proposal.objects.filter(
+        status=Proposal.Status.PENDING, source=Proposal.Source.CHOICE, entry__isnull=False
+    ).select_related("entry")
+
+
+def phrasing_proposals(*, limit: int = GROUPS_SHOWN) -> list[Proposal]:
+    """Pending phrasings: a visitor's words for the entry they chose among the bot's
+    suggestions (grouped by entry)."""
+    return list(_phrasings().order_by("entry_id", "id")[:limit])
+
+
+def phrasing_proposal(proposal_id: int) -> Proposal | None:
+    return _phrasings().filter(pk=proposal_id).first()
+
+
+def phrasing_added(proposal: Proposal) -> dict:
+    """The entry of a phrasing proposal, as ``services.entry_save`` takes it, with the
+    visitor's words added to its phrasings in their language (once)."""
+    entry = proposal.entry
+    data = {"id": entry.external_id}
+    for code in LANGUAGES:
+        for field in ("question", "answer", "variants"):
+            data[f"{field}_{code}"] = getattr(entry, f"{field}_{code}", "") or ""
+    code = proposal.language if proposal.language in LANGUAGES else LANGUAGES[0]
+    words = " ".join(proposal.question.split())[: Entry._meta.get_field("question").max_length]
+    variants = _lines(data[f"variants_{code}"])
+    if words and words not in variants:
+        data[f"variants_{code}"] = "\n".join([*variants, words])
+    return data
 
 
 def pending_proposals() -> int:

@@ -135,6 +135,49 @@ def test_an_admin_makes_an_entry_of_a_group_of_similar_questions_or_dismisses_it
     assert third.bot_messages()[-1].body == "Garden furniture comes in May."
 
 
+def test_the_words_of_a_visitor_who_chose_a_suggestion_become_a_phrasing_an_admin_can_add():
+    chat = BotChat()
+    consent(chat, True)
+    chat.writes("the parcel with my item")
+    chat.choose(chat.bot_messages()[-1], "tracking")  # the bot was not sure; they chose
+    stranger = another_visitor(chat)  # the same, without consent: never read
+    stranger.writes("the parcel with my item")
+    stranger.choose(stranger.bot_messages()[-1], "tracking")
+    with scope(tenant=chat.tenant):
+        for conversation in (chat.conversation, stranger.conversation):
+            conversation_services.conversation_resolve(
+                membership=chat.admin, conversation=conversation
+            )
+    [proposal] = proposals(chat)
+    assert (proposal.source, proposal.question) == ("choice", "the parcel with my item")
+    with scope(tenant=chat.tenant):
+        tracking = Entry.objects.get(external_id="tracking")
+    assert proposal.entry_id == tracking.pk
+
+    client = Client()
+    client.force_login(chat.admin.user)
+    url = reverse("bot:proposals", kwargs={"slug": chat.tenant.slug})
+    page = client.get(url)
+    text = page_text(page)
+    assert "Visitors' words for your entries" in text
+    assert "“the parcel with my item” → Where is my order?" in text
+    assert 'data-testid="proposal"' not in page.content.decode()  # not a proposed entry
+    response = client.post(url, {"add_phrasing": str(proposal.pk)}, follow=True)
+    assert "Added to the phrasings of the entry tracking." in page_text(response)
+    assert proposals(chat)[0].status == "approved"
+    with scope(tenant=chat.tenant):
+        tracking.refresh_from_db()
+        assert tracking.variants_en.splitlines() == [
+            "How can I track my order?",
+            "the parcel with my item",
+        ]
+        assert tracking.revisions.order_by("-id").first().author == chat.admin.user
+    # The next visitor who asks that way gets the answer at once.
+    third = another_visitor(chat)
+    third.writes("the parcel with my item")
+    assert third.bot_messages()[-1].body == "Your tracking link is in the shipping email."
+
+
 def test_dismissing_and_the_inbox_suggestion():
     chat = BotChat(mode="off")
     chat.writes("hi, what is your returns address?")

@@ -169,3 +169,53 @@ def test_admin_imports_a_file_reads_the_history_and_deletes_an_entry(
     expect(page.get_by_role("heading", name=turkish("Knowledge base"))).to_be_visible()
     expect(page.get_by_test_id("bot-preview")).to_contain_text("E-postada.")
     screenshot(page, "settings_bot_turkish")
+
+
+def _visitors_who_chose(questions):
+    """A workspace with the bot on, where a consenting visitor per question asked it, was
+    offered suggestions, chose "Where is my order?", and whose chat was resolved."""
+    from apps.bot import widget
+    from apps.conversations import services as conversation_services
+    from tests.bot.helpers import BotChat
+
+    chat = BotChat()
+    for question in questions:
+        chat.visitor, chat.conversation = chat.new_visitor(language="en-GB"), None
+        with scope(tenant=chat.tenant):
+            frame = {"type": "consent", "purpose": "learning", "given": True}
+            widget.frame_consent(visitor=chat.visitor, frame=frame, language="en")
+        chat.writes(question)
+        chat.choose(chat.bot_messages()[-1], "tracking")
+        with scope(tenant=chat.tenant):
+            conversation_services.conversation_resolve(
+                membership=chat.admin, conversation=chat.conversation
+            )
+    return chat
+
+
+def test_admin_adds_a_visitors_words_to_the_entry_they_chose_and_dismisses_others(
+    page, login, screenshot
+):
+    chat = in_thread(_visitors_who_chose, ["the parcel with my item", "kargodaki ürünüm"])
+    login(page, chat.admin.user)
+    page.goto(f"/app/{chat.tenant.slug}/settings/bot/")
+    page.get_by_role("link", name="proposed entries").click()
+    section = page.get_by_test_id("phrasings")
+    expect(section.get_by_role("heading")).to_have_text("Visitors' words for your entries")
+    rows = section.get_by_test_id("phrasing")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("“the parcel with my item” → Where is my order?")
+    assert_accessible(page)
+    screenshot(page, "bot_proposed_phrasings")
+
+    rows.first.get_by_role("button", name="Add as a phrasing").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Added to the phrasings of the entry tracking."
+    )
+    expect(rows).to_have_count(1)
+    rows.first.get_by_role("button", name="Dismiss").click()
+    expect(page.get_by_test_id("phrasings")).to_have_count(0)
+    expect(page.get_by_test_id("no-proposals")).to_be_visible()
+    tracking = read(chat.tenant, lambda: Entry.objects.get(external_id="tracking"))
+    assert "the parcel with my item" in tracking.variants_en.splitlines()
+    assert "kargodaki ürünüm" not in tracking.variants_tr

@@ -3,8 +3,10 @@
 When a conversation is resolved and its visitor consented to the use of their conversations for
 improving answers (``visitors`` consent, purpose ``LEARNING``), each of their questions the bot
 could not answer (it said it did not know, or handed off) becomes a proposal, with the team's
-first reply after it as the draft answer. An operator can also suggest an entry from a
-conversation: the team's last reply, with the visitor's question only when they consented.
+first reply after it as the draft answer; a question after which the visitor chose one of the
+bot's suggestions becomes a proposed phrasing of that entry instead. An operator can also
+suggest an entry from a conversation: the team's last reply, with the visitor's question only
+when they consented.
 Nothing goes live on its own: an admin makes an entry of a proposal (``proposal_approve``) or
 dismisses it. A visitor who takes their consent back takes their words out of every pending
 proposal (``consent_withdrawn``). A conversation without consent is never read for this.
@@ -65,10 +67,14 @@ def proposals_collect(*, conversation: Conversation) -> int:
     misses = Answer.objects.filter(conversation=conversation, kind__in=MISSES).select_related(
         "question"
     )
+    chosen = _chosen_entries(conversation)
     for miss in misses:
         question = miss.question
-        reply = _reply_after(question)
-        if reply is None or not question.body.strip():
+        if not question.body.strip():
+            continue
+        entry_id = chosen.get(miss.reply_id)
+        reply = None if entry_id else _reply_after(question)
+        if entry_id is None and reply is None:
             continue
         try:
             with transaction.atomic():
@@ -78,13 +84,29 @@ def proposals_collect(*, conversation: Conversation) -> int:
                     visitor_id=conversation.visitor_id,
                     question_message=question,
                     question=question.body,
-                    answer=reply.body,
+                    answer=reply.body if reply else "",
                     language=miss.language,
+                    source=Proposal.Source.CHOICE if entry_id else Proposal.Source.BOT,
+                    entry_id=entry_id,
                 )
         except IntegrityError:
             continue  # proposed before (the conversation was resolved again)
         made += 1
     return made
+
+
+def _chosen_entries(conversation: Conversation) -> dict[int, int]:
+    """The bot's unsure replies in ``conversation`` after which the visitor chose one of its
+    suggestions: reply id -> the entry the bot then answered with."""
+    chosen = {}
+    answers = Answer.objects.filter(
+        conversation=conversation, kind=Answer.Kind.ANSWER, question__content__has_key="bot_choice"
+    ).select_related("question")
+    for answer in answers:
+        offer = (answer.question.content or {}).get("bot_choice", {}).get("message")
+        if isinstance(offer, int) and answer.entry_id is not None:
+            chosen[offer] = answer.entry_id
+    return chosen
 
 
 def proposal_suggest(*, membership: Membership, conversation: Conversation) -> Proposal:
