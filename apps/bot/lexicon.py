@@ -27,7 +27,7 @@ STOPWORDS = _words(
 
     ve ile veya ya da de da ki mi mu mi mudur midir misiniz miyim musunuz musun misin
     miyiz muyuz muyum varmi yokmu
-    bir bu su o ben sen biz siz onlar bana sana bize size beni seni bizi sizi benim senin
+    bir bi bu su o ben sen biz siz onlar bana sana bize size beni seni bizi sizi benim senin
     bizim sizin onun bunu bunun bunda bundan buna sunu sunun onu ona ondan onda oraya orada
     oradan buraya burada buradan biri birini birisi birine bende sende bizde sizde
     nasil ne neden nicin nerede nerde nereden nerden nereye hangi kim kac zaman
@@ -79,6 +79,10 @@ GOODBYES = _words(
     """
 )
 
+# A message of nothing but these is small talk too: a thumbs up after an answer is thanks.
+THANKS_SIGNS = frozenset("👍👌🙏🙂😊😀😄😁😍🥰❤♥💐🤝✅")
+GREETING_SIGNS = frozenset("👋")
+
 # Words that may come with small talk without giving it a topic: "hi, I have a quick question",
 # "merhaba, bir sorum olacaktı", "cheers mate".
 SMALLTALK_FILLER = _words(
@@ -96,7 +100,7 @@ SMALLTALK_FILLER = _words(
 PERSON_STEMS = tuple(
     _words(
         """
-    person human agent representative operator staff employee manager supervisor
+    person human agent representative rep reps operator staff employee manager supervisor
     insan temsilci yetkili calisan personel mudur sorumlu
     """
     )
@@ -111,7 +115,7 @@ PERSON_NOUN_PHRASES = (
     "musteri hizmet",
 )
 # Anyone at all: asks for a person only with a word for reaching one ("talk to someone").
-SOMEONE_STEMS = tuple(_words("someone somebody birisi biriyle kisiyle"))
+SOMEONE_STEMS = tuple(_words("someone somebody sb birisi biriyle kisiyle"))
 REACH_STEMS = tuple(
     _words(
         """
@@ -124,10 +128,13 @@ REACH_STEMS = tuple(
 WANT_STEMS = tuple(_words("want need iste isti"))
 # Reaching a person even in a question that names the team's hours ("connect me now").
 CONNECT_STEMS = tuple(_words("connect transfer through bagla baglan aktar yonlendir"))
+# The team by what it does: with a word for being put through ("connect me with support",
+# "destek ekibine bağlanabilir miyim") it asks for a person.
+SUPPORT_STEMS = tuple(_words("support destek ekib team"))
 HELP_WORDS = _words("help assist yardim yardimci")
 # ...unless the help was given: "your team helped a lot, thanks", "yardımcı oldunuz".
 HELPED_STEMS = tuple(_words("thank tesekkur sagol saol oldu"))
-PERSON_MODIFIERS = _words("live real actual canli gercek")
+PERSON_MODIFIERS = _words("live real actual customer canli gercek musteri")
 # "not a bot", "botla konuşmak istemiyorum": a bot word with a negation asks for a person.
 BOT_WORDS = _words("bot robot chatbot botla botu bota makine")
 NEGATIONS = _words("not don no dont isn stop istemiyorum istemem degil yerine")

@@ -58,10 +58,34 @@ _SMALL = _phrases(
 )
 
 
+def _signs(value: str) -> str | None:
+    """The small talk of a message of signs alone ("👍", "🙏🙏", "👋"), else None."""
+    signs = {c for c in value if not c.isspace() and unicodedata.category(c)[0] in "SP"}
+    signs -= set("\ufe0f\u200d")  # emoji presentation and joiners
+    if signs and signs <= lexicon.THANKS_SIGNS | set(".!"):
+        return SMALLTALK_THANKS
+    if signs and signs <= lexicon.GREETING_SIGNS | set(".!"):
+        return SMALLTALK_GREETING
+    return None
+
+
+def _known(word: str) -> str:
+    """``word`` as small talk knows it, when typed with letters held down ("hiii", "heyy",
+    "merhabaa", "thank youuu"); else as it is."""
+    if word in _SMALL or word in lexicon.STOPWORDS or word in lexicon.SMALLTALK_FILLER:
+        return word
+    for squeezed in (re.sub(r"(.)\1{2,}", r"\1\1", word), re.sub(r"(.)\1+", r"\1", word)):
+        if squeezed in _SMALL or squeezed in lexicon.STOPWORDS:
+            return squeezed
+    return word
+
+
 def smalltalk(value: str) -> str | None:
     """ "greeting", "thanks" or "bye" when the message is nothing but that; else None."""
-    found = words(value)
-    if not found or len(found) > 10:
+    found = [_known(w) for w in words(value)]
+    if not found:
+        return _signs(value)
+    if len(found) > 10:
         return None
     kinds = set()
     i = 0
@@ -86,7 +110,7 @@ def asks_for_person(value: str) -> bool:
     folded = " ".join(found)
 
     def has(stems: tuple[str, ...]) -> bool:
-        return any(w.startswith(stems) for w in found)
+        return any(_starts(w, stem) for w in found for stem in stems)
 
     reach = has(lexicon.REACH_STEMS)
     helps = any(w in lexicon.HELP_WORDS for w in found) and not has(lexicon.HELPED_STEMS)
@@ -103,6 +127,8 @@ def asks_for_person(value: str) -> bool:
         return True
     if has(lexicon.SOMEONE_STEMS) and reach:
         return True
+    if has(lexicon.SUPPORT_STEMS) and has(lexicon.CONNECT_STEMS):
+        return True
     if any(w in lexicon.BOT_WORDS for w in found) and any(w in lexicon.NEGATIONS for w in found):
         return True
     # Nothing but a word for a person ("operator", "human please", "yetkili biri var mı").
@@ -112,7 +138,8 @@ def asks_for_person(value: str) -> bool:
         bool(content)
         and team
         and all(
-            w.startswith(personal) or w in lexicon.PERSON_MODIFIERS | lexicon.HELP_WORDS
+            any(_starts(w, stem) for stem in personal)
+            or w in lexicon.PERSON_MODIFIERS | lexicon.HELP_WORDS
             for w in content
         )
     )

@@ -50,6 +50,15 @@ def test_greetings_and_thanks_get_a_short_reply_not_an_entry():
     assert all("entry" not in r.content["bot"] for r in replies)
 
 
+def test_a_thumbs_up_after_an_answer_is_thanks_not_a_question_the_bot_missed():
+    chat = BotChat()
+    chat.writes("do you sell garden furniture")  # a first miss
+    chat.writes("👍")
+    assert chat.bot_messages()[-1].body.startswith("You're welcome!")
+    chat.writes("what about parasols for the balcony")  # still two misses in a row
+    assert not chat.fresh().bot_holds
+
+
 def test_asking_for_a_person_hands_off_with_the_reason_and_what_the_bot_tried():
     chat = BotChat()
     chat.writes("where is my order")

@@ -57,6 +57,12 @@ def test_a_misspelling_is_corrected_only_to_a_close_word_with_the_same_first_let
         ("see ya later", text.SMALLTALK_BYE),
         ("hoşça kalın", text.SMALLTALK_BYE),
         ("iyi günler dilerim", text.SMALLTALK_BYE),
+        ("hiii", text.SMALLTALK_GREETING),
+        ("merhabaa", text.SMALLTALK_GREETING),
+        ("thank youuu", text.SMALLTALK_THANKS),
+        ("👍", text.SMALLTALK_THANKS),
+        ("🙏🙏", text.SMALLTALK_THANKS),
+        ("👋", text.SMALLTALK_GREETING),
     ],
 )
 def test_small_talk_in_the_ways_people_type_it(message, kind):
@@ -93,6 +99,11 @@ def test_small_talk_with_a_topic_is_a_question(message):
         "bot değil insan istiyorum",
         "müşteri hizmetleri ile görüşmek istiyorum",
         "canlı desteğe bağlanmak istiyorum",
+        "speak to a rep",
+        "customer rep please",
+        "connect me with support",
+        "bi insan yok mu",
+        "destek ekibine bağlanabilir miyim",
     ],
 )
 def test_asking_for_a_person_in_many_words(message):
@@ -110,6 +121,7 @@ def test_asking_for_a_person_in_many_words(message):
         "paketlerden birisi eksik, yenisini istiyorum",
         "mağazada çalışmak istiyorum",
         "can someone help me track my order",
+        "I want to report a problem with my order",
     ],
 )
 def test_naming_the_team_without_asking_for_it_is_a_question(message):
