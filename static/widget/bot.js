@@ -62,6 +62,10 @@ export function botParts(m, col, T, press, answered, choose) {
   box.className = 'choices';
   box.dataset.message = m.id;
   if (answered && answered.includes(m.id)) box.dataset.done = '1'; // pressed before (another page)
+  if (suggested.length) {
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', m.body || '');
+  }
   // Not sure: the closest entries, each a button that asks that question.
   suggested.forEach((s) => {
     const btn = document.createElement('button');

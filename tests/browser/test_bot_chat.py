@@ -176,6 +176,7 @@ def test_when_not_sure_the_bot_offers_the_closest_entries_and_one_press_gets_the
     ask(widget, "my order and my card")
     row = bot_row(widget, "Is it one of these?")
     expect(row).to_have_count(1)
+    expect(row.get_by_role("group", name="I am not sure I have the answer")).to_be_visible()
     expect(row.get_by_role("button")).to_have_text(
         [
             "Can I pay in installments?",
