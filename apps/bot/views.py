@@ -23,7 +23,7 @@ from apps.bot import retrieval, selectors, services
 from apps.bot.forms import TRANSLATED, BotSettingsForm, EntryForm, LlmSettingsForm, entry_initial
 from apps.bot.models import BotSettings, Entry
 from apps.bot.services import Decision, EntryError, ImportReport, SettingsError
-from apps.bot.services.answering import PERSON
+from apps.bot.services.answering import PERSON, SUGGEST_SCORE, SUGGESTIONS
 from apps.bot.services.entries import IMPORT_MAX_BYTES
 from apps.bot.services.settings import bot_llm_update
 from apps.tenants.access import workspace_view
@@ -142,6 +142,8 @@ def _page(
             "preview": _preview(request, question) if question else None,
             "person": PERSON,
             "thresholds": retrieval.Thresholds(),
+            "suggest_score": SUGGEST_SCORE,
+            "suggest_most": SUGGESTIONS,
             "report": report,
             "import_max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
             "columns": ", ".join(COLUMNS),

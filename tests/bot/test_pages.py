@@ -529,6 +529,7 @@ def test_the_preview_says_when_the_bot_would_not_answer_from_an_entry(client):
     close = preview("my order and my card")
     assert "would say it is not sure, suggest the entries marked below" in close
     assert close.count("Suggested") == 3
+    assert "Otherwise it suggests up to 3 entries scoring at least 0.25." in close
     assert "The visitor asks for a person" in preview("I want to talk to a real person")
     assert "Small talk" in preview("Hello!")
     assert "Language: English" in preview("Hello!")
