@@ -62,10 +62,12 @@ def _signs(value: str) -> str | None:
     """The small talk of a message of signs alone ("👍", "🙏🙏", "👋"), else None."""
     signs = {c for c in value if not c.isspace() and unicodedata.category(c)[0] in "SP"}
     signs -= set("\ufe0f\u200d")  # emoji presentation and joiners
-    if signs and signs <= lexicon.THANKS_SIGNS | set(".!"):
-        return SMALLTALK_THANKS
-    if signs and signs <= lexicon.GREETING_SIGNS | set(".!"):
-        return SMALLTALK_GREETING
+    for kind, meaning in (
+        (SMALLTALK_THANKS, lexicon.THANKS_SIGNS),
+        (SMALLTALK_GREETING, lexicon.GREETING_SIGNS),
+    ):
+        if signs & meaning and signs <= meaning | set(".!"):
+            return kind
     return None
 
 

@@ -82,6 +82,11 @@ def test_small_talk_with_a_topic_is_a_question(message):
     assert text.smalltalk(message) is None
 
 
+@pytest.mark.parametrize("message", [".", "?!", "...", "🚚"])
+def test_signs_that_say_nothing_are_not_small_talk(message):
+    assert text.smalltalk(message) is None
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -321,6 +321,13 @@ def _offered(decision: Decision) -> list[dict]:
     ]
 
 
+def _suggestions_of(reply: Message | None) -> dict[str, str]:
+    """The entries an unsure reply of the bot suggested: id -> question as shown."""
+    bot = (reply.content or {}).get("bot") if reply is not None else None
+    offered = bot.get("suggestions", ()) if isinstance(bot, dict) else ()
+    return {s["id"]: s["question"] for s in offered}
+
+
 def _chosen(message: Message) -> Decision | None:
     """The decision for a visitor message that is a suggestion pressed (``suggestion_choose``):
     answer with that entry, in the language of the reply that offered it."""
@@ -336,8 +343,7 @@ def _chosen(message: Message) -> Decision | None:
         .select_related("reply")
         .first()
     )
-    offered = ((offer.reply.content or {}).get("bot") or {}) if offer and offer.reply else {}
-    if choice.get("entry") not in {s.get("id") for s in offered.get("suggestions", ())}:
+    if offer is None or choice.get("entry") not in _suggestions_of(offer.reply):
         return None
     entry = Entry.objects.filter(
         tenant_id=message.conversation.tenant_id, external_id=choice["entry"], enabled=True
@@ -362,8 +368,7 @@ def suggestion_choose(*, visitor: Visitor, message_id, entry) -> dict:
         .filter(pk=message_id, sender=Message.Sender.BOT, conversation__visitor=visitor)
         .first()
     )
-    bot = ((asked.content or {}).get("bot") or {}) if asked is not None else {}
-    offered = {s.get("id"): s.get("question") for s in bot.get("suggestions", ())}
+    offered = _suggestions_of(asked)
     if entry not in offered:
         raise BotError("not_found", _("That suggestion is not there any more."), field="entry")
     if not asked.conversation.bot_holds:
