@@ -143,6 +143,8 @@ def test_the_words_of_a_visitor_who_chose_a_suggestion_become_a_phrasing_an_admi
     stranger = another_visitor(chat)  # the same, without consent: never read
     stranger.writes("the parcel with my item")
     stranger.choose(stranger.bot_messages()[-1], "tracking")
+    # Proposed at once (a chat the bot holds is seldom resolved), and once only.
+    assert len(proposals(chat)) == 1
     with scope(tenant=chat.tenant):
         for conversation in (chat.conversation, stranger.conversation):
             conversation_services.conversation_resolve(
@@ -176,6 +178,21 @@ def test_the_words_of_a_visitor_who_chose_a_suggestion_become_a_phrasing_an_admi
     third = another_visitor(chat)
     third.writes("the parcel with my item")
     assert third.bot_messages()[-1].body == "Your tracking link is in the shipping email."
+
+
+def test_a_chosen_entry_that_did_not_help_is_not_proposed():
+    chat = BotChat()
+    consent(chat, True)
+    chat.writes("the parcel with my item")
+    chat.choose(chat.bot_messages()[-1], "tracking")
+    assert len(proposals(chat)) == 1
+    chat.press(chat.bot_messages()[-1], "person")  # under the chosen answer: it did not help
+    assert proposals(chat) == []
+    with scope(tenant=chat.tenant):
+        conversation_services.conversation_resolve(
+            membership=chat.admin, conversation=chat.conversation
+        )
+    assert proposals(chat) == []  # no reply of the team after the question either
 
 
 def test_dismissing_and_the_inbox_suggestion():

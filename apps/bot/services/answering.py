@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from apps.bot import language, retrieval, selectors, text
 from apps.bot.models import Answer, BotSettings, Entry
-from apps.bot.services import phrasing
+from apps.bot.services import learning, phrasing
 from apps.conversations import intake
 from apps.conversations import services as conversation_services
 from apps.conversations.models import Conversation, Message
@@ -302,6 +302,8 @@ def answer(*, message_id: int) -> Answer | None:
                 record.reply = posted.message
             if record.reply_id:
                 record.save(update_fields=["reply"])
+            if decision.chosen:
+                learning.phrasing_propose(answer=record)
     except IntegrityError:
         return None
     return record
@@ -404,7 +406,7 @@ def feedback(*, visitor: Visitor, message_id, action) -> dict:
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise BotError("invalid", _("message must be a message id."), field="message")
     answer_row = (
-        Answer.objects.select_related("conversation", "conversation__tenant")
+        Answer.objects.select_related("conversation", "conversation__tenant", "question")
         .filter(reply_id=message_id, conversation__visitor=visitor)
         .first()
     )
@@ -416,6 +418,8 @@ def feedback(*, visitor: Visitor, message_id, action) -> dict:
             Answer.objects.filter(pk=answer_row.pk, helpful__isnull=True).update(
                 helpful=action == HELPFUL
             )
+        if action == PERSON:
+            learning.phrasing_withdraw(answer=answer_row)  # a choice that did not help
         if action == PERSON and conversation.bot_holds:
             with translation.override(answer_row.language or None):
                 _hand_off(conversation, client_id=f"bot:person:{message_id}", reason="button")

@@ -3,10 +3,11 @@
 When a conversation is resolved and its visitor consented to the use of their conversations for
 improving answers (``visitors`` consent, purpose ``LEARNING``), each of their questions the bot
 could not answer (it said it did not know, or handed off) becomes a proposal, with the team's
-first reply after it as the draft answer; a question after which the visitor chose one of the
-bot's suggestions becomes a proposed phrasing of that entry instead. An operator can also
-suggest an entry from a conversation: the team's last reply, with the visitor's question only
-when they consented.
+first reply after it as the draft answer. A question after which the visitor chose one of the
+bot's suggestions is proposed at once as a phrasing of that entry instead
+(``phrasing_propose``), unless they say the entry did not help (``phrasing_withdraw``). An
+operator can also suggest an entry from a conversation: the team's last reply, with the
+visitor's question only when they consented.
 Nothing goes live on its own: an admin makes an entry of a proposal (``proposal_approve``) or
 dismisses it. A visitor who takes their consent back takes their words out of every pending
 proposal (``consent_withdrawn``). A conversation without consent is never read for this.
@@ -97,16 +98,77 @@ def proposals_collect(*, conversation: Conversation) -> int:
 
 def _chosen_entries(conversation: Conversation) -> dict[int, int]:
     """The bot's unsure replies in ``conversation`` after which the visitor chose one of its
-    suggestions: reply id -> the entry the bot then answered with."""
+    suggestions and did not then say it did not help: reply id -> the entry chosen."""
     chosen = {}
-    answers = Answer.objects.filter(
-        conversation=conversation, kind=Answer.Kind.ANSWER, question__content__has_key="bot_choice"
-    ).select_related("question")
+    answers = (
+        Answer.objects.filter(
+            conversation=conversation,
+            kind=Answer.Kind.ANSWER,
+            question__content__has_key="bot_choice",
+        )
+        .exclude(helpful=False)
+        .select_related("question")
+    )
     for answer in answers:
-        offer = (answer.question.content or {}).get("bot_choice", {}).get("message")
-        if isinstance(offer, int) and answer.entry_id is not None:
+        offer = _offer_of(answer)
+        if offer is not None and answer.entry_id is not None:
             chosen[offer] = answer.entry_id
     return chosen
+
+
+def _offer_of(answer: Answer) -> int | None:
+    """The unsure reply whose suggestion the visitor chose, for an answer to that choice."""
+    offer = (answer.question.content or {}).get("bot_choice", {}).get("message")
+    return offer if isinstance(offer, int) else None
+
+
+def phrasing_propose(*, answer: Answer) -> Proposal | None:
+    """The bot answered with the entry the visitor chose among its suggestions: with their
+    consent, the question it was not sure about is proposed at once as a phrasing of that
+    entry (bot-held chats are seldom resolved, so this does not wait for it)."""
+    offer = _offer_of(answer)
+    if offer is None or answer.entry_id is None or not _consented(answer.conversation.visitor_id):
+        return None
+    miss = (
+        Answer.objects.filter(
+            conversation_id=answer.conversation_id, reply_id=offer, kind=Answer.Kind.UNSURE
+        )
+        .select_related("question")
+        .first()
+    )
+    if miss is None or not miss.question.body.strip():
+        return None
+    try:
+        with transaction.atomic():
+            return Proposal.objects.create(
+                tenant_id=answer.tenant_id,
+                conversation_id=answer.conversation_id,
+                visitor_id=answer.conversation.visitor_id,
+                question_message=miss.question,
+                question=miss.question.body,
+                language=miss.language,
+                source=Proposal.Source.CHOICE,
+                entry_id=answer.entry_id,
+            )
+    except IntegrityError:
+        return None  # proposed before
+
+
+def phrasing_withdraw(*, answer: Answer) -> int:
+    """The visitor said the entry they chose did not help ("Talk to a person" under it): its
+    pending phrasing goes. Returns how many went."""
+    offer = _offer_of(answer)
+    if offer is None:
+        return 0
+    deleted, _rows = Proposal.objects.filter(
+        conversation_id=answer.conversation_id,
+        source=Proposal.Source.CHOICE,
+        status=Proposal.Status.PENDING,
+        question_message__in=Answer.objects.filter(
+            conversation_id=answer.conversation_id, reply_id=offer
+        ).values("question_id"),
+    ).delete()
+    return deleted
 
 
 def proposal_suggest(*, membership: Membership, conversation: Conversation) -> Proposal:
