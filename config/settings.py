@@ -290,6 +290,13 @@ BOT_LLM_MODEL = env.str("BOT_LLM_MODEL", default="")
 BOT_LLM_KEY = env.str("BOT_LLM_KEY", default="")
 # Seconds to wait for the model's answer before the bot sends the entry's own answer.
 BOT_LLM_TIMEOUT_S = env.float("BOT_LLM_TIMEOUT_S", default=8.0)
+# A chat the bot holds is resolved once nobody has written in it for this many minutes, so the
+# chats the bot answered alone do not pile up in the inbox (0: never). Checked every minute.
+BOT_RESOLVE_IDLE_MINUTES = env.int("BOT_RESOLVE_IDLE_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["bot-resolve-idle"] = {
+    "task": "apps.bot.tasks.resolve_idle",
+    "schedule": 60.0,
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"

@@ -143,3 +143,19 @@ def mail_server():
     yield server
     server.holding.clear()
     server.controller.stop()
+
+
+@pytest.fixture
+def mail(settings, mail_server):
+    """The SMTP server on loopback, with this process's emails going to it."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = mail_server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "Sohbet <no-reply@sohbet.example>"
+    settings.INBOUND_EMAIL_DOMAIN = "reply.sohbet.example"
+    settings.PUBLIC_BASE_URL = "https://chat.sohbet.example"
+    return mail_server

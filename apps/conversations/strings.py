@@ -164,6 +164,7 @@ def inbox_strings() -> dict[str, str]:
         "activity_handoff_tried": _("It tried: %(entries)s"),
         "activity_bot": _("%(actor)s handed this back to the bot"),
         "activity_bot_auto": _("Handed back to the bot"),
+        "activity_resolved_bot": _("The bot resolved this: nobody had written for a while"),
         "activity_bot_flow": _("The flow “%(name)s” took the chat"),
         # Translators: under a bot's message, the knowledge-base question it answered with.
         "bot_answer_from": _("Answer from the knowledge base: %(question)s"),

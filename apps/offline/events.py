@@ -42,6 +42,8 @@ def follow_by_email(event) -> None:
 def transcript_on_resolve(event) -> None:
     if event.data.get("status") != Conversation.Status.RESOLVED:
         return
+    if event.data.get("by") == "bot":
+        return  # a chat the bot answered alone, resolved once quiet: no email about it
     conversation = (
         Conversation.objects.select_related("visitor", "tenant")
         .filter(pk=event.data["conversation"])

@@ -120,6 +120,7 @@ export function activityText(a) {
       if (d.status === "snoozed") {
         return actor ? t("activity_snoozed", { when: snoozeWhen(d.until), actor: actor }) : t("activity_snoozed_auto", { when: snoozeWhen(d.until) });
       }
+      if (d.status === "resolved" && d.by === "bot") return t("activity_resolved_bot");
       if (d.status === "resolved") return actor ? t("activity_resolved", { actor: actor }) : t("activity_resolved_auto");
       return t("activity_status", { status: statusLabel(d.status) });
     case "labels": {

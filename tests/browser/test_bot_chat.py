@@ -6,8 +6,10 @@ hands the chat to the team (told in the inbox's history), or, with nobody online
 email address."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import expect
 
@@ -212,6 +214,23 @@ def test_when_not_sure_the_bot_offers_the_closest_entries_and_one_press_gets_the
     expect(bot_messages.last.locator(".msg-files")).to_have_text(
         "Answer the visitor chose from the suggestions: Can I pay in installments?"
     )
+
+
+def test_a_chat_the_bot_answered_is_resolved_once_quiet_and_the_team_reads_why(asgi_page):
+    tenant, admin = workspace()
+    widget = chat_window(asgi_page, tenant)
+    ask(widget, "how can I track my order")
+    expect(bot_row(widget, TRACKING_ANSWER)).to_have_count(1)
+    later = timezone.now() + timedelta(minutes=31)
+    assert in_thread(services.conversations_resolve_idle, now=later) == 1
+    # The chat window learns it at once.
+    expect(widget.frame.locator("#log")).to_contain_text(
+        "This conversation was closed. Send a message to start a new one."
+    )
+    conversation = read(tenant, lambda: Conversation.objects.get())
+    inbox = sign_in_to_inbox(asgi_page, tenant, admin)
+    inbox.open(f"{conversation.number}/")
+    expect(inbox.messages).to_contain_text("The bot resolved this: nobody had written for a while")
 
 
 def test_with_nobody_online_talk_to_a_person_asks_for_an_email_address(asgi_page, screenshot):

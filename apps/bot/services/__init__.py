@@ -18,6 +18,7 @@ from apps.bot.services.entries import (
     entry_save,
     kb_changed,
 )
+from apps.bot.services.idle import conversations_resolve_idle
 from apps.bot.services.learning import (
     ProposalError,
     consent_withdrawn,
@@ -40,6 +41,7 @@ __all__ = [
     "bot_settings_update",
     "bot_takes",
     "consent_withdrawn",
+    "conversations_resolve_idle",
     "decide",
     "entries_export",
     "entries_import",

@@ -84,7 +84,11 @@ def conversation_bot_resume(
         conversation.bot_holds = True
         conversation.waiting_since = None
         conversation.operator_unread = 0
-        conversation.save(update_fields=["bot_holds", "waiting_since", "operator_unread"])
+        # The bot's turn starts now: a chat it holds is resolved once quiet for a while.
+        conversation.last_activity_at = timezone.now()
+        conversation.save(
+            update_fields=["bot_holds", "waiting_since", "operator_unread", "last_activity_at"]
+        )
         actor = membership.user if membership is not None else None
         activity_record(conversation, Activity.Kind.BOT, actor, **({"flow": flow} if flow else {}))
         record(conversation, kinds.BOT_RESUMED, actor=actor.pk if actor is not None else None)

@@ -2,6 +2,7 @@
 wake up.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -48,17 +49,27 @@ def _parse_until(value) -> datetime:
 
 
 def conversation_set_status(
-    *, membership: Membership | None, conversation: Conversation, status, until=None
+    *,
+    membership: Membership | None,
+    conversation: Conversation,
+    status,
+    until=None,
+    by: str | None = None,
+    only_if: Callable[[Conversation], bool] | None = None,
 ) -> Conversation:
     """Open, pending (waiting on the visitor), snoozed until ``until``, or resolved.
 
-    ``membership`` None means the system (the snooze alarm)."""
+    ``membership`` None means the system (the snooze alarm; ``by`` names it otherwise, as
+    ``"bot"``). ``only_if``: a test of the conversation once locked (it may have changed
+    since it was read); when it fails, nothing changes."""
     if status not in Conversation.Status.values:
         raise WorkflowError("invalid", _("Unknown status."), field="status")
     snooze_until = _parse_until(until) if status == Conversation.Status.SNOOZED else None
     with transaction.atomic():
         conversation = lock_conversation(conversation.pk)
         if conversation.status == status and conversation.snoozed_until == snooze_until:
+            return conversation
+        if only_if is not None and not only_if(conversation):
             return conversation
         before = conversation.status
         was_open = before == Conversation.Status.OPEN
@@ -77,7 +88,7 @@ def conversation_set_status(
             conversation,
             actor=membership.user if membership else None,
             before=before,
-            by=None if membership else "system",
+            by=None if membership else by or "system",
         )
         _publish_summary(conversation)
         if was_open and conversation.assignee_id:
