@@ -4,7 +4,6 @@ Chromium, on a phone's width and a desktop's. Sent through a real SMTP server on
 import pytest
 from playwright.sync_api import expect
 
-from tests.offline.conftest import mail  # noqa: F401 (fixture)
 from tests.offline.test_email_out import Chat, due_later, html_of
 from tests.utils import in_thread
 
@@ -21,7 +20,7 @@ def shown(page, html: str, width: int) -> None:
     assert widths[0] <= widths[1], f"wider than the pane at {width} px: {widths}"
 
 
-def test_the_replies_email_reads_well_on_a_phone_and_a_desktop(mail, page, screenshot):  # noqa: F811
+def test_the_replies_email_reads_well_on_a_phone_and_a_desktop(mail, page, screenshot):
     def conversation():
         chat = Chat()
         chat.visitor_writes("Is my order on its way?")
@@ -40,7 +39,7 @@ def test_the_replies_email_reads_well_on_a_phone_and_a_desktop(mail, page, scree
         screenshot(page, f"email_replies_{width}")
 
 
-def test_the_transcript_with_ratings_reads_well_on_a_phone(mail, page, screenshot):  # noqa: F811
+def test_the_transcript_with_ratings_reads_well_on_a_phone(mail, page, screenshot):
     def conversation():
         chat = Chat(transcript_on_resolve=True)
         chat.visitor_writes("Can I change the colour of my vase?")
