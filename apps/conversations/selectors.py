@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -631,6 +632,21 @@ def conversation_activities(*, conversation: Conversation) -> list[dict]:
     return [payloads.activity(a) for a in reversed(list(rows))]
 
 
+def _came_from(session: VisitorSession | None) -> str:
+    """Where the visitor came from on this visit: the referrer of its first page, when it is
+    another site ("" when they typed the address, or came from the site itself)."""
+    if session is None:
+        return ""
+    first = (
+        PageView.objects.filter(session=session).order_by("viewed_at").values("url", "referrer")
+    ).first()
+    if not first or not first["referrer"]:
+        return ""
+    if urlsplit(first["referrer"]).netloc == urlsplit(first["url"]).netloc:
+        return ""
+    return first["referrer"]
+
+
 def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None = None) -> dict:
     session = VisitorSession.objects.filter(visitor=visitor).order_by("-last_seen_at").first()
     pages = list(
@@ -658,6 +674,7 @@ def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None
         "returning": visitor.visits > 1 or bool(previous),
         "visits": visitor.visits,
         "current_page": ({"url": pages[0]["url"], "title": pages[0]["title"]} if pages else None),
+        "came_from": _came_from(session),
         "pages": [
             {"url": p["url"], "title": p["title"], "at": payloads.iso(p["viewed_at"])}
             for p in pages

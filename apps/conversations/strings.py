@@ -252,6 +252,8 @@ def inbox_strings() -> dict[str, str]:
         "returning_visitor": _("Returning visitor"),
         "new_visitor": _("New visitor"),
         "current_page": _("Current page"),
+        # Translators: in the visitor panel, the site the visitor came from on this visit.
+        "came_from": _("Came from"),
         "pages_visited": _("Pages visited"),
         "previous_conversations": _("Previous conversations"),
         "device": _("Device and locale"),

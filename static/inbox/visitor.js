@@ -1,10 +1,16 @@
 /* The visitor panel of the open conversation. */
-import { append, clear, el, externalLink, str } from "./dom.js";
+import { append, clear, el, externalLink, safeHttpUrl, str } from "./dom.js";
 import { fullTime, localTimeIn, parseTime, shortWhen, statusLabel, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
 import { INBOX_BASE, STRINGS, t } from "./page.js";
 import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
+
+/** "www.google.com" for "https://www.google.com/search?q=…"; "" when it is no http(s) URL. */
+function hostOf(url) {
+  const href = safeHttpUrl(url);
+  return href ? new URL(href).host : "";
+}
 
 export function row(label, value) {
   if (value === null || value === undefined || value === "") return null;
@@ -50,6 +56,13 @@ export function renderVisitor() {
     box.appendChild(section(t("current_page"), el("p", { className: "vp-page" },
       externalLink(cp.url, str(cp.title) || str(cp.url)),
       cp.title && cp.url ? el("span", { className: "vp-url" }, str(cp.url)) : null
+    )));
+  }
+
+  if (typeof v.came_from === "string" && v.came_from) {
+    // The site the visitor came from on this visit (the first page's referrer).
+    box.appendChild(section(t("came_from"), el("p", { className: "vp-came-from" },
+      externalLink(v.came_from, hostOf(v.came_from) || v.came_from)
     )));
   }
 

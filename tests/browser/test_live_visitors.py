@@ -315,3 +315,24 @@ def test_without_typing_preview_the_widget_says_nothing_and_sends_no_text(
     expect(alice.locator("#inbox-typing-preview")).to_have_count(0)
     typing = [f for f in sent if f.get("type") == "typing"]
     assert typing and not [f for f in typing if "text" in f]
+
+
+def test_the_visitor_panel_says_which_site_the_visitor_came_from(web, host, team, contexts):
+    tenant, operator, _admin = team
+    page = contexts().new_page()
+    page.goto(
+        shop_page(host, tenant, web, "/", "Lale — Fresh flowers"),
+        referer="https://www.google.com/",
+    )
+    widget = Widget(page)
+    widget.open()
+    widget.say("Do you deliver to Kadıköy?")
+    expect(widget.mine.last.locator(".st")).to_have_text("Sent")
+    alice = inbox_page(contexts, web, operator, "1/")
+    came = alice.locator("#inbox-visitor .vp-came-from a")
+    expect(came).to_have_text("www.google.com")
+    expect(came).to_have_attribute("href", "https://www.google.com/")
+    # Another page of the site is no place they came from.
+    widget.goto(shop_page(host, tenant, web, "/vases", "Vases — Lale"))
+    expect(alice.locator("#inbox-visitor .vp-page a")).to_have_text("Vases — Lale")
+    expect(came).to_have_text("www.google.com")
