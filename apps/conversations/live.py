@@ -57,10 +57,14 @@ def _online():
     active = Conversation.objects.filter(
         visitor=OuterRef("visitor"), status__in=Conversation.ACTIVE_STATUSES
     ).order_by("-last_activity_at")
+    first_page = PageView.objects.filter(session=OuterRef("visit_session")).order_by("viewed_at")
     return (
         visitor_selectors.online_presences()
         .select_related("visitor")
+        .annotate(visit_session=Subquery(latest_session.values("pk")[:1]))
         .annotate(
+            first_url=Subquery(first_page.values("url")[:1]),
+            first_referrer=Subquery(first_page.values("referrer")[:1]),
             page_url=Subquery(latest_page.values("url")[:1]),
             page_title=Subquery(latest_page.values("title")[:1]),
             session_started=Subquery(latest_session.values("started_at")[:1]),
@@ -97,6 +101,9 @@ def _row(presence: VisitorPresence) -> dict:
         "browser": presence.browser or "",
         "os": presence.os or "",
         "language": presence.language or "",
+        "came_from": visitor_selectors.came_from(
+            first_url=presence.first_url, referrer=presence.first_referrer
+        ),
         "conversation": presence.conversation_number,
     }
 

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -640,11 +639,9 @@ def _came_from(session: VisitorSession | None) -> str:
     first = (
         PageView.objects.filter(session=session).order_by("viewed_at").values("url", "referrer")
     ).first()
-    if not first or not first["referrer"]:
+    if not first:
         return ""
-    if urlsplit(first["referrer"]).netloc == urlsplit(first["url"]).netloc:
-        return ""
-    return first["referrer"]
+    return visitor_selectors.came_from(first_url=first["url"], referrer=first["referrer"])
 
 
 def visitor_panel(*, visitor: Visitor, exclude_conversation: Conversation | None = None) -> dict:

@@ -5,6 +5,7 @@ Every function runs inside the workspace scope (``django_scopes.scope(tenant=...
 
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 
@@ -89,3 +90,11 @@ def consent_given(*, visitor_id: int, purpose: str) -> bool:
     return Consent.objects.filter(
         visitor_id=visitor_id, purpose=purpose, withdrawn_at__isnull=True
     ).exists()
+
+
+def came_from(*, first_url: str | None, referrer: str | None) -> str:
+    """Where a visitor came from on a visit whose first page was ``first_url``: its referrer
+    when that is another site, else "" (they typed the address, or came from the site)."""
+    if not referrer or not first_url:
+        return ""
+    return "" if urlsplit(referrer).netloc == urlsplit(first_url).netloc else referrer

@@ -62,6 +62,8 @@ def inbox_visitor_strings() -> dict[str, str]:
         "live_returning": _("Returning"),
         # Translators: how many visits a returning visitor has made.
         "live_visits": _("%(count)s visits"),
+        # Translators: in the live visitors list, the site a visitor came from.
+        "live_came_from": _("from %(host)s"),
         "live_verified": _("Verified"),
         # Translators: time on the site, e.g. "on site 5 min".
         "live_on_site": _("on site %(duration)s"),

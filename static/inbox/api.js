@@ -3,7 +3,7 @@
  * `import * as inbox from "./api.js"`. They load after the inbox and talk to it only through
  * this module.
  */
-import { clear, el, safeHttpUrl, str } from "./dom.js";
+import { clear, el, hostOf, safeHttpUrl, str } from "./dom.js";
 import { autoGrow, setComposerMode as setMode } from "./composer.js";
 import { changeKeepingEnd, openConversation as open } from "./conversation.js";
 import { visitorName } from "./format.js";
@@ -16,7 +16,7 @@ import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
 
 export { postJSON } from "./http.js";
-export { changeKeepingEnd, clear, el, on, safeHttpUrl, str, t };
+export { changeKeepingEnd, clear, el, hostOf, on, safeHttpUrl, str, t };
 export const config = CONFIG;
 
 /** Another script's page data: readJSON("canned-config"); strings("search-strings") is a t(). */

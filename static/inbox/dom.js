@@ -47,6 +47,12 @@ export function safeHttpUrl(value) {
   return null;
 }
 
+/** "www.google.com" for "https://www.google.com/search?q=…"; "" when it is no http(s) URL. */
+export function hostOf(url) {
+  const href = safeHttpUrl(url);
+  return href ? new URL(href).host : "";
+}
+
 /** A link to an external (visitor-supplied) URL, or plain text when it is not http(s). */
 export function externalLink(url, label) {
   const href = safeHttpUrl(url);

@@ -13,6 +13,7 @@ import * as inbox from "./api.js";
 
 const el = inbox.el;
 const str = inbox.str;
+const hostOf = inbox.hostOf;
 const safeHttpUrl = inbox.safeHttpUrl;
 
 const t = inbox.strings("visitor-strings");
@@ -325,7 +326,8 @@ function buildRow(v) {
     el("div", { className: "live-page" }, pageLink(v.page)),
     el("div", { className: "live-meta" },
       el("span", { dataset: { since: v.id } }, details),
-      v.returning && v.visits > 1 ? el("span", { className: "muted" }, " · " + t("live_visits", { count: v.visits })) : null
+      v.returning && v.visits > 1 ? el("span", { className: "muted" }, " · " + t("live_visits", { count: v.visits })) : null,
+      hostOf(v.came_from) ? el("span", { className: "live-from" }, " · " + t("live_came_from", { host: hostOf(v.came_from) })) : null
     ),
     action ? el("div", { className: "live-actions" }, action) : null,
     form ? buildForm(v, form) : null

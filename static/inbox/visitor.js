@@ -1,16 +1,10 @@
 /* The visitor panel of the open conversation. */
-import { append, clear, el, externalLink, safeHttpUrl, str } from "./dom.js";
+import { append, clear, el, externalLink, hostOf, str } from "./dom.js";
 import { fullTime, localTimeIn, parseTime, shortWhen, statusLabel, visitorName } from "./format.js";
 import { emit } from "./hooks.js";
 import { INBOX_BASE, STRINGS, t } from "./page.js";
 import { state, thread } from "./store.js";
 import { ui } from "./ui.js";
-
-/** "www.google.com" for "https://www.google.com/search?q=…"; "" when it is no http(s) URL. */
-function hostOf(url) {
-  const href = safeHttpUrl(url);
-  return href ? new URL(href).host : "";
-}
 
 export function row(label, value) {
   if (value === null || value === undefined || value === "") return null;

@@ -336,3 +336,6 @@ def test_the_visitor_panel_says_which_site_the_visitor_came_from(web, host, team
     widget.goto(shop_page(host, tenant, web, "/vases", "Vases — Lale"))
     expect(alice.locator("#inbox-visitor .vp-page a")).to_have_text("Vases — Lale")
     expect(came).to_have_text("www.google.com")
+    # The live visitors list says it too.
+    alice.goto(f"{web.url}/app/{tenant.slug}/inbox/visitors/")
+    expect(alice.locator(".live-row .live-from")).to_have_text(" · from www.google.com")
