@@ -15,28 +15,42 @@ export function botName(nameEl, name, label) {
   nameEl.append(' ', badge);
 }
 
+/** The box of buttons under message `m`; `group`: named by the message, as a question. */
+function choicesBox(m, answered, group) {
+  const box = document.createElement('div');
+  box.className = 'choices';
+  box.dataset.message = m.id;
+  if (answered && answered.includes(m.id)) box.dataset.done = '1'; // pressed before (another page)
+  if (group) {
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', m.body || '');
+  }
+  return box;
+}
+
+/** A button in `box` that, pressed, disables the box's buttons and calls `onPress`. */
+function choiceButton(box, label, onPress) {
+  const btn = document.createElement('button');
+  btn.type = 'button';
+  btn.textContent = label;
+  btn.addEventListener('click', () => {
+    box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+    onPress();
+  });
+  box.append(btn);
+  return btn;
+}
+
 /** A flow's question with buttons (content.flow.choices): each sends a "choice" frame; the
  * visitor's answer comes back as their message with the button's words. */
 function flowChoices(m, col, choose, answered) {
   const flow = m.content && typeof m.content === 'object' ? m.content.flow : null;
   const choices = flow && Array.isArray(flow.choices) ? flow.choices : [];
   if (!choices.length) return;
-  const box = document.createElement('div');
-  box.className = 'choices';
-  box.dataset.message = m.id;
-  box.setAttribute('role', 'group');
-  box.setAttribute('aria-label', m.body || '');
-  if (answered && answered.includes(m.id)) box.dataset.done = '1';
+  const box = choicesBox(m, answered, true);
   choices.forEach((c) => {
     if (!c || typeof c.label !== 'string') return;
-    const btn = document.createElement('button');
-    btn.type = 'button';
-    btn.textContent = c.label;
-    btn.addEventListener('click', () => {
-      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
-      choose(String(c.id), m.id);
-    });
-    box.append(btn);
+    choiceButton(box, c.label, () => choose(String(c.id), m.id));
   });
   col.append(box);
 }
@@ -58,36 +72,14 @@ export function botParts(m, col, T, press, answered, choose) {
     ? bot.suggestions.filter((s) => s && typeof s.id === 'string' && typeof s.question === 'string')
     : [];
   if (!wanted.length && !suggested.length) return;
-  const box = document.createElement('div');
-  box.className = 'choices';
-  box.dataset.message = m.id;
-  if (answered && answered.includes(m.id)) box.dataset.done = '1'; // pressed before (another page)
-  if (suggested.length) {
-    box.setAttribute('role', 'group');
-    box.setAttribute('aria-label', m.body || '');
-  }
+  const box = choicesBox(m, answered, suggested.length > 0);
   // Not sure: the closest entries, each a button that asks that question.
   suggested.forEach((s) => {
-    const btn = document.createElement('button');
-    btn.type = 'button';
-    btn.className = 'suggestion';
-    btn.textContent = s.question;
-    btn.addEventListener('click', () => {
-      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
-      press('choose', m.id, s.id);
-    });
-    box.append(btn);
+    choiceButton(box, s.question, () => press('choose', m.id, s.id)).className = 'suggestion';
   });
   wanted.forEach((b) => {
-    const btn = document.createElement('button');
-    btn.type = 'button';
-    btn.dataset.action = b;
-    btn.textContent = b === 'helpful' ? T.bot_helpful : T.bot_person;
-    btn.addEventListener('click', () => {
-      box.querySelectorAll('button').forEach((x) => { x.disabled = true; });
-      press(b, m.id);
-    });
-    box.append(btn);
+    const label = b === 'helpful' ? T.bot_helpful : T.bot_person;
+    choiceButton(box, label, () => press(b, m.id)).dataset.action = b;
   });
   col.append(box);
 }

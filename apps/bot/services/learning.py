@@ -68,14 +68,16 @@ def proposals_collect(*, conversation: Conversation) -> int:
     misses = Answer.objects.filter(conversation=conversation, kind__in=MISSES).select_related(
         "question"
     )
-    chosen = _chosen_entries(conversation)
+    chosen = _chosen_answers(conversation)
     for miss in misses:
         question = miss.question
-        if not question.body.strip():
+        if miss.reply_id in chosen:
+            # Made good by a suggestion the visitor chose: a phrasing of that entry (proposed
+            # when they chose it, unless they consented only later).
+            made += phrasing_propose(answer=chosen[miss.reply_id]) is not None
             continue
-        entry_id = chosen.get(miss.reply_id)
-        reply = None if entry_id else _reply_after(question)
-        if entry_id is None and reply is None:
+        reply = _reply_after(question)
+        if reply is None or not question.body.strip():
             continue
         try:
             with transaction.atomic():
@@ -85,10 +87,8 @@ def proposals_collect(*, conversation: Conversation) -> int:
                     visitor_id=conversation.visitor_id,
                     question_message=question,
                     question=question.body,
-                    answer=reply.body if reply else "",
+                    answer=reply.body,
                     language=miss.language,
-                    source=Proposal.Source.CHOICE if entry_id else Proposal.Source.BOT,
-                    entry_id=entry_id,
                 )
         except IntegrityError:
             continue  # proposed before (the conversation was resolved again)
@@ -96,10 +96,10 @@ def proposals_collect(*, conversation: Conversation) -> int:
     return made
 
 
-def _chosen_entries(conversation: Conversation) -> dict[int, int]:
+def _chosen_answers(conversation: Conversation) -> dict[int, Answer]:
     """The bot's unsure replies in ``conversation`` after which the visitor chose one of its
-    suggestions and did not then say it did not help: reply id -> the entry chosen."""
-    chosen = {}
+    suggestions and did not then say it did not help: reply id -> the bot's answer to the
+    choice."""
     answers = (
         Answer.objects.filter(
             conversation=conversation,
@@ -107,13 +107,9 @@ def _chosen_entries(conversation: Conversation) -> dict[int, int]:
             question__content__has_key="bot_choice",
         )
         .exclude(helpful=False)
-        .select_related("question")
+        .select_related("question", "conversation")
     )
-    for answer in answers:
-        offer = _offer_of(answer)
-        if offer is not None and answer.entry_id is not None:
-            chosen[offer] = answer.entry_id
-    return chosen
+    return {offer: a for a in answers if (offer := _offer_of(a)) is not None and a.entry_id}
 
 
 def _offer_of(answer: Answer) -> int | None:
