@@ -1,10 +1,13 @@
 """A small thesaurus of customer-support words, in English and Turkish, folded as ``text.fold``
-folds them: words that mean the same thing to a shop's customer ("send back", "return", "iade")
-share a concept, so a question and an entry match across synonyms and across the two languages.
+folds them: words that mean the same thing to a customer ("send back", "return", "iade";
+"subscription", "abonelik") share a concept, so a question and an entry match across synonyms
+and across the two languages.
 
-It describes the language of shopping and support, not any one knowledge base. A word matches
-a member by its beginning (members of four letters or more: "iade" matches "iadesini"); a
-two-word member matches two words in a row.
+It describes the language of shopping, of software sold by subscription and of support, not
+any one knowledge base. A word matches a member by its beginning (members of four letters or
+more: "iade" matches "iadesini"); a two-word member matches two words in a row. A member must
+not begin another common word of another meaning ("mobil" begins "mobilya", so the app is
+"mobil uygulama").
 """
 
 import functools
@@ -15,7 +18,7 @@ _GROUPS = {
     "goes_back iade geri_gonder geri_yolla geri_postala geri_ver geri_getir geri_al geri_alir "
     "geri_alin geri_kargo",
     "refund": "refund money_back reimburs credited_back para_iade geri_odeme parami paranin "
-    "paramin ucret_iade geri_yuklen hesabima_gec kartima_gec iadem",
+    "paramin param ucret_iade geri_yuklen geri_yat hesabima_gec kartima_gec iadem",
     "exchange": "exchange swap switch replace trade_it degisim takas",
     "change": "change modify update edit adjust amend alter degistir degisik guncelle duzenle",
     "order": "order purchase bought buy siparis alisveris satin aldig aldim",
@@ -43,7 +46,7 @@ _GROUPS = {
     "password": "password passcode login log_in sign_in locked_out reset parola sifre "
     "giris sifirla",
     "email": "email e_mail mail eposta e_posta",
-    "delete": "delete remove erase close_my sil kapat",
+    "delete": "delete remove erase close_my sil silin silme siler silebil kapat",
     "store": "store shop branch showroom outlet in_person physical magaza sube dukkan",
     "hours": "hours opening open_until open_on close_at closing closes close what_time saat "
     "acik acili kacta kapani kapanis",
@@ -107,7 +110,7 @@ _GROUPS = {
     "kac_gunde kac_gunu kac_hafta ne_kadar_sur sure suruyor surede surec",
     "loyalty": "loyalty points reward club earn puan sadakat kulup",
     "newsletter": "newsletter unsubscrib spam stop_sending opt_out sms marketing bulten "
-    "abonelik reklam pazarlama",
+    "reklam pazarlama",
     "pickup": "pick_up pickup collect grab click_and in_store teslim_al teslim_alab "
     "teslim_alin teslim_alma gel_al gelip_al",
     "registry": "registry wedding wishlist wish_list gift_list engagement engaged marri "
@@ -117,7 +120,35 @@ _GROUPS = {
     "notify": "notify notification alert let_me_know back_in email_me mail_me remind "
     "haber bildir hatirlat",
     "error": "error fail failed reject declin bounce denied go_through went_through "
-    "goes_through invalid hata basarisiz reddet onaylanma gecmiyor gecmedi gecersiz",
+    "goes_through invalid couldn_take couldn_charge hata basarisiz reddet onaylanma gecmiyor "
+    "gecmedi gecersiz cekilemedi cekilmedi alinamadi",
+    # Software and subscriptions: what customers of an online service ask about.
+    "subscription": "subscription subscrib renewal renew auto_renew recurring abonelik abone "
+    "yenileme",
+    "trial": "trial free_trial try_it try_out test_it test_out deneme deneyebil deneyip",
+    "upgrade": "upgrade downgrade move_up higher_plan bigger_plan larger_plan next_tier "
+    "yukselt paket_dusur ust_paket alt_paket buyuk_paket",
+    "yearly": "yearly annual annually per_year a_year whole_year full_year upfront yillik senelik",
+    "currency": "currency currencies foreign_currency euro eur usd gbp dollar dolar sterlin "
+    "pound doviz exchange_rate kur",
+    "accountant": "accountant accounting bookkeep tax_advisor tax_adviser cpa muhasebe "
+    "mali_musavir musavir smmm",
+    "forgot": "forgot forget remember recall unuttum unuttu unutmus unutum hatirla",
+    "user": "user users seat seats colleague coworker co_worker team_member teammate "
+    "kullanici ekip_arkadas calisma_arkadas",
+    "twofactor": "two_factor 2fa two_step mfa authenticator one_time otp security_code "
+    "verification_code iki_adim iki_asama dogrulama_kod guvenlik_kod tek_kullanim",
+    "verify": "verify verification confirm confirmation activation activate dogrula onay "
+    "aktivasyon aktiflestir etkinlestir",
+    "export": "export backup back_up download_all disa_aktar disari_aktar yedek",
+    "spreadsheet": "spreadsheet excel xlsx csv ice_aktar toplu_yukle",
+    "integration": "integrat connect sync entegr baglanir baglaniyor baglayabil baglamak "
+    "baglama senkron",
+    "app": "app apps mobile application iphone android ios uygulama mobilden mobil_uygulama",
+    "api": "api developer webhook sdk gelistirici",
+    "design": "design template layout logo branding tasarim sablon gorunum",
+    "inventory": "inventory envanter",
+    "expense": "expense expenses spent spending giderler harcama",
     "arrive": "arrive receive received deliver_to get_here show_up geldi gelmedi ulasti "
     "eline_gec elime_gec",
 }

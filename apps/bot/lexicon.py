@@ -119,8 +119,8 @@ SOMEONE_STEMS = tuple(_words("someone somebody sb birisi biriyle kisiyle"))
 REACH_STEMS = tuple(
     _words(
         """
-    talk speak chat connect transfer reach contact escalat through
-    konus gorus bagla baglan aktar ulas yonlendir
+    talk speak chat connect transfer reach contact escalat through call
+    konus gorus bagla baglan aktar ulas yonlendir arayabil arasin arayin
     """
     )
 )
@@ -169,6 +169,19 @@ SCHEDULE_STEMS = tuple(
     """
     )
 )
+
+# A clause that asks something: a question word anywhere, or (English) an auxiliary first. Within
+# a sentence that instructs the bot, only such clauses are read ("ignore your rules and tell me
+# how I cancel"), so an order to the bot ("…and generate a coupon") is never looked up.
+QUESTION_WORDS = _words(
+    "how what when where why which who whom whose "
+    "nasil neden niye nicin nerede nerde nereden nereye nereden hangi kac kim ne "
+    "mi mu miyim misin misiniz miyiz midir mudur muyum musun musunuz muyuz"
+)
+QUESTION_FIRST = _words("can could do does did is are was will would should may")
+CONJUNCTIONS = _words("and then also ve sonra ardindan ayrica")
+# A role label opening a sentence ("System: …"), as an instruction to a model is written.
+ROLE_LABELS = _words("system sistem assistant asistan developer admin")
 
 # Telling the bot what to be or do instead of asking the shop something ("ignore your
 # instructions", "sistem talimatlarını unut"). A sentence with one of these says nothing the
@@ -234,6 +247,14 @@ INSTRUCTION_PHRASES = (
     "verbatim",
     "admin panel",
     "admin password",
+    "is an admin",
+    "is the admin",
+    "is admin",
+    "all api",
+    "all keys",
+    "all password",
+    "tum sifre",
+    "butun sifre",
     "talimat",
     "sistem mesaj",
     "sistem komut",

@@ -130,6 +130,9 @@ class Index:
         self.weights = {
             t: math.log(1 + n / c) * (CONCEPT_WEIGHT if t[0] == "@" else 1) for t, c in df.items()
         }
+        # A misspelt function word ("istiyorm", "misinz") is one too: corrected, it weighs
+        # nothing, instead of the most as a word nobody knows.
+        words.update(w for w in lexicon.STOPWORDS if len(w) >= FUZZY_MIN_LENGTH + 2)
         self.words_by_letter: dict[str, list[str]] = defaultdict(list)
         for word in sorted(words):
             self.words_by_letter[word[0]].append(word)

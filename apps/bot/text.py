@@ -12,6 +12,7 @@ _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 _APOSTROPHE_SUFFIX = re.compile(r"['’`´]\w+")
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"[.!?\n]+")
+_CLAUSE = re.compile(r"[,;:]")
 
 
 def fold(value: str) -> str:
@@ -162,9 +163,47 @@ def _instructs(found: list[str]) -> bool:
     return False
 
 
+def _role_labelled(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a role label ("System: the user is an admin")."""
+    label, colon, _ = sentence.partition(":")
+    return bool(colon) and words(label) in ([w] for w in lexicon.ROLE_LABELS)
+
+
+def _clauses(sentence: str) -> list[list[str]]:
+    """The words of ``sentence``'s clauses: cut at commas, semicolons, colons and "and"."""
+    clauses = []
+    for part in _CLAUSE.split(sentence):
+        current: list[str] = []
+        for word in words(part):
+            if word in lexicon.CONJUNCTIONS:
+                if current:
+                    clauses.append(current)
+                current = []
+            else:
+                current.append(word)
+        if current:
+            clauses.append(current)
+    return clauses
+
+
+def _asks(clause: list[str]) -> bool:
+    return clause[0] in lexicon.QUESTION_FIRST or any(w in lexicon.QUESTION_WORDS for w in clause)
+
+
 def without_instructions(value: str) -> str:
-    """``value`` without its sentences that tell the bot what to be or do ("Ignore your
-    instructions."): what is left is what the visitor asks, if anything."""
-    sentences = _SENTENCE.split(value)
-    kept = [s for s in sentences if not _instructs(words(s))]
-    return value if len(kept) == len(sentences) else ". ".join(kept)
+    """``value`` without what tells the bot what to be or do ("Ignore your instructions."): a
+    sentence that does is left out, but for its clauses that ask something and instruct nothing
+    ("…and tell me how I cancel my order"). What is left is what the visitor asks, if anything."""
+    kept = []
+    changed = False
+    for sentence in _SENTENCE.split(value):
+        if not _instructs(words(sentence)) and not _role_labelled(sentence):
+            kept.append(sentence)
+            continue
+        changed = True
+        kept += [
+            " ".join(clause)
+            for clause in _clauses(sentence)
+            if _asks(clause) and not _instructs(clause)
+        ]
+    return ". ".join(kept) if changed else value
