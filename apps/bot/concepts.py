@@ -149,6 +149,38 @@ _GROUPS = {
     "design": "design template layout logo branding tasarim sablon gorunum",
     "inventory": "inventory envanter",
     "expense": "expense expenses spent spending giderler harcama",
+    # Stays: what guests of a hotel or a rental ask about.
+    "booking": "booking booked book_a book_an book_the book_my book_it to_book reserv "
+    "rezervasyon rezerve ayirt yer_ayir oda_ayir oda_tut",
+    "checkin": "check_in checkin arrival arrive_at get_the_keys early_check giris_saati "
+    "giris_yap odaya_gir odayi_teslim_al",
+    "checkout": "check_out checkout leave_the_room late_check cikis_saati cikis_yap "
+    "odayi_teslim odadan_cik gec_cikis",
+    "breakfast": "breakfast brunch morning_buffet buffet kahvalti serpme acik_bufe",
+    "meal": "dinner lunch supper meal eat aksam_yemeg ogle_yemeg yemek",
+    "drink": "drink drinks beverage alcohol bar icecek icki alkol",
+    "board": "all_inclusive half_board full_board bed_and her_sey_dahil yarim_pansiyon "
+    "tam_pansiyon",
+    "airport": "airport flight land landing plane havalimani havaalani ucak ucus inis",
+    "car": "car cars parking park_my drive driving otopark araba aracim aracla aracimiz "
+    "araclar otomobil park_yeri park_eder",
+    "wifi": "wifi wi_fi internet wireless kablosuz",
+    "pet": "pet pets dog dogs puppy cat cats terrier evcil kopek kopeg kedi",
+    "child": "child children kid kids my_son our_son daughter toddler cocuk oglum kizim",
+    "baby": "baby babies infant crib cot bebek besik mama_sandalye",
+    "deposit": "deposit down_payment prepay prepayment advance_payment kapora depozito on_odeme",
+    "pool": "pool swim swimming havuz yuzme",
+    "spa": "spa massage hammam sauna turkish_bath hamam masaj",
+    "beach": "beach sandy seaside sea_front seafront sea plaj kumsal deniz sahil",
+    "view": "view views manzara manzarali",
+    "accessible": "wheelchair accessible accessibility disabled mobility step_free engelli "
+    "tekerlekli_sandalye rampa",
+    "tour": "tour tours excursion trips boat_trip day_trip sightseeing gezi tekne_tur tur turlar",
+    "smoke": "smoke smoking cigarette sigara",
+    "luggage": "luggage bag bags suitcase suitcases baggage bavul valiz esya_birak",
+    "lostitem": "left_behind left_my left_something lost_property lost_and esyami_unut",
+    "visitor": "visitor visitors day_pass day_guest outside_guest gunubirlik ziyaretci",
+    "season": "winter summer season off_season kis kisin yazin sezon",
     "arrive": "arrive receive received deliver_to get_here show_up geldi gelmedi ulasti "
     "eline_gec elime_gec",
 }

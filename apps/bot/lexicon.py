@@ -65,7 +65,8 @@ THANKS = _words(
     tesekkur tesekkurler tesekkurederim tesekkurlerr tesekkrler tsk tskler tskr tsklr sagol
     sagolun saol saolun sagolasin sag_ol sag_olun sag_olasin razi_olsun eyv eyvallah harika
     super guzel mukemmel tamam tamamdir tmm tamamdr peki anladim anlasildi yardiminiz oldunuz
-    oldun ilginiz minnettarim mersi
+    oldun ilginiz minnettarim mersi nazik naziksiniz naziksin kind_of_you sweet harikasiniz
+    supersiniz
     """
 )
 
@@ -174,8 +175,8 @@ SCHEDULE_STEMS = tuple(
 # a sentence that instructs the bot, only such clauses are read ("ignore your rules and tell me
 # how I cancel"), so an order to the bot ("…and generate a coupon") is never looked up.
 QUESTION_WORDS = _words(
-    "how what when where why which who whom whose "
-    "nasil neden niye nicin nerede nerde nereden nereye nereden hangi kac kim ne "
+    "how what when where why which who whom whose if whether "
+    "nasil neden niye nicin nerede nerde nereden nereye hangi kac kacta kaca kim ne "
     "mi mu miyim misin misiniz miyiz midir mudur muyum musun musunuz muyuz"
 )
 QUESTION_FIRST = _words("can could do does did is are was will would should may")

@@ -9,7 +9,7 @@ No model, no download: an index of the entries' words, built in memory per works
   English and Turkish stemmers together (measured with ``manage.py bot_eval`` on the tuning
   half: right first entry 75.5 % against 76.6 %, answered right 56.8 % against 54.5 %), with no
   stemmer to run or install.
-- Words that mean the same to a shop's customer, in either language, share a concept term
+- Words that mean the same to a customer, in either language, share a concept term
   (``concepts``): "send back", "return" and "iade" match. What the question is about lies in
   these terms more than in the things it names, so a shared concept weighs ``CONCEPT_WEIGHT``
   times its rarity.
@@ -24,8 +24,8 @@ No model, no download: an index of the entries' words, built in memory per works
 
 The bot answers only when the best entry's score is high enough and clearly ahead of the next
 one (``Thresholds``, chosen with ``manage.py bot_eval`` on the tuning half of the evaluation
-set: 81.1 % answered right, 2.3 % confidently wrong; 72.7 % and 7.6 % on the held-out half;
-docs/bot.md).
+set; ``UNKNOWN_WEIGHT`` on it and on the sets of two other kinds of business: 78.8 % answered
+right, 2.3 % confidently wrong; 72.7 % and 6.8 % on the held-out half; docs/bot.md).
 """
 
 import math
@@ -45,6 +45,10 @@ FUZZY_CUTOFF = 80
 FUZZY_LONG = 8  # from this length a misspelt word may be two edits away, else one
 ANSWER_WEIGHT = 0.5
 CONCEPT_WEIGHT = 3.0  # a concept shared weighs this many times its rarity
+# A word no entry has (and no concept knows, and that is no misspelling of a known one) weighs
+# this many times the rarest known word: the question is likely about something else ("can I
+# rent a car" beside "where do I park my car").
+UNKNOWN_WEIGHT = 1.5
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class Index:
         # A word's weight: rarer across entries weighs more (inverse document frequency).
         n = max(len(self.sources), 1)
         df = Counter(t for terms in entry_terms for t in terms)
-        self.unknown_weight = math.log(1 + n)
+        self.unknown_weight = math.log(1 + n) * UNKNOWN_WEIGHT
         self.weights = {
             t: math.log(1 + n / c) * (CONCEPT_WEIGHT if t[0] == "@" else 1) for t, c in df.items()
         }
