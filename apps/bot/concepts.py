@@ -107,7 +107,7 @@ _GROUPS = {
     "contact": "contact get_in customer_service customer_support support phone call "
     "hotline whatsapp iletisim destek ulasabil ulasmak musteri_hizmet telefon arayabil",
     "time": "how_long how_many_days how_soon how_quickly how_fast by_when when ne_zaman kac_gun "
-    "kac_gunde kac_gunu kac_hafta ne_kadar_sur sure suruyor surede surec",
+    "kac_gunde kac_gunu kac_hafta ne_kadar_sure ne_kadar_suru sure suruyor surede surec",
     "loyalty": "loyalty points reward club earn puan sadakat kulup",
     "newsletter": "newsletter unsubscrib spam stop_sending opt_out sms marketing bulten "
     "reklam pazarlama",
@@ -185,14 +185,15 @@ _GROUPS = {
     "eline_gec elime_gec",
 }
 
-# (first word, second word or "") -> concept
+# A one-word member -> its concept; a member of words in a row: first word -> (the words after
+# it, concept).
 _SINGLE: dict[str, str] = {}
-_PAIRS: dict[tuple[str, str], str] = {}
+_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _concept, _members in _GROUPS.items():
     for _member in _members.split():
-        _first, _, _second = _member.partition("_")
-        if _second:
-            _PAIRS[(_first, _second)] = _concept
+        _first, *_rest = _member.split("_")
+        if _rest:
+            _PHRASES.setdefault(_first, []).append((tuple(_rest), _concept))
         else:
             _SINGLE[_first] = _concept
 
@@ -215,9 +216,11 @@ def _matches(word: str, member: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _pairs_from(word: str) -> tuple[tuple[str, str], ...]:
-    """The (second word, concept) of the two-word members whose first word ``word`` is."""
-    return tuple((second, c) for (first, second), c in _PAIRS.items() if _matches(word, first))
+def _phrases_from(word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The (words after the first, concept) of the members of several words that ``word`` can
+    begin, longest first."""
+    found = [p for first, ps in _PHRASES.items() if _matches(word, first) for p in ps]
+    return tuple(sorted(found, key=lambda phrase: -len(phrase[0])))
 
 
 def known(word: str) -> bool:
@@ -227,18 +230,19 @@ def known(word: str) -> bool:
 
 def concepts(words: list[str]) -> set[str]:
     """The concepts that ``words`` (folded, in order) speak of, as terms ("@return"). A word
-    read as the first or second word of a two-word member ("mail back") does not also count on
-    its own ("mail")."""
+    read as part of a member of several words ("mail back") does not also count on its own
+    ("mail")."""
     found = set()
-    paired = set()
+    in_phrase = set()
     for i, word in enumerate(words[:-1]):
-        nxt = words[i + 1]
-        for second, concept in _pairs_from(word):
-            if _matches(nxt, second):
+        for rest, concept in _phrases_from(word):
+            following = words[i + 1 : i + 1 + len(rest)]
+            if len(following) == len(rest) and all(map(_matches, following, rest)):
                 found.add("@" + concept)
-                paired.update((i, i + 1))
+                in_phrase.update(range(i, i + 1 + len(rest)))
+                break  # the longest member that starts here ("ne kadar sürer", not "ne kadar")
     for i, word in enumerate(words):
         concept = _single(word)
-        if concept and i not in paired:
+        if concept and i not in in_phrase:
             found.add("@" + concept)
     return found

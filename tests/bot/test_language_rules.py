@@ -21,6 +21,13 @@ def test_sentences_that_instruct_the_bot_are_left_out():
     assert text.without_instructions("Şifremi unuttum") == "Şifremi unuttum"
 
 
+def test_a_member_of_three_words_is_read_and_the_longest_member_wins():
+    assert "@checkin" in concepts.concepts(text.words("when can we get the keys"))
+    assert "@notify" in concepts.concepts(text.words("please let me know when it is back"))
+    assert concepts.concepts(text.words("kargo ne kadar sürer")) == {"@shipping", "@time"}
+    assert concepts.concepts(text.words("kargo ne kadar")) == {"@shipping", "@fee"}
+
+
 def test_a_two_word_member_speaks_for_both_words():
     assert concepts.concepts(text.words("I want to mail back the lamp")) == {"@return"}
     assert "@email" in concepts.concepts(text.words("change my mail address"))
