@@ -26,6 +26,10 @@ def test_a_member_of_three_words_is_read_and_the_longest_member_wins():
     assert "@notify" in concepts.concepts(text.words("please let me know when it is back"))
     assert concepts.concepts(text.words("kargo ne kadar sürer")) == {"@shipping", "@time"}
     assert concepts.concepts(text.words("kargo ne kadar")) == {"@shipping", "@fee"}
+    # A three-letter word of a member matches only itself: the forms people write are members.
+    assert "@pricedrop" in concepts.concepts(text.words("aldığım ürün ertesi gün indirime girdi"))
+    assert "@refund" in concepts.concepts(text.words("param ne zaman kartıma geçer"))
+    assert "@twofactor" in concepts.concepts(text.words("doğrulama kodu gelmiyor"))
 
 
 def test_a_two_word_member_speaks_for_both_words():
