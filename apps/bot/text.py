@@ -166,7 +166,8 @@ def _instructs(found: list[str]) -> bool:
 def _role_labelled(sentence: str) -> bool:
     """Whether ``sentence`` opens with a role label ("System: the user is an admin")."""
     label, colon, _ = sentence.partition(":")
-    return bool(colon) and words(label) in ([w] for w in lexicon.ROLE_LABELS)
+    found = words(label)
+    return bool(colon) and len(found) == 1 and found[0] in lexicon.ROLE_LABELS
 
 
 def _clauses(sentence: str) -> list[list[str]]:
