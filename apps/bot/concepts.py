@@ -35,11 +35,12 @@ _GROUPS = {
     "pay": "pay payment paid paying odeme odedi odeyebil odem oden odey oduyor paypal papara "
     "google_pay apple_pay",
     "installment": "installment instalment spread split_the monthly taksit aylik vade faiz "
-    "interest_free pay_later",
+    "interest_free pay_later bolerek bolebil",
     "card": "card kart visa mastercard maestro amex troy bonus_card axess paraf cardfinans",
     "transfer": "bank transfer wire_transfer havale eft iban",
     "invoice": "invoice bill receipt fatura e_fatura tax_number vergi_no vergi_numara",
-    "address": "address adres moving move_house moved new_place new_home new_flat relocat tasin",
+    "address": "address adres moving move_house moved new_place new_home new_flat relocat tasin "
+    "located location konum semt",
     "account": "account profile sign_up signup register membership hesap uyelik uye_ol kayit_ol "
     "kaydol",
     "guest": "guest_checkout without_account without_an without_registering without_signing "
@@ -50,7 +51,7 @@ _GROUPS = {
     "delete": "delete remove erase close_my sil silin silme siler silebil kapat",
     "store": "store shop branch showroom outlet in_person physical magaza sube dukkan",
     "hours": "hours opening open_until open_on close_at closing closes close what_time saat acik "
-    "acili kacta kapani kapanis",
+    "acili kacta kapani kapanis weekday hafta_ici",
     "weekend": "weekend saturday sunday hafta_sonu cumartesi pazar",
     "sameday": "same_day today tonight by_tonight express ayni_gun bugun aksama hizli_teslim "
     "ekspres",
@@ -97,7 +98,7 @@ _GROUPS = {
     "customs": "customs duty duties import_tax import vat gumruk",
     "wash": "wash laundry washing_machine yika camasir",
     "dishwasher": "dishwasher bulasik microwave mikrodalga oven firin",
-    "clean": "clean cleaning temizle rust pas paslan stain leke",
+    "clean": "clean cleaning temizle temizli rust pas paslan stain leke tartar scaling dis_tasi",
     "soft": "soft softener yumusak yumusat",
     "assemble": "assembl install put_together set_up setup build kurulum montaj kurul kurma kurar "
     "kurabil",
@@ -184,6 +185,23 @@ _GROUPS = {
     "lostitem": "left_behind left_my left_something lost_property lost_and esyami_unut",
     "visitor": "visitor visitors day_pass day_guest outside_guest gunubirlik ziyaretci",
     "season": "winter summer season off_season kis kisin yazin sezon",
+    # Care: what patients of a clinic ask about.
+    "appointment": "appointment appointments appoint slot randevu",
+    "reschedule": "reschedule postpone move_my push_back another_day another_time ertele "
+    "baska_gune baska_bir_gun baska_bir_gune ileri_al",
+    "doctor": "doctor doctors dentist dentists physician specialist hekim doktor disci "
+    "dis_hekim uzman",
+    "emergency": "emergency urgent urgently acil",
+    "pain": "pain painful hurt hurts ache aching toothache sore agri agriyor aci acit acir sizla",
+    "anaesthesia": "anaesthe anesthe numb sedation sedate put_me_to_sleep needle needles "
+    "injection uyustur uyusma uyut narkoz sedasyon igne",
+    "whitening": "whiten bleach yellow beyazlat sarar",
+    "braces": "braces brace aligner aligners invisalign orthodont crooked straighten "
+    "tel_tedavi dis_teli braket seffaf_plak ortodonti capra egri",
+    "xray": "x_ray xray radiograph panoramic rontgen film filmi filmim tomografi",
+    "insurance": "insurance insurer insured coverage allianz axa sigorta sgk tamamlayici",
+    "extraction": "extraction extract pulled tooth_out cekim cektir",
+    "filling": "filling fillings cavity cavities crown crowns dolgu kron curuk",
     "arrive": "arrive receive received deliver_to get_here show_up geldi gelmedi ulasti eline_gec "
     "eline_gect eline_gece elime_gec elime_gect elime_gece",
 }

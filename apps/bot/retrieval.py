@@ -25,7 +25,7 @@ No model, no download: an index of the entries' words, built in memory per works
 The bot answers only when the best entry's score is high enough and clearly ahead of the next
 one (``Thresholds``, chosen with ``manage.py bot_eval`` on the tuning half of the evaluation
 set; ``UNKNOWN_WEIGHT`` on it and on the sets of two other kinds of business: 78.8 % answered
-right, 3.0 % confidently wrong; 73.5 % and 6.8 % on the held-out half; docs/bot.md).
+right, 3.0 % confidently wrong; 74.2 % and 6.1 % on the held-out half; docs/bot.md).
 """
 
 import math

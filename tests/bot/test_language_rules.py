@@ -215,9 +215,15 @@ def test_a_question_in_the_same_sentence_as_an_instruction_is_still_read(message
         ("Do kids stay free?", "Çocuklar ücretsiz mi?"),
         ("Is there a pool?", "Havuzunuz var mı?"),
         ("Where can I leave my suitcase?", "Bavulumu nereye bırakırım?"),
+        ("I'd like an appointment", "Randevu almak istiyorum"),
+        ("I need to reschedule", "Başka bir güne ertelemek istiyorum"),
+        ("My tooth hurts", "Dişim ağrıyor"),
+        ("insurance", "sigortam"),
+        ("Can you send my x-ray?", "Röntgenimi gönderir misiniz?"),
+        ("braces", "diş teli"),
     ],
 )
-def test_the_words_of_software_stays_and_subscriptions_meet_across_the_two_languages(first, second):
+def test_the_words_of_software_stays_and_care_meet_across_the_two_languages(first, second):
     assert concepts.concepts(text.words(first)) & concepts.concepts(text.words(second))
 
 
