@@ -10,8 +10,6 @@ not begin another common word of another meaning ("mobil" begins "mobilya", so t
 "mobil uygulama").
 """
 
-import functools
-
 _GROUPS = {
     "return": "return send_back sent_back sending_back give_back giving_back hand_back mail_back "
     "post_back posting_back ship_back take_back taking_back bring_back go_back goes_back iade "
@@ -206,64 +204,92 @@ _GROUPS = {
     "eline_gect eline_gece elime_gec elime_gect elime_gece",
 }
 
-# A one-word member -> its concept; a member of words in a row: first word -> (the words after
-# it, concept).
-_SINGLE: dict[str, str] = {}
-_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-for _concept, _members in _GROUPS.items():
-    for _member in _members.split():
-        _first, *_rest = _member.split("_")
-        if _rest:
-            _PHRASES.setdefault(_first, []).append((tuple(_rest), _concept))
-        else:
-            _SINGLE[_first] = _concept
-
-_SHORT = {m for m in _SINGLE if len(m) < 4}
-_LONG = sorted((m for m in _SINGLE if len(m) >= 4), key=len, reverse=True)
-
-
-@functools.lru_cache(maxsize=65536)
-def _single(word: str) -> str | None:
-    if word in _SHORT:
-        return _SINGLE[word]
-    for member in _LONG:
-        if word.startswith(member):
-            return _SINGLE[member]
-    return None
-
 
 def _matches(word: str, member: str) -> bool:
     return word == member if len(member) < 4 else word.startswith(member)
 
 
-@functools.lru_cache(maxsize=65536)
-def _phrases_from(word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """The (words after the first, concept) of the members of several words that ``word`` can
-    begin, longest first."""
-    found = [p for first, ps in _PHRASES.items() if _matches(word, first) for p in ps]
-    return tuple(sorted(found, key=lambda phrase: -len(phrase[0])))
+class Thesaurus:
+    """Groups of members that share a concept: a member of one word matches a word by its
+    beginning (four letters or more) or whole; a member of words in a row ("mail_back")
+    matches those words in a row."""
+
+    def __init__(self, groups: dict[str, list[str]]):
+        self.groups = groups
+        # A one-word member -> its concept; a member of words in a row: first word -> (the
+        # words after it, concept), longest first.
+        self._single: dict[str, str] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for concept, members in groups.items():
+            for member in members:
+                first, *rest = member.split("_")
+                if rest:
+                    self._phrases.setdefault(first, []).append((tuple(rest), concept))
+                else:
+                    self._single[first] = concept
+        self._short = {m for m in self._single if len(m) < 4}
+        self._long = sorted((m for m in self._single if len(m) >= 4), key=len, reverse=True)
+        self._single_cache: dict[str, str | None] = {}
+        self._phrase_cache: dict[str, tuple] = {}
+
+    def extended(self, groups: dict[str, list[str]]) -> "Thesaurus":
+        """This thesaurus with more groups (a workspace's own words); a member in both
+        belongs to the new group."""
+        mine = {m for members in groups.values() for m in members}
+        merged = {c: [m for m in ms if m not in mine] for c, ms in self.groups.items()}
+        return Thesaurus({**merged, **groups})
+
+    def single(self, word: str) -> str | None:
+        """The concept ``word`` belongs to on its own, if any."""
+        if word in self._single_cache:
+            return self._single_cache[word]
+        found = self._single[word] if word in self._short else None
+        if found is None:
+            found = next((self._single[m] for m in self._long if word.startswith(m)), None)
+        if len(self._single_cache) < CACHE_SIZE:
+            self._single_cache[word] = found
+        return found
+
+    def _phrases_from(self, word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The (words after the first, concept) of the members of several words that ``word``
+        can begin, longest first."""
+        if word not in self._phrase_cache:
+            found = [p for first, ps in self._phrases.items() if _matches(word, first) for p in ps]
+            found.sort(key=lambda phrase: -len(phrase[0]))
+            if len(self._phrase_cache) >= CACHE_SIZE:
+                return tuple(found)
+            self._phrase_cache[word] = tuple(found)
+        return self._phrase_cache[word]
+
+    def concepts(self, words: list[str]) -> set[str]:
+        """The concepts that ``words`` (folded, in order) speak of, as terms ("@return"). A
+        word read as part of a member of several words ("mail back") does not also count on
+        its own ("mail")."""
+        found = set()
+        in_phrase = set()
+        for i, word in enumerate(words[:-1]):
+            for rest, concept in self._phrases_from(word):
+                following = words[i + 1 : i + 1 + len(rest)]
+                if len(following) == len(rest) and all(map(_matches, following, rest)):
+                    found.add("@" + concept)
+                    in_phrase.update(range(i, i + 1 + len(rest)))
+                    break  # the longest member that starts here ("ne kadar sürer", not "ne kadar")
+        for i, word in enumerate(words):
+            concept = self.single(word)
+            if concept and i not in in_phrase:
+                found.add("@" + concept)
+        return found
+
+
+CACHE_SIZE = 65536  # words remembered per thesaurus
+SHARED = Thesaurus({concept: members.split() for concept, members in _GROUPS.items()})
 
 
 def known(word: str) -> bool:
-    """Whether ``word`` (folded) belongs to a concept on its own."""
-    return _single(word) is not None
+    """Whether ``word`` (folded) belongs to a concept of the shared thesaurus on its own."""
+    return SHARED.single(word) is not None
 
 
 def concepts(words: list[str]) -> set[str]:
-    """The concepts that ``words`` (folded, in order) speak of, as terms ("@return"). A word
-    read as part of a member of several words ("mail back") does not also count on its own
-    ("mail")."""
-    found = set()
-    in_phrase = set()
-    for i, word in enumerate(words[:-1]):
-        for rest, concept in _phrases_from(word):
-            following = words[i + 1 : i + 1 + len(rest)]
-            if len(following) == len(rest) and all(map(_matches, following, rest)):
-                found.add("@" + concept)
-                in_phrase.update(range(i, i + 1 + len(rest)))
-                break  # the longest member that starts here ("ne kadar sürer", not "ne kadar")
-    for i, word in enumerate(words):
-        concept = _single(word)
-        if concept and i not in in_phrase:
-            found.add("@" + concept)
-    return found
+    """The concepts of the shared thesaurus that ``words`` (folded, in order) speak of."""
+    return SHARED.concepts(words)

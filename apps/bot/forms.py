@@ -29,6 +29,20 @@ class BotSettingsForm(forms.Form):
     )
 
 
+class SynonymsForm(forms.Form):
+    synonyms = forms.CharField(
+        label=_("Your groups, one per line"),
+        required=False,
+        help_text=_(
+            "One group per line, its words or phrases separated by commas, in any language: "
+            "for example “Pro plan, Pro paket, premium”. A question with one of them finds the "
+            "entries that use another. Words of four letters or more also match their longer "
+            "forms (“paket” matches “paketim”)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+
 class EntryForm(forms.Form):
     """One knowledge-base entry: its ID, its tags and switch, and per language its question,
     other phrasings and answer (the import format's keys: ``question_en``, ``variants_tr``…)."""

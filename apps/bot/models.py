@@ -35,7 +35,11 @@ class BotSettings(TenantOwned):
         blank=True,
         help_text=_("Shown with the bot's messages, marked as automated. Empty: “Assistant”."),
     )
-    # Bumped by every change of the knowledge base: the answering index is rebuilt when it moves.
+    # The workspace's own words that mean the same, one group per line, separated by commas
+    # ("kasa pro, pro paket"): the bot matches them as it matches its thesaurus's.
+    synonyms = models.TextField(_("words that mean the same"), blank=True)
+    # Bumped by every change of the knowledge base (and of ``synonyms``): the answering index is
+    # rebuilt when it moves.
     kb_version = models.PositiveIntegerField(default=0)
     # An optional language model (OpenAI-compatible) that words answers from the entries found
     # (services/phrasing.py). Empty address: the platform's (settings.BOT_LLM_*), if any.

@@ -88,16 +88,19 @@ def term(word: str) -> str:
     return word[:PREFIX]
 
 
-def terms_of(words: list[str]) -> set[str]:
+def terms_of(words: list[str], thesaurus: concepts.Thesaurus = concepts.SHARED) -> set[str]:
     """The terms of folded ``words``: each content word's prefix, and the support concepts
     the words speak of (``concepts``)."""
     terms = {term(w) for w in words if w not in lexicon.STOPWORDS}
-    return terms | concepts.concepts(words)
+    return terms | thesaurus.concepts(words)
 
 
 class Index:
-    def __init__(self, sources: Iterable[Source]):
+    def __init__(self, sources: Iterable[Source], *, synonyms: str = ""):
+        """``synonyms``: the workspace's own words that mean the same (``synonym_groups``)."""
         self.sources = list(sources)
+        own = synonym_groups(synonyms)
+        self.thesaurus = concepts.SHARED.extended(own) if own else concepts.SHARED
         # Per phrasing: (source index, its text, its terms).
         self.phrasings: list[tuple[int, str, frozenset[str]]] = []
         self.answer_terms: list[frozenset[str]] = []
@@ -110,7 +113,7 @@ class Index:
             for phrasing in source.phrasings:
                 found = text.words(phrasing)
                 words.update(w for w in found if w not in lexicon.STOPWORDS)
-                terms = frozenset(terms_of(found))
+                terms = frozenset(terms_of(found, self.thesaurus))
                 if not terms:
                     continue
                 for t in terms:
@@ -121,7 +124,7 @@ class Index:
             for a in source.answers:
                 found = text.words(a)
                 words.update(w for w in found if w not in lexicon.STOPWORDS)
-                answer |= terms_of(found)
+                answer |= terms_of(found, self.thesaurus)
             answer = frozenset(answer)
             for t in answer:
                 self.answer_postings[t].append(i)
@@ -151,11 +154,13 @@ class Index:
                 word not in lexicon.STOPWORDS
                 and term(word) not in self.known_terms
                 and len(word) >= FUZZY_MIN_LENGTH
-                and not concepts.known(word)
+                and self.thesaurus.single(word) is None
             ):
                 word = self._closest(word) or word
             words.append(word)
-        return {t: self.weights.get(t, self.unknown_weight) for t in terms_of(words)}
+        return {
+            t: self.weights.get(t, self.unknown_weight) for t in terms_of(words, self.thesaurus)
+        }
 
     def _closest(self, word: str) -> str | None:
         """The known word ``word`` is a misspelling of: close enough (``FUZZY_CUTOFF``), one
@@ -202,6 +207,18 @@ class Index:
         if confident and len(matches) > 1:
             confident = matches[0].score - matches[1].score >= thresholds.margin
         return Result(matches, confident)
+
+
+def synonym_groups(value: str) -> dict[str, list[str]]:
+    """A workspace's own words that mean the same: one group per line, its words or phrases
+    separated by commas ("kasa pro, pro paket"), folded as questions are."""
+    groups = {}
+    for n, line in enumerate((value or "").splitlines(), start=1):
+        members = ["_".join(text.words(item)) for item in line.split(",")]
+        members = [m for m in members if m]
+        if len(members) >= 2:
+            groups[f"own{n}"] = members
+    return groups
 
 
 _WORD = re.compile(r"\w+")

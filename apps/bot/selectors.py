@@ -53,7 +53,9 @@ _indexes: dict[int, tuple[int, retrieval.Index]] = {}
 _lock = threading.Lock()
 
 
-def index(*, tenant_id: int, version: int) -> retrieval.Index:
+def index(*, tenant_id: int, version: int, synonyms: str = "") -> retrieval.Index:
+    """The workspace's index at knowledge-base ``version`` (its entries and ``synonyms``, whose
+    changes move the version)."""
     cached = _indexes.get(tenant_id)
     if cached is not None and cached[0] == version:
         return cached[1]
@@ -62,7 +64,8 @@ def index(*, tenant_id: int, version: int) -> retrieval.Index:
         if cached is not None and cached[0] == version:
             return cached[1]
         built = retrieval.Index(
-            entry_source(e) for e in Entry.objects.filter(tenant_id=tenant_id, enabled=True)
+            (entry_source(e) for e in Entry.objects.filter(tenant_id=tenant_id, enabled=True)),
+            synonyms=synonyms,
         )
         _indexes[tenant_id] = (version, built)
         return built
@@ -70,7 +73,8 @@ def index(*, tenant_id: int, version: int) -> retrieval.Index:
 
 def workspace_index(*, tenant_id: int) -> retrieval.Index:
     """The workspace's answering index as its knowledge base is now."""
-    return index(tenant_id=tenant_id, version=bot_settings(tenant_id=tenant_id).kb_version)
+    bot = bot_settings(tenant_id=tenant_id)
+    return index(tenant_id=tenant_id, version=bot.kb_version, synonyms=bot.synonyms)
 
 
 def has_entries(*, tenant_id: int) -> bool:

@@ -9,6 +9,7 @@ app_name = "bot"
 urlpatterns = [
     path("bot/", views.bot_settings, name="settings"),
     path("bot/model/", views.bot_llm, name="llm"),
+    path("bot/synonyms/", views.bot_synonyms, name="synonyms"),
     path("bot/entries/new/", views.entry_new, name="entry_new"),
     path("bot/entries/<int:entry_id>/", views.entry_edit, name="entry_edit"),
     path("bot/entries/<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),

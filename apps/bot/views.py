@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.bot import retrieval, selectors, services
-from apps.bot.forms import TRANSLATED, BotSettingsForm, EntryForm, LlmSettingsForm, entry_initial
+from apps.bot.forms import (
+    TRANSLATED,
+    BotSettingsForm,
+    EntryForm,
+    LlmSettingsForm,
+    SynonymsForm,
+    entry_initial,
+)
 from apps.bot.models import BotSettings, Entry
 from apps.bot.services import Decision, EntryError, ImportReport, SettingsError
 from apps.bot.services.answering import PERSON, SUGGEST_SCORE, SUGGESTIONS
@@ -115,6 +122,7 @@ def _page(
     form: BotSettingsForm | None = None,
     report: ImportReport | None = None,
     llm_form: LlmSettingsForm | None = None,
+    synonyms_form: SynonymsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     bot = selectors.bot_settings(tenant_id=request.tenant.pk)
@@ -147,6 +155,7 @@ def _page(
             "report": report,
             "import_max_mb": IMPORT_MAX_BYTES // (1024 * 1024),
             "columns": ", ".join(COLUMNS),
+            "synonyms_form": synonyms_form or SynonymsForm(initial={"synonyms": bot.synonyms}),
             "llm_form": llm_form or LlmSettingsForm.for_settings(bot),
             "llm_platform": bool(settings.BOT_LLM_BASE_URL and settings.BOT_LLM_MODEL),
         },
@@ -204,6 +213,25 @@ def bot_llm(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Language model settings saved."))
             return redirect(reverse("bot:settings", kwargs={"slug": request.tenant.slug}) + "#llm")
     return _page(request, llm_form=form, status=400)
+
+
+@workspace_view(Role.ADMIN)
+@require_POST
+def bot_synonyms(request: HttpRequest) -> HttpResponse:
+    """Settings → Bot → Words that mean the same: the workspace's own synonyms."""
+    form = SynonymsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.bot_synonyms_update(
+                tenant_id=request.tenant.pk, synonyms=form.cleaned_data["synonyms"]
+            )
+        except SettingsError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Words that mean the same saved."))
+            url = reverse("bot:settings", kwargs={"slug": request.tenant.slug})
+            return redirect(url + "#synonyms")
+    return _page(request, synonyms_form=form, status=400)
 
 
 # --- import and export ----------------------------------------------------------------------

@@ -219,3 +219,49 @@ def test_admin_adds_a_visitors_words_to_the_entry_they_chose_and_dismisses_other
     tracking = read(chat.tenant, lambda: Entry.objects.get(external_id="tracking"))
     assert "the parcel with my item" in tracking.variants_en.splitlines()
     assert "kargodaki ürünüm" not in tracking.variants_tr
+
+
+def test_admin_adds_words_that_mean_the_same_and_the_bot_understands_them(page, login, screenshot):
+    plan = {
+        "id": "pro-plan",
+        "question_en": "What does the Pro plan include?",
+        "answer_en": "Pro has unlimited users, stock tracking and the API.",
+        "question_tr": "Pro paket neler içeriyor?",
+        "answer_tr": "Pro pakette sınırsız kullanıcı, stok takibi ve API var.",
+    }
+    tenant, admin = workspace(kb=[KB[0], plan])
+    login(page, admin.user)
+    page.goto(f"/app/{tenant.slug}/settings/bot/")
+
+    def preview(question):
+        page.get_by_label("A visitor asks").fill(question)
+        page.get_by_role("button", name="Preview the answer").click()
+        return page.get_by_test_id("bot-preview")
+
+    expect(preview("what do I get with premium?")).not_to_contain_text(
+        "The bot would answer with the entry pro-plan."
+    )
+
+    words = page.get_by_label("Your groups, one per line")
+    form = page.get_by_test_id("synonyms-form")
+    # A line of one word is refused, with its number; what was typed stays.
+    words.fill("Pro plan, premium, Pro paket\npremium")
+    form.get_by_role("button", name="Save").click()
+    expect(form).to_contain_text("Line 2: give two or more words or phrases, separated by commas.")
+    expect(words).to_have_value("Pro plan, premium, Pro paket\npremium")
+
+    words.fill("Pro plan, premium, Pro paket")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Words that mean the same saved.")
+    expect(words).to_have_value("Pro plan, premium, Pro paket")
+    settings = read(tenant, lambda: selectors.bot_settings(tenant_id=tenant.pk))
+    assert settings.synonyms == "Pro plan, premium, Pro paket"
+
+    answer = preview("what do I get with premium?")
+    expect(answer).to_contain_text("The bot would answer with the entry pro-plan.")
+    expect(answer).to_contain_text("Pro has unlimited users, stock tracking and the API.")
+    answer = preview("premium üyelikte neler var?")
+    expect(answer).to_contain_text("Pro pakette sınırsız kullanıcı, stok takibi ve API var.")
+    page.locator("#synonyms").scroll_into_view_if_needed()
+    assert_accessible(page)
+    screenshot(page, "settings_bot_synonyms")

@@ -28,7 +28,7 @@ from apps.bot.services.learning import (
     proposals_collect,
     proposals_dismiss,
 )
-from apps.bot.services.settings import SettingsError, bot_settings_update
+from apps.bot.services.settings import SettingsError, bot_settings_update, bot_synonyms_update
 
 __all__ = [
     "BotError",
@@ -39,6 +39,7 @@ __all__ = [
     "SettingsError",
     "answer",
     "bot_settings_update",
+    "bot_synonyms_update",
     "bot_takes",
     "consent_withdrawn",
     "conversations_resolve_idle",

@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.bot import retrieval
 from apps.bot.models import BOT_NAME_MAX, BotSettings
 from apps.core import outbound
 from apps.core.errors import Refusal
@@ -38,6 +39,46 @@ def bot_settings_update(*, tenant_id: int, mode: str, name: str) -> BotSettings:
         settings.mode = mode
         settings.name = name
         settings.save(update_fields=["mode", "name", "updated_at"])
+    return settings
+
+
+SYNONYM_LINES_MAX = 300
+SYNONYM_LINE_MAX = 500
+
+
+def bot_synonyms_update(*, tenant_id: int, synonyms: str) -> BotSettings:
+    """The workspace's own words that mean the same (``retrieval.synonym_groups``): one group
+    of two or more words or phrases per line, separated by commas. Saving rebuilds the index."""
+    lines = [" ".join(line.split()) for line in (synonyms or "").splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > SYNONYM_LINES_MAX:
+        raise SettingsError(
+            "too_long",
+            _("Too many lines: %(n)s at most.") % {"n": SYNONYM_LINES_MAX},
+            field="synonyms",
+        )
+    for number, line in enumerate(lines, start=1):
+        if len(line) > SYNONYM_LINE_MAX:
+            raise SettingsError(
+                "too_long",
+                _("Line %(line)s is too long: %(n)s characters at most.")
+                % {"line": number, "n": SYNONYM_LINE_MAX},
+                field="synonyms",
+            )
+        if len(retrieval.synonym_groups(line).get("own1", ())) < 2:
+            raise SettingsError(
+                "invalid",
+                _("Line %(line)s: give two or more words or phrases, separated by commas.")
+                % {"line": number},
+                field="synonyms",
+            )
+    with transaction.atomic():
+        settings, _created = BotSettings.objects.select_for_update().get_or_create(
+            tenant_id=tenant_id
+        )
+        settings.synonyms = "\n".join(lines)
+        settings.kb_version += 1  # every process rebuilds its index with them
+        settings.save(update_fields=["synonyms", "kb_version", "updated_at"])
     return settings
 
 
