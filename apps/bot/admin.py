@@ -8,7 +8,8 @@ from apps.bot.models import Answer, BotSettings, Entry, EntryRevision
 class BotSettingsAdmin(admin.ModelAdmin):
     list_display = ("tenant", "mode", "name", "kb_version", "updated_at")
     list_filter = ("mode",)
-    readonly_fields = ("kb_version",)
+    # Words that mean the same are checked and rebuild the index on the workspace's Bot page.
+    readonly_fields = ("kb_version", "synonyms")
     exclude = ("llm_key",)  # a secret: set on the workspace's Bot page, never shown
 
 

@@ -205,6 +205,9 @@ _GROUPS = {
 }
 
 
+WORKSPACE_CACHE_SIZE = 4096  # a workspace's thesaurus lives with its index in every process
+
+
 def _matches(word: str, member: str) -> bool:
     return word == member if len(member) < 4 else word.startswith(member)
 
@@ -212,10 +215,11 @@ def _matches(word: str, member: str) -> bool:
 class Thesaurus:
     """Groups of members that share a concept: a member of one word matches a word by its
     beginning (four letters or more) or whole; a member of words in a row ("mail_back")
-    matches those words in a row."""
+    matches those words in a row. ``cache_size``: how many words' readings it remembers."""
 
-    def __init__(self, groups: dict[str, list[str]]):
+    def __init__(self, groups: dict[str, list[str]], cache_size: int = 65536):
         self.groups = groups
+        self.cache_size = cache_size
         # A one-word member -> its concept; a member of words in a row: first word -> (the
         # words after it, concept), longest first.
         self._single: dict[str, str] = {}
@@ -237,7 +241,7 @@ class Thesaurus:
         belongs to the new group."""
         mine = {m for members in groups.values() for m in members}
         merged = {c: [m for m in ms if m not in mine] for c, ms in self.groups.items()}
-        return Thesaurus({**merged, **groups})
+        return Thesaurus({**merged, **groups}, cache_size=WORKSPACE_CACHE_SIZE)
 
     def single(self, word: str) -> str | None:
         """The concept ``word`` belongs to on its own, if any."""
@@ -246,7 +250,7 @@ class Thesaurus:
         found = self._single[word] if word in self._short else None
         if found is None:
             found = next((self._single[m] for m in self._long if word.startswith(m)), None)
-        if len(self._single_cache) < CACHE_SIZE:
+        if len(self._single_cache) < self.cache_size:
             self._single_cache[word] = found
         return found
 
@@ -256,7 +260,7 @@ class Thesaurus:
         if word not in self._phrase_cache:
             found = [p for first, ps in self._phrases.items() if _matches(word, first) for p in ps]
             found.sort(key=lambda phrase: -len(phrase[0]))
-            if len(self._phrase_cache) >= CACHE_SIZE:
+            if len(self._phrase_cache) >= self.cache_size:
                 return tuple(found)
             self._phrase_cache[word] = tuple(found)
         return self._phrase_cache[word]
@@ -281,13 +285,7 @@ class Thesaurus:
         return found
 
 
-CACHE_SIZE = 65536  # words remembered per thesaurus
 SHARED = Thesaurus({concept: members.split() for concept, members in _GROUPS.items()})
-
-
-def known(word: str) -> bool:
-    """Whether ``word`` (folded) belongs to a concept of the shared thesaurus on its own."""
-    return SHARED.single(word) is not None
 
 
 def concepts(words: list[str]) -> set[str]:
