@@ -533,3 +533,7 @@ def test_the_preview_says_when_the_bot_would_not_answer_from_an_entry(client):
     assert "The visitor asks for a person" in preview("I want to talk to a real person")
     assert "Small talk" in preview("Hello!")
     assert "Language: English" in preview("Hello!")
+    # When it would not answer, the page says how to teach it; when it would, it does not.
+    hint = "add the visitor's words to its other phrasings, or add your own words to"
+    assert hint in close and "Words that mean the same" in close
+    assert hint not in preview("siparisimi nasil takip edebilirim")

@@ -241,6 +241,11 @@ def test_admin_adds_words_that_mean_the_same_and_the_bot_understands_them(page, 
     expect(preview("what do I get with premium?")).not_to_contain_text(
         "The bot would answer with the entry pro-plan."
     )
+    # The preview says how to teach it, and leads to the words that mean the same.
+    page.get_by_test_id("bot-preview-hint").get_by_role(
+        "link", name="Words that mean the same"
+    ).click()
+    expect(page.get_by_label("Your groups, one per line")).to_be_in_viewport()
 
     words = page.get_by_label("Your groups, one per line")
     form = page.get_by_test_id("synonyms-form")
