@@ -42,22 +42,15 @@ def proposals(request: HttpRequest) -> HttpResponse:
 
 
 def _add_phrasing(request: HttpRequest, raw: str) -> None:
-    proposal = selectors.phrasing_proposal(int(raw)) if raw.isdigit() else None
-    if proposal is None:
-        messages.error(request, _("That proposal is not pending any more."))
-        return
     try:
-        services.entry_save(
+        entry = services.phrasing_accept(
             tenant_id=request.tenant.pk,
-            data=selectors.phrasing_added(proposal),
+            proposal_id=int(raw) if raw.isdigit() else 0,
             author=request.user,
-            entry=proposal.entry,
-            proposals=[proposal.pk],
         )
     except services.EntryError as error:
         messages.error(request, error.message)
         return
     messages.success(
-        request,
-        _("Added to the phrasings of the entry %(id)s.") % {"id": proposal.entry.external_id},
+        request, _("Added to the phrasings of the entry %(id)s.") % {"id": entry.external_id}
     )

@@ -209,16 +209,17 @@ class Index:
         return Result(matches, confident)
 
 
-def synonym_groups(value: str) -> dict[str, list[str]]:
-    """A workspace's own words that mean the same: one group per line, its words or phrases
+def synonym_members(line: str) -> list[str]:
+    """The members of one line of a workspace's words that mean the same: its words or phrases
     separated by commas ("kasa pro, pro paket"), folded as questions are."""
-    groups = {}
-    for n, line in enumerate((value or "").splitlines(), start=1):
-        members = ["_".join(text.words(item)) for item in line.split(",")]
-        members = [m for m in members if m]
-        if len(members) >= 2:
-            groups[f"own{n}"] = members
-    return groups
+    members = ("_".join(text.words(item)) for item in line.split(","))
+    return [m for m in members if m]
+
+
+def synonym_groups(value: str) -> dict[str, list[str]]:
+    """A workspace's own words that mean the same: a group per line of two or more members."""
+    lines = enumerate((value or "").splitlines(), start=1)
+    return {f"own{n}": found for n, line in lines if len(found := synonym_members(line)) >= 2}
 
 
 _WORD = re.compile(r"\w+")

@@ -244,22 +244,6 @@ def phrasing_proposal(proposal_id: int) -> Proposal | None:
     return _phrasings().filter(pk=proposal_id).first()
 
 
-def phrasing_added(proposal: Proposal) -> dict:
-    """The entry of a phrasing proposal, as ``services.entry_save`` takes it, with the
-    visitor's words added to its phrasings in their language (once)."""
-    entry = proposal.entry
-    data = {"id": entry.external_id}
-    for code in LANGUAGES:
-        for field in ("question", "answer", "variants"):
-            data[f"{field}_{code}"] = getattr(entry, f"{field}_{code}", "") or ""
-    code = proposal.language if proposal.language in LANGUAGES else LANGUAGES[0]
-    words = " ".join(proposal.question.split())[: Entry._meta.get_field("question").max_length]
-    variants = _lines(data[f"variants_{code}"])
-    if words and words not in variants:
-        data[f"variants_{code}"] = "\n".join([*variants, words])
-    return data
-
-
 def pending_proposals() -> int:
     return Proposal.objects.filter(status=Proposal.Status.PENDING).count()
 

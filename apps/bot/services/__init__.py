@@ -17,6 +17,7 @@ from apps.bot.services.entries import (
     entry_delete,
     entry_save,
     kb_changed,
+    phrasing_accept,
 )
 from apps.bot.services.idle import conversations_resolve_idle
 from apps.bot.services.learning import (
@@ -51,6 +52,7 @@ __all__ = [
     "feedback",
     "kb_changed",
     "learning_consent_set",
+    "phrasing_accept",
     "proposal_suggest",
     "proposals_approve",
     "proposals_collect",

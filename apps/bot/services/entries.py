@@ -242,6 +242,27 @@ def entry_save(
     return entry
 
 
+def phrasing_accept(*, tenant_id: int, proposal_id: int, author=None) -> Entry:
+    """An admin adds a visitor's words (a pending phrasing proposal: ``learning``) to the
+    phrasings of the entry they chose, in their language, through ``entry_save``."""
+    proposal = selectors.phrasing_proposal(proposal_id)
+    if proposal is None:
+        raise EntryError("not_found", _("That proposal is not pending any more."))
+    entry = proposal.entry
+    data = {"id": entry.external_id}
+    for code in LANGUAGES:
+        for name in ("question", "answer", "variants"):
+            data[f"{name}_{code}"] = getattr(entry, f"{name}_{code}", "") or ""
+    code = proposal.language if proposal.language in LANGUAGES else LANGUAGES[0]
+    words = " ".join(proposal.question.split())[: Entry._meta.get_field("question").max_length]
+    variants = [line.strip() for line in data[f"variants_{code}"].splitlines() if line.strip()]
+    if words and words not in variants:
+        data[f"variants_{code}"] = "\n".join([*variants, words])
+    return entry_save(
+        tenant_id=tenant_id, data=data, author=author, entry=entry, proposals=[proposal.pk]
+    )
+
+
 def entry_delete(*, tenant_id: int, entry: Entry) -> None:
     with transaction.atomic():
         Entry.objects.filter(tenant_id=tenant_id, pk=entry.pk).delete()

@@ -74,7 +74,7 @@ def proposals_collect(*, conversation: Conversation) -> int:
         if miss.reply_id in chosen:
             # Made good by a suggestion the visitor chose: a phrasing of that entry (proposed
             # when they chose it, unless they consented only later).
-            made += phrasing_propose(answer=chosen[miss.reply_id]) is not None
+            made += _phrasing_create(answer=chosen[miss.reply_id], miss=miss) is not None
             continue
         reply = _reply_after(question)
         if reply is None or not question.body.strip():
@@ -132,7 +132,12 @@ def phrasing_propose(*, answer: Answer) -> Proposal | None:
         .select_related("question")
         .first()
     )
-    if miss is None or not miss.question.body.strip():
+    return _phrasing_create(answer=answer, miss=miss) if miss is not None else None
+
+
+def _phrasing_create(*, answer: Answer, miss: Answer) -> Proposal | None:
+    """The question of ``miss`` proposed as a phrasing of the entry ``answer`` gave (once)."""
+    if not miss.question.body.strip():
         return None
     try:
         with transaction.atomic():

@@ -65,7 +65,7 @@ def bot_synonyms_update(*, tenant_id: int, synonyms: str) -> BotSettings:
                 % {"line": number, "n": SYNONYM_LINE_MAX},
                 field="synonyms",
             )
-        if len(retrieval.synonym_groups(line).get("own1", ())) < 2:
+        if len(retrieval.synonym_members(line)) < 2:
             raise SettingsError(
                 "invalid",
                 _("Line %(line)s: give two or more words or phrases, separated by commas.")
